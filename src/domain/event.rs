@@ -1,0 +1,116 @@
+//! The events of a request's timeline and the details each kind carries.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::vocab::{Channel, Outcome};
+use crate::text_enum;
+
+text_enum! {
+    /// Something that happened to a request. Timelines are append-only: a mistake is undone by
+    /// a `retraction` naming the event it cancels.
+    pub enum EventKind("event kind") {
+        Sent => "sent",
+        /// The body acknowledged the request, usually with its own reference number.
+        Acknowledged => "acknowledged",
+        ClarificationRequested => "clarification_requested",
+        ClarificationSent => "clarification_sent",
+        FeeNoticeGiven => "fee_notice_given",
+        FeePaid => "fee_paid",
+        /// A public interest (FOIA s.10(3)) or EIR extension.
+        ExtensionClaimed => "extension_claimed",
+        ResponseReceived => "response_received",
+        InternalReviewRequested => "internal_review_requested",
+        InternalReviewAnswered => "internal_review_answered",
+        IcoComplaint => "ico_complaint",
+        Withdrawn => "withdrawn",
+        Closed => "closed",
+        Note => "note",
+        Retraction => "retraction",
+    }
+}
+
+impl EventKind {
+    /// A phrase for messages: "a response", "an acknowledgement".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            EventKind::Sent => "the sending",
+            EventKind::Acknowledged => "an acknowledgement",
+            EventKind::ClarificationRequested => "a request for clarification",
+            EventKind::ClarificationSent => "a clarification",
+            EventKind::FeeNoticeGiven => "a fees notice",
+            EventKind::FeePaid => "a fee payment",
+            EventKind::ExtensionClaimed => "an extension",
+            EventKind::ResponseReceived => "a response",
+            EventKind::InternalReviewRequested => "a request for internal review",
+            EventKind::InternalReviewAnswered => "an internal review answer",
+            EventKind::IcoComplaint => "a complaint to the ICO",
+            EventKind::Withdrawn => "a withdrawal",
+            EventKind::Closed => "a closing",
+            EventKind::Note => "a note",
+            EventKind::Retraction => "a retraction",
+        }
+    }
+}
+
+/// The details an event kind may carry. Stored as JSON beside the event; which fields are
+/// required depends on the kind (see [`EventDetails::missing_fields`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventDetails {
+    /// `sent`: the moment the request went out (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<DateTime<Utc>>,
+    /// `sent`: how it was sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
+    /// `sent`: the address (email, postal, portal URL) it was sent to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// `acknowledged` (or any reply): the body's own reference number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_reference: Option<String>,
+    /// `response_received`, `internal_review_answered`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    /// Exemptions cited, such as `s.12` or `s.40(2)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exemptions: Vec<String>,
+    /// `extension_claimed`: the new due date the body gave, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_due_on: Option<NaiveDate>,
+    /// `retraction`: the id of the event recorded by mistake.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retracts: Option<i64>,
+}
+
+impl EventDetails {
+    /// The fields this kind of event cannot do without, with a sentence for each.
+    pub fn missing_fields(&self, kind: EventKind) -> Vec<(&'static str, &'static str)> {
+        let mut missing = Vec::new();
+        match kind {
+            EventKind::Sent if self.channel.is_none() => {
+                missing.push(("channel", "say how the request was sent"))
+            }
+            EventKind::ResponseReceived | EventKind::InternalReviewAnswered
+                if self.outcome.is_none() =>
+            {
+                missing.push(("outcome", "say what the body's answer gave"))
+            }
+            EventKind::Retraction if self.retracts.is_none() => {
+                missing.push(("retracts", "give the id of the event recorded by mistake"))
+            }
+            _ => {}
+        }
+        missing
+    }
+}
+
+/// One event of a timeline, as replayed by [`super::timeline::replay`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineEvent {
+    pub id: i64,
+    pub kind: EventKind,
+    pub occurred_on: NaiveDate,
+    pub details: EventDetails,
+}

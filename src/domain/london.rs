@@ -1,0 +1,88 @@
+//! UK civil time without a time-zone database.
+//!
+//! The date of receipt of an emailed request is its Europe/London local date. Since 1996 the UK
+//! follows the EU rule: British Summer Time (UTC+1) runs from 01:00 UTC on the last Sunday of
+//! March to 01:00 UTC on the last Sunday of October. Encoding that rule keeps the domain free of a
+//! large tz dependency; dates before 1996 are not relevant to FOI requests (the Act is from 2000).
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
+
+fn last_sunday(year: i32, month: u32) -> NaiveDate {
+    let first_of_next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)
+    }
+    .expect("valid month");
+    let last = first_of_next.pred_opt().expect("valid date");
+    let back = last.weekday().num_days_from_sunday();
+    last - Duration::days(i64::from(back))
+}
+
+/// Offset of London from UTC at `instant`: one hour during British Summer Time, else zero.
+pub fn offset_hours(instant: DateTime<Utc>) -> i64 {
+    let year = instant.year();
+    let start = Utc.from_utc_datetime(&last_sunday(year, 3).and_hms_opt(1, 0, 0).unwrap());
+    let end = Utc.from_utc_datetime(&last_sunday(year, 10).and_hms_opt(1, 0, 0).unwrap());
+    if instant >= start && instant < end { 1 } else { 0 }
+}
+
+/// The Europe/London local date of a UTC instant.
+pub fn london_date(instant: DateTime<Utc>) -> NaiveDate {
+    (instant + Duration::hours(offset_hours(instant))).date_naive()
+}
+
+/// Today's date in London.
+pub fn today() -> NaiveDate {
+    london_date(Utc::now())
+}
+
+/// Interprets a naive local London time as UTC (used for user-entered times without a zone).
+/// Ambiguous autumn times resolve to the first (summer-time) occurrence.
+pub fn london_to_utc(local: NaiveDateTime) -> DateTime<Utc> {
+    let as_summer = Utc.from_utc_datetime(&(local - Duration::hours(1)));
+    if offset_hours(as_summer) == 1 {
+        as_summer
+    } else {
+        Utc.from_utc_datetime(&local)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn finds_the_last_sundays() {
+        assert_eq!(last_sunday(2021, 3), NaiveDate::from_ymd_opt(2021, 3, 28).unwrap());
+        assert_eq!(last_sunday(2021, 10), NaiveDate::from_ymd_opt(2021, 10, 31).unwrap());
+        assert_eq!(last_sunday(2024, 3), NaiveDate::from_ymd_opt(2024, 3, 31).unwrap());
+        assert_eq!(last_sunday(2026, 12).weekday(), Weekday::Sun);
+    }
+
+    #[test]
+    fn late_evening_in_summer_is_the_next_day_in_london() {
+        assert_eq!(london_date(utc("2021-07-01T23:30:00Z")).to_string(), "2021-07-02");
+        assert_eq!(london_date(utc("2021-12-01T23:30:00Z")).to_string(), "2021-12-01");
+    }
+
+    #[test]
+    fn switches_at_one_in_the_morning_utc() {
+        assert_eq!(offset_hours(utc("2021-03-28T00:59:59Z")), 0);
+        assert_eq!(offset_hours(utc("2021-03-28T01:00:00Z")), 1);
+        assert_eq!(offset_hours(utc("2021-10-31T00:59:59Z")), 1);
+        assert_eq!(offset_hours(utc("2021-10-31T01:00:00Z")), 0);
+    }
+
+    #[test]
+    fn converts_local_times_back_to_utc() {
+        let summer = "2021-07-01T09:00:00".parse().unwrap();
+        assert_eq!(london_to_utc(summer), utc("2021-07-01T08:00:00Z"));
+        let winter = "2021-12-06T09:00:00".parse().unwrap();
+        assert_eq!(london_to_utc(winter), utc("2021-12-06T09:00:00Z"));
+    }
+}

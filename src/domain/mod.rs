@@ -1,0 +1,23 @@
+//! The domain core: pure types and rules, no I/O. Everything here is unit-tested in place.
+
+pub mod calendar;
+pub mod event;
+pub mod import;
+pub mod london;
+pub mod newtypes;
+pub mod reference;
+pub mod region;
+pub mod status;
+pub mod template;
+mod text_enum;
+pub mod timeline;
+pub mod vocab;
+
+/// A word that is not one of an enum's spellings.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("\"{given}\" is not a known {what}; use one of: {}", accepted.join(", "))]
+pub struct UnknownValue {
+    pub what: &'static str,
+    pub given: String,
+    pub accepted: &'static [&'static str],
+}

@@ -1,0 +1,235 @@
+use super::*;
+use crate::domain::event::EventDetails;
+use crate::domain::vocab::Channel;
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+struct T {
+    events: Vec<TimelineEvent>,
+}
+
+impl T {
+    fn new() -> Self {
+        Self { events: Vec::new() }
+    }
+
+    fn with(mut self, kind: EventKind, on: &str, details: EventDetails) -> Self {
+        let id = self.events.len() as i64 + 1;
+        self.events.push(TimelineEvent { id, kind, occurred_on: d(on), details });
+        self
+    }
+
+    fn sent(self, on: &str) -> Self {
+        self.with(EventKind::Sent, on, EventDetails { channel: Some(Channel::Email), ..Default::default() })
+    }
+
+    fn on(self, kind: EventKind, on: &str) -> Self {
+        self.with(kind, on, EventDetails::default())
+    }
+
+    fn outcome(self, kind: EventKind, on: &str, outcome: Outcome) -> Self {
+        self.with(kind, on, EventDetails { outcome: Some(outcome), ..Default::default() })
+    }
+
+    fn replay(&self) -> Result<Derived, TimelineError> {
+        replay(&self.events, &WorkingDays::bundled(), d("2026-11-25"))
+    }
+
+    fn ok(&self) -> Derived {
+        self.replay().expect("timeline should be accepted")
+    }
+
+    fn refused(&self) -> String {
+        match self.replay() {
+            Err(TimelineError::Conflict(msg)) => msg,
+            Ok(d) => panic!("timeline should be refused, got {d:?}"),
+        }
+    }
+}
+
+#[test]
+fn an_empty_timeline_is_a_draft() {
+    let derived = T::new().ok();
+    assert_eq!(derived.state, State::Draft);
+    assert_eq!(derived.due_on, None);
+}
+
+#[test]
+fn sending_starts_the_clock() {
+    let derived = T::new().sent("2021-12-06").ok();
+    assert_eq!(derived.state, State::AwaitingResponse);
+    assert_eq!(derived.sent_on, Some(d("2021-12-06")));
+    assert_eq!(derived.due_on, Some(d("2022-01-07")));
+    assert_eq!(derived.very_overdue_on, Some(d("2022-02-04")));
+}
+
+#[test]
+fn acknowledgement_keeps_the_body_reference() {
+    let derived = T::new()
+        .sent("2021-12-06")
+        .with(EventKind::Acknowledged, "2021-12-07", EventDetails {
+            body_reference: Some("FOI-1234".into()),
+            ..Default::default()
+        })
+        .ok();
+    assert_eq!(derived.body_reference.as_deref(), Some("FOI-1234"));
+    assert_eq!(derived.state, State::AwaitingResponse);
+}
+
+#[test]
+fn responses_set_the_state_from_their_outcome() {
+    for (outcome, state) in [
+        (Outcome::Full, State::Answered),
+        (Outcome::Partial, State::PartiallyAnswered),
+        (Outcome::Refused, State::Refused),
+        (Outcome::NotHeld, State::NotHeld),
+        (Outcome::Other, State::Answered),
+    ] {
+        let derived = T::new().sent("2021-12-06").outcome(EventKind::ResponseReceived, "2021-12-20", outcome).ok();
+        assert_eq!(derived.state, state);
+        assert_eq!(derived.responded_on, Some(d("2021-12-20")));
+        assert_eq!(derived.due_on, Some(d("2022-01-07")), "the due date that applied stays");
+    }
+}
+
+#[test]
+fn clarification_stops_the_clock_and_restarts_it_in_full() {
+    let asked = T::new().sent("2021-12-06").on(EventKind::ClarificationRequested, "2021-12-08");
+    let waiting = asked.ok();
+    assert_eq!(waiting.state, State::AwaitingClarification);
+    assert_eq!(waiting.due_on, None);
+    let clarified = asked.on(EventKind::ClarificationSent, "2022-01-10").ok();
+    assert_eq!(clarified.state, State::AwaitingResponse);
+    assert_eq!(clarified.clock_started_on, Some(d("2022-01-10")));
+    assert_eq!(clarified.due_on, Some(d("2022-02-07")));
+}
+
+#[test]
+fn fee_days_are_disregarded() {
+    // Notice on Wednesday 2021-12-08, paid Tuesday 2021-12-14: 5 working days disregarded.
+    let derived = T::new()
+        .sent("2021-12-06")
+        .on(EventKind::FeeNoticeGiven, "2021-12-08")
+        .on(EventKind::FeePaid, "2021-12-14")
+        .ok();
+    assert_eq!(derived.state, State::AwaitingResponse);
+    assert_eq!(derived.due_on, Some(d("2022-01-14")));
+}
+
+#[test]
+fn an_extension_moves_the_due_date() {
+    let stated = T::new()
+        .sent("2021-12-06")
+        .with(EventKind::ExtensionClaimed, "2022-01-05", EventDetails {
+            new_due_on: Some(d("2022-02-04")),
+            ..Default::default()
+        })
+        .ok();
+    assert_eq!(stated.due_on, Some(d("2022-02-04")));
+    let unstated = T::new().sent("2021-12-06").on(EventKind::ExtensionClaimed, "2022-01-05").ok();
+    assert_eq!(unstated.due_on, Some(d("2022-02-04")));
+    let backwards = T::new().sent("2021-12-06").with(EventKind::ExtensionClaimed, "2022-01-05", EventDetails {
+        new_due_on: Some(d("2022-01-06")),
+        ..Default::default()
+    });
+    assert!(backwards.refused().contains("later than 2022-01-07"));
+}
+
+#[test]
+fn internal_review_has_its_own_due_date() {
+    let t = T::new()
+        .sent("2021-12-06")
+        .outcome(EventKind::ResponseReceived, "2021-12-20", Outcome::Refused)
+        .on(EventKind::InternalReviewRequested, "2022-01-04");
+    let derived = t.ok();
+    assert_eq!(derived.state, State::InternalReview);
+    assert_eq!(derived.review_due_on, Some(d("2022-02-01")));
+    let answered = t.outcome(EventKind::InternalReviewAnswered, "2022-01-20", Outcome::Partial).ok();
+    assert_eq!(answered.state, State::PartiallyAnswered);
+    assert_eq!(answered.review_due_on, None);
+}
+
+#[test]
+fn refuses_events_before_the_request_was_sent() {
+    let msg = T::new().outcome(EventKind::ResponseReceived, "2021-12-06", Outcome::Full).refused();
+    assert_eq!(msg, "The request has not been sent yet, so a response cannot be recorded; log it as sent first.");
+    let msg = T::new().sent("2021-12-06").on(EventKind::Acknowledged, "2021-12-01").refused();
+    assert_eq!(msg, "An acknowledgement cannot be dated 2021-12-01: the request was only sent on 2021-12-06.");
+}
+
+#[test]
+fn refuses_a_second_sending() {
+    let msg = T::new().sent("2021-12-06").sent("2021-12-07").refused();
+    assert_eq!(msg, "The request was already recorded as sent on 2021-12-06.");
+}
+
+#[test]
+fn refuses_events_out_of_sequence() {
+    assert!(T::new().sent("2021-12-06").on(EventKind::ClarificationSent, "2021-12-07").refused().contains("after the body asked"));
+    assert!(T::new().sent("2021-12-06").on(EventKind::FeePaid, "2021-12-07").refused().contains("after a fees notice"));
+    assert!(T::new().sent("2021-12-06").outcome(EventKind::InternalReviewAnswered, "2021-12-07", Outcome::Full).refused().contains("after an internal review"));
+    let future = T::new().sent("2021-12-06").on(EventKind::Acknowledged, "2030-01-01").refused();
+    assert!(future.contains("in the future"), "{future}");
+}
+
+#[test]
+fn nothing_but_notes_after_withdrawal() {
+    let t = T::new().sent("2021-12-06").on(EventKind::Withdrawn, "2021-12-07");
+    assert_eq!(t.ok().state, State::Withdrawn);
+    assert!(t.clone_with_note().replay().is_ok());
+    let msg = t.outcome(EventKind::ResponseReceived, "2021-12-08", Outcome::Full).refused();
+    assert!(msg.starts_with("The request is withdrawn"), "{msg}");
+}
+
+impl T {
+    fn clone_with_note(&self) -> T {
+        T { events: self.events.clone() }.on(EventKind::Note, "2021-12-09")
+    }
+}
+
+#[test]
+fn a_retraction_cancels_an_event_and_the_rest_is_replayed() {
+    let t = T::new()
+        .sent("2021-12-06")
+        .outcome(EventKind::ResponseReceived, "2021-12-20", Outcome::Full);
+    let retract = |t: T, id| t.with(EventKind::Retraction, "2021-12-21", EventDetails { retracts: Some(id), ..Default::default() });
+    let undone = retract(t, 2);
+    assert_eq!(undone.ok().state, State::AwaitingResponse);
+    let twice = retract(undone, 2);
+    assert_eq!(twice.refused(), "Event 2 has already been retracted.");
+    let unknown = retract(T::new().sent("2021-12-06"), 99);
+    assert_eq!(unknown.refused(), "Event 99 is not on this request's timeline.");
+}
+
+#[test]
+fn retracting_the_sending_is_refused_while_later_events_need_it() {
+    let t = T::new()
+        .sent("2021-12-06")
+        .on(EventKind::Acknowledged, "2021-12-07")
+        .with(EventKind::Retraction, "2021-12-08", EventDetails { retracts: Some(1), ..Default::default() });
+    assert!(t.refused().contains("has not been sent yet"));
+}
+
+#[test]
+fn backdated_events_take_their_place_in_the_timeline() {
+    // A clarification request recorded after the response, but dated before it.
+    let derived = T::new()
+        .sent("2021-12-06")
+        .on(EventKind::ClarificationRequested, "2021-12-08")
+        .outcome(EventKind::ResponseReceived, "2022-01-20", Outcome::Full)
+        .on(EventKind::ClarificationSent, "2021-12-10")
+        .ok();
+    assert_eq!(derived.state, State::Answered);
+    assert_eq!(derived.clock_started_on, Some(d("2021-12-10")));
+}
+
+#[test]
+fn the_sending_comes_first_on_its_day() {
+    let mut t = T::new().on(EventKind::Acknowledged, "2021-12-06").sent("2021-12-06");
+    t.events.reverse();
+    assert_eq!(t.ok().state, State::AwaitingResponse);
+    let recorded_out_of_order = T::new().on(EventKind::Acknowledged, "2021-12-06").sent("2021-12-06");
+    assert_eq!(recorded_out_of_order.ok().sent_on, Some(d("2021-12-06")));
+}

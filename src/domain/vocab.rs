@@ -1,0 +1,97 @@
+//! The small vocabularies of the domain: legal regimes, roles, channels, outcomes.
+
+use crate::text_enum;
+
+text_enum! {
+    /// The law a request is made under; it decides the working-day calendar and the periods.
+    pub enum Regime("regime") {
+        /// Freedom of Information Act 2000 (England, Wales, Northern Ireland, UK-wide bodies).
+        Foia => "foia",
+        /// Environmental Information Regulations 2004.
+        Eir => "eir",
+        /// Freedom of Information (Scotland) Act 2002.
+        Foisa => "foisa",
+        /// Environmental Information (Scotland) Regulations 2004.
+        Eisr => "eisr",
+    }
+}
+
+text_enum! {
+    /// What a user may do. Viewers only read; coders also record events on requests;
+    /// researchers also run campaigns and imports; admins also manage users.
+    pub enum Role("role") {
+        Admin => "admin",
+        Researcher => "researcher",
+        Coder => "coder",
+        Viewer => "viewer",
+    }
+}
+
+impl Role {
+    pub fn can_record_events(self) -> bool {
+        !matches!(self, Role::Viewer)
+    }
+
+    pub fn can_manage_campaigns(self) -> bool {
+        matches!(self, Role::Admin | Role::Researcher)
+    }
+
+    pub fn can_manage_users(self) -> bool {
+        matches!(self, Role::Admin)
+    }
+}
+
+text_enum! {
+    /// How a request was sent.
+    pub enum Channel("channel") {
+        Email => "email",
+        Portal => "portal",
+        Post => "post",
+        Form => "form",
+        Other => "other",
+    }
+}
+
+text_enum! {
+    /// What a response (or an internal review) gave.
+    pub enum Outcome("outcome") {
+        Full => "full",
+        Partial => "partial",
+        Refused => "refused",
+        NotHeld => "not_held",
+        Other => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_case_and_dash_insensitively_and_names_the_choices_on_error() {
+        assert_eq!("FOISA".parse::<Regime>().unwrap(), Regime::Foisa);
+        assert_eq!("not-held".parse::<Outcome>().unwrap(), Outcome::NotHeld);
+        let err = "fax".parse::<Channel>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "\"fax\" is not a known channel; use one of: email, portal, post, form, other"
+        );
+    }
+
+    #[test]
+    fn round_trips_every_spelling() {
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>().unwrap(), *r);
+            assert_eq!(serde_json::to_string(r).unwrap(), format!("\"{r}\""));
+        }
+    }
+
+    #[test]
+    fn viewers_cannot_write() {
+        assert!(!Role::Viewer.can_record_events());
+        assert!(Role::Coder.can_record_events());
+        assert!(!Role::Coder.can_manage_campaigns());
+        assert!(Role::Researcher.can_manage_campaigns());
+        assert!(!Role::Researcher.can_manage_users());
+    }
+}

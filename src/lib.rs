@@ -1,0 +1,6 @@
+//! foitrack: track Freedom of Information requests sent to many public bodies.
+//!
+//! Layers, from the inside out: [`domain`] (pure rules), [`store`] (diesel over SQLite or
+//! PostgreSQL), [`service`] (one function per use case), and the adapters [`http`] and [`cli`].
+
+pub mod domain;
