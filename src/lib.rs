@@ -4,3 +4,5 @@
 //! PostgreSQL), [`service`] (one function per use case), and the adapters [`http`] and [`cli`].
 
 pub mod domain;
+pub mod store;
+pub mod service;

@@ -56,7 +56,6 @@ impl EventKind {
 /// The details an event kind may carry. Stored as JSON beside the event; which fields are
 /// required depends on the kind (see [`EventDetails::missing_fields`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct EventDetails {
     /// `sent`: the moment the request went out (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -103,6 +102,39 @@ impl EventDetails {
             _ => {}
         }
         missing
+    }
+}
+
+impl EventDetails {
+    /// Fields given that mean nothing for this kind of event, so that a mistyped kind does not
+    /// silently drop an outcome or a date.
+    pub fn unexpected_fields(&self, kind: EventKind) -> Vec<&'static str> {
+        use EventKind as K;
+        let mut extra = Vec::new();
+        if kind != K::Sent {
+            if self.sent_at.is_some() {
+                extra.push("sent_at");
+            }
+            if self.channel.is_some() {
+                extra.push("channel");
+            }
+            if self.address.is_some() {
+                extra.push("address");
+            }
+        }
+        if self.outcome.is_some() && !matches!(kind, K::ResponseReceived | K::InternalReviewAnswered) {
+            extra.push("outcome");
+        }
+        if !self.exemptions.is_empty() && !matches!(kind, K::ResponseReceived | K::InternalReviewAnswered) {
+            extra.push("exemptions");
+        }
+        if self.new_due_on.is_some() && kind != K::ExtensionClaimed {
+            extra.push("new_due_on");
+        }
+        if self.retracts.is_some() && kind != K::Retraction {
+            extra.push("retracts");
+        }
+        extra
     }
 }
 

@@ -5,7 +5,7 @@
 //! March to 01:00 UTC on the last Sunday of October. Encoding that rule keeps the domain free of a
 //! large tz dependency; dates before 1996 are not relevant to FOI requests (the Act is from 2000).
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 fn last_sunday(year: i32, month: u32) -> NaiveDate {
     let first_of_next = if month == 12 {
@@ -51,6 +51,7 @@ pub fn london_to_utc(local: NaiveDateTime) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Weekday;
 
     fn utc(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 
 use super::calendar::WorkingDays;
-use super::event::{EventKind, TimelineEvent};
+use super::event::{EventDetails, EventKind, TimelineEvent};
 use super::status::State;
 use super::vocab::Outcome;
 
@@ -35,6 +35,8 @@ fn conflict(msg: impl Into<String>) -> TimelineError {
 pub struct Derived {
     pub state: State,
     pub sent_on: Option<NaiveDate>,
+    /// The details of the (unretracted) sending: when, how, to what address.
+    pub sending: Option<EventDetails>,
     /// The date the current response clock started (receipt, or the clarification date).
     pub clock_started_on: Option<NaiveDate>,
     pub due_on: Option<NaiveDate>,
@@ -50,6 +52,7 @@ impl Derived {
         Self {
             state: State::Draft,
             sent_on: None,
+            sending: None,
             clock_started_on: None,
             due_on: None,
             very_overdue_on: None,
@@ -184,6 +187,7 @@ fn apply<'a>(
         return match e.kind {
             K::Sent => {
                 d.sent_on = Some(on);
+                d.sending = Some(e.details.clone());
                 d.state = State::AwaitingResponse;
                 *clock = Some(Clock { calendar, started_on: on, disregarded: 0, fee_notice_on: None, extended_to: None });
                 Ok(())

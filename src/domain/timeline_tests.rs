@@ -233,3 +233,21 @@ fn the_sending_comes_first_on_its_day() {
     let recorded_out_of_order = T::new().on(EventKind::Acknowledged, "2021-12-06").sent("2021-12-06");
     assert_eq!(recorded_out_of_order.ok().sent_on, Some(d("2021-12-06")));
 }
+
+#[test]
+fn the_sending_details_follow_the_unretracted_sent_event() {
+    let t = T::new().sent("2021-12-06");
+    assert_eq!(t.ok().sending.unwrap().channel, Some(Channel::Email));
+    let undone = t.with(EventKind::Retraction, "2021-12-07", EventDetails { retracts: Some(1), ..Default::default() });
+    let derived = undone.ok();
+    assert_eq!(derived.sending, None);
+    assert_eq!(derived.state, State::Draft);
+}
+
+#[test]
+fn fields_that_do_not_fit_the_kind_are_named() {
+    let details = EventDetails { outcome: Some(Outcome::Full), new_due_on: Some(d("2022-01-01")), ..Default::default() };
+    assert_eq!(details.unexpected_fields(EventKind::Acknowledged), ["outcome", "new_due_on"]);
+    assert!(details.unexpected_fields(EventKind::ResponseReceived).contains(&"new_due_on"));
+    assert_eq!(EventDetails::default().missing_fields(EventKind::ResponseReceived)[0].0, "outcome");
+}

@@ -1,0 +1,7 @@
+DROP TABLE write_lock;
+DROP TABLE events;
+DROP TABLE requests;
+DROP TABLE campaigns;
+DROP TABLE authorities;
+DROP TABLE api_tokens;
+DROP TABLE users;

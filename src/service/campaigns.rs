@@ -1,0 +1,237 @@
+//! Campaigns: one request written for each target body, all in one transaction.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::convert::{self, utc};
+use super::views::{CampaignProgress, CampaignView};
+use super::{Actor, FieldError, Page, Paging, Service, ServiceError, ServiceResult, clean, now};
+use crate::domain::reference;
+use crate::domain::status::{State, Status};
+use crate::domain::template;
+use crate::domain::vocab::Regime;
+use crate::store::authorities::{self, AuthorityFilter};
+use crate::store::models::{CampaignRow, NewCampaign, NewRequest};
+use crate::store::{self, AnyConnection, campaigns, requests, users};
+
+/// Which bodies a campaign writes to: everyone, or the union of regions, tags and ids.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    #[serde(default)]
+    pub all: bool,
+    #[serde(default)]
+    pub regions: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub authority_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCampaignInput {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Prefix of the request references, such as `ABT-2021`; by default the title's initials and
+    /// the year.
+    #[serde(default)]
+    pub reference_prefix: Option<String>,
+    /// Placeholders: `{{authority.name}}`, `{{request.reference}}`, … (see the API guide).
+    pub subject_template: String,
+    pub body_template: String,
+    #[serde(default)]
+    pub regime: Option<Regime>,
+    pub targets: Targets,
+}
+
+impl Service {
+    pub fn create_campaign(&self, actor: &Actor, input: NewCampaignInput, today: NaiveDate) -> ServiceResult<CampaignProgress> {
+        actor.require(actor.role.can_manage_campaigns(), "create campaigns")?;
+        let title = input.title.trim().to_string();
+        let mut errors = Vec::new();
+        if title.is_empty() {
+            errors.push(FieldError::new("title", "give the campaign a title"));
+        }
+        for (field, text) in [("subject_template", &input.subject_template), ("body_template", &input.body_template)] {
+            if text.trim().is_empty() {
+                errors.push(FieldError::new(field, "must not be empty"));
+            } else if let Err(e) = template::check(text) {
+                errors.push(FieldError::new(field, e.to_string()));
+            }
+        }
+        let prefix = match clean(input.reference_prefix.clone()) {
+            Some(p) => reference::parse_prefix(&p).map_err(|e| errors.push(FieldError::new("reference_prefix", e.to_string()))).ok(),
+            None => Some(reference::default_prefix(&title, today)),
+        };
+        let t = &input.targets;
+        if !t.all && t.regions.is_empty() && t.tags.is_empty() && t.authority_ids.is_empty() {
+            errors.push(FieldError::new("targets", "say which bodies to write to: all, regions, tags or authority_ids"));
+        }
+        if !errors.is_empty() {
+            return Err(ServiceError::invalid_fields(errors));
+        }
+        let prefix = prefix.expect("no errors means a prefix");
+        let mut conn = self.db().conn()?;
+        let id = store::write_transaction(&mut conn, |conn| {
+            let prefix = unique_prefix(conn, &prefix, input.reference_prefix.is_some())?;
+            let targets = resolve_targets(conn, &input.targets)?;
+            let regime = input.regime.unwrap_or(Regime::Foia);
+            let description = input.description.as_deref().unwrap_or("").trim();
+            let campaign = campaigns::insert(conn, &NewCampaign {
+                title: &title,
+                description,
+                reference_prefix: &prefix,
+                subject_template: &input.subject_template,
+                body_template: &input.body_template,
+                regime: regime.as_str(),
+                created_by: actor.user_id,
+                created_at: now(),
+            })?;
+            let mut rows = Vec::with_capacity(targets.len());
+            for (i, body) in targets.iter().enumerate() {
+                let reference = reference::reference(&prefix, i as u64 + 1);
+                let values = BTreeMap::from([
+                    ("authority.name", body.name.clone()),
+                    ("authority.ods_code", body.ods_code.clone().unwrap_or_default()),
+                    ("authority.region", body.region.clone().unwrap_or_default()),
+                    ("authority.email", body.email.clone().unwrap_or_default()),
+                    ("request.reference", reference.clone()),
+                    ("campaign.title", title.clone()),
+                ]);
+                let render = |t: &str| template::render(t, &values).map_err(|e| ServiceError::invalid(e.to_string()));
+                let stamp = now();
+                rows.push(NewRequest {
+                    campaign_id: Some(campaign.id),
+                    authority_id: body.id,
+                    reference,
+                    subject: render(&input.subject_template)?,
+                    body: render(&input.body_template)?,
+                    regime: regime.as_str().to_string(),
+                    state: State::Draft.as_str().to_string(),
+                    created_at: stamp,
+                    updated_at: stamp,
+                });
+            }
+            requests::insert_many(conn, &rows)?;
+            Ok::<_, ServiceError>(campaign.id)
+        })?;
+        self.campaign(id, today)
+    }
+
+    pub fn list_campaigns(&self, paging: Paging) -> ServiceResult<Page<CampaignView>> {
+        let mut conn = self.db().conn()?;
+        let total = campaigns::count(&mut conn)?;
+        let items = campaigns::list(&mut conn, paging.limit(), paging.offset())?
+            .into_iter()
+            .map(|row| view(&mut conn, row))
+            .collect::<ServiceResult<_>>()?;
+        Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+    }
+
+    /// A campaign with its requests counted by status on `today`.
+    pub fn campaign(&self, id: i64, today: NaiveDate) -> ServiceResult<CampaignProgress> {
+        let mut conn = self.db().conn()?;
+        let row = campaigns::by_id(&mut conn, id)?.ok_or_else(|| ServiceError::NotFound(format!("No campaign has the id {id}.")))?;
+        let counts = campaigns::state_counts(&mut conn, id, today)?;
+        let mut by_status: BTreeMap<Status, i64> = Status::ALL.iter().map(|s| (*s, 0)).collect();
+        for (state, n) in counts.by_state {
+            let status: Status = convert::parse_stored(&state, "state", id)?;
+            *by_status.entry(status).or_default() += n;
+        }
+        // Move the late ones out of "awaiting response" into their own statuses.
+        *by_status.entry(Status::AwaitingResponse).or_default() -= counts.late;
+        *by_status.entry(Status::Overdue).or_default() += counts.late - counts.very_late;
+        *by_status.entry(Status::VeryOverdue).or_default() += counts.very_late;
+        Ok(CampaignProgress { campaign: view(&mut conn, row)?, as_of: today, by_status })
+    }
+}
+
+fn view(conn: &mut AnyConnection, row: CampaignRow) -> ServiceResult<CampaignView> {
+    let created_by = users::by_id(conn, row.created_by)?.map(|u| u.email).unwrap_or_default();
+    Ok(CampaignView {
+        request_count: requests::count_in_campaign(conn, row.id)?,
+        regime: convert::parse_stored(&row.regime, "regime", row.id)?,
+        id: row.id,
+        title: row.title,
+        description: row.description,
+        reference_prefix: row.reference_prefix,
+        subject_template: row.subject_template,
+        body_template: row.body_template,
+        created_by,
+        created_at: utc(row.created_at),
+    })
+}
+
+/// A prefix no other campaign uses. A chosen prefix that is taken is an error; a default one
+/// gets a letter added (ABT-2021, then ABT-2021B …).
+fn unique_prefix(conn: &mut AnyConnection, prefix: &str, chosen: bool) -> ServiceResult<String> {
+    if prefix == "REQ" || prefix.starts_with("REQ-") {
+        return Err(ServiceError::invalid_fields(vec![FieldError::new(
+            "reference_prefix",
+            "REQ is kept for requests made outside a campaign; choose another prefix",
+        )]));
+    }
+    if !campaigns::prefix_taken(conn, prefix)? {
+        return Ok(prefix.to_string());
+    }
+    if chosen {
+        return Err(ServiceError::Conflict(format!("Another campaign already uses the reference prefix {prefix}.")));
+    }
+    for suffix in 'B'..='Z' {
+        let candidate = format!("{prefix}{suffix}");
+        if !campaigns::prefix_taken(conn, &candidate)? {
+            return Ok(candidate);
+        }
+    }
+    Err(ServiceError::Conflict(format!("Too many campaigns use the prefix {prefix}; choose one with reference_prefix.")))
+}
+
+/// The bodies named by `targets`, in name order, or an error naming what matched nothing.
+fn resolve_targets(conn: &mut AnyConnection, t: &Targets) -> ServiceResult<Vec<crate::store::models::AuthorityRow>> {
+    let mut ids: BTreeSet<i64> = BTreeSet::new();
+    let mut errors = Vec::new();
+    if t.all {
+        ids.extend(authorities::ids(conn, &AuthorityFilter::default())?);
+    }
+    for region in &t.regions {
+        let found = authorities::ids(conn, &AuthorityFilter { region: Some(region.trim().to_string()), ..Default::default() })?;
+        if found.is_empty() {
+            errors.push(FieldError::new("targets.regions", format!("no public body is in the region \"{region}\"")));
+        }
+        ids.extend(found);
+    }
+    for tag in &t.tags {
+        let found = authorities::ids(conn, &AuthorityFilter { tag: Some(tag.trim().to_lowercase()), ..Default::default() })?;
+        if found.is_empty() {
+            errors.push(FieldError::new("targets.tags", format!("no public body has the tag \"{tag}\"")));
+        }
+        ids.extend(found);
+    }
+    if !t.authority_ids.is_empty() {
+        let found: BTreeSet<i64> = authorities::by_ids(conn, &t.authority_ids)?.into_iter().map(|a| a.id).collect();
+        let missing: Vec<String> = t.authority_ids.iter().filter(|id| !found.contains(id)).map(|id| id.to_string()).collect();
+        if !missing.is_empty() {
+            errors.push(FieldError::new("targets.authority_ids", format!("no public body has the id {}", missing.join(", "))));
+        }
+        ids.extend(found);
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::invalid_fields(errors));
+    }
+    if ids.is_empty() {
+        return Err(ServiceError::invalid_fields(vec![FieldError::new("targets", "no public bodies exist yet; import some first")]));
+    }
+    let ids: Vec<i64> = ids.into_iter().collect();
+    let mut bodies = Vec::with_capacity(ids.len());
+    // Chunked: an IN list is bounded by SQLite's parameter limit.
+    for chunk in ids.chunks(10_000) {
+        bodies.extend(authorities::by_ids(conn, chunk)?);
+    }
+    bodies.sort_by(|a, b| a.name_key.cmp(&b.name_key).then(a.id.cmp(&b.id)));
+    Ok(bodies)
+}

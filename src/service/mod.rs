@@ -1,0 +1,192 @@
+//! The service layer: one function per use case, called by both the HTTP API and the CLI.
+//! Functions here are blocking (diesel); the HTTP adapter runs them on actix's blocking pool.
+
+use std::sync::Arc;
+
+use chrono::{NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::calendar::WorkingDays;
+use crate::domain::vocab::Role;
+use crate::store::{Db, StoreError, is_unique_violation};
+
+pub mod authorities;
+pub mod campaigns;
+mod convert;
+pub mod requests;
+pub mod timeline;
+pub mod users;
+pub mod views;
+
+/// One field that failed validation, for the problem response's `errors` list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+/// Every way a use case can fail. Each variant maps to one HTTP status and one CLI exit code,
+/// and each message is written for the researcher reading it.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{detail}")]
+    Invalid { detail: String, fields: Vec<FieldError> },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Unavailable(String),
+    /// A fault of ours, not of the input: logged in full, reported vaguely.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    pub fn invalid(detail: impl Into<String>) -> Self {
+        Self::Invalid { detail: detail.into(), fields: Vec::new() }
+    }
+
+    pub fn invalid_fields(fields: Vec<FieldError>) -> Self {
+        let detail = match fields.as_slice() {
+            [one] => format!("{}: {}", one.field, one.message),
+            _ => format!("{} fields need attention", fields.len()),
+        };
+        Self::Invalid { detail, fields }
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(msg) => ServiceError::Unavailable(format!("The database cannot be reached: {msg}")),
+            StoreError::Query(q) => q.into(),
+            other => ServiceError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ServiceError {
+    fn from(e: diesel::result::Error) -> Self {
+        if is_unique_violation(&e) {
+            ServiceError::Conflict(format!("That would create a duplicate: {e}"))
+        } else {
+            ServiceError::Internal(format!("database error: {e}"))
+        }
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Who is acting: the holder of an API token, or the local operator at the command line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Actor {
+    pub user_id: i64,
+    pub email: String,
+    pub role: Role,
+}
+
+impl Actor {
+    pub fn require(&self, allowed: bool, what: &str) -> ServiceResult<()> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(format!(
+                "Your role ({}) does not allow you to {what}.",
+                self.role
+            )))
+        }
+    }
+}
+
+/// Page requests: 1-based page numbers, at most [`MAX_PER_PAGE`] items a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+pub const MAX_PER_PAGE: u32 = 500;
+pub const DEFAULT_PER_PAGE: u32 = 50;
+
+impl Paging {
+    pub fn new(page: Option<u32>, per_page: Option<u32>) -> ServiceResult<Self> {
+        let page = page.unwrap_or(1);
+        let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
+        let mut errors = Vec::new();
+        if page == 0 {
+            errors.push(FieldError::new("page", "pages are numbered from 1"));
+        }
+        if per_page == 0 || per_page > MAX_PER_PAGE {
+            errors.push(FieldError::new("per_page", format!("must be between 1 and {MAX_PER_PAGE}")));
+        }
+        if errors.is_empty() { Ok(Self { page, per_page }) } else { Err(ServiceError::invalid_fields(errors)) }
+    }
+
+    pub fn limit(&self) -> i64 {
+        i64::from(self.per_page)
+    }
+
+    pub fn offset(&self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.per_page)
+    }
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Self { page: 1, per_page: DEFAULT_PER_PAGE }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// The application: the database and the calendar, shared by every adapter.
+#[derive(Clone)]
+pub struct Service {
+    db: Db,
+    calendar: Arc<WorkingDays>,
+}
+
+impl Service {
+    pub fn new(db: Db, calendar: WorkingDays) -> Self {
+        Self { db, calendar: Arc::new(calendar) }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn calendar(&self) -> &WorkingDays {
+        &self.calendar
+    }
+
+    /// Whether the database answers, for the health check.
+    pub fn healthy(&self) -> ServiceResult<()> {
+        Ok(self.db.ping()?)
+    }
+}
+
+pub(crate) fn now() -> NaiveDateTime {
+    Utc::now().naive_utc()
+}
+
+/// Trims optional text; blank becomes `None`.
+pub(crate) fn clean(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}

@@ -1,0 +1,138 @@
+//! Finding requests, and making one outside a campaign.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::convert::{self, utc};
+use super::views::{EventView, RequestDetail, RequestView};
+use super::{Actor, FieldError, Page, Paging, Service, ServiceError, ServiceResult, now};
+use crate::domain::event::EventKind;
+use crate::domain::status::State;
+use crate::domain::vocab::Regime;
+use crate::store::models::NewRequest;
+use crate::store::requests::{self, RequestFilter, RequestSort};
+use crate::store::{self, authorities, events, users};
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRequestInput {
+    pub authority_id: i64,
+    pub subject: String,
+    pub body: String,
+    #[serde(default)]
+    pub regime: Option<Regime>,
+}
+
+impl Service {
+    pub fn list_requests(&self, filter: &RequestFilter, sort: RequestSort, paging: Paging) -> ServiceResult<Page<RequestView>> {
+        let mut conn = self.db().conn()?;
+        let total = requests::count(&mut conn, filter)?;
+        let items = requests::list(&mut conn, filter, sort, paging.limit(), paging.offset())?
+            .into_iter()
+            .map(|(row, name, region)| convert::request(row, name, region, filter.today))
+            .collect::<ServiceResult<_>>()?;
+        Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+    }
+
+    /// Finds a request by id, or by its reference (`ABT-2021-0042`).
+    pub fn find_request_id(&self, id_or_reference: &str) -> ServiceResult<i64> {
+        let key = id_or_reference.trim();
+        if let Ok(id) = key.parse::<i64>() {
+            return Ok(id);
+        }
+        requests::by_reference(&mut *self.db().conn()?, key)?
+            .map(|r| r.id)
+            .ok_or_else(|| ServiceError::NotFound(format!("No request has the reference {key}.")))
+    }
+
+    pub fn request(&self, id: i64, today: NaiveDate) -> ServiceResult<RequestDetail> {
+        let mut conn = self.db().conn()?;
+        let row = requests::by_id(&mut conn, id)?.ok_or_else(|| not_found(id))?;
+        let body = authorities::by_id(&mut conn, row.authority_id)?
+            .ok_or_else(|| ServiceError::Internal(format!("request {id} names a missing body")))?;
+        let event_rows = events::of_request(&mut conn, id)?;
+        let mut emails: HashMap<i64, String> = HashMap::new();
+        let mut retracted_by: HashMap<i64, i64> = HashMap::new();
+        let mut views = Vec::with_capacity(event_rows.len());
+        for e in &event_rows {
+            let event = convert::timeline_event(e)?;
+            if event.kind == EventKind::Retraction {
+                if let Some(target) = event.details.retracts {
+                    retracted_by.insert(target, e.id);
+                }
+            }
+            if !emails.contains_key(&e.recorded_by) {
+                let email = users::by_id(&mut conn, e.recorded_by)?.map(|u| u.email).unwrap_or_default();
+                emails.insert(e.recorded_by, email);
+            }
+            views.push(EventView {
+                id: e.id,
+                kind: event.kind,
+                occurred_on: e.occurred_on,
+                note: e.note.clone(),
+                details: event.details,
+                recorded_by: emails[&e.recorded_by].clone(),
+                recorded_at: utc(e.recorded_at),
+                retracted_by: None,
+            });
+        }
+        for v in &mut views {
+            v.retracted_by = retracted_by.get(&v.id).copied();
+        }
+        let body_text = row.body.clone();
+        Ok(RequestDetail {
+            request: convert::request(row, body.name, body.region, today)?,
+            body: body_text,
+            events: views,
+            as_of: today,
+        })
+    }
+
+    /// A request to one body outside any campaign; its reference is `REQ-` and its id.
+    pub fn create_request(&self, actor: &Actor, input: NewRequestInput, today: NaiveDate) -> ServiceResult<RequestDetail> {
+        actor.require(actor.role.can_manage_campaigns(), "create requests")?;
+        let mut errors = Vec::new();
+        if input.subject.trim().is_empty() {
+            errors.push(FieldError::new("subject", "must not be empty"));
+        }
+        if input.body.trim().is_empty() {
+            errors.push(FieldError::new("body", "must not be empty"));
+        }
+        if !errors.is_empty() {
+            return Err(ServiceError::invalid_fields(errors));
+        }
+        let mut conn = self.db().conn()?;
+        let id = store::write_transaction(&mut conn, |conn| {
+            if authorities::by_id(conn, input.authority_id)?.is_none() {
+                return Err(ServiceError::invalid_fields(vec![FieldError::new(
+                    "authority_id",
+                    format!("no public body has the id {}", input.authority_id),
+                )]));
+            }
+            let stamp = now();
+            // The reference needs the id, which the insert gives; a unique placeholder bridges.
+            let placeholder = format!("pending-{}", stamp.and_utc().timestamp_nanos_opt().unwrap_or_default());
+            let id = requests::insert(conn, &NewRequest {
+                campaign_id: None,
+                authority_id: input.authority_id,
+                reference: placeholder,
+                subject: input.subject.trim().to_string(),
+                body: input.body.clone(),
+                regime: input.regime.unwrap_or(Regime::Foia).as_str().to_string(),
+                state: State::Draft.as_str().to_string(),
+                created_at: stamp,
+                updated_at: stamp,
+            })?;
+            requests::set_reference(conn, id, &format!("REQ-{id:06}"))?;
+            Ok(id)
+        })?;
+        self.request(id, today)
+    }
+}
+
+pub(crate) fn not_found(id: i64) -> ServiceError {
+    ServiceError::NotFound(format!("No request has the id {id}."))
+}

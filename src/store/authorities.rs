@@ -1,0 +1,86 @@
+//! Public bodies.
+
+use diesel::prelude::*;
+
+use super::models::{AuthorityFields, AuthorityRow, NewAuthority};
+use super::schema::authorities;
+use super::{AnyConnection, StoreResult};
+use crate::store::lower;
+
+/// Every body, for matching an import against (a few thousand rows at most).
+pub fn all(conn: &mut AnyConnection) -> StoreResult<Vec<AuthorityRow>> {
+    Ok(authorities::table.order(authorities::id).select(AuthorityRow::as_select()).load(conn)?)
+}
+
+pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<AuthorityRow>> {
+    Ok(authorities::table.find(id).select(AuthorityRow::as_select()).first(conn).optional()?)
+}
+
+pub fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<Vec<AuthorityRow>> {
+    Ok(authorities::table
+        .filter(authorities::id.eq_any(ids))
+        .order(authorities::id)
+        .select(AuthorityRow::as_select())
+        .load(conn)?)
+}
+
+pub fn insert(conn: &mut AnyConnection, new: &NewAuthority) -> StoreResult<i64> {
+    Ok(diesel::insert_into(authorities::table)
+        .values(new)
+        .returning(authorities::id)
+        .get_result(conn)?)
+}
+
+pub fn update(conn: &mut AnyConnection, id: i64, fields: &AuthorityFields) -> StoreResult<()> {
+    diesel::update(authorities::table.find(id)).set(fields).execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct AuthorityFilter {
+    pub region: Option<String>,
+    pub tag: Option<String>,
+    pub q: Option<String>,
+    pub ids: Option<Vec<i64>>,
+}
+
+type Boxed<'a> = authorities::BoxedQuery<'a, crate::store::multi_connection_impl::MultiBackend>;
+
+fn filtered(f: &AuthorityFilter) -> Boxed<'_> {
+    let mut q = authorities::table.into_boxed();
+    if let Some(region) = &f.region {
+        q = q.filter(lower(authorities::region.assume_not_null()).eq(region.to_lowercase()));
+    }
+    if let Some(tag) = &f.tag {
+        q = q.filter(authorities::tags.like(format!("%,{},%", tag.to_lowercase())));
+    }
+    if let Some(text) = &f.q {
+        q = q.filter(
+            authorities::name_key
+                .like(format!("%{}%", super::escape_like(&text.to_lowercase())))
+                .escape('\\')
+                .or(lower(authorities::ods_code.assume_not_null()).eq(text.to_lowercase())),
+        );
+    }
+    if let Some(ids) = &f.ids {
+        q = q.filter(authorities::id.eq_any(ids.clone()));
+    }
+    q
+}
+
+pub fn list(conn: &mut AnyConnection, f: &AuthorityFilter, limit: i64, offset: i64) -> StoreResult<Vec<AuthorityRow>> {
+    Ok(filtered(f)
+        .order((authorities::name_key, authorities::id))
+        .limit(limit)
+        .offset(offset)
+        .select(AuthorityRow::as_select())
+        .load(conn)?)
+}
+
+pub fn count(conn: &mut AnyConnection, f: &AuthorityFilter) -> StoreResult<i64> {
+    Ok(filtered(f).count().get_result(conn)?)
+}
+
+pub fn ids(conn: &mut AnyConnection, f: &AuthorityFilter) -> StoreResult<Vec<i64>> {
+    Ok(filtered(f).order(authorities::id).select(authorities::id).load(conn)?)
+}

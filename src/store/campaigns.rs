@@ -1,0 +1,56 @@
+//! Campaigns: one request sent to many bodies.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::models::{CampaignRow, NewCampaign};
+use super::schema::{campaigns, requests};
+use super::{AnyConnection, StoreResult};
+
+pub fn insert(conn: &mut AnyConnection, new: &NewCampaign) -> StoreResult<CampaignRow> {
+    Ok(diesel::insert_into(campaigns::table).values(new).get_result::<CampaignRow>(conn)?)
+}
+
+pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<CampaignRow>> {
+    Ok(campaigns::table.find(id).select(CampaignRow::as_select()).first(conn).optional()?)
+}
+
+pub fn prefix_taken(conn: &mut AnyConnection, prefix: &str) -> StoreResult<bool> {
+    let n: i64 = campaigns::table.filter(campaigns::reference_prefix.eq(prefix)).count().get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn list(conn: &mut AnyConnection, limit: i64, offset: i64) -> StoreResult<Vec<CampaignRow>> {
+    Ok(campaigns::table
+        .order(campaigns::id.desc())
+        .limit(limit)
+        .offset(offset)
+        .select(CampaignRow::as_select())
+        .load(conn)?)
+}
+
+pub fn count(conn: &mut AnyConnection) -> StoreResult<i64> {
+    Ok(campaigns::table.count().get_result(conn)?)
+}
+
+/// Requests of a campaign counted by stored state, plus how many awaiting a response are past
+/// their due date and their very-overdue date on `today`.
+pub struct StateCounts {
+    pub by_state: Vec<(String, i64)>,
+    pub late: i64,
+    pub very_late: i64,
+}
+
+pub fn state_counts(conn: &mut AnyConnection, campaign_id: i64, today: NaiveDate) -> StoreResult<StateCounts> {
+    let by_state = requests::table
+        .filter(requests::campaign_id.eq(campaign_id))
+        .group_by(requests::state)
+        .select((requests::state, diesel::dsl::count_star()))
+        .load::<(String, i64)>(conn)?;
+    let awaiting = requests::table
+        .filter(requests::campaign_id.eq(campaign_id))
+        .filter(requests::state.eq(crate::domain::status::State::AwaitingResponse.as_str()));
+    let late = awaiting.filter(requests::due_on.lt(today)).count().get_result(conn)?;
+    let very_late = awaiting.filter(requests::very_overdue_on.lt(today)).count().get_result(conn)?;
+    Ok(StateCounts { by_state, late, very_late })
+}

@@ -1,0 +1,229 @@
+//! Storage: one diesel schema over SQLite (the embedded default) or PostgreSQL, chosen from the
+//! database URL, behind an r2d2 pool. Migrations for each backend are compiled into the binary
+//! and applied at start.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+pub mod authorities;
+pub mod campaigns;
+pub mod events;
+pub mod models;
+pub mod requests;
+pub mod schema;
+pub mod users;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend. PostgreSQL comes first because diesel's `establish` tries
+/// variants in order and SQLite accepts any string as a file name; we never call that `establish`
+/// ourselves (see [`Manager`]) but keep the safe order.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgres(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database could not be reached: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("the database could not be migrated: {0}")]
+    Migration(String),
+    #[error("\"{0}\" is not a database URL foitrack understands: use sqlite://FILE, a file path, or postgres://USER@HOST/DB")]
+    BadUrl(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the database is, decided once from the URL's scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Sqlite(String),
+    Postgres(String),
+}
+
+impl Target {
+    pub fn parse(url: &str) -> StoreResult<Self> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Target::Postgres(url.to_string()));
+        }
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        if path.is_empty() || path.contains("://") {
+            return Err(StoreError::BadUrl(url.to_string()));
+        }
+        Ok(Target::Sqlite(path.to_string()))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Target::Sqlite(_) => Backend::Sqlite,
+            Target::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// Opens connections for the pool. SQLite gets WAL (readers never wait for the writer), a busy
+/// timeout (writers queue instead of failing), `synchronous = NORMAL` (safe with WAL) and foreign
+/// keys, on every connection, since these are per-connection settings.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    target: Target,
+    busy_timeout: Duration,
+}
+
+impl ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
+        match &self.target {
+            Target::Postgres(url) => diesel::PgConnection::establish(url)
+                .map(AnyConnection::Postgres)
+                .map_err(r2d2::Error::ConnectionError),
+            Target::Sqlite(path) => {
+                let mut conn = diesel::SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                    self.busy_timeout.as_millis()
+                ))
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+pub type Conn = PooledConnection<Manager>;
+
+/// The pool and which backend it talks to.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<Manager>,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connects and applies pending migrations.
+    pub fn open(url: &str, pool_size: u32, busy_timeout: Duration) -> StoreResult<Self> {
+        let target = Target::parse(url)?;
+        let backend = target.backend();
+        let manager = Manager { target, busy_timeout };
+        let pool = Pool::builder()
+            .max_size(pool_size.max(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let db = Self { pool, backend };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn conn(&self) -> StoreResult<Conn> {
+        self.pool.get().map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+
+    /// Applies the migrations this binary carries that the database has not seen yet.
+    pub fn migrate(&self) -> StoreResult<Vec<String>> {
+        let mut conn = self.conn()?;
+        let applied = match &mut *conn {
+            AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.iter().map(|m| m.to_string()).collect()),
+            AnyConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.iter().map(|m| m.to_string()).collect()),
+        };
+        applied.map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
+    /// Runs `SELECT 1`, for the health check.
+    pub fn ping(&self) -> StoreResult<()> {
+        let mut conn = self.conn()?;
+        conn.batch_execute("SELECT 1").map_err(StoreError::Query)
+    }
+}
+
+/// Runs `f` in a transaction that holds the write lock from its first statement. On SQLite a
+/// transaction that starts by reading cannot always be upgraded to a writer later (it fails with
+/// "database is locked" instead of waiting), so we take the lock first; PostgreSQL locks rows.
+pub fn write_transaction<T, E>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|conn| {
+        if matches!(conn, AnyConnection::Sqlite(_)) {
+            use schema::write_lock::dsl::*;
+            diesel::update(write_lock.filter(id.eq(1)))
+                .set(writes.eq(writes + 1))
+                .execute(conn)?;
+        }
+        f(conn)
+    })
+}
+
+diesel::define_sql_function! {
+    /// SQL `lower()`, the same on both backends for the ASCII text we compare.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// Escapes `%`, `_` and the escape character itself for a `LIKE … ESCAPE '\'` pattern.
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Whether an error is a violated unique constraint (a duplicate).
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_scheme_picks_the_backend() {
+        assert_eq!(Target::parse("sqlite://foitrack.db").unwrap(), Target::Sqlite("foitrack.db".into()));
+        assert_eq!(Target::parse("sqlite:///var/lib/f.db").unwrap(), Target::Sqlite("/var/lib/f.db".into()));
+        assert_eq!(Target::parse("data/f.db").unwrap(), Target::Sqlite("data/f.db".into()));
+        assert_eq!(Target::parse("postgres://u@h/db").unwrap().backend(), Backend::Postgres);
+        assert_eq!(Target::parse("postgresql://u@h/db").unwrap().backend(), Backend::Postgres);
+        assert!(Target::parse("mysql://u@h/db").is_err());
+        assert!(Target::parse("").is_err());
+    }
+}

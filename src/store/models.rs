@@ -1,0 +1,215 @@
+//! Rows as stored. Enums are text here; the service layer turns them into domain types.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_tokens)]
+pub struct TokenRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub token_hash: String,
+    pub label: String,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = api_tokens)]
+pub struct NewToken<'a> {
+    pub user_id: i64,
+    pub token_hash: &'a str,
+    pub label: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = authorities)]
+pub struct AuthorityRow {
+    pub id: i64,
+    pub name: String,
+    pub name_key: String,
+    pub email: Option<String>,
+    pub region: Option<String>,
+    pub region_code: Option<String>,
+    pub ods_code: Option<String>,
+    pub tags: String,
+    pub postcode: Option<String>,
+    pub opened_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The imported fields of a body, for inserts and for updates (where `None` clears a value).
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[diesel(table_name = authorities, treat_none_as_null = true)]
+pub struct AuthorityFields {
+    pub name: String,
+    pub name_key: String,
+    pub email: Option<String>,
+    pub region: Option<String>,
+    pub region_code: Option<String>,
+    pub ods_code: Option<String>,
+    pub tags: String,
+    pub postcode: Option<String>,
+    pub opened_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+    pub updated_at: NaiveDateTime,
+}
+
+impl AuthorityFields {
+    /// Whether applying these fields would change the stored row (timestamps aside).
+    pub fn differs_from(&self, row: &AuthorityRow) -> bool {
+        self.name != row.name
+            || self.email != row.email
+            || self.region != row.region
+            || self.region_code != row.region_code
+            || self.ods_code != row.ods_code
+            || self.tags != row.tags
+            || self.postcode != row.postcode
+            || self.opened_on != row.opened_on
+            || self.closed_on != row.closed_on
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = authorities)]
+pub struct NewAuthority {
+    #[diesel(embed)]
+    pub fields: AuthorityFields,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = campaigns)]
+pub struct CampaignRow {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub reference_prefix: String,
+    pub subject_template: String,
+    pub body_template: String,
+    pub regime: String,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = campaigns)]
+pub struct NewCampaign<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub reference_prefix: &'a str,
+    pub subject_template: &'a str,
+    pub body_template: &'a str,
+    pub regime: &'a str,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = requests)]
+pub struct RequestRow {
+    pub id: i64,
+    pub campaign_id: Option<i64>,
+    pub authority_id: i64,
+    pub reference: String,
+    pub subject: String,
+    pub body: String,
+    pub regime: String,
+    pub state: String,
+    pub sent_at: Option<NaiveDateTime>,
+    pub sent_on: Option<NaiveDate>,
+    pub channel: Option<String>,
+    pub sent_to: Option<String>,
+    pub clock_started_on: Option<NaiveDate>,
+    pub due_on: Option<NaiveDate>,
+    pub very_overdue_on: Option<NaiveDate>,
+    pub review_due_on: Option<NaiveDate>,
+    pub body_reference: Option<String>,
+    pub outcome: Option<String>,
+    pub responded_on: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = requests)]
+pub struct NewRequest {
+    pub campaign_id: Option<i64>,
+    pub authority_id: i64,
+    pub reference: String,
+    pub subject: String,
+    pub body: String,
+    pub regime: String,
+    pub state: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Everything on a request that follows from its timeline, rewritten after each event.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = requests, treat_none_as_null = true)]
+pub struct DerivedFields {
+    pub state: String,
+    pub sent_at: Option<NaiveDateTime>,
+    pub sent_on: Option<NaiveDate>,
+    pub channel: Option<String>,
+    pub sent_to: Option<String>,
+    pub clock_started_on: Option<NaiveDate>,
+    pub due_on: Option<NaiveDate>,
+    pub very_overdue_on: Option<NaiveDate>,
+    pub review_due_on: Option<NaiveDate>,
+    pub body_reference: Option<String>,
+    pub outcome: Option<String>,
+    pub responded_on: Option<NaiveDate>,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = events)]
+pub struct EventRow {
+    pub id: i64,
+    pub request_id: i64,
+    pub kind: String,
+    pub occurred_on: NaiveDate,
+    pub details: String,
+    pub note: Option<String>,
+    pub recorded_by: i64,
+    pub recorded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = events)]
+pub struct NewEvent {
+    pub request_id: i64,
+    pub kind: String,
+    pub occurred_on: NaiveDate,
+    pub details: String,
+    pub note: Option<String>,
+    pub recorded_by: i64,
+    pub recorded_at: NaiveDateTime,
+}

@@ -1,0 +1,200 @@
+//! Requests: the list queries paginate in the database and use the `(state, due_on)` indexes.
+
+use chrono::NaiveDate;
+use crate::store::multi_connection_impl::MultiBackend;
+use diesel::prelude::*;
+
+use super::models::{DerivedFields, NewRequest, RequestRow};
+use super::schema::{authorities, requests};
+use super::{AnyConnection, StoreResult, escape_like, lower};
+use crate::domain::status::{State, Status};
+
+/// Inserts many requests in one statement per chunk; returns nothing (callers reload by campaign).
+pub fn insert_many(conn: &mut AnyConnection, rows: &[NewRequest]) -> StoreResult<()> {
+    // SQLite allows 32766 bound parameters per statement; each row binds 9.
+    // Multi-row inserts are not available through the multi-backend connection, so each
+    // backend runs its own.
+    for chunk in rows.chunks(1000) {
+        let insert = diesel::insert_into(requests::table).values(chunk);
+        match conn {
+            AnyConnection::Sqlite(c) => insert.execute(c)?,
+            AnyConnection::Postgres(c) => insert.execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &NewRequest) -> StoreResult<i64> {
+    Ok(diesel::insert_into(requests::table)
+        .values(row)
+        .returning(requests::id)
+        .get_result(conn)?)
+}
+
+pub fn set_reference(conn: &mut AnyConnection, id: i64, reference: &str) -> StoreResult<()> {
+    diesel::update(requests::table.find(id)).set(requests::reference.eq(reference)).execute(conn)?;
+    Ok(())
+}
+
+pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<RequestRow>> {
+    Ok(requests::table.find(id).select(RequestRow::as_select()).first(conn).optional()?)
+}
+
+pub fn by_reference(conn: &mut AnyConnection, reference: &str) -> StoreResult<Option<RequestRow>> {
+    Ok(requests::table
+        .filter(requests::reference.eq(reference.trim().to_ascii_uppercase()))
+        .select(RequestRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Takes the row lock on a request (PostgreSQL) for the rest of the transaction, so that two
+/// events recorded at once are replayed one after the other. Returns false if it does not exist.
+pub fn lock(conn: &mut AnyConnection, id: i64, now: chrono::NaiveDateTime) -> StoreResult<bool> {
+    let n = diesel::update(requests::table.find(id)).set(requests::updated_at.eq(now)).execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn update_derived(conn: &mut AnyConnection, id: i64, fields: &DerivedFields) -> StoreResult<()> {
+    diesel::update(requests::table.find(id)).set(fields).execute(conn)?;
+    Ok(())
+}
+
+/// Ids of a campaign's requests, optionally only those in `ids`, in reference order.
+pub fn ids_in_campaign(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<Vec<i64>> {
+    Ok(requests::table
+        .filter(requests::campaign_id.eq(campaign_id))
+        .order(requests::reference)
+        .select(requests::id)
+        .load(conn)?)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RequestSort {
+    #[default]
+    DueOn,
+    DueOnDesc,
+    Reference,
+    SentOn,
+    SentOnDesc,
+    UpdatedDesc,
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestFilter {
+    pub campaign_id: Option<i64>,
+    pub authority_id: Option<i64>,
+    pub region: Option<String>,
+    pub status: Option<Status>,
+    /// Overdue or very overdue.
+    pub late: bool,
+    pub due_before: Option<NaiveDate>,
+    pub due_after: Option<NaiveDate>,
+    pub q: Option<String>,
+    /// The day statuses are judged on.
+    pub today: NaiveDate,
+}
+
+impl RequestFilter {
+    pub fn new(today: NaiveDate) -> Self {
+        Self {
+            campaign_id: None,
+            authority_id: None,
+            region: None,
+            status: None,
+            late: false,
+            due_before: None,
+            due_after: None,
+            q: None,
+            today,
+        }
+    }
+
+    /// Whether every matching row has a due date, so sorting needs no NULL handling.
+    fn implies_due_date(&self) -> bool {
+        self.late
+            || self.due_before.is_some()
+            || self.due_after.is_some()
+            || matches!(self.status, Some(Status::AwaitingResponse | Status::Overdue | Status::VeryOverdue))
+    }
+}
+
+type Joined = diesel::dsl::InnerJoin<requests::table, authorities::table>;
+type Boxed<'a> = diesel::dsl::IntoBoxed<'a, Joined, MultiBackend>;
+
+fn filtered(f: &RequestFilter) -> Boxed<'_> {
+    let mut q: Boxed = requests::table.inner_join(authorities::table).into_boxed();
+    if let Some(id) = f.campaign_id {
+        q = q.filter(requests::campaign_id.eq(id));
+    }
+    if let Some(id) = f.authority_id {
+        q = q.filter(requests::authority_id.eq(id));
+    }
+    if let Some(region) = &f.region {
+        q = q.filter(lower(authorities::region.assume_not_null()).eq(region.to_lowercase()));
+    }
+    let awaiting = State::AwaitingResponse.as_str();
+    let today = f.today;
+    if let Some(status) = f.status {
+        q = match status {
+            Status::AwaitingResponse => q.filter(requests::state.eq(awaiting)).filter(requests::due_on.ge(today)),
+            Status::Overdue => q
+                .filter(requests::state.eq(awaiting))
+                .filter(requests::due_on.lt(today))
+                .filter(requests::very_overdue_on.ge(today)),
+            Status::VeryOverdue => q.filter(requests::state.eq(awaiting)).filter(requests::very_overdue_on.lt(today)),
+            other => q.filter(requests::state.eq(other.as_str())),
+        };
+    }
+    if f.late {
+        q = q.filter(requests::state.eq(awaiting)).filter(requests::due_on.lt(today));
+    }
+    if let Some(d) = f.due_before {
+        q = q.filter(requests::due_on.le(d));
+    }
+    if let Some(d) = f.due_after {
+        q = q.filter(requests::due_on.ge(d));
+    }
+    if let Some(text) = &f.q {
+        let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+        q = q.filter(
+            lower(requests::reference)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(requests::body_reference.assume_not_null()).like(pattern).escape('\\')),
+        );
+    }
+    q
+}
+
+/// A request with the name and region of its body, as listed.
+pub type Listed = (RequestRow, String, Option<String>);
+
+pub fn list(
+    conn: &mut AnyConnection,
+    f: &RequestFilter,
+    sort: RequestSort,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<Vec<Listed>> {
+    let q = filtered(f).select((RequestRow::as_select(), authorities::name, authorities::region));
+    let q = match sort {
+        RequestSort::DueOn if f.implies_due_date() => q.order((requests::due_on.asc(), requests::id.asc())),
+        // NULLs sort first on SQLite and last on PostgreSQL; put undated requests last on both.
+        RequestSort::DueOn => q.order((requests::due_on.is_null().asc(), requests::due_on.asc(), requests::id.asc())),
+        RequestSort::DueOnDesc => q.order((requests::due_on.is_null().asc(), requests::due_on.desc(), requests::id.desc())),
+        RequestSort::Reference => q.order(requests::reference.asc()),
+        RequestSort::SentOn => q.order((requests::sent_on.is_null().asc(), requests::sent_on.asc(), requests::id.asc())),
+        RequestSort::SentOnDesc => q.order((requests::sent_on.is_null().asc(), requests::sent_on.desc(), requests::id.desc())),
+        RequestSort::UpdatedDesc => q.order((requests::updated_at.desc(), requests::id.desc())),
+    };
+    Ok(q.limit(limit).offset(offset).load::<Listed>(conn)?)
+}
+
+pub fn count(conn: &mut AnyConnection, f: &RequestFilter) -> StoreResult<i64> {
+    Ok(filtered(f).count().get_result(conn)?)
+}
+
+pub fn count_in_campaign(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<i64> {
+    Ok(requests::table.filter(requests::campaign_id.eq(campaign_id)).count().get_result(conn)?)
+}

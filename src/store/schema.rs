@@ -1,0 +1,111 @@
+//! The diesel schema, shared by SQLite and PostgreSQL. Enums are stored as their text spelling.
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        label -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    authorities (id) {
+        id -> BigInt,
+        name -> Text,
+        name_key -> Text,
+        email -> Nullable<Text>,
+        region -> Nullable<Text>,
+        region_code -> Nullable<Text>,
+        ods_code -> Nullable<Text>,
+        tags -> Text,
+        postcode -> Nullable<Text>,
+        opened_on -> Nullable<Date>,
+        closed_on -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    campaigns (id) {
+        id -> BigInt,
+        title -> Text,
+        description -> Text,
+        reference_prefix -> Text,
+        subject_template -> Text,
+        body_template -> Text,
+        regime -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    requests (id) {
+        id -> BigInt,
+        campaign_id -> Nullable<BigInt>,
+        authority_id -> BigInt,
+        reference -> Text,
+        subject -> Text,
+        body -> Text,
+        regime -> Text,
+        state -> Text,
+        sent_at -> Nullable<Timestamp>,
+        sent_on -> Nullable<Date>,
+        channel -> Nullable<Text>,
+        sent_to -> Nullable<Text>,
+        clock_started_on -> Nullable<Date>,
+        due_on -> Nullable<Date>,
+        very_overdue_on -> Nullable<Date>,
+        review_due_on -> Nullable<Date>,
+        body_reference -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        responded_on -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        request_id -> BigInt,
+        kind -> Text,
+        occurred_on -> Date,
+        details -> Text,
+        note -> Nullable<Text>,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// SQLite only: see the migration.
+    write_lock (id) {
+        id -> BigInt,
+        writes -> BigInt,
+    }
+}
+
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(campaigns -> users (created_by));
+diesel::joinable!(requests -> campaigns (campaign_id));
+diesel::joinable!(requests -> authorities (authority_id));
+diesel::joinable!(events -> requests (request_id));
+diesel::joinable!(events -> users (recorded_by));
+
+diesel::allow_tables_to_appear_in_same_query!(users, api_tokens, authorities, campaigns, requests, events);
