@@ -3,6 +3,9 @@
 //! Layers, from the inside out: [`domain`] (pure rules), [`store`] (diesel over SQLite or
 //! PostgreSQL), [`service`] (one function per use case), and the adapters [`http`] and [`cli`].
 
+pub mod cli;
+pub mod config;
 pub mod domain;
-pub mod store;
+pub mod http;
 pub mod service;
+pub mod store;

@@ -47,7 +47,8 @@ pub struct WorkingDays {
 impl WorkingDays {
     /// Builds the calendar from the bundled gov.uk feed.
     pub fn bundled() -> Self {
-        Self::from_gov_uk_json(BUNDLED_BANK_HOLIDAYS).expect("the bundled bank holiday file is valid")
+        Self::from_gov_uk_json(BUNDLED_BANK_HOLIDAYS)
+            .expect("the bundled bank holiday file is valid")
     }
 
     /// Parses a gov.uk `bank-holidays.json` document (divisions keyed by name, each with events).
@@ -81,7 +82,9 @@ impl WorkingDays {
         let mut date = start;
         let mut counted = 0;
         while counted < days {
-            date = date.succ_opt().expect("dates stay far inside chrono's range");
+            date = date
+                .succ_opt()
+                .expect("dates stay far inside chrono's range");
             if self.is_working_day(date) {
                 counted += 1;
             }
@@ -121,7 +124,12 @@ mod tests {
         assert_eq!(cal.covered_years(), (2019..=2027).collect());
         let st_andrews = cal.holiday(d("2021-11-30")).unwrap();
         assert_eq!(st_andrews.divisions, vec!["scotland".to_string()]);
-        assert!(cal.holiday(d("2022-07-12")).unwrap().divisions.contains(&"northern-ireland".into()));
+        assert!(
+            cal.holiday(d("2022-07-12"))
+                .unwrap()
+                .divisions
+                .contains(&"northern-ireland".into())
+        );
     }
 
     #[test]

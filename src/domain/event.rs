@@ -122,10 +122,14 @@ impl EventDetails {
                 extra.push("address");
             }
         }
-        if self.outcome.is_some() && !matches!(kind, K::ResponseReceived | K::InternalReviewAnswered) {
+        if self.outcome.is_some()
+            && !matches!(kind, K::ResponseReceived | K::InternalReviewAnswered)
+        {
             extra.push("outcome");
         }
-        if !self.exemptions.is_empty() && !matches!(kind, K::ResponseReceived | K::InternalReviewAnswered) {
+        if !self.exemptions.is_empty()
+            && !matches!(kind, K::ResponseReceived | K::InternalReviewAnswered)
+        {
             extra.push("exemptions");
         }
         if self.new_due_on.is_some() && kind != K::ExtensionClaimed {

@@ -84,12 +84,16 @@ struct Clock<'a> {
 
 impl Clock<'_> {
     fn due_on(&self) -> NaiveDate {
-        self.extended_to
-            .unwrap_or_else(|| self.calendar.add(self.started_on, RESPONSE_DAYS + self.disregarded))
+        self.extended_to.unwrap_or_else(|| {
+            self.calendar
+                .add(self.started_on, RESPONSE_DAYS + self.disregarded)
+        })
     }
 
     fn very_overdue_on(&self) -> NaiveDate {
-        let very = self.calendar.add(self.started_on, VERY_OVERDUE_DAYS + self.disregarded);
+        let very = self
+            .calendar
+            .add(self.started_on, VERY_OVERDUE_DAYS + self.disregarded);
         very.max(self.due_on())
     }
 }
@@ -109,7 +113,10 @@ pub fn replay(
     // The sending comes first on its day, whatever order things were recorded in.
     ordered.sort_by_key(|e| (e.occurred_on, e.kind != EventKind::Sent, e.id));
 
-    let first_sent = ordered.iter().find(|e| e.kind == EventKind::Sent).map(|e| e.occurred_on);
+    let first_sent = ordered
+        .iter()
+        .find(|e| e.kind == EventKind::Sent)
+        .map(|e| e.occurred_on);
     let mut derived = Derived::draft();
     let mut clock: Option<Clock> = None;
     for event in ordered {
@@ -142,18 +149,24 @@ pub fn replay(
 fn retracted_ids(events: &[TimelineEvent]) -> Result<HashSet<i64>, TimelineError> {
     let mut retracted = HashSet::new();
     for e in events.iter().filter(|e| e.kind == EventKind::Retraction) {
-        let target_id = e.details.retracts.ok_or_else(|| conflict("A retraction must name the event it cancels."))?;
-        let target = events
-            .iter()
-            .find(|t| t.id == target_id)
-            .ok_or_else(|| conflict(format!("Event {target_id} is not on this request's timeline.")))?;
+        let target_id = e
+            .details
+            .retracts
+            .ok_or_else(|| conflict("A retraction must name the event it cancels."))?;
+        let target = events.iter().find(|t| t.id == target_id).ok_or_else(|| {
+            conflict(format!(
+                "Event {target_id} is not on this request's timeline."
+            ))
+        })?;
         if target.kind == EventKind::Retraction {
             return Err(conflict(format!(
                 "Event {target_id} is itself a retraction; record the event again instead."
             )));
         }
         if !retracted.insert(target_id) {
-            return Err(conflict(format!("Event {target_id} has already been retracted.")));
+            return Err(conflict(format!(
+                "Event {target_id} has already been retracted."
+            )));
         }
     }
     Ok(retracted)
@@ -161,7 +174,9 @@ fn retracted_ids(events: &[TimelineEvent]) -> Result<HashSet<i64>, TimelineError
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 fn apply<'a>(
@@ -189,7 +204,13 @@ fn apply<'a>(
                 d.sent_on = Some(on);
                 d.sending = Some(e.details.clone());
                 d.state = State::AwaitingResponse;
-                *clock = Some(Clock { calendar, started_on: on, disregarded: 0, fee_notice_on: None, extended_to: None });
+                *clock = Some(Clock {
+                    calendar,
+                    started_on: on,
+                    disregarded: 0,
+                    fee_notice_on: None,
+                    extended_to: None,
+                });
                 Ok(())
             }
             K::Withdrawn => {
@@ -209,7 +230,9 @@ fn apply<'a>(
         };
     };
     if e.kind == K::Sent {
-        return Err(conflict(format!("The request was already recorded as sent on {sent_on}.")));
+        return Err(conflict(format!(
+            "The request was already recorded as sent on {sent_on}."
+        )));
     }
     if let Some(reference) = &e.details.body_reference {
         d.body_reference = Some(reference.clone());
@@ -218,30 +241,62 @@ fn apply<'a>(
     match e.kind {
         K::Acknowledged | K::IcoComplaint => {}
         K::ClarificationRequested => {
-            require(d.state == State::AwaitingResponse, "a request for clarification", "while the request awaits a response")?;
+            require(
+                d.state == State::AwaitingResponse,
+                "a request for clarification",
+                "while the request awaits a response",
+            )?;
             d.state = State::AwaitingClarification;
         }
         K::ClarificationSent => {
-            require(d.state == State::AwaitingClarification, "a clarification", "after the body asked for one")?;
+            require(
+                d.state == State::AwaitingClarification,
+                "a clarification",
+                "after the body asked for one",
+            )?;
             // FOIA s.1(3): the clarified request is a new request with a full period.
-            *c = Clock { calendar, started_on: on, disregarded: 0, fee_notice_on: None, extended_to: None };
+            *c = Clock {
+                calendar,
+                started_on: on,
+                disregarded: 0,
+                fee_notice_on: None,
+                extended_to: None,
+            };
             d.state = State::AwaitingResponse;
         }
         K::FeeNoticeGiven => {
-            require(d.state == State::AwaitingResponse, "a fees notice", "while the request awaits a response")?;
+            require(
+                d.state == State::AwaitingResponse,
+                "a fees notice",
+                "while the request awaits a response",
+            )?;
             c.fee_notice_on = Some(on);
             d.state = State::AwaitingFee;
         }
         K::FeePaid => {
-            require(d.state == State::AwaitingFee, "a fee payment", "after a fees notice")?;
-            let from = c.fee_notice_on.take().expect("awaiting a fee means a notice was given");
+            require(
+                d.state == State::AwaitingFee,
+                "a fee payment",
+                "after a fees notice",
+            )?;
+            let from = c
+                .fee_notice_on
+                .take()
+                .expect("awaiting a fee means a notice was given");
             c.disregarded += calendar.count_between(from, on);
             d.state = State::AwaitingResponse;
         }
         K::ExtensionClaimed => {
-            require(d.state == State::AwaitingResponse, "an extension", "while the request awaits a response")?;
+            require(
+                d.state == State::AwaitingResponse,
+                "an extension",
+                "while the request awaits a response",
+            )?;
             let current = c.due_on();
-            let new_due = e.details.new_due_on.unwrap_or_else(|| calendar.add(current, DEFAULT_EXTENSION_DAYS));
+            let new_due = e
+                .details
+                .new_due_on
+                .unwrap_or_else(|| calendar.add(current, DEFAULT_EXTENSION_DAYS));
             if new_due <= current {
                 return Err(conflict(format!(
                     "An extension must move the due date later than {current}, not to {new_due}."
@@ -255,19 +310,33 @@ fn apply<'a>(
                     "The request is under internal review; record the review's answer as internal_review_answered.",
                 ));
             }
-            let outcome = e.details.outcome.ok_or_else(|| conflict("A response needs its outcome."))?;
+            let outcome = e
+                .details
+                .outcome
+                .ok_or_else(|| conflict("A response needs its outcome."))?;
             d.state = state_for(outcome);
             d.outcome = Some(outcome);
             d.responded_on.get_or_insert(on);
         }
         K::InternalReviewRequested => {
-            require(d.state != State::InternalReview, "a request for internal review", "when no review is already under way")?;
+            require(
+                d.state != State::InternalReview,
+                "a request for internal review",
+                "when no review is already under way",
+            )?;
             d.state = State::InternalReview;
             d.review_due_on = Some(calendar.add(on, REVIEW_DAYS));
         }
         K::InternalReviewAnswered => {
-            require(d.state == State::InternalReview, "an internal review answer", "after an internal review was requested")?;
-            let outcome = e.details.outcome.ok_or_else(|| conflict("A review answer needs its outcome."))?;
+            require(
+                d.state == State::InternalReview,
+                "an internal review answer",
+                "after an internal review was requested",
+            )?;
+            let outcome = e
+                .details
+                .outcome
+                .ok_or_else(|| conflict("A review answer needs its outcome."))?;
             d.state = state_for(outcome);
             d.outcome = Some(outcome);
             d.review_due_on = None;
@@ -283,7 +352,10 @@ fn require(ok: bool, what: &str, when: &str) -> Result<(), TimelineError> {
     if ok {
         Ok(())
     } else {
-        Err(conflict(format!("{} can only be recorded {when}.", capitalise(what))))
+        Err(conflict(format!(
+            "{} can only be recorded {when}.",
+            capitalise(what)
+        )))
     }
 }
 

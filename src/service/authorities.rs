@@ -25,7 +25,8 @@ impl Progress for Quiet {}
 /// from the file keeps the stored one, so an ODS import never wipes an email address that a CSV
 /// import added.
 fn merged(record: &AuthorityRecord, existing: Option<&AuthorityRow>) -> AuthorityFields {
-    let keep = |new: Option<String>, old: Option<&Option<String>>| new.or_else(|| old.cloned().flatten());
+    let keep =
+        |new: Option<String>, old: Option<&Option<String>>| new.or_else(|| old.cloned().flatten());
     let tags = if record.tags.is_empty() {
         existing.map(|e| e.tags.clone()).unwrap_or_default()
     } else {
@@ -34,10 +35,16 @@ fn merged(record: &AuthorityRecord, existing: Option<&AuthorityRow>) -> Authorit
     AuthorityFields {
         name: record.name.clone(),
         name_key: record.name.to_lowercase(),
-        email: keep(record.email.as_ref().map(|e| e.to_string()), existing.map(|e| &e.email)),
+        email: keep(
+            record.email.as_ref().map(|e| e.to_string()),
+            existing.map(|e| &e.email),
+        ),
         region: keep(record.region.clone(), existing.map(|e| &e.region)),
         region_code: keep(record.region_code.clone(), existing.map(|e| &e.region_code)),
-        ods_code: keep(record.ods_code.as_ref().map(|c| c.to_string()), existing.map(|e| &e.ods_code)),
+        ods_code: keep(
+            record.ods_code.as_ref().map(|c| c.to_string()),
+            existing.map(|e| &e.ods_code),
+        ),
         tags,
         postcode: keep(record.postcode.clone(), existing.map(|e| &e.postcode)),
         opened_on: record.opened_on.or(existing.and_then(|e| e.opened_on)),
@@ -54,9 +61,15 @@ struct Index {
 
 impl Index {
     fn load(conn: &mut AnyConnection) -> ServiceResult<Self> {
-        let mut index = Index { by_ods: HashMap::new(), by_name: HashMap::new() };
+        let mut index = Index {
+            by_ods: HashMap::new(),
+            by_name: HashMap::new(),
+        };
         for row in authorities::all(conn)? {
-            index.by_name.entry(row.name_key.clone()).or_insert_with(|| row.clone());
+            index
+                .by_name
+                .entry(row.name_key.clone())
+                .or_insert_with(|| row.clone());
             if let Some(code) = row.ods_code.clone() {
                 index.by_ods.insert(code, row);
             }
@@ -67,13 +80,84 @@ impl Index {
     fn find(&self, record: &AuthorityRecord) -> Option<&AuthorityRow> {
         let by_name = || self.by_name.get(&record.name.to_lowercase());
         match &record.ods_code {
-            Some(code) => self.by_ods.get(code.as_str()).or_else(|| by_name().filter(|r| r.ods_code.is_none())),
+            Some(code) => self
+                .by_ods
+                .get(code.as_str())
+                .or_else(|| by_name().filter(|r| r.ods_code.is_none())),
             None => by_name(),
         }
     }
 }
 
+/// Filters for listing bodies, shared by the API and the CLI.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuthorityQuery {
+    /// Only bodies in this region (any case).
+    pub region: Option<String>,
+    /// Only bodies with this tag.
+    pub tag: Option<String>,
+    /// Text in the name, or an exact ODS code.
+    pub q: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// How to read an import file, in words, shared by the API's query string and the CLI's flags.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// `csv` (headed: name, email, region, ods_code, tags) or `ods-etr` (NHS Digital etr.csv).
+    pub format: Option<String>,
+    /// ODS files: keep only bodies open on this date.
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Drop bodies without an (English NHS) region.
+    pub region_required: Option<bool>,
+    /// Check the file and report what would change, writing nothing.
+    pub dry_run: Option<bool>,
+}
+
+impl ImportQuery {
+    pub fn options(&self) -> ServiceResult<ImportOptions> {
+        let format = match self.format.as_deref() {
+            None => import::ImportFormat::Csv,
+            Some(f) => f.parse().map_err(|e: crate::domain::UnknownValue| {
+                ServiceError::invalid_fields(vec![super::FieldError::new("format", e.to_string())])
+            })?,
+        };
+        if self.as_of.is_some() && format != import::ImportFormat::OdsEtr {
+            return Err(ServiceError::invalid_fields(vec![super::FieldError::new(
+                "as_of",
+                "only ODS files carry open and close dates; drop as_of for a CSV import",
+            )]));
+        }
+        Ok(ImportOptions {
+            format,
+            as_of: self.as_of,
+            region_required: self.region_required.unwrap_or(false),
+        })
+    }
+}
+
 impl Service {
+    pub fn search_authorities(&self, query: &AuthorityQuery) -> ServiceResult<Page<AuthorityView>> {
+        let paging = Paging::new(query.page, query.per_page)?;
+        let text = |v: &Option<String>| {
+            v.as_ref()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        let filter = AuthorityFilter {
+            region: text(&query.region),
+            tag: text(&query.tag),
+            q: text(&query.q),
+            ids: None,
+        };
+        self.list_authorities(&filter, paging)
+    }
+
     /// Imports a file of bodies: an upsert keyed by ODS code (else name), in one transaction.
     /// Broken rows are reported and skipped; good rows are kept. A second run of the same file
     /// changes nothing and reports every row unchanged.
@@ -88,7 +172,8 @@ impl Service {
         if let Some(actor) = actor {
             actor.require(actor.role.can_manage_campaigns(), "import public bodies")?;
         }
-        let parsed = import::parse(bytes, options).map_err(|e| ServiceError::invalid(format!("The file cannot be imported: {e}.")))?;
+        let parsed = import::parse(bytes, options)
+            .map_err(|e| ServiceError::invalid(format!("The file cannot be imported: {e}.")))?;
         let mut summary = ImportSummary {
             inserted: 0,
             updated: 0,
@@ -106,7 +191,13 @@ impl Service {
                     None => {
                         let fields = merged(record, None);
                         if !dry_run {
-                            authorities::insert(conn, &NewAuthority { created_at: fields.updated_at, fields })?;
+                            authorities::insert(
+                                conn,
+                                &NewAuthority {
+                                    created_at: fields.updated_at,
+                                    fields,
+                                },
+                            )?;
                         }
                         summary.inserted += 1;
                     }
@@ -131,14 +222,23 @@ impl Service {
         Ok(summary)
     }
 
-    pub fn list_authorities(&self, filter: &AuthorityFilter, paging: Paging) -> ServiceResult<Page<AuthorityView>> {
+    pub fn list_authorities(
+        &self,
+        filter: &AuthorityFilter,
+        paging: Paging,
+    ) -> ServiceResult<Page<AuthorityView>> {
         let mut conn = self.db().conn()?;
         let total = authorities::count(&mut conn, filter)?;
         let items = authorities::list(&mut conn, filter, paging.limit(), paging.offset())?
             .into_iter()
             .map(convert::authority)
             .collect();
-        Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+        Ok(Page {
+            items,
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        })
     }
 
     pub fn authority(&self, id: i64) -> ServiceResult<AuthorityView> {

@@ -50,14 +50,22 @@ pub struct NewCampaignInput {
 }
 
 impl Service {
-    pub fn create_campaign(&self, actor: &Actor, input: NewCampaignInput, today: NaiveDate) -> ServiceResult<CampaignProgress> {
+    pub fn create_campaign(
+        &self,
+        actor: &Actor,
+        input: NewCampaignInput,
+        today: NaiveDate,
+    ) -> ServiceResult<CampaignProgress> {
         actor.require(actor.role.can_manage_campaigns(), "create campaigns")?;
         let title = input.title.trim().to_string();
         let mut errors = Vec::new();
         if title.is_empty() {
             errors.push(FieldError::new("title", "give the campaign a title"));
         }
-        for (field, text) in [("subject_template", &input.subject_template), ("body_template", &input.body_template)] {
+        for (field, text) in [
+            ("subject_template", &input.subject_template),
+            ("body_template", &input.body_template),
+        ] {
             if text.trim().is_empty() {
                 errors.push(FieldError::new(field, "must not be empty"));
             } else if let Err(e) = template::check(text) {
@@ -65,12 +73,17 @@ impl Service {
             }
         }
         let prefix = match clean(input.reference_prefix.clone()) {
-            Some(p) => reference::parse_prefix(&p).map_err(|e| errors.push(FieldError::new("reference_prefix", e.to_string()))).ok(),
+            Some(p) => reference::parse_prefix(&p)
+                .map_err(|e| errors.push(FieldError::new("reference_prefix", e.to_string())))
+                .ok(),
             None => Some(reference::default_prefix(&title, today)),
         };
         let t = &input.targets;
         if !t.all && t.regions.is_empty() && t.tags.is_empty() && t.authority_ids.is_empty() {
-            errors.push(FieldError::new("targets", "say which bodies to write to: all, regions, tags or authority_ids"));
+            errors.push(FieldError::new(
+                "targets",
+                "say which bodies to write to: all, regions, tags or authority_ids",
+            ));
         }
         if !errors.is_empty() {
             return Err(ServiceError::invalid_fields(errors));
@@ -82,28 +95,36 @@ impl Service {
             let targets = resolve_targets(conn, &input.targets)?;
             let regime = input.regime.unwrap_or(Regime::Foia);
             let description = input.description.as_deref().unwrap_or("").trim();
-            let campaign = campaigns::insert(conn, &NewCampaign {
-                title: &title,
-                description,
-                reference_prefix: &prefix,
-                subject_template: &input.subject_template,
-                body_template: &input.body_template,
-                regime: regime.as_str(),
-                created_by: actor.user_id,
-                created_at: now(),
-            })?;
+            let campaign = campaigns::insert(
+                conn,
+                &NewCampaign {
+                    title: &title,
+                    description,
+                    reference_prefix: &prefix,
+                    subject_template: &input.subject_template,
+                    body_template: &input.body_template,
+                    regime: regime.as_str(),
+                    created_by: actor.user_id,
+                    created_at: now(),
+                },
+            )?;
             let mut rows = Vec::with_capacity(targets.len());
             for (i, body) in targets.iter().enumerate() {
                 let reference = reference::reference(&prefix, i as u64 + 1);
                 let values = BTreeMap::from([
                     ("authority.name", body.name.clone()),
-                    ("authority.ods_code", body.ods_code.clone().unwrap_or_default()),
+                    (
+                        "authority.ods_code",
+                        body.ods_code.clone().unwrap_or_default(),
+                    ),
                     ("authority.region", body.region.clone().unwrap_or_default()),
                     ("authority.email", body.email.clone().unwrap_or_default()),
                     ("request.reference", reference.clone()),
                     ("campaign.title", title.clone()),
                 ]);
-                let render = |t: &str| template::render(t, &values).map_err(|e| ServiceError::invalid(e.to_string()));
+                let render = |t: &str| {
+                    template::render(t, &values).map_err(|e| ServiceError::invalid(e.to_string()))
+                };
                 let stamp = now();
                 rows.push(NewRequest {
                     campaign_id: Some(campaign.id),
@@ -130,13 +151,19 @@ impl Service {
             .into_iter()
             .map(|row| view(&mut conn, row))
             .collect::<ServiceResult<_>>()?;
-        Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+        Ok(Page {
+            items,
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        })
     }
 
     /// A campaign with its requests counted by status on `today`.
     pub fn campaign(&self, id: i64, today: NaiveDate) -> ServiceResult<CampaignProgress> {
         let mut conn = self.db().conn()?;
-        let row = campaigns::by_id(&mut conn, id)?.ok_or_else(|| ServiceError::NotFound(format!("No campaign has the id {id}.")))?;
+        let row = campaigns::by_id(&mut conn, id)?
+            .ok_or_else(|| ServiceError::NotFound(format!("No campaign has the id {id}.")))?;
         let counts = campaigns::state_counts(&mut conn, id, today)?;
         let mut by_status: BTreeMap<Status, i64> = Status::ALL.iter().map(|s| (*s, 0)).collect();
         for (state, n) in counts.by_state {
@@ -147,12 +174,18 @@ impl Service {
         *by_status.entry(Status::AwaitingResponse).or_default() -= counts.late;
         *by_status.entry(Status::Overdue).or_default() += counts.late - counts.very_late;
         *by_status.entry(Status::VeryOverdue).or_default() += counts.very_late;
-        Ok(CampaignProgress { campaign: view(&mut conn, row)?, as_of: today, by_status })
+        Ok(CampaignProgress {
+            campaign: view(&mut conn, row)?,
+            as_of: today,
+            by_status,
+        })
     }
 }
 
 fn view(conn: &mut AnyConnection, row: CampaignRow) -> ServiceResult<CampaignView> {
-    let created_by = users::by_id(conn, row.created_by)?.map(|u| u.email).unwrap_or_default();
+    let created_by = users::by_id(conn, row.created_by)?
+        .map(|u| u.email)
+        .unwrap_or_default();
     Ok(CampaignView {
         request_count: requests::count_in_campaign(conn, row.id)?,
         regime: convert::parse_stored(&row.regime, "regime", row.id)?,
@@ -180,7 +213,9 @@ fn unique_prefix(conn: &mut AnyConnection, prefix: &str, chosen: bool) -> Servic
         return Ok(prefix.to_string());
     }
     if chosen {
-        return Err(ServiceError::Conflict(format!("Another campaign already uses the reference prefix {prefix}.")));
+        return Err(ServiceError::Conflict(format!(
+            "Another campaign already uses the reference prefix {prefix}."
+        )));
     }
     for suffix in 'B'..='Z' {
         let candidate = format!("{prefix}{suffix}");
@@ -188,35 +223,69 @@ fn unique_prefix(conn: &mut AnyConnection, prefix: &str, chosen: bool) -> Servic
             return Ok(candidate);
         }
     }
-    Err(ServiceError::Conflict(format!("Too many campaigns use the prefix {prefix}; choose one with reference_prefix.")))
+    Err(ServiceError::Conflict(format!(
+        "Too many campaigns use the prefix {prefix}; choose one with reference_prefix."
+    )))
 }
 
 /// The bodies named by `targets`, in name order, or an error naming what matched nothing.
-fn resolve_targets(conn: &mut AnyConnection, t: &Targets) -> ServiceResult<Vec<crate::store::models::AuthorityRow>> {
+fn resolve_targets(
+    conn: &mut AnyConnection,
+    t: &Targets,
+) -> ServiceResult<Vec<crate::store::models::AuthorityRow>> {
     let mut ids: BTreeSet<i64> = BTreeSet::new();
     let mut errors = Vec::new();
     if t.all {
         ids.extend(authorities::ids(conn, &AuthorityFilter::default())?);
     }
     for region in &t.regions {
-        let found = authorities::ids(conn, &AuthorityFilter { region: Some(region.trim().to_string()), ..Default::default() })?;
+        let found = authorities::ids(
+            conn,
+            &AuthorityFilter {
+                region: Some(region.trim().to_string()),
+                ..Default::default()
+            },
+        )?;
         if found.is_empty() {
-            errors.push(FieldError::new("targets.regions", format!("no public body is in the region \"{region}\"")));
+            errors.push(FieldError::new(
+                "targets.regions",
+                format!("no public body is in the region \"{region}\""),
+            ));
         }
         ids.extend(found);
     }
     for tag in &t.tags {
-        let found = authorities::ids(conn, &AuthorityFilter { tag: Some(tag.trim().to_lowercase()), ..Default::default() })?;
+        let found = authorities::ids(
+            conn,
+            &AuthorityFilter {
+                tag: Some(tag.trim().to_lowercase()),
+                ..Default::default()
+            },
+        )?;
         if found.is_empty() {
-            errors.push(FieldError::new("targets.tags", format!("no public body has the tag \"{tag}\"")));
+            errors.push(FieldError::new(
+                "targets.tags",
+                format!("no public body has the tag \"{tag}\""),
+            ));
         }
         ids.extend(found);
     }
     if !t.authority_ids.is_empty() {
-        let found: BTreeSet<i64> = authorities::by_ids(conn, &t.authority_ids)?.into_iter().map(|a| a.id).collect();
-        let missing: Vec<String> = t.authority_ids.iter().filter(|id| !found.contains(id)).map(|id| id.to_string()).collect();
+        let found: BTreeSet<i64> = authorities::by_ids(conn, &t.authority_ids)?
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        let missing: Vec<String> = t
+            .authority_ids
+            .iter()
+            .filter(|id| !found.contains(id))
+            .map(|id| id.to_string())
+            .collect();
         if !missing.is_empty() {
-            errors.push(FieldError::new("targets.authority_ids", format!("no public body has the id {}", missing.join(", "))));
+            errors.push(FieldError::new(
+                "targets.authority_ids",
+                format!("no public body has the id {}", missing.join(", ")),
+            ));
         }
         ids.extend(found);
     }
@@ -224,7 +293,10 @@ fn resolve_targets(conn: &mut AnyConnection, t: &Targets) -> ServiceResult<Vec<c
         return Err(ServiceError::invalid_fields(errors));
     }
     if ids.is_empty() {
-        return Err(ServiceError::invalid_fields(vec![FieldError::new("targets", "no public bodies exist yet; import some first")]));
+        return Err(ServiceError::invalid_fields(vec![FieldError::new(
+            "targets",
+            "no public bodies exist yet; import some first",
+        )]));
     }
     let ids: Vec<i64> = ids.into_iter().collect();
     let mut bodies = Vec::with_capacity(ids.len());

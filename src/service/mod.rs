@@ -27,7 +27,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -38,7 +41,10 @@ pub enum ServiceError {
     #[error("{0}")]
     NotFound(String),
     #[error("{detail}")]
-    Invalid { detail: String, fields: Vec<FieldError> },
+    Invalid {
+        detail: String,
+        fields: Vec<FieldError>,
+    },
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -54,14 +60,18 @@ pub enum ServiceError {
 
 impl ServiceError {
     pub fn invalid(detail: impl Into<String>) -> Self {
-        Self::Invalid { detail: detail.into(), fields: Vec::new() }
+        Self::Invalid {
+            detail: detail.into(),
+            fields: Vec::new(),
+        }
     }
 
     pub fn invalid_fields(fields: Vec<FieldError>) -> Self {
-        let detail = match fields.as_slice() {
-            [one] => format!("{}: {}", one.field, one.message),
-            _ => format!("{} fields need attention", fields.len()),
-        };
+        let detail = fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; ");
         Self::Invalid { detail, fields }
     }
 }
@@ -69,7 +79,9 @@ impl ServiceError {
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Unavailable(msg) => ServiceError::Unavailable(format!("The database cannot be reached: {msg}")),
+            StoreError::Unavailable(msg) => {
+                ServiceError::Unavailable(format!("The database cannot be reached: {msg}"))
+            }
             StoreError::Query(q) => q.into(),
             other => ServiceError::Internal(other.to_string()),
         }
@@ -128,9 +140,16 @@ impl Paging {
             errors.push(FieldError::new("page", "pages are numbered from 1"));
         }
         if per_page == 0 || per_page > MAX_PER_PAGE {
-            errors.push(FieldError::new("per_page", format!("must be between 1 and {MAX_PER_PAGE}")));
+            errors.push(FieldError::new(
+                "per_page",
+                format!("must be between 1 and {MAX_PER_PAGE}"),
+            ));
         }
-        if errors.is_empty() { Ok(Self { page, per_page }) } else { Err(ServiceError::invalid_fields(errors)) }
+        if errors.is_empty() {
+            Ok(Self { page, per_page })
+        } else {
+            Err(ServiceError::invalid_fields(errors))
+        }
     }
 
     pub fn limit(&self) -> i64 {
@@ -144,7 +163,10 @@ impl Paging {
 
 impl Default for Paging {
     fn default() -> Self {
-        Self { page: 1, per_page: DEFAULT_PER_PAGE }
+        Self {
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+        }
     }
 }
 
@@ -165,7 +187,10 @@ pub struct Service {
 
 impl Service {
     pub fn new(db: Db, calendar: WorkingDays) -> Self {
-        Self { db, calendar: Arc::new(calendar) }
+        Self {
+            db,
+            calendar: Arc::new(calendar),
+        }
     }
 
     pub fn db(&self) -> &Db {

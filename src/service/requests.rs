@@ -4,13 +4,14 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::convert::{self, utc};
 use super::views::{EventView, RequestDetail, RequestView};
 use super::{Actor, FieldError, Page, Paging, Service, ServiceError, ServiceResult, now};
 use crate::domain::event::EventKind;
-use crate::domain::status::State;
+use crate::domain::london;
+use crate::domain::status::{State, Status};
 use crate::domain::vocab::Regime;
 use crate::store::models::NewRequest;
 use crate::store::requests::{self, RequestFilter, RequestSort};
@@ -26,15 +27,121 @@ pub struct NewRequestInput {
     pub regime: Option<Regime>,
 }
 
+/// Filters for listing requests, in words: the API's query string and the CLI's flags both
+/// arrive here, so both accept exactly the same things.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RequestQuery {
+    /// Only this campaign's requests.
+    pub campaign: Option<i64>,
+    /// Only requests to this body.
+    pub authority: Option<i64>,
+    /// Only bodies in this region (e.g. `London`), any case.
+    pub region: Option<String>,
+    /// One status: draft, awaiting_response, awaiting_clarification, awaiting_fee, overdue,
+    /// very_overdue, answered, partially_answered, refused, not_held, internal_review,
+    /// withdrawn, closed.
+    pub status: Option<String>,
+    /// `true`: only late requests (overdue or very overdue).
+    pub overdue: Option<bool>,
+    /// Due on or before this date.
+    pub due_before: Option<NaiveDate>,
+    /// Due on or after this date.
+    pub due_after: Option<NaiveDate>,
+    /// Text in our reference or the body's reference.
+    pub q: Option<String>,
+    /// due_on (default), -due_on, reference, sent_on, -sent_on, -updated_at.
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    /// At most 500; 50 by default.
+    pub per_page: Option<u32>,
+    /// Judge overdue statuses as on this date instead of today.
+    pub as_of: Option<NaiveDate>,
+}
+
+impl RequestQuery {
+    pub fn resolve(&self) -> ServiceResult<(RequestFilter, RequestSort, Paging)> {
+        let mut errors = Vec::new();
+        let status = match self
+            .status
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(s) => s
+                .parse::<Status>()
+                .map_err(|e| errors.push(FieldError::new("status", e.to_string())))
+                .ok(),
+            None => None,
+        };
+        let sort = match self.sort.as_deref().map(str::trim).unwrap_or("due_on") {
+            "due_on" | "" => RequestSort::DueOn,
+            "-due_on" => RequestSort::DueOnDesc,
+            "reference" => RequestSort::Reference,
+            "sent_on" => RequestSort::SentOn,
+            "-sent_on" => RequestSort::SentOnDesc,
+            "-updated_at" => RequestSort::UpdatedDesc,
+            other => {
+                errors.push(FieldError::new(
+                    "sort",
+                    format!("\"{other}\" is not a sort order; use due_on, -due_on, reference, sent_on, -sent_on or -updated_at"),
+                ));
+                RequestSort::DueOn
+            }
+        };
+        let paging = Paging::new(self.page, self.per_page).map_err(|e| match e {
+            ServiceError::Invalid { fields, .. } => errors.extend(fields),
+            _ => unreachable!("paging only fails validation"),
+        });
+        if !errors.is_empty() {
+            return Err(ServiceError::invalid_fields(errors));
+        }
+        let mut filter = RequestFilter::new(self.as_of.unwrap_or_else(london::today));
+        filter.campaign_id = self.campaign;
+        filter.authority_id = self.authority;
+        filter.region = self
+            .region
+            .clone()
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty());
+        filter.status = status;
+        filter.late = self.overdue.unwrap_or(false);
+        filter.due_before = self.due_before;
+        filter.due_after = self.due_after;
+        filter.q = self
+            .q
+            .clone()
+            .map(|q| q.trim().to_string())
+            .filter(|q| !q.is_empty());
+        Ok((filter, sort, paging.expect("checked above")))
+    }
+}
+
 impl Service {
-    pub fn list_requests(&self, filter: &RequestFilter, sort: RequestSort, paging: Paging) -> ServiceResult<Page<RequestView>> {
+    pub fn search_requests(&self, query: &RequestQuery) -> ServiceResult<Page<RequestView>> {
+        let (filter, sort, paging) = query.resolve()?;
+        self.list_requests(&filter, sort, paging)
+    }
+
+    pub fn list_requests(
+        &self,
+        filter: &RequestFilter,
+        sort: RequestSort,
+        paging: Paging,
+    ) -> ServiceResult<Page<RequestView>> {
         let mut conn = self.db().conn()?;
         let total = requests::count(&mut conn, filter)?;
         let items = requests::list(&mut conn, filter, sort, paging.limit(), paging.offset())?
             .into_iter()
             .map(|(row, name, region)| convert::request(row, name, region, filter.today))
             .collect::<ServiceResult<_>>()?;
-        Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+        Ok(Page {
+            items,
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        })
     }
 
     /// Finds a request by id, or by its reference (`ABT-2021-0042`).
@@ -65,7 +172,9 @@ impl Service {
                 }
             }
             if !emails.contains_key(&e.recorded_by) {
-                let email = users::by_id(&mut conn, e.recorded_by)?.map(|u| u.email).unwrap_or_default();
+                let email = users::by_id(&mut conn, e.recorded_by)?
+                    .map(|u| u.email)
+                    .unwrap_or_default();
                 emails.insert(e.recorded_by, email);
             }
             views.push(EventView {
@@ -92,7 +201,12 @@ impl Service {
     }
 
     /// A request to one body outside any campaign; its reference is `REQ-` and its id.
-    pub fn create_request(&self, actor: &Actor, input: NewRequestInput, today: NaiveDate) -> ServiceResult<RequestDetail> {
+    pub fn create_request(
+        &self,
+        actor: &Actor,
+        input: NewRequestInput,
+        today: NaiveDate,
+    ) -> ServiceResult<RequestDetail> {
         actor.require(actor.role.can_manage_campaigns(), "create requests")?;
         let mut errors = Vec::new();
         if input.subject.trim().is_empty() {
@@ -114,18 +228,24 @@ impl Service {
             }
             let stamp = now();
             // The reference needs the id, which the insert gives; a unique placeholder bridges.
-            let placeholder = format!("pending-{}", stamp.and_utc().timestamp_nanos_opt().unwrap_or_default());
-            let id = requests::insert(conn, &NewRequest {
-                campaign_id: None,
-                authority_id: input.authority_id,
-                reference: placeholder,
-                subject: input.subject.trim().to_string(),
-                body: input.body.clone(),
-                regime: input.regime.unwrap_or(Regime::Foia).as_str().to_string(),
-                state: State::Draft.as_str().to_string(),
-                created_at: stamp,
-                updated_at: stamp,
-            })?;
+            let placeholder = format!(
+                "pending-{}",
+                stamp.and_utc().timestamp_nanos_opt().unwrap_or_default()
+            );
+            let id = requests::insert(
+                conn,
+                &NewRequest {
+                    campaign_id: None,
+                    authority_id: input.authority_id,
+                    reference: placeholder,
+                    subject: input.subject.trim().to_string(),
+                    body: input.body.clone(),
+                    regime: input.regime.unwrap_or(Regime::Foia).as_str().to_string(),
+                    state: State::Draft.as_str().to_string(),
+                    created_at: stamp,
+                    updated_at: stamp,
+                },
+            )?;
             requests::set_reference(conn, id, &format!("REQ-{id:06}"))?;
             Ok(id)
         })?;

@@ -33,22 +33,46 @@ impl Service {
 
     /// Adds a user and gives them a first token. `actor` is `None` at the command line, where
     /// whoever can run the binary against the database is trusted; over the API only admins may.
-    pub fn add_user(&self, actor: Option<&Actor>, email: &str, name: &str, role: Role) -> ServiceResult<NewUserView> {
+    pub fn add_user(
+        &self,
+        actor: Option<&Actor>,
+        email: &str,
+        name: &str,
+        role: Role,
+    ) -> ServiceResult<NewUserView> {
         if let Some(actor) = actor {
             actor.require(actor.role.can_manage_users(), "add users")?;
         }
-        let email = EmailAddress::parse(email)
-            .map_err(|e| ServiceError::invalid_fields(vec![FieldError::new("email", e.to_string())]))?;
+        let email = EmailAddress::parse(email).map_err(|e| {
+            ServiceError::invalid_fields(vec![FieldError::new("email", e.to_string())])
+        })?;
         let name = name.trim();
-        let name = if name.is_empty() { email.as_str().split('@').next().unwrap_or("") } else { name };
+        let name = if name.is_empty() {
+            email.as_str().split('@').next().unwrap_or("")
+        } else {
+            name
+        };
         let mut conn = self.db().conn()?;
         store::write_transaction(&mut conn, |conn| {
             if users::by_email(conn, email.as_str())?.is_some() {
-                return Err(ServiceError::Conflict(format!("A user with the email {email} already exists.")));
+                return Err(ServiceError::Conflict(format!(
+                    "A user with the email {email} already exists."
+                )));
             }
-            let row = users::insert(conn, &NewUser { email: email.as_str(), name, role: role.as_str(), created_at: now() })?;
+            let row = users::insert(
+                conn,
+                &NewUser {
+                    email: email.as_str(),
+                    name,
+                    role: role.as_str(),
+                    created_at: now(),
+                },
+            )?;
             let token = issue_token(conn, row.id, email.as_str(), "first token")?;
-            Ok(NewUserView { user: convert::user(row)?, token })
+            Ok(NewUserView {
+                user: convert::user(row)?,
+                token,
+            })
         })
     }
 
@@ -56,26 +80,49 @@ impl Service {
         if let Some(actor) = actor {
             actor.require(actor.role.can_manage_users(), "list users")?;
         }
-        users::list(&mut *self.db().conn()?)?.into_iter().map(convert::user).collect()
+        users::list(&mut *self.db().conn()?)?
+            .into_iter()
+            .map(convert::user)
+            .collect()
     }
 
     /// Creates a token for `for_email` (yourself unless you are an admin).
-    pub fn create_token(&self, actor: Option<&Actor>, for_email: Option<&str>, label: Option<&str>) -> ServiceResult<NewTokenView> {
+    pub fn create_token(
+        &self,
+        actor: Option<&Actor>,
+        for_email: Option<&str>,
+        label: Option<&str>,
+    ) -> ServiceResult<NewTokenView> {
         let mut conn = self.db().conn()?;
         let email = match (for_email, actor) {
             (Some(e), _) => e.trim().to_string(),
             (None, Some(a)) => a.email.clone(),
-            (None, None) => return Err(ServiceError::invalid_fields(vec![FieldError::new("user", "say whose token this is")])),
+            (None, None) => {
+                return Err(ServiceError::invalid_fields(vec![FieldError::new(
+                    "user",
+                    "say whose token this is",
+                )]));
+            }
         };
         // Stored addresses have lower-case domains; match them however the address was typed.
-        let email = EmailAddress::parse(&email).map(String::from).unwrap_or(email);
+        let email = EmailAddress::parse(&email)
+            .map(String::from)
+            .unwrap_or(email);
         let user = users::by_email(&mut conn, &email)?
             .ok_or_else(|| ServiceError::NotFound(format!("No user has the email {email}.")))?;
         if let Some(actor) = actor {
-            actor.require(actor.user_id == user.id || actor.role.can_manage_users(), "create tokens for other users")?;
+            actor.require(
+                actor.user_id == user.id || actor.role.can_manage_users(),
+                "create tokens for other users",
+            )?;
         }
-        let label = label.map(str::trim).filter(|l| !l.is_empty()).unwrap_or("api token");
-        store::write_transaction(&mut conn, |conn| issue_token(conn, user.id, &user.email, label))
+        let label = label
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .unwrap_or("api token");
+        store::write_transaction(&mut conn, |conn| {
+            issue_token(conn, user.id, &user.email, label)
+        })
     }
 
     pub fn list_tokens(&self, actor: &Actor) -> ServiceResult<Vec<TokenView>> {
@@ -94,24 +141,35 @@ impl Service {
         if let Some(actor) = actor {
             if actor.user_id != token.user_id && !actor.role.can_manage_users() {
                 // Do not reveal that someone else's token exists.
-                return Err(ServiceError::NotFound(format!("No token has the id {token_id}.")));
+                return Err(ServiceError::NotFound(format!(
+                    "No token has the id {token_id}."
+                )));
             }
         }
         if users::revoke_token(&mut conn, token_id, now())? {
             Ok(())
         } else {
-            Err(ServiceError::Conflict(format!("Token {token_id} was already revoked.")))
+            Err(ServiceError::Conflict(format!(
+                "Token {token_id} was already revoked."
+            )))
         }
     }
 
     /// The actor holding this bearer token.
     pub fn authenticate(&self, token: &str) -> ServiceResult<Actor> {
         let mut conn = self.db().conn()?;
-        let (token_row, user) = users::by_token_hash(&mut conn, &hash(token.trim()))?
-            .ok_or_else(|| ServiceError::Unauthorized("The API token is not valid, or has been revoked.".into()))?;
+        let (token_row, user) =
+            users::by_token_hash(&mut conn, &hash(token.trim()))?.ok_or_else(|| {
+                ServiceError::Unauthorized(
+                    "The API token is not valid, or has been revoked.".into(),
+                )
+            })?;
         // Recording every use would make each read a write; once every few minutes is enough.
         let stamp = now();
-        if token_row.last_used_at.is_none_or(|t| stamp - t > Duration::minutes(5)) {
+        if token_row
+            .last_used_at
+            .is_none_or(|t| stamp - t > Duration::minutes(5))
+        {
             users::touch_token(&mut conn, token_row.id, stamp)?;
         }
         Ok(Actor {
@@ -134,14 +192,36 @@ impl Service {
                     "No administrator exists yet. Create one with: foitrack user add --email YOU@EXAMPLE.ORG --role admin".into(),
                 ))?,
         };
-        Ok(Actor { user_id: user.id, role: convert::parse_stored(&user.role, "role", user.id)?, email: user.email })
+        Ok(Actor {
+            user_id: user.id,
+            role: convert::parse_stored(&user.role, "role", user.id)?,
+            email: user.email,
+        })
     }
 }
 
-fn issue_token(conn: &mut store::AnyConnection, user_id: i64, email: &str, label: &str) -> ServiceResult<NewTokenView> {
+fn issue_token(
+    conn: &mut store::AnyConnection,
+    user_id: i64,
+    email: &str,
+    label: &str,
+) -> ServiceResult<NewTokenView> {
     let secret = new_secret();
-    let id = users::insert_token(conn, &NewToken { user_id, token_hash: &hash(&secret), label, created_at: now() })?;
-    Ok(NewTokenView { id, user_email: email.to_string(), label: label.to_string(), token: secret })
+    let id = users::insert_token(
+        conn,
+        &NewToken {
+            user_id,
+            token_hash: &hash(&secret),
+            label,
+            created_at: now(),
+        },
+    )?;
+    Ok(NewTokenView {
+        id,
+        user_email: email.to_string(),
+        label: label.to_string(),
+        token: secret,
+    })
 }
 
 #[cfg(test)]

@@ -9,11 +9,18 @@ use crate::store::lower;
 
 /// Every body, for matching an import against (a few thousand rows at most).
 pub fn all(conn: &mut AnyConnection) -> StoreResult<Vec<AuthorityRow>> {
-    Ok(authorities::table.order(authorities::id).select(AuthorityRow::as_select()).load(conn)?)
+    Ok(authorities::table
+        .order(authorities::id)
+        .select(AuthorityRow::as_select())
+        .load(conn)?)
 }
 
 pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<AuthorityRow>> {
-    Ok(authorities::table.find(id).select(AuthorityRow::as_select()).first(conn).optional()?)
+    Ok(authorities::table
+        .find(id)
+        .select(AuthorityRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<Vec<AuthorityRow>> {
@@ -32,7 +39,9 @@ pub fn insert(conn: &mut AnyConnection, new: &NewAuthority) -> StoreResult<i64> 
 }
 
 pub fn update(conn: &mut AnyConnection, id: i64, fields: &AuthorityFields) -> StoreResult<()> {
-    diesel::update(authorities::table.find(id)).set(fields).execute(conn)?;
+    diesel::update(authorities::table.find(id))
+        .set(fields)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -68,7 +77,12 @@ fn filtered(f: &AuthorityFilter) -> Boxed<'_> {
     q
 }
 
-pub fn list(conn: &mut AnyConnection, f: &AuthorityFilter, limit: i64, offset: i64) -> StoreResult<Vec<AuthorityRow>> {
+pub fn list(
+    conn: &mut AnyConnection,
+    f: &AuthorityFilter,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<Vec<AuthorityRow>> {
     Ok(filtered(f)
         .order((authorities::name_key, authorities::id))
         .limit(limit)
@@ -82,5 +96,8 @@ pub fn count(conn: &mut AnyConnection, f: &AuthorityFilter) -> StoreResult<i64> 
 }
 
 pub fn ids(conn: &mut AnyConnection, f: &AuthorityFilter) -> StoreResult<Vec<i64>> {
-    Ok(filtered(f).order(authorities::id).select(authorities::id).load(conn)?)
+    Ok(filtered(f)
+        .order(authorities::id)
+        .select(authorities::id)
+        .load(conn)?)
 }

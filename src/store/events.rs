@@ -7,7 +7,9 @@ use super::schema::events;
 use super::{AnyConnection, StoreResult};
 
 pub fn insert(conn: &mut AnyConnection, new: &NewEvent) -> StoreResult<EventRow> {
-    Ok(diesel::insert_into(events::table).values(new).get_result::<EventRow>(conn)?)
+    Ok(diesel::insert_into(events::table)
+        .values(new)
+        .get_result::<EventRow>(conn)?)
 }
 
 pub fn of_request(conn: &mut AnyConnection, request_id: i64) -> StoreResult<Vec<EventRow>> {

@@ -37,7 +37,9 @@ pub enum StoreError {
     Query(#[from] diesel::result::Error),
     #[error("the database could not be migrated: {0}")]
     Migration(String),
-    #[error("\"{0}\" is not a database URL foitrack understands: use sqlite://FILE, a file path, or postgres://USER@HOST/DB")]
+    #[error(
+        "\"{0}\" is not a database URL foitrack understands: use sqlite://FILE, a file path, or postgres://USER@HOST/DB"
+    )]
     BadUrl(String),
 }
 
@@ -62,7 +64,10 @@ impl Target {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(Target::Postgres(url.to_string()));
         }
-        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
         if path.is_empty() || path.contains("://") {
             return Err(StoreError::BadUrl(url.to_string()));
         }
@@ -96,7 +101,8 @@ impl ManageConnection for Manager {
                 .map(AnyConnection::Postgres)
                 .map_err(r2d2::Error::ConnectionError),
             Target::Sqlite(path) => {
-                let mut conn = diesel::SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                let mut conn = diesel::SqliteConnection::establish(path)
+                    .map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                     self.busy_timeout.as_millis()
@@ -108,7 +114,8 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
@@ -128,17 +135,29 @@ pub struct Db {
 impl Db {
     /// Connects and applies pending migrations.
     pub fn open(url: &str, pool_size: u32, busy_timeout: Duration) -> StoreResult<Self> {
+        let db = Self::connect(url, pool_size, busy_timeout)?;
+        db.migrate()?;
+        Ok(db)
+    }
+
+    /// Connects without touching the schema.
+    pub fn connect(url: &str, pool_size: u32, busy_timeout: Duration) -> StoreResult<Self> {
         let target = Target::parse(url)?;
         let backend = target.backend();
-        let manager = Manager { target, busy_timeout };
+        let manager = Manager {
+            target,
+            busy_timeout,
+        };
+        // One direct connection first: the pool would only report a time-out, this says why.
+        manager
+            .connect()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let pool = Pool::builder()
             .max_size(pool_size.max(1))
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        let db = Self { pool, backend };
-        db.migrate()?;
-        Ok(db)
+        Ok(Self { pool, backend })
     }
 
     pub fn backend(&self) -> Backend {
@@ -146,15 +165,21 @@ impl Db {
     }
 
     pub fn conn(&self) -> StoreResult<Conn> {
-        self.pool.get().map_err(|e| StoreError::Unavailable(e.to_string()))
+        self.pool
+            .get()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 
     /// Applies the migrations this binary carries that the database has not seen yet.
     pub fn migrate(&self) -> StoreResult<Vec<String>> {
         let mut conn = self.conn()?;
         let applied = match &mut *conn {
-            AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.iter().map(|m| m.to_string()).collect()),
-            AnyConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.iter().map(|m| m.to_string()).collect()),
+            AnyConnection::Sqlite(c) => c
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|v| v.iter().map(|m| m.to_string()).collect()),
+            AnyConnection::Postgres(c) => c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.iter().map(|m| m.to_string()).collect()),
         };
         applied.map_err(|e| StoreError::Migration(e.to_string()))
     }
@@ -218,11 +243,26 @@ mod tests {
 
     #[test]
     fn the_url_scheme_picks_the_backend() {
-        assert_eq!(Target::parse("sqlite://foitrack.db").unwrap(), Target::Sqlite("foitrack.db".into()));
-        assert_eq!(Target::parse("sqlite:///var/lib/f.db").unwrap(), Target::Sqlite("/var/lib/f.db".into()));
-        assert_eq!(Target::parse("data/f.db").unwrap(), Target::Sqlite("data/f.db".into()));
-        assert_eq!(Target::parse("postgres://u@h/db").unwrap().backend(), Backend::Postgres);
-        assert_eq!(Target::parse("postgresql://u@h/db").unwrap().backend(), Backend::Postgres);
+        assert_eq!(
+            Target::parse("sqlite://foitrack.db").unwrap(),
+            Target::Sqlite("foitrack.db".into())
+        );
+        assert_eq!(
+            Target::parse("sqlite:///var/lib/f.db").unwrap(),
+            Target::Sqlite("/var/lib/f.db".into())
+        );
+        assert_eq!(
+            Target::parse("data/f.db").unwrap(),
+            Target::Sqlite("data/f.db".into())
+        );
+        assert_eq!(
+            Target::parse("postgres://u@h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Target::parse("postgresql://u@h/db").unwrap().backend(),
+            Backend::Postgres
+        );
         assert!(Target::parse("mysql://u@h/db").is_err());
         assert!(Target::parse("").is_err());
     }

@@ -1,7 +1,7 @@
 //! Requests: the list queries paginate in the database and use the `(state, due_on)` indexes.
 
-use chrono::NaiveDate;
 use crate::store::multi_connection_impl::MultiBackend;
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::models::{DerivedFields, NewRequest, RequestRow};
@@ -32,12 +32,18 @@ pub fn insert(conn: &mut AnyConnection, row: &NewRequest) -> StoreResult<i64> {
 }
 
 pub fn set_reference(conn: &mut AnyConnection, id: i64, reference: &str) -> StoreResult<()> {
-    diesel::update(requests::table.find(id)).set(requests::reference.eq(reference)).execute(conn)?;
+    diesel::update(requests::table.find(id))
+        .set(requests::reference.eq(reference))
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<RequestRow>> {
-    Ok(requests::table.find(id).select(RequestRow::as_select()).first(conn).optional()?)
+    Ok(requests::table
+        .find(id)
+        .select(RequestRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn by_reference(conn: &mut AnyConnection, reference: &str) -> StoreResult<Option<RequestRow>> {
@@ -51,12 +57,20 @@ pub fn by_reference(conn: &mut AnyConnection, reference: &str) -> StoreResult<Op
 /// Takes the row lock on a request (PostgreSQL) for the rest of the transaction, so that two
 /// events recorded at once are replayed one after the other. Returns false if it does not exist.
 pub fn lock(conn: &mut AnyConnection, id: i64, now: chrono::NaiveDateTime) -> StoreResult<bool> {
-    let n = diesel::update(requests::table.find(id)).set(requests::updated_at.eq(now)).execute(conn)?;
+    let n = diesel::update(requests::table.find(id))
+        .set(requests::updated_at.eq(now))
+        .execute(conn)?;
     Ok(n == 1)
 }
 
-pub fn update_derived(conn: &mut AnyConnection, id: i64, fields: &DerivedFields) -> StoreResult<()> {
-    diesel::update(requests::table.find(id)).set(fields).execute(conn)?;
+pub fn update_derived(
+    conn: &mut AnyConnection,
+    id: i64,
+    fields: &DerivedFields,
+) -> StoreResult<()> {
+    diesel::update(requests::table.find(id))
+        .set(fields)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -115,7 +129,10 @@ impl RequestFilter {
         self.late
             || self.due_before.is_some()
             || self.due_after.is_some()
-            || matches!(self.status, Some(Status::AwaitingResponse | Status::Overdue | Status::VeryOverdue))
+            || matches!(
+                self.status,
+                Some(Status::AwaitingResponse | Status::Overdue | Status::VeryOverdue)
+            )
     }
 }
 
@@ -137,17 +154,23 @@ fn filtered(f: &RequestFilter) -> Boxed<'_> {
     let today = f.today;
     if let Some(status) = f.status {
         q = match status {
-            Status::AwaitingResponse => q.filter(requests::state.eq(awaiting)).filter(requests::due_on.ge(today)),
+            Status::AwaitingResponse => q
+                .filter(requests::state.eq(awaiting))
+                .filter(requests::due_on.ge(today)),
             Status::Overdue => q
                 .filter(requests::state.eq(awaiting))
                 .filter(requests::due_on.lt(today))
                 .filter(requests::very_overdue_on.ge(today)),
-            Status::VeryOverdue => q.filter(requests::state.eq(awaiting)).filter(requests::very_overdue_on.lt(today)),
+            Status::VeryOverdue => q
+                .filter(requests::state.eq(awaiting))
+                .filter(requests::very_overdue_on.lt(today)),
             other => q.filter(requests::state.eq(other.as_str())),
         };
     }
     if f.late {
-        q = q.filter(requests::state.eq(awaiting)).filter(requests::due_on.lt(today));
+        q = q
+            .filter(requests::state.eq(awaiting))
+            .filter(requests::due_on.lt(today));
     }
     if let Some(d) = f.due_before {
         q = q.filter(requests::due_on.le(d));
@@ -161,7 +184,9 @@ fn filtered(f: &RequestFilter) -> Boxed<'_> {
             lower(requests::reference)
                 .like(pattern.clone())
                 .escape('\\')
-                .or(lower(requests::body_reference.assume_not_null()).like(pattern).escape('\\')),
+                .or(lower(requests::body_reference.assume_not_null())
+                    .like(pattern)
+                    .escape('\\')),
         );
     }
     q
@@ -177,15 +202,37 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> StoreResult<Vec<Listed>> {
-    let q = filtered(f).select((RequestRow::as_select(), authorities::name, authorities::region));
+    let q = filtered(f).select((
+        RequestRow::as_select(),
+        authorities::name,
+        authorities::region,
+    ));
     let q = match sort {
-        RequestSort::DueOn if f.implies_due_date() => q.order((requests::due_on.asc(), requests::id.asc())),
+        RequestSort::DueOn if f.implies_due_date() => {
+            q.order((requests::due_on.asc(), requests::id.asc()))
+        }
         // NULLs sort first on SQLite and last on PostgreSQL; put undated requests last on both.
-        RequestSort::DueOn => q.order((requests::due_on.is_null().asc(), requests::due_on.asc(), requests::id.asc())),
-        RequestSort::DueOnDesc => q.order((requests::due_on.is_null().asc(), requests::due_on.desc(), requests::id.desc())),
+        RequestSort::DueOn => q.order((
+            requests::due_on.is_null().asc(),
+            requests::due_on.asc(),
+            requests::id.asc(),
+        )),
+        RequestSort::DueOnDesc => q.order((
+            requests::due_on.is_null().asc(),
+            requests::due_on.desc(),
+            requests::id.desc(),
+        )),
         RequestSort::Reference => q.order(requests::reference.asc()),
-        RequestSort::SentOn => q.order((requests::sent_on.is_null().asc(), requests::sent_on.asc(), requests::id.asc())),
-        RequestSort::SentOnDesc => q.order((requests::sent_on.is_null().asc(), requests::sent_on.desc(), requests::id.desc())),
+        RequestSort::SentOn => q.order((
+            requests::sent_on.is_null().asc(),
+            requests::sent_on.asc(),
+            requests::id.asc(),
+        )),
+        RequestSort::SentOnDesc => q.order((
+            requests::sent_on.is_null().asc(),
+            requests::sent_on.desc(),
+            requests::id.desc(),
+        )),
         RequestSort::UpdatedDesc => q.order((requests::updated_at.desc(), requests::id.desc())),
     };
     Ok(q.limit(limit).offset(offset).load::<Listed>(conn)?)
@@ -196,5 +243,8 @@ pub fn count(conn: &mut AnyConnection, f: &RequestFilter) -> StoreResult<i64> {
 }
 
 pub fn count_in_campaign(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<i64> {
-    Ok(requests::table.filter(requests::campaign_id.eq(campaign_id)).count().get_result(conn)?)
+    Ok(requests::table
+        .filter(requests::campaign_id.eq(campaign_id))
+        .count()
+        .get_result(conn)?)
 }

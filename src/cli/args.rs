@@ -1,0 +1,333 @@
+//! The command line, as clap definitions. The words here are what researchers read in `--help`.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "foitrack",
+    version,
+    about = "Track Freedom of Information requests sent to many public bodies",
+    long_about = "Track Freedom of Information requests sent to many public bodies: who was asked, \
+                  when each reply is due, what came back.\n\nStart with `foitrack serve`, or see \
+                  README.md for a five-minute walk-through.",
+    after_help = "Settings come from config/default.toml, then --config FILE (or ./foitrack.toml), \
+                  then FOITRACK__SECTION__KEY environment variables."
+)]
+pub struct Cli {
+    /// A settings file to read on top of the defaults.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// The database to use, overriding the settings (sqlite://FILE or postgres://…).
+    #[arg(long, global = true, value_name = "URL")]
+    pub database: Option<String>,
+
+    /// Act as this user (by email) for commands that record who did what; by default the first
+    /// administrator.
+    #[arg(long = "as", global = true, value_name = "EMAIL")]
+    pub as_user: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web service and its API (http://127.0.0.1:8080 by default).
+    Serve,
+    /// Bring the database up to date with this version (serve does this by itself).
+    Migrate,
+    /// Public bodies: import lists of them, and look them up.
+    #[command(subcommand)]
+    Authorities(AuthoritiesCommand),
+    /// Campaigns: one request sent to many bodies.
+    #[command(subcommand)]
+    Campaigns(CampaignsCommand),
+    /// Requests: find them, log them as sent, record what happened.
+    #[command(subcommand)]
+    Requests(RequestsCommand),
+    /// People who can use the service.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens, for scripts and the web API.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct JsonFlag {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PageArgs {
+    /// Which page of results (from 1).
+    #[arg(long, value_name = "N")]
+    pub page: Option<u32>,
+    /// Results per page (at most 500).
+    #[arg(long, value_name = "N")]
+    pub per_page: Option<u32>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuthoritiesCommand {
+    /// Import public bodies from a file. Running it again with the same file changes nothing.
+    Import {
+        /// The file to read.
+        file: PathBuf,
+        /// `csv`: a CSV with a header row (name, email, region, ods_code, tags; other columns
+        /// are ignored). `ods-etr`: NHS Digital's headerless etr.csv of NHS trusts.
+        #[arg(long, default_value = "csv", value_name = "FORMAT")]
+        format: String,
+        /// With ods-etr: keep only bodies open on this date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<NaiveDate>,
+        /// Leave out bodies without a region (for ods-etr: without an English NHS region).
+        #[arg(long)]
+        region_required: bool,
+        /// Check the file and say what would change, without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// List public bodies.
+    List {
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        tag: Option<String>,
+        /// Text in the name, or an exact ODS code.
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        #[command(flatten)]
+        page: PageArgs,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CampaignsCommand {
+    /// Create a campaign and one draft request to each target body.
+    Create(CreateCampaign),
+    /// List campaigns.
+    List {
+        #[command(flatten)]
+        page: PageArgs,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Show a campaign and how many of its requests are in each status.
+    Show {
+        id: i64,
+        /// Judge statuses as on this date instead of today.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<NaiveDate>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Log the campaign's requests as sent, all at once.
+    LogSent {
+        id: i64,
+        /// When they were sent: 2021-12-06, 2021-12-06T09:30 (London time) or an RFC 3339 time.
+        #[arg(long, value_name = "WHEN")]
+        sent_at: String,
+        /// email, portal, post, form or other.
+        #[arg(long, default_value = "email")]
+        channel: String,
+        /// Only these request ids (comma-separated); by default every unsent request.
+        #[arg(long, value_delimiter = ',', value_name = "IDS")]
+        only: Option<Vec<i64>>,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CreateCampaign {
+    #[arg(long)]
+    pub title: String,
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// The subject of each request; may use {{authority.name}}, {{request.reference}} …
+    #[arg(long)]
+    pub subject: String,
+    /// A file holding the body of each request, with the same placeholders.
+    #[arg(long, value_name = "FILE")]
+    pub body_file: PathBuf,
+    /// foia (default), eir, foisa or eisr.
+    #[arg(long, default_value = "foia")]
+    pub regime: String,
+    /// Reference prefix, e.g. ABT-2021 (default: the title's initials and the year).
+    #[arg(long)]
+    pub prefix: Option<String>,
+    /// Send to every public body.
+    #[arg(long)]
+    pub all: bool,
+    /// Send to the bodies in this region (repeatable).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Send to the bodies with this tag (repeatable).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Send to these body ids (comma-separated).
+    #[arg(long = "authorities", value_delimiter = ',', value_name = "IDS")]
+    pub authority_ids: Vec<i64>,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RequestsCommand {
+    /// List requests, soonest due first.
+    List(ListRequests),
+    /// Show one request with its timeline (by id or reference).
+    Show {
+        request: String,
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<NaiveDate>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Record that a request was sent.
+    LogSent {
+        /// The request's id or reference.
+        request: String,
+        /// When: 2021-12-06, 2021-12-06T09:30 (London time) or an RFC 3339 time.
+        #[arg(long, value_name = "WHEN")]
+        sent_at: String,
+        /// email, portal, post, form or other.
+        #[arg(long, default_value = "email")]
+        channel: String,
+        /// The address used (default for email: the body's FOI address).
+        #[arg(long)]
+        address: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Record something that happened: acknowledged, clarification_requested,
+    /// clarification_sent, fee_notice_given, fee_paid, extension_claimed, response_received,
+    /// internal_review_requested, internal_review_answered, ico_complaint, withdrawn, closed,
+    /// note, or retraction (to undo a mistaken event).
+    Event(RecordEvent),
+}
+
+#[derive(Debug, Args)]
+pub struct ListRequests {
+    #[arg(long, value_name = "ID")]
+    pub campaign: Option<i64>,
+    #[arg(long, value_name = "ID")]
+    pub authority: Option<i64>,
+    #[arg(long)]
+    pub region: Option<String>,
+    /// draft, awaiting_response, awaiting_clarification, awaiting_fee, overdue, very_overdue,
+    /// answered, partially_answered, refused, not_held, internal_review, withdrawn, closed.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only late requests (overdue or very overdue).
+    #[arg(long)]
+    pub overdue: bool,
+    #[arg(long, value_name = "DATE")]
+    pub due_before: Option<NaiveDate>,
+    #[arg(long, value_name = "DATE")]
+    pub due_after: Option<NaiveDate>,
+    /// Text in our reference or the body's reference.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// due_on, -due_on, reference, sent_on, -sent_on or -updated_at.
+    #[arg(long)]
+    pub sort: Option<String>,
+    /// Judge statuses as on this date instead of today.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+    #[command(flatten)]
+    pub page: PageArgs,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordEvent {
+    /// The request's id or reference.
+    pub request: String,
+    /// What happened (see `foitrack requests event --help`).
+    pub kind: String,
+    /// The day it happened (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<NaiveDate>,
+    #[arg(long)]
+    pub note: Option<String>,
+    /// The body's own reference number.
+    #[arg(long, value_name = "REF")]
+    pub body_reference: Option<String>,
+    /// For responses and review answers: full, partial, refused, not_held or other.
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// An exemption cited, such as s.12 or s.40(2) (repeatable).
+    #[arg(long = "exemption", value_name = "SECTION")]
+    pub exemptions: Vec<String>,
+    /// For extensions: the new due date the body gave.
+    #[arg(long, value_name = "DATE")]
+    pub new_due_on: Option<NaiveDate>,
+    /// For retractions: the id of the event recorded by mistake.
+    #[arg(long, value_name = "EVENT_ID")]
+    pub retracts: Option<i64>,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user and print their first API token.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// admin, researcher, coder (records events) or viewer (reads only).
+        #[arg(long, default_value = "researcher")]
+        role: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// List users.
+    List {
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user; it is printed once.
+    Create {
+        #[arg(long, value_name = "EMAIL")]
+        user: String,
+        #[arg(long)]
+        label: Option<String>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Revoke a token by its id, so it no longer works.
+    Revoke { id: i64 },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,501 @@
+//! What each command does: build the service's input from the flags, call it, print.
+
+use std::io::IsTerminal;
+
+use anyhow::Context;
+
+use super::args::*;
+use super::output::{Table, cut, json, opt};
+use crate::config::Settings;
+use crate::domain::london;
+use crate::service::authorities::{AuthorityQuery, ImportQuery, Progress, Quiet};
+use crate::service::campaigns::{NewCampaignInput, Targets};
+use crate::service::requests::RequestQuery;
+use crate::service::timeline::{BulkSentInput, EventInput, LogSentInput};
+use crate::service::views::{CampaignProgress, RequestDetail};
+use crate::service::{Actor, Service, ServiceError};
+use crate::store::Db;
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    if let Some(url) = cli.database {
+        settings.database.url = url;
+    }
+    match cli.command {
+        Command::Serve => return super::serve::serve(settings),
+        Command::Migrate => {
+            let db = connect(&settings, false)?;
+            let applied = db.migrate()?;
+            if applied.is_empty() {
+                println!("The database is up to date.");
+            } else {
+                println!(
+                    "Applied {} migration(s): {}",
+                    applied.len(),
+                    applied.join(", ")
+                );
+            }
+            return Ok(());
+        }
+        _ => {}
+    }
+    let service = Service::new(
+        connect(&settings, true)?,
+        crate::domain::calendar::WorkingDays::bundled(),
+    );
+    let actor = || -> anyhow::Result<Actor> { Ok(service.local_actor(cli.as_user.as_deref())?) };
+    match cli.command {
+        Command::Serve | Command::Migrate => unreachable!("handled above"),
+        Command::Authorities(cmd) => authorities(&service, cmd),
+        Command::Campaigns(cmd) => campaigns(&service, &actor()?, cmd),
+        Command::Requests(cmd) => requests(&service, cmd, actor),
+        Command::User(cmd) => users(&service, cmd),
+        Command::Token(cmd) => tokens(&service, cmd),
+    }
+}
+
+pub fn connect(settings: &Settings, migrate: bool) -> anyhow::Result<Db> {
+    let db = &settings.database;
+    let open = if migrate { Db::open } else { Db::connect };
+    open(&db.url, db.pool_size, db.busy_timeout()).map_err(|e| ServiceError::from(e).into())
+}
+
+/// A progress bar on a terminal, nothing otherwise.
+struct Bar(Option<indicatif::ProgressBar>);
+
+impl Progress for Bar {
+    fn start(&mut self, total: u64) {
+        if std::io::stderr().is_terminal() && total > 0 {
+            self.0 = Some(indicatif::ProgressBar::new(total));
+        }
+    }
+    fn advance(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
+    fn finish(&mut self) {
+        if let Some(bar) = self.0.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn authorities(service: &Service, cmd: AuthoritiesCommand) -> anyhow::Result<()> {
+    match cmd {
+        AuthoritiesCommand::Import {
+            file,
+            format,
+            as_of,
+            region_required,
+            dry_run,
+            json: j,
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let query = ImportQuery {
+                format: Some(format),
+                as_of,
+                region_required: Some(region_required),
+                dry_run: Some(dry_run),
+            };
+            let options = query.options()?;
+            let mut bar = Bar(None);
+            let progress: &mut dyn Progress = if j.json { &mut Quiet } else { &mut bar };
+            let s = service.import_authorities(None, &bytes, options, dry_run, progress)?;
+            if j.json {
+                println!("{}", json(&s));
+                return Ok(());
+            }
+            let verb = if dry_run { "Would import" } else { "Imported" };
+            println!(
+                "{verb} {}: {} inserted, {} updated, {} unchanged, {} rejected, {} left out by the filters.",
+                file.display(),
+                s.inserted,
+                s.updated,
+                s.unchanged,
+                s.rejected.len(),
+                s.filtered_out
+            );
+            if s.inserted == 0 && s.updated == 0 && s.rejected.is_empty() {
+                println!("Nothing changed: every body in the file is already up to date.");
+            }
+            for r in &s.rejected {
+                println!("  line {}: {}", r.line, r.reason);
+            }
+        }
+        AuthoritiesCommand::List {
+            region,
+            tag,
+            search,
+            page,
+            json: j,
+        } => {
+            let result = service.search_authorities(&AuthorityQuery {
+                region,
+                tag,
+                q: search,
+                page: page.page,
+                per_page: page.per_page,
+            })?;
+            if j.json {
+                println!("{}", json(&result));
+                return Ok(());
+            }
+            let mut t = Table::new(&["ID", "ODS", "NAME", "REGION", "EMAIL", "TAGS"]);
+            for a in &result.items {
+                t.row(vec![
+                    a.id.to_string(),
+                    opt(&a.ods_code),
+                    cut(&a.name, 50),
+                    opt(&a.region),
+                    opt(&a.email),
+                    a.tags.join(","),
+                ]);
+            }
+            print!("{}", t.render());
+            println!(
+                "{} of {} (page {}).",
+                result.items.len(),
+                result.total,
+                result.page
+            );
+        }
+    }
+    Ok(())
+}
+
+fn print_campaign(c: &CampaignProgress) {
+    let k = &c.campaign;
+    println!("Campaign {} — {}", k.id, k.title);
+    println!(
+        "  references {}-NNNN, regime {}, {} requests, created by {}",
+        k.reference_prefix, k.regime, k.request_count, k.created_by
+    );
+    println!("  status on {}:", c.as_of);
+    for (status, n) in c.by_status.iter().filter(|(_, n)| **n > 0) {
+        println!("    {:<24} {n}", status.as_str());
+    }
+}
+
+fn campaigns(service: &Service, actor: &Actor, cmd: CampaignsCommand) -> anyhow::Result<()> {
+    match cmd {
+        CampaignsCommand::Create(c) => {
+            let body = std::fs::read_to_string(&c.body_file)
+                .with_context(|| format!("cannot read {}", c.body_file.display()))?;
+            let input = NewCampaignInput {
+                title: c.title,
+                description: Some(c.description),
+                reference_prefix: c.prefix,
+                subject_template: c.subject,
+                body_template: body,
+                regime: Some(c.regime.parse()?),
+                targets: Targets {
+                    all: c.all,
+                    regions: c.regions,
+                    tags: c.tags,
+                    authority_ids: c.authority_ids,
+                },
+            };
+            let created = service.create_campaign(actor, input, london::today())?;
+            if c.json.json {
+                println!("{}", json(&created))
+            } else {
+                print_campaign(&created)
+            }
+        }
+        CampaignsCommand::List { page, json: j } => {
+            let result =
+                service.list_campaigns(crate::service::Paging::new(page.page, page.per_page)?)?;
+            if j.json {
+                println!("{}", json(&result));
+                return Ok(());
+            }
+            let mut t = Table::new(&["ID", "PREFIX", "TITLE", "REGIME", "REQUESTS", "CREATED"]);
+            for c in &result.items {
+                t.row(vec![
+                    c.id.to_string(),
+                    c.reference_prefix.clone(),
+                    cut(&c.title, 50),
+                    c.regime.to_string(),
+                    c.request_count.to_string(),
+                    c.created_at.date_naive().to_string(),
+                ]);
+            }
+            print!("{}", t.render());
+        }
+        CampaignsCommand::Show { id, as_of, json: j } => {
+            let c = service.campaign(id, as_of.unwrap_or_else(london::today))?;
+            if j.json {
+                println!("{}", json(&c))
+            } else {
+                print_campaign(&c)
+            }
+        }
+        CampaignsCommand::LogSent {
+            id,
+            sent_at,
+            channel,
+            only,
+            note,
+            json: j,
+        } => {
+            let input = BulkSentInput {
+                sent_at,
+                channel: Some(channel.parse()?),
+                note,
+                request_ids: only,
+            };
+            let s = service.log_campaign_sent(actor, id, input)?;
+            if j.json {
+                println!("{}", json(&s));
+                return Ok(());
+            }
+            println!(
+                "Logged {} request(s) as sent; {} skipped.",
+                s.logged.len(),
+                s.skipped.len()
+            );
+            for k in &s.skipped {
+                println!("  {} skipped: {}", k.reference, k.reason);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_request(d: &RequestDetail) {
+    let r = &d.request;
+    println!(
+        "{} — {} ({})",
+        r.reference,
+        r.authority.name,
+        opt(&r.authority.region)
+    );
+    println!("  status {} on {}; regime {}", r.status, d.as_of, r.regime);
+    println!(
+        "  sent {} by {} to {}",
+        opt(&r.sent_on),
+        opt(&r.channel),
+        opt(&r.sent_to)
+    );
+    println!(
+        "  due {}, very overdue after {}, review due {}",
+        opt(&r.due_on),
+        opt(&r.very_overdue_on),
+        opt(&r.review_due_on)
+    );
+    if let Some(reference) = &r.body_reference {
+        println!("  their reference {reference}");
+    }
+    println!("  subject: {}", r.subject);
+    println!("timeline:");
+    for e in &d.events {
+        let retracted = e
+            .retracted_by
+            .map(|id| format!(" [retracted by event {id}]"))
+            .unwrap_or_default();
+        let details = serde_json::to_string(&e.details).unwrap_or_default();
+        let details = if details == "{}" {
+            String::new()
+        } else {
+            format!(" {details}")
+        };
+        println!(
+            "  #{} {} {}{}{} — {}",
+            e.id, e.occurred_on, e.kind, details, retracted, e.recorded_by
+        );
+        if let Some(note) = &e.note {
+            println!("      {note}");
+        }
+    }
+}
+
+fn requests(
+    service: &Service,
+    cmd: RequestsCommand,
+    actor: impl Fn() -> anyhow::Result<Actor>,
+) -> anyhow::Result<()> {
+    match cmd {
+        RequestsCommand::List(l) => {
+            let query = RequestQuery {
+                campaign: l.campaign,
+                authority: l.authority,
+                region: l.region,
+                status: l.status,
+                overdue: Some(l.overdue),
+                due_before: l.due_before,
+                due_after: l.due_after,
+                q: l.search,
+                sort: l.sort,
+                page: l.page.page,
+                per_page: l.page.per_page,
+                as_of: l.as_of,
+            };
+            let result = service.search_requests(&query)?;
+            if l.json.json {
+                println!("{}", json(&result));
+                return Ok(());
+            }
+            let mut t = Table::new(&["ID", "REFERENCE", "BODY", "REGION", "STATUS", "SENT", "DUE"]);
+            for r in &result.items {
+                t.row(vec![
+                    r.id.to_string(),
+                    r.reference.clone(),
+                    cut(&r.authority.name, 45),
+                    opt(&r.authority.region),
+                    r.status.to_string(),
+                    opt(&r.sent_on),
+                    opt(&r.due_on),
+                ]);
+            }
+            print!("{}", t.render());
+            println!(
+                "{} of {} (page {}).",
+                result.items.len(),
+                result.total,
+                result.page
+            );
+        }
+        RequestsCommand::Show {
+            request,
+            as_of,
+            json: j,
+        } => {
+            let id = service.find_request_id(&request)?;
+            let d = service.request(id, as_of.unwrap_or_else(london::today))?;
+            if j.json {
+                println!("{}", json(&d))
+            } else {
+                print_request(&d)
+            }
+        }
+        RequestsCommand::LogSent {
+            request,
+            sent_at,
+            channel,
+            address,
+            note,
+            json: j,
+        } => {
+            let id = service.find_request_id(&request)?;
+            let input = LogSentInput {
+                sent_at,
+                channel: Some(channel.parse()?),
+                address,
+                note,
+            };
+            let e = service.log_sent(&actor()?, id, input)?;
+            if j.json {
+                println!("{}", json(&e))
+            } else {
+                println!(
+                    "Logged {request} as sent on {} (event {}).",
+                    e.occurred_on, e.id
+                )
+            }
+        }
+        RequestsCommand::Event(ev) => {
+            let id = service.find_request_id(&ev.request)?;
+            let input = EventInput {
+                kind: ev.kind.parse()?,
+                occurred_on: ev.on,
+                note: ev.note,
+                body_reference: ev.body_reference,
+                outcome: ev.outcome.as_deref().map(str::parse).transpose()?,
+                exemptions: ev.exemptions,
+                new_due_on: ev.new_due_on,
+                retracts: ev.retracts,
+            };
+            let e = service.record_event(&actor()?, id, input)?;
+            if ev.json.json {
+                println!("{}", json(&e));
+            } else {
+                let d = service.request(id, london::today())?;
+                println!(
+                    "Recorded {} on {} (event {}); {} is now {}, due {}.",
+                    e.kind,
+                    e.occurred_on,
+                    e.id,
+                    d.request.reference,
+                    d.request.status,
+                    opt(&d.request.due_on)
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn users(service: &Service, cmd: UserCommand) -> anyhow::Result<()> {
+    match cmd {
+        UserCommand::Add {
+            email,
+            name,
+            role,
+            json: j,
+        } => {
+            let created = service.add_user(None, &email, &name, role.parse()?)?;
+            if j.json {
+                println!("{}", json(&created));
+            } else {
+                println!(
+                    "Added {} ({}) as {}.",
+                    created.user.name, created.user.email, created.user.role
+                );
+                println!(
+                    "API token (shown once; keep it secret): {}",
+                    created.token.token
+                );
+                println!(
+                    "Use it as: curl -H 'Authorization: Bearer {}' http://127.0.0.1:8080/api/v1/me",
+                    created.token.token
+                );
+            }
+        }
+        UserCommand::List { json: j } => {
+            let list = service.list_users(None)?;
+            if j.json {
+                println!("{}", json(&list));
+                return Ok(());
+            }
+            let mut t = Table::new(&["ID", "EMAIL", "NAME", "ROLE"]);
+            for u in &list {
+                t.row(vec![
+                    u.id.to_string(),
+                    u.email.clone(),
+                    u.name.clone(),
+                    u.role.to_string(),
+                ]);
+            }
+            print!("{}", t.render());
+        }
+    }
+    Ok(())
+}
+
+fn tokens(service: &Service, cmd: TokenCommand) -> anyhow::Result<()> {
+    match cmd {
+        TokenCommand::Create {
+            user,
+            label,
+            json: j,
+        } => {
+            let token = service.create_token(None, Some(&user), label.as_deref())?;
+            if j.json {
+                println!("{}", json(&token));
+            } else {
+                println!(
+                    "Token {} for {} (shown once; keep it secret):",
+                    token.id, token.user_email
+                );
+                println!("{}", token.token);
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            service.revoke_token(None, id)?;
+            println!("Token {id} is revoked.");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,36 @@
+//! The command-line adapter: parse arguments, call the service, print the result.
+
+mod args;
+mod commands;
+mod output;
+mod serve;
+
+pub use args::Cli;
+
+use clap::Parser;
+
+use crate::service::ServiceError;
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match commands::run(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            exit_code(&e)
+        }
+    }
+}
+
+/// Exit codes a script can tell apart: 1 for anything, with the sysexits meanings where one fits.
+fn exit_code(e: &anyhow::Error) -> i32 {
+    match e.downcast_ref::<ServiceError>() {
+        Some(ServiceError::Invalid { .. }) => 65,
+        Some(ServiceError::NotFound(_)) => 66,
+        Some(ServiceError::Unavailable(_)) => 69,
+        Some(ServiceError::Internal(_)) => 70,
+        Some(ServiceError::Forbidden(_) | ServiceError::Unauthorized(_)) => 77,
+        _ => 1,
+    }
+}

@@ -1,0 +1,45 @@
+//! `foitrack serve`: the web service.
+
+use std::net::TcpListener;
+
+use anyhow::Context;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::Settings;
+use crate::domain::calendar::WorkingDays;
+use crate::service::Service;
+
+pub fn init_logging(level: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    // A second initialisation (tests) is harmless; ignore it.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+pub fn serve(settings: Settings) -> anyhow::Result<()> {
+    init_logging(&settings.log.level);
+    let db = super::commands::connect(&settings, true)?;
+    let service = Service::new(db, WorkingDays::bundled());
+    if service.needs_first_user()? {
+        eprintln!(
+            "\nNo user exists yet. In another terminal, create the first administrator and their API token:\n\n    \
+             foitrack user add --email you@example.org --name \"Your Name\" --role admin\n"
+        );
+    }
+    let listener = TcpListener::bind(&settings.server.listen).with_context(|| {
+        format!(
+            "cannot listen on {} (is another program using that port?)",
+            settings.server.listen
+        )
+    })?;
+    let address = listener.local_addr()?;
+    let server = crate::http::server(service, listener, &settings.server)?;
+    eprintln!(
+        "foitrack is running at http://{address} with the database {}. Press Ctrl-C to stop.",
+        settings.database.url
+    );
+    actix_web::rt::System::new().block_on(server)?;
+    Ok(())
+}

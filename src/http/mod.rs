@@ -1,0 +1,91 @@
+//! The HTTP adapter: actix-web serving the JSON API under `/api/v1`.
+
+use std::net::TcpListener;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Next, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+
+use crate::config::ServerSettings;
+use crate::service::Service;
+
+pub mod auth;
+pub mod openapi;
+pub mod problem;
+pub mod routes;
+
+use problem::ApiError;
+
+/// Logs each request once, when it completes, with its status and duration.
+async fn log_request(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let path = req.path().to_string();
+    let result = next.call(req).await;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    match &result {
+        Ok(res) => {
+            tracing::info!(%method, %path, status = res.status().as_u16(), duration_ms = format!("{ms:.1}"), "http request")
+        }
+        Err(e) => {
+            tracing::warn!(%method, %path, error = %e, duration_ms = format!("{ms:.1}"), "http request failed")
+        }
+    }
+    result
+}
+
+async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(openapi::document())
+}
+
+async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found(format!(
+        "There is no {} {} in this API; see /api/v1/openapi.json.",
+        req.method(),
+        req.path()
+    )))
+}
+
+/// Builds the server on an already bound listener (port 0 in tests) and returns it unstarted.
+pub fn server(
+    service: Service,
+    listener: TcpListener,
+    settings: &ServerSettings,
+) -> std::io::Result<Server> {
+    let data = web::Data::new(service);
+    let json_limit = settings.json_limit_bytes;
+    let upload_limit = settings.upload_limit_bytes;
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(json_limit)
+                    .error_handler(|e, _| problem::json_error(e).into()),
+            )
+            .app_data(
+                web::QueryConfig::default().error_handler(|e, _| problem::query_error(e).into()),
+            )
+            .app_data(
+                web::PathConfig::default().error_handler(|e, _| problem::path_error(e).into()),
+            )
+            .app_data(web::PayloadConfig::new(upload_limit))
+            .wrap(from_fn(log_request))
+            .route("/healthz", web::get().to(routes::health::healthz))
+            .route("/api/v1/openapi.json", web::get().to(openapi_json))
+            .service(web::scope("/api/v1").configure(routes::configure))
+            .default_service(web::to(not_found))
+    })
+    .listen(listener)?;
+    if settings.workers > 0 {
+        server = server.workers(settings.workers);
+    }
+    Ok(server.run())
+}

@@ -1,0 +1,54 @@
+//! The OpenAPI document, generated from the handlers' annotations and served at
+//! `/api/v1/openapi.json`. A test compares it with `docs/openapi.json`.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::problem::Problem;
+use super::routes::{authorities, campaigns, health, people, requests};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API token from `foitrack token create`"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "foitrack", description = "Track Freedom of Information requests sent to many public bodies. Errors are application/problem+json (RFC 9457)."),
+    paths(
+        health::healthz,
+        people::me, people::list_users, people::add_user, people::list_tokens, people::create_token, people::revoke_token,
+        authorities::list, authorities::show, authorities::import,
+        campaigns::list, campaigns::create, campaigns::show, campaigns::log_sent,
+        requests::list, requests::create, requests::show, requests::events, requests::log_sent, requests::record_event,
+    ),
+    components(schemas(Problem)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "health", description = "Is the service up"),
+        (name = "people", description = "Users and API tokens"),
+        (name = "authorities", description = "Public bodies and their import"),
+        (name = "campaigns", description = "One request sent to many bodies"),
+        (name = "requests", description = "Requests and their timelines"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as pretty JSON, as served and as kept in `docs/openapi.json`.
+pub fn document() -> String {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises")
+}

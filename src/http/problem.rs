@@ -1,0 +1,211 @@
+//! The error policy of the HTTP API, in one place.
+//!
+//! Every failure leaves as an RFC 9457 `application/problem+json` document with a stable
+//! machine-readable `type`, a short `title`, the HTTP `status`, a `detail` sentence written for a
+//! researcher, and, for validation failures, one entry per field in `errors`. Service errors map
+//! here one to one; so do the framework's own rejections (malformed JSON, bad query strings,
+//! oversize bodies), so that no input can reach a bare 500. Internal faults are logged in full
+//! and reported without their details.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::service::{FieldError, ServiceError};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// Stable identifier of the kind of problem, such as `urn:foitrack:problem:validation`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    slug: &'static str,
+    title: &'static str,
+    detail: String,
+    errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        slug: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            slug,
+            title,
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "Bad request",
+            detail,
+        )
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
+    }
+
+    pub fn validation(detail: impl Into<String>, errors: Vec<FieldError>) -> Self {
+        Self {
+            errors,
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+                "Invalid input",
+                detail,
+            )
+        }
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            "Something went wrong on our side; it has been logged. Please try again or report it.",
+        )
+    }
+
+    pub fn problem(&self) -> Problem {
+        Problem {
+            kind: format!("urn:foitrack:problem:{}", self.slug),
+            title: self.title.to_string(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            errors: self.errors.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.slug, self.detail)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        response.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        }
+        response.json(self.problem())
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        use StatusCode as S;
+        match e {
+            ServiceError::NotFound(d) => Self::not_found(d),
+            ServiceError::Invalid { detail, fields } => Self::validation(detail, fields),
+            ServiceError::Conflict(d) => Self::new(S::CONFLICT, "conflict", "Conflict", d),
+            ServiceError::Unauthorized(d) => {
+                Self::new(S::UNAUTHORIZED, "unauthorized", "Not signed in", d)
+            }
+            ServiceError::Forbidden(d) => Self::new(S::FORBIDDEN, "forbidden", "Not allowed", d),
+            ServiceError::Unavailable(d) => {
+                tracing::error!(error = %d, "database unavailable");
+                Self::new(
+                    S::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "Service unavailable",
+                    d,
+                )
+            }
+            ServiceError::Internal(d) => {
+                tracing::error!(error = %d, "internal error");
+                Self::internal()
+            }
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        tracing::error!(error = %e, "blocking task failed");
+        Self::internal()
+    }
+}
+
+/// Malformed or mistyped JSON bodies.
+pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
+    use actix_web::error::JsonPayloadError as J;
+    match err {
+        J::OverflowKnownLength { length, limit } => {
+            too_large(format!("The body is {length} bytes; the limit is {limit}."))
+        }
+        J::Overflow { limit } => too_large(format!(
+            "The body is larger than the limit of {limit} bytes."
+        )),
+        J::ContentType => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+            "Send JSON with the header Content-Type: application/json.",
+        ),
+        J::Deserialize(e) if e.is_data() => {
+            ApiError::validation(format!("The JSON does not fit: {e}."), Vec::new())
+        }
+        J::Deserialize(e) => ApiError::bad_request(format!("The body is not valid JSON: {e}.")),
+        other => ApiError::bad_request(format!("The body could not be read: {other}.")),
+    }
+}
+
+pub fn too_large(detail: String) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload-too-large",
+        "Payload too large",
+        detail,
+    )
+}
+
+/// Bad query strings: unknown filters, wrong dates, words where numbers belong.
+pub fn query_error(err: actix_web::error::QueryPayloadError) -> ApiError {
+    ApiError::validation(format!("The query string does not fit: {err}."), Vec::new())
+}
+
+/// Path segments that are not ids (`/requests/abc`).
+pub fn path_error(err: actix_web::error::PathError) -> ApiError {
+    ApiError::not_found(format!(
+        "There is nothing at that address: {err}. Ids are whole numbers."
+    ))
+}
+
+pub fn payload_error(err: actix_web::error::PayloadError) -> ApiError {
+    match err {
+        actix_web::error::PayloadError::Overflow => {
+            too_large("The uploaded file is larger than the server accepts.".into())
+        }
+        other => ApiError::bad_request(format!("The body could not be read: {other}.")),
+    }
+}

@@ -1,0 +1,55 @@
+//! Public bodies.
+
+use actix_web::web;
+
+use super::run;
+use crate::http::auth::Authenticated;
+use crate::http::problem::{ApiError, Problem};
+use crate::service::authorities::{AuthorityQuery, ImportQuery, Quiet};
+use crate::service::views::{AuthorityView, ImportSummary};
+use crate::service::{Page, Service};
+
+#[utoipa::path(get, path = "/api/v1/authorities", tag = "authorities", security(("bearer" = [])), params(AuthorityQuery),
+    responses((status = 200, body = Page<AuthorityView>), (status = 422, body = Problem)))]
+pub async fn list(
+    _: Authenticated,
+    svc: web::Data<Service>,
+    query: web::Query<AuthorityQuery>,
+) -> Result<web::Json<Page<AuthorityView>>, ApiError> {
+    let query = query.into_inner();
+    Ok(web::Json(
+        run(move || svc.search_authorities(&query)).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/authorities/{id}", tag = "authorities", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Body id")),
+    responses((status = 200, body = AuthorityView), (status = 404, body = Problem)))]
+pub async fn show(
+    _: Authenticated,
+    svc: web::Data<Service>,
+    id: web::Path<i64>,
+) -> Result<web::Json<AuthorityView>, ApiError> {
+    let id = id.into_inner();
+    Ok(web::Json(run(move || svc.authority(id)).await?))
+}
+
+/// Upload a CSV file as the request body (any content type). Rows that cannot be used are listed
+/// with their line numbers; the others are imported.
+#[utoipa::path(post, path = "/api/v1/authorities/import", tag = "authorities", security(("bearer" = [])), params(ImportQuery),
+    request_body(content = String, content_type = "text/csv", description = "The file"),
+    responses((status = 200, body = ImportSummary), (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn import(
+    Authenticated(actor): Authenticated,
+    svc: web::Data<Service>,
+    query: web::Query<ImportQuery>,
+    body: web::Bytes,
+) -> Result<web::Json<ImportSummary>, ApiError> {
+    let query = query.into_inner();
+    let options = query.options()?;
+    let dry_run = query.dry_run.unwrap_or(false);
+    Ok(web::Json(
+        run(move || svc.import_authorities(Some(&actor), &body, options, dry_run, &mut Quiet))
+            .await?,
+    ))
+}

@@ -1,0 +1,79 @@
+//! Campaigns.
+
+use actix_web::{HttpResponse, web};
+
+use super::{AsOf, run};
+use crate::http::auth::Authenticated;
+use crate::http::problem::{ApiError, Problem};
+use crate::service::campaigns::NewCampaignInput;
+use crate::service::timeline::BulkSentInput;
+use crate::service::views::{BulkSentSummary, CampaignProgress, CampaignView};
+use crate::service::{Page, Paging, Service};
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaigns", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = Page<CampaignView>)))]
+pub async fn list(
+    _: Authenticated,
+    svc: web::Data<Service>,
+    q: web::Query<PageQuery>,
+) -> Result<web::Json<Page<CampaignView>>, ApiError> {
+    let paging = Paging::new(q.page, q.per_page)?;
+    Ok(web::Json(run(move || svc.list_campaigns(paging)).await?))
+}
+
+/// Creates the campaign and one draft request for each target body, each with its reference.
+#[utoipa::path(post, path = "/api/v1/campaigns", tag = "campaigns", security(("bearer" = [])), request_body = NewCampaignInput,
+    responses((status = 201, body = CampaignProgress), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    Authenticated(actor): Authenticated,
+    svc: web::Data<Service>,
+    input: web::Json<NewCampaignInput>,
+) -> Result<HttpResponse, ApiError> {
+    let input = input.into_inner();
+    let created =
+        run(move || svc.create_campaign(&actor, input, crate::domain::london::today())).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/api/v1/campaigns/{}", created.campaign.id),
+        ))
+        .json(created))
+}
+
+/// The campaign with its requests counted by status.
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "campaigns", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Campaign id"), AsOf),
+    responses((status = 200, body = CampaignProgress), (status = 404, body = Problem)))]
+pub async fn show(
+    _: Authenticated,
+    svc: web::Data<Service>,
+    id: web::Path<i64>,
+    as_of: web::Query<AsOf>,
+) -> Result<web::Json<CampaignProgress>, ApiError> {
+    let (id, today) = (id.into_inner(), as_of.day());
+    Ok(web::Json(run(move || svc.campaign(id, today)).await?))
+}
+
+/// Logs the campaign's unsent requests (or the listed ones) as sent, all or none.
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/sent", tag = "campaigns", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Campaign id")), request_body = BulkSentInput,
+    responses((status = 200, body = BulkSentSummary), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn log_sent(
+    Authenticated(actor): Authenticated,
+    svc: web::Data<Service>,
+    id: web::Path<i64>,
+    input: web::Json<BulkSentInput>,
+) -> Result<web::Json<BulkSentSummary>, ApiError> {
+    let (id, input) = (id.into_inner(), input.into_inner());
+    Ok(web::Json(
+        run(move || svc.log_campaign_sent(&actor, id, input)).await?,
+    ))
+}

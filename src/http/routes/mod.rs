@@ -1,0 +1,59 @@
+//! The handlers of `/api/v1`: each reads its input, calls one service function on the blocking
+//! pool, and returns its result as JSON. No rules live here.
+
+use actix_web::web;
+
+use super::problem::ApiError;
+use crate::service::ServiceResult;
+
+pub mod authorities;
+pub mod campaigns;
+pub mod health;
+pub mod people;
+pub mod requests;
+
+/// Runs a blocking service call off the async workers.
+pub async fn run<T: Send + 'static>(
+    f: impl FnOnce() -> ServiceResult<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    Ok(web::block(f).await??)
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/me", web::get().to(people::me))
+        .route("/users", web::get().to(people::list_users))
+        .route("/users", web::post().to(people::add_user))
+        .route("/tokens", web::get().to(people::list_tokens))
+        .route("/tokens", web::post().to(people::create_token))
+        .route("/tokens/{id}", web::delete().to(people::revoke_token))
+        .route("/authorities", web::get().to(authorities::list))
+        .route("/authorities/import", web::post().to(authorities::import))
+        .route("/authorities/{id}", web::get().to(authorities::show))
+        .route("/campaigns", web::get().to(campaigns::list))
+        .route("/campaigns", web::post().to(campaigns::create))
+        .route("/campaigns/{id}", web::get().to(campaigns::show))
+        .route("/campaigns/{id}/sent", web::post().to(campaigns::log_sent))
+        .route("/requests", web::get().to(requests::list))
+        .route("/requests", web::post().to(requests::create))
+        .route("/requests/{id}", web::get().to(requests::show))
+        .route("/requests/{id}/sent", web::post().to(requests::log_sent))
+        .route("/requests/{id}/events", web::get().to(requests::events))
+        .route(
+            "/requests/{id}/events",
+            web::post().to(requests::record_event),
+        );
+}
+
+/// `?as_of=DATE`: judge statuses as on that day instead of today.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AsOf {
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+impl AsOf {
+    pub fn day(&self) -> chrono::NaiveDate {
+        self.as_of.unwrap_or_else(crate::domain::london::today)
+    }
+}
