@@ -200,12 +200,3 @@ pub fn path_error(err: actix_web::error::PathError) -> ApiError {
         "There is nothing at that address: {err}. Ids are whole numbers."
     ))
 }
-
-pub fn payload_error(err: actix_web::error::PayloadError) -> ApiError {
-    match err {
-        actix_web::error::PayloadError::Overflow => {
-            too_large("The uploaded file is larger than the server accepts.".into())
-        }
-        other => ApiError::bad_request(format!("The body could not be read: {other}.")),
-    }
-}

@@ -166,16 +166,15 @@ impl Service {
         let mut views = Vec::with_capacity(event_rows.len());
         for e in &event_rows {
             let event = convert::timeline_event(e)?;
-            if event.kind == EventKind::Retraction {
-                if let Some(target) = event.details.retracts {
-                    retracted_by.insert(target, e.id);
-                }
+            if let (EventKind::Retraction, Some(target)) = (event.kind, event.details.retracts) {
+                retracted_by.insert(target, e.id);
             }
-            if !emails.contains_key(&e.recorded_by) {
-                let email = users::by_id(&mut conn, e.recorded_by)?
-                    .map(|u| u.email)
-                    .unwrap_or_default();
-                emails.insert(e.recorded_by, email);
+            if let std::collections::hash_map::Entry::Vacant(slot) = emails.entry(e.recorded_by) {
+                slot.insert(
+                    users::by_id(&mut conn, e.recorded_by)?
+                        .map(|u| u.email)
+                        .unwrap_or_default(),
+                );
             }
             views.push(EventView {
                 id: e.id,

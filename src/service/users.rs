@@ -43,18 +43,18 @@ impl Service {
         if let Some(actor) = actor {
             actor.require(actor.role.can_manage_users(), "add users")?;
         }
-        let email = EmailAddress::parse(email).map_err(|e| {
+        let email = sign_in_email(email).map_err(|e| {
             ServiceError::invalid_fields(vec![FieldError::new("email", e.to_string())])
         })?;
         let name = name.trim();
         let name = if name.is_empty() {
-            email.as_str().split('@').next().unwrap_or("")
+            email.split('@').next().unwrap_or("")
         } else {
             name
         };
         let mut conn = self.db().conn()?;
         store::write_transaction(&mut conn, |conn| {
-            if users::by_email(conn, email.as_str())?.is_some() {
+            if users::by_email(conn, &email)?.is_some() {
                 return Err(ServiceError::Conflict(format!(
                     "A user with the email {email} already exists."
                 )));
@@ -62,13 +62,13 @@ impl Service {
             let row = users::insert(
                 conn,
                 &NewUser {
-                    email: email.as_str(),
+                    email: &email,
                     name,
                     role: role.as_str(),
                     created_at: now(),
                 },
             )?;
-            let token = issue_token(conn, row.id, email.as_str(), "first token")?;
+            let token = issue_token(conn, row.id, &email, "first token")?;
             Ok(NewUserView {
                 user: convert::user(row)?,
                 token,
@@ -104,10 +104,8 @@ impl Service {
                 )]));
             }
         };
-        // Stored addresses have lower-case domains; match them however the address was typed.
-        let email = EmailAddress::parse(&email)
-            .map(String::from)
-            .unwrap_or(email);
+        // Match the address however it was typed.
+        let email = sign_in_email(&email).unwrap_or(email);
         let user = users::by_email(&mut conn, &email)?
             .ok_or_else(|| ServiceError::NotFound(format!("No user has the email {email}.")))?;
         if let Some(actor) = actor {
@@ -138,13 +136,11 @@ impl Service {
         let mut conn = self.db().conn()?;
         let token = users::token(&mut conn, token_id)?
             .ok_or_else(|| ServiceError::NotFound(format!("No token has the id {token_id}.")))?;
-        if let Some(actor) = actor {
-            if actor.user_id != token.user_id && !actor.role.can_manage_users() {
-                // Do not reveal that someone else's token exists.
-                return Err(ServiceError::NotFound(format!(
-                    "No token has the id {token_id}."
-                )));
-            }
+        // Someone else's token is reported as missing, so as not to reveal that it exists.
+        if actor.is_some_and(|a| a.user_id != token.user_id && !a.role.can_manage_users()) {
+            return Err(ServiceError::NotFound(format!(
+                "No token has the id {token_id}."
+            )));
         }
         if users::revoke_token(&mut conn, token_id, now())? {
             Ok(())
@@ -183,7 +179,7 @@ impl Service {
     pub fn local_actor(&self, email: Option<&str>) -> ServiceResult<Actor> {
         let mut conn = self.db().conn()?;
         let user = match email {
-            Some(e) => users::by_email(&mut conn, e.trim())?
+            Some(e) => users::by_email(&mut conn, &sign_in_email(e).unwrap_or_else(|_| e.trim().to_string()))?
                 .ok_or_else(|| ServiceError::NotFound(format!("No user has the email {e}.")))?,
             None => users::list(&mut conn)?
                 .into_iter()
@@ -198,6 +194,11 @@ impl Service {
             email: user.email,
         })
     }
+}
+
+/// Users sign in by email address, which is matched whatever its case.
+fn sign_in_email(raw: &str) -> Result<String, crate::domain::newtypes::ValueError> {
+    EmailAddress::parse(raw).map(|e| e.as_str().to_lowercase())
 }
 
 fn issue_token(

@@ -4,7 +4,10 @@ use actix_web::web;
 
 use super::run;
 use crate::http::auth::Authenticated;
-use crate::http::problem::{ApiError, Problem};
+use crate::http::problem::{ApiError, Problem, too_large};
+
+/// The largest import file accepted, from `server.upload_limit_bytes`.
+pub struct UploadLimit(pub usize);
 use crate::service::authorities::{AuthorityQuery, ImportQuery, Quiet};
 use crate::service::views::{AuthorityView, ImportSummary};
 use crate::service::{Page, Service};
@@ -43,8 +46,13 @@ pub async fn import(
     Authenticated(actor): Authenticated,
     svc: web::Data<Service>,
     query: web::Query<ImportQuery>,
-    body: web::Bytes,
+    limit: web::Data<UploadLimit>,
+    payload: web::Payload,
 ) -> Result<web::Json<ImportSummary>, ApiError> {
+    let body = match payload.to_bytes_limited(limit.0).await {
+        Ok(read) => read.map_err(|e| ApiError::bad_request(format!("The file could not be received: {e}.")))?,
+        Err(_) => return Err(too_large(format!("The file is larger than the {} bytes this server accepts (server.upload_limit_bytes).", limit.0))),
+    };
     let query = query.into_inner();
     let options = query.options()?;
     let dry_run = query.dry_run.unwrap_or(false);

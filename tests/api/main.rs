@@ -1,0 +1,10 @@
+//! HTTP tests: each starts the real server on port 0 over a fresh database and drives it over
+//! HTTP, on SQLite and (with FOITRACK_TEST_DATABASE_URL) on PostgreSQL.
+
+mod helpers;
+
+mod auth;
+mod bad_input;
+mod openapi;
+mod survey;
+mod timeline;
