@@ -24,8 +24,9 @@ pub fn serve(settings: Settings) -> anyhow::Result<()> {
     let service = Service::new(db, WorkingDays::bundled());
     if service.needs_first_user()? {
         eprintln!(
-            "\nNo user exists yet. In another terminal, create the first administrator and their API token:\n\n    \
-             foitrack user add --email you@example.org --name \"Your Name\" --role admin\n"
+            "\nNo user exists yet. In another terminal, in this directory, create the first administrator \
+             and their API token:\n\n    foitrack user add --email you@example.org --name \"Your Name\" --role admin\n\n\
+             (from a source checkout: cargo run --release -- user add --email you@example.org --role admin)\n"
         );
     }
     let listener = TcpListener::bind(&settings.server.listen).with_context(|| {

@@ -76,7 +76,9 @@ pub fn server(
             .app_data(
                 web::PathConfig::default().error_handler(|e, _| problem::path_error(e).into()),
             )
-            .app_data(web::Data::new(routes::authorities::UploadLimit(upload_limit)))
+            .app_data(web::Data::new(routes::authorities::UploadLimit(
+                upload_limit,
+            )))
             .wrap(from_fn(log_request))
             .route("/healthz", web::get().to(routes::health::healthz))
             .route("/api/v1/openapi.json", web::get().to(openapi_json))

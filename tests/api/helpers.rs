@@ -11,7 +11,10 @@ use foitrack::service::Service;
 use foitrack::store::Db;
 use serde_json::Value;
 
-pub const ODS_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/nhs-trusts-etr.csv");
+pub const ODS_FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/data/nhs-trusts-etr.csv"
+);
 
 /// A database that exists for one test and is removed afterwards.
 pub struct TestDb {
@@ -24,21 +27,37 @@ impl TestDb {
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        Self { url, _dir: Some(dir), drop_pg: None }
+        Self {
+            url,
+            _dir: Some(dir),
+            drop_pg: None,
+        }
     }
 
     /// A fresh PostgreSQL database, or `None` (with a note why) when the tests are not pointed
     /// at a server.
     pub fn postgres() -> Option<Self> {
         let Ok(admin_url) = std::env::var("FOITRACK_TEST_DATABASE_URL") else {
-            eprintln!("skipped on PostgreSQL: set FOITRACK_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run it");
+            eprintln!(
+                "skipped on PostgreSQL: set FOITRACK_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run it"
+            );
             return None;
         };
         let name = format!("foitrack_test_{}", rand_suffix());
-        let mut admin = PgConnection::establish(&admin_url).expect("FOITRACK_TEST_DATABASE_URL must reach PostgreSQL");
-        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create test database");
-        let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).expect("database URL with a /dbname");
-        Some(Self { url: format!("{base}/{name}"), _dir: None, drop_pg: Some((admin_url, name)) })
+        let mut admin = PgConnection::establish(&admin_url)
+            .expect("FOITRACK_TEST_DATABASE_URL must reach PostgreSQL");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .expect("create test database");
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(b, _)| b.to_string())
+            .expect("database URL with a /dbname");
+        Some(Self {
+            url: format!("{base}/{name}"),
+            _dir: None,
+            drop_pg: Some((admin_url, name)),
+        })
     }
 }
 
@@ -46,7 +65,8 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((admin_url, name)) = &self.drop_pg {
             if let Ok(mut admin) = PgConnection::establish(admin_url) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin);
             }
         }
     }
@@ -54,7 +74,10 @@ impl Drop for TestDb {
 
 fn rand_suffix() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
     format!("{}_{}", std::process::id(), nanos % 1_000_000_000_000)
 }
 
@@ -89,23 +112,44 @@ pub struct TestApp {
 }
 
 pub fn settings() -> ServerSettings {
-    ServerSettings { listen: "127.0.0.1:0".into(), json_limit_bytes: 65536, upload_limit_bytes: 1_000_000, workers: 2 }
+    ServerSettings {
+        listen: "127.0.0.1:0".into(),
+        json_limit_bytes: 65536,
+        upload_limit_bytes: 1_000_000,
+        workers: 2,
+    }
 }
 
 /// Starts the real server on a free port over `db`, with an admin user `admin@example.org`.
 pub async fn spawn_app(db: &TestDb) -> TestApp {
-    let service = Service::new(Db::open(&db.url, 4, std::time::Duration::from_secs(5)).expect("open database"), WorkingDays::bundled());
+    let service = Service::new(
+        Db::open(&db.url, 4, std::time::Duration::from_secs(5)).expect("open database"),
+        WorkingDays::bundled(),
+    );
     let token = if service.needs_first_user().unwrap() {
-        service.add_user(None, "admin@example.org", "Admin", Role::Admin).unwrap().token.token
+        service
+            .add_user(None, "admin@example.org", "Admin", Role::Admin)
+            .unwrap()
+            .token
+            .token
     } else {
-        service.create_token(None, Some("admin@example.org"), Some("restart")).unwrap().token
+        service
+            .create_token(None, Some("admin@example.org"), Some("restart"))
+            .unwrap()
+            .token
     };
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let server = foitrack::http::server(service.clone(), listener, &settings()).unwrap();
     let handle = server.handle();
     actix_rt::spawn(server);
-    TestApp { base, client: reqwest::Client::new(), token, service, handle }
+    TestApp {
+        base,
+        client: reqwest::Client::new(),
+        token,
+        service,
+        handle,
+    }
 }
 
 pub struct Reply {
@@ -117,9 +161,22 @@ pub struct Reply {
 impl Reply {
     /// Asserts a problem response with this status and `type` slug; returns its detail.
     pub fn problem(&self, status: u16, slug: &str) -> String {
-        assert_eq!(self.status, status, "unexpected status; body: {}", self.body);
-        assert_eq!(self.content_type, "application/problem+json", "body: {}", self.body);
-        assert_eq!(self.body["type"], format!("urn:foitrack:problem:{slug}"), "body: {}", self.body);
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "body: {}",
+            self.body
+        );
+        assert_eq!(
+            self.body["type"],
+            format!("urn:foitrack:problem:{slug}"),
+            "body: {}",
+            self.body
+        );
         assert_eq!(self.body["status"], status);
         let detail = self.body["detail"].as_str().expect("a detail").to_string();
         assert!(!detail.is_empty());
@@ -127,7 +184,12 @@ impl Reply {
     }
 
     pub fn ok(&self) -> &Value {
-        assert!((200..300).contains(&self.status), "expected success, got {}: {}", self.status, self.body);
+        assert!(
+            (200..300).contains(&self.status),
+            "expected success, got {}: {}",
+            self.status,
+            self.body
+        );
         &self.body
     }
 }
@@ -143,14 +205,34 @@ impl TestApp {
 
     async fn reply(response: reqwest::Response) -> Reply {
         let status = response.status().as_u16();
-        let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
         let text = response.text().await.unwrap();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        Reply { status, content_type, body }
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply {
+            status,
+            content_type,
+            body,
+        }
     }
 
     pub async fn get_as(&self, token: &str, path: &str) -> Reply {
-        Self::reply(self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap()).await
+        Self::reply(
+            self.client
+                .get(self.url(path))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -158,7 +240,16 @@ impl TestApp {
     }
 
     pub async fn post_as(&self, token: &str, path: &str, body: &Value) -> Reply {
-        Self::reply(self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.unwrap()).await
+        Self::reply(
+            self.client
+                .post(self.url(path))
+                .bearer_auth(token)
+                .json(body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Reply {
@@ -166,19 +257,42 @@ impl TestApp {
     }
 
     /// Posts raw bytes with a content type (for broken JSON and file uploads).
-    pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> Reply {
-        let request = self.client.post(self.url(path)).bearer_auth(&self.token).header("content-type", content_type).body(body);
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Reply {
+        let request = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(&self.token)
+            .header("content-type", content_type)
+            .body(body);
         Self::reply(request.send().await.unwrap()).await
     }
 
     pub async fn delete(&self, path: &str) -> Reply {
-        Self::reply(self.client.delete(self.url(path)).bearer_auth(&self.token).send().await.unwrap()).await
+        Self::reply(
+            self.client
+                .delete(self.url(path))
+                .bearer_auth(&self.token)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     /// Imports the shipped ODS file as of 2021-12-01 (209 English trusts).
     pub async fn import_nhs_trusts(&self) -> Reply {
         let bytes = std::fs::read(ODS_FILE).expect("the shipped ODS file");
-        self.post_raw("/api/v1/authorities/import?format=ods-etr&as_of=2021-12-01&region_required=true", "text/csv", bytes).await
+        self.post_raw(
+            "/api/v1/authorities/import?format=ods-etr&as_of=2021-12-01&region_required=true",
+            "text/csv",
+            bytes,
+        )
+        .await
     }
 
     /// Imports the trusts and creates the bystander-training campaign to all of them.

@@ -14,7 +14,13 @@ fn docs_openapi_json_is_in_step_with_the_code() {
         "docs/openapi.json is out of date; run `UPDATE_OPENAPI=1 cargo test openapi` and commit it"
     );
     let doc: serde_json::Value = serde_json::from_str(&generated).unwrap();
-    for path in ["/api/v1/requests", "/api/v1/requests/{id}/events", "/api/v1/authorities/import", "/api/v1/campaigns/{id}/sent", "/healthz"] {
+    for path in [
+        "/api/v1/requests",
+        "/api/v1/requests/{id}/events",
+        "/api/v1/authorities/import",
+        "/api/v1/campaigns/{id}/sent",
+        "/healthz",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());

@@ -50,8 +50,14 @@ pub async fn import(
     payload: web::Payload,
 ) -> Result<web::Json<ImportSummary>, ApiError> {
     let body = match payload.to_bytes_limited(limit.0).await {
-        Ok(read) => read.map_err(|e| ApiError::bad_request(format!("The file could not be received: {e}.")))?,
-        Err(_) => return Err(too_large(format!("The file is larger than the {} bytes this server accepts (server.upload_limit_bytes).", limit.0))),
+        Ok(read) => read
+            .map_err(|e| ApiError::bad_request(format!("The file could not be received: {e}.")))?,
+        Err(_) => {
+            return Err(too_large(format!(
+                "The file is larger than the {} bytes this server accepts (server.upload_limit_bytes).",
+                limit.0
+            )));
+        }
     };
     let query = query.into_inner();
     let options = query.options()?;

@@ -1,0 +1,340 @@
+//! The command line, run as a researcher would run it: the real binary on a fresh SQLite file.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const ODS_FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/data/nhs-trusts-etr.csv"
+);
+
+struct Cli {
+    dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_foitrack"));
+        cmd.current_dir(self.dir.path()).env_remove("RUST_LOG").env(
+            "FOITRACK__DATABASE__URL",
+            format!("sqlite://{}", self.path("t.db").display()),
+        );
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().unwrap()
+    }
+
+    /// Runs and expects success; returns standard output.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs and expects failure with `code`; returns standard error.
+    fn fails(&self, args: &[&str], code: i32) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    fn import_trusts(&self) -> String {
+        self.ok(&[
+            "authorities",
+            "import",
+            "--format",
+            "ods-etr",
+            "--as-of",
+            "2021-12-01",
+            "--region-required",
+            ODS_FILE,
+        ])
+    }
+}
+
+#[test]
+fn importing_the_nhs_trusts_twice_changes_nothing_the_second_time() {
+    let cli = Cli::new();
+    let first = cli.import_trusts();
+    assert!(
+        first.contains("209 inserted, 0 updated, 0 unchanged, 0 rejected"),
+        "{first}"
+    );
+    let second = cli.import_trusts();
+    assert!(
+        second.contains("0 inserted, 0 updated, 209 unchanged"),
+        "{second}"
+    );
+    assert!(second.contains("Nothing changed"), "{second}");
+    let listed = cli.ok(&["authorities", "list", "--region", "London", "--json"]);
+    let page: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    assert!(page["total"].as_i64().unwrap() > 0);
+}
+
+#[test]
+fn broken_csv_rows_are_listed_and_good_rows_kept() {
+    let cli = Cli::new();
+    std::fs::write(
+        cli.path("bodies.csv"),
+        "name,email\nGood Trust,foi@good.nhs.uk\nBad Trust,nope\n,x@y.org\n",
+    )
+    .unwrap();
+    let out = cli.ok(&["authorities", "import", "bodies.csv"]);
+    assert!(out.contains("1 inserted"), "{out}");
+    assert!(
+        out.contains("line 3: \"nope\" is not an email address"),
+        "{out}"
+    );
+    assert!(out.contains("line 4: the name is empty"), "{out}");
+    let missing = cli.fails(&["authorities", "import", "missing.csv"], 1);
+    assert!(missing.contains("cannot read missing.csv"), "{missing}");
+    std::fs::write(cli.path("headless.csv"), "title\nx\n").unwrap();
+    let headless = cli.fails(&["authorities", "import", "headless.csv"], 65);
+    assert!(headless.contains("no \"name\" column"), "{headless}");
+}
+
+#[test]
+fn a_survey_from_the_command_line() {
+    let cli = Cli::new();
+    cli.import_trusts();
+    let needs_admin = cli.fails(&["campaigns", "list"], 66);
+    assert!(needs_admin.contains("foitrack user add"), "{needs_admin}");
+    let added = cli.ok(&[
+        "user",
+        "add",
+        "--email",
+        "lead@uni.ac.uk",
+        "--name",
+        "Lead",
+        "--role",
+        "admin",
+    ]);
+    assert!(added.contains("API token (shown once"), "{added}");
+    std::fs::write(
+        cli.path("body.txt"),
+        "Dear {{authority.name}},\nPlease quote {{request.reference}}.\n",
+    )
+    .unwrap();
+    let created = cli.ok(&[
+        "campaigns",
+        "create",
+        "--title",
+        "Active bystander training",
+        "--prefix",
+        "ABT-2021",
+        "--subject",
+        "FOI request [{{request.reference}}]",
+        "--body-file",
+        "body.txt",
+        "--all",
+    ]);
+    assert!(created.contains("209 requests"), "{created}");
+    let logged = cli.ok(&[
+        "campaigns",
+        "log-sent",
+        "1",
+        "--sent-at",
+        "2021-12-06T10:00",
+    ]);
+    assert!(logged.contains("Logged 209 request(s) as sent"), "{logged}");
+    let acked = cli.ok(&[
+        "requests",
+        "event",
+        "ABT-2021-0001",
+        "acknowledged",
+        "--on",
+        "2021-12-07",
+        "--body-reference",
+        "FOI-4242",
+    ]);
+    assert!(
+        acked.contains("Recorded acknowledged on 2021-12-07"),
+        "{acked}"
+    );
+    cli.ok(&[
+        "requests",
+        "event",
+        "abt-2021-0002",
+        "response_received",
+        "--on",
+        "2021-12-20",
+        "--outcome",
+        "not-held",
+    ]);
+
+    let overdue = cli.ok(&[
+        "requests",
+        "list",
+        "--overdue",
+        "--campaign",
+        "1",
+        "--as-of",
+        "2022-01-10",
+        "--json",
+    ]);
+    let page: serde_json::Value = serde_json::from_str(&overdue).unwrap();
+    assert_eq!(page["total"], 208);
+    let table = cli.ok(&[
+        "requests",
+        "list",
+        "--overdue",
+        "--as-of",
+        "2022-01-10",
+        "--per-page",
+        "2",
+    ]);
+    assert!(table.starts_with("ID  REFERENCE"), "{table}");
+    assert!(table.contains("2 of 208"), "{table}");
+    let shown = cli.ok(&["requests", "show", "ABT-2021-0001", "--as-of", "2022-01-10"]);
+    assert!(shown.contains("status overdue"), "{shown}");
+    assert!(shown.contains("their reference FOI-4242"), "{shown}");
+    let found = cli.ok(&["requests", "list", "--search", "4242", "--json"]);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&found).unwrap()["total"],
+        1
+    );
+    let progress = cli.ok(&["campaigns", "show", "1", "--as-of", "2022-01-10"]);
+    assert!(
+        progress.contains("overdue                  208"),
+        "{progress}"
+    );
+    assert!(
+        progress.contains("not_held                 1"),
+        "{progress}"
+    );
+
+    let senseless = cli.fails(
+        &[
+            "requests",
+            "event",
+            "ABT-2021-0003",
+            "clarification_sent",
+            "--on",
+            "2021-12-09",
+        ],
+        1,
+    );
+    assert!(
+        senseless.contains("can only be recorded after the body asked for one"),
+        "{senseless}"
+    );
+    let bad_status = cli.fails(&["requests", "list", "--status", "lost"], 65);
+    assert!(
+        bad_status.contains("\"lost\" is not a known status"),
+        "{bad_status}"
+    );
+    let unknown = cli.fails(&["requests", "show", "XYZ-1"], 66);
+    assert!(
+        unknown.contains("No request has the reference XYZ-1"),
+        "{unknown}"
+    );
+    let bad_kind = cli.fails(&["requests", "event", "1", "telepathy"], 1);
+    assert!(bad_kind.contains("not a known event kind"), "{bad_kind}");
+
+    let token = cli.ok(&["token", "create", "--user", "LEAD@uni.ac.uk", "--json"]);
+    let id = serde_json::from_str::<serde_json::Value>(&token).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    assert!(
+        cli.ok(&["token", "revoke", &id.to_string()])
+            .contains("revoked")
+    );
+    cli.fails(&["token", "revoke", &id.to_string()], 1);
+}
+
+#[test]
+fn bad_arguments_and_settings_are_explained() {
+    let cli = Cli::new();
+    let bad_date = cli.fails(&["requests", "list", "--as-of", "2021-13-01"], 2);
+    assert!(
+        bad_date.contains("invalid value '2021-13-01'"),
+        "{bad_date}"
+    );
+    let bad_url = cli
+        .command()
+        .args(["--database", "mysql://x/y", "authorities", "list"])
+        .output()
+        .unwrap();
+    assert!(!bad_url.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad_url.stderr)
+            .contains("is not a database URL foitrack understands")
+    );
+    std::fs::write(cli.path("typo.toml"), "[server]\nlisten_on = \"x\"\n").unwrap();
+    let typo = cli.fails(&["--config", "typo.toml", "migrate"], 1);
+    assert!(typo.contains("listen_on"), "{typo}");
+    let migrated = cli.ok(&["migrate"]);
+    assert!(migrated.contains("Applied 1 migration"), "{migrated}");
+    assert!(cli.ok(&["migrate"]).contains("up to date"));
+}
+
+#[test]
+fn serve_starts_explains_first_sign_in_and_answers() {
+    let cli = Cli::new();
+    let mut child = cli
+        .command()
+        .args(["serve"])
+        .env("FOITRACK__SERVER__LISTEN", "127.0.0.1:0")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = String::new();
+    let address = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        seen.push_str(&line);
+        seen.push('\n');
+        if let Some(rest) = line.strip_prefix("foitrack is running at ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    assert!(seen.contains("foitrack user add --email"), "{seen}");
+    let health = get(&format!("{address}/healthz"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    assert!(health.contains("\"database\":\"reachable\""), "{health}");
+    assert!(Path::new(&cli.path("t.db")).exists());
+}
+
+/// A minimal HTTP GET over a TCP socket, so this test needs no async runtime.
+fn get(url: &str) -> String {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest
+        .split_once('/')
+        .map(|(h, p)| (h, format!("/{p}")))
+        .unwrap();
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
