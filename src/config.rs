@@ -56,14 +56,16 @@ pub struct ConfigError(String);
 impl Settings {
     /// Loads the defaults, then `file` (or `foitrack.toml` if it exists), then the environment.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_with(file, None)
+    }
+
+    /// As [`Settings::load`], with a database URL from the command line taking precedence.
+    pub fn load_with(file: Option<&Path>, database_url: Option<&str>) -> Result<Self, ConfigError> {
         let mut builder = Config::builder().add_source(File::from_str(DEFAULTS, FileFormat::Toml));
         match file {
             Some(path) => {
                 if !path.exists() {
-                    return Err(ConfigError(format!(
-                        "the file {} does not exist",
-                        path.display()
-                    )));
+                    return Err(ConfigError(format!("the file {} does not exist", path.display())));
                 }
                 builder = builder.add_source(File::from(path).format(FileFormat::Toml));
             }
@@ -73,15 +75,13 @@ impl Settings {
             None => {}
         }
         builder = builder.add_source(
-            Environment::with_prefix("FOITRACK")
-                .prefix_separator("__")
-                .separator("__")
-                .try_parsing(true),
+            Environment::with_prefix("FOITRACK").prefix_separator("__").separator("__").try_parsing(true),
         );
-        let settings: Settings = builder
-            .build()
-            .and_then(|c| c.try_deserialize())
-            .map_err(|e| ConfigError(e.to_string()))?;
+        if let Some(url) = database_url {
+            builder = builder.set_override("database.url", url).map_err(|e| ConfigError(e.to_string()))?;
+        }
+        let settings: Settings =
+            builder.build().and_then(|c| c.try_deserialize()).map_err(|e| ConfigError(e.to_string()))?;
         settings.check()?;
         Ok(settings)
     }
@@ -113,10 +113,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let good = dir.path().join("good.toml");
         std::fs::write(&good, "[database]\nurl = \"postgres://u@h/db\"\n").unwrap();
-        assert_eq!(
-            Settings::load(Some(&good)).unwrap().database.url,
-            "postgres://u@h/db"
-        );
+        assert_eq!(Settings::load(Some(&good)).unwrap().database.url, "postgres://u@h/db");
         let bad = dir.path().join("bad.toml");
         std::fs::write(&bad, "[database]\nulr = \"x\"\n").unwrap();
         let err = Settings::load(Some(&bad)).unwrap_err().to_string();

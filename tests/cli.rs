@@ -4,10 +4,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-const ODS_FILE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/nhs-trusts-etr.csv"
-);
+const ODS_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/nhs-trusts-etr.csv");
 
 struct Cli {
     dir: tempfile::TempDir,
@@ -15,9 +12,7 @@ struct Cli {
 
 impl Cli {
     fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-        }
+        Self { dir: tempfile::tempdir().unwrap() }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -26,10 +21,9 @@ impl Cli {
 
     fn command(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_foitrack"));
-        cmd.current_dir(self.dir.path()).env_remove("RUST_LOG").env(
-            "FOITRACK__DATABASE__URL",
-            format!("sqlite://{}", self.path("t.db").display()),
-        );
+        cmd.current_dir(self.dir.path())
+            .env_remove("RUST_LOG")
+            .env("FOITRACK__DATABASE__URL", format!("sqlite://{}", self.path("t.db").display()));
         cmd
     }
 
@@ -40,23 +34,14 @@ impl Cli {
     /// Runs and expects success; returns standard output.
     fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap()
     }
 
     /// Runs and expects failure with `code`; returns standard error.
     fn fails(&self, args: &[&str], code: i32) -> String {
         let out = self.run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stderr).unwrap()
     }
 
@@ -78,15 +63,9 @@ impl Cli {
 fn importing_the_nhs_trusts_twice_changes_nothing_the_second_time() {
     let cli = Cli::new();
     let first = cli.import_trusts();
-    assert!(
-        first.contains("209 inserted, 0 updated, 0 unchanged, 0 rejected"),
-        "{first}"
-    );
+    assert!(first.contains("209 inserted, 0 updated, 0 unchanged, 0 rejected"), "{first}");
     let second = cli.import_trusts();
-    assert!(
-        second.contains("0 inserted, 0 updated, 209 unchanged"),
-        "{second}"
-    );
+    assert!(second.contains("0 inserted, 0 updated, 209 unchanged"), "{second}");
     assert!(second.contains("Nothing changed"), "{second}");
     let listed = cli.ok(&["authorities", "list", "--region", "London", "--json"]);
     let page: serde_json::Value = serde_json::from_str(&listed).unwrap();
@@ -103,10 +82,7 @@ fn broken_csv_rows_are_listed_and_good_rows_kept() {
     .unwrap();
     let out = cli.ok(&["authorities", "import", "bodies.csv"]);
     assert!(out.contains("1 inserted"), "{out}");
-    assert!(
-        out.contains("line 3: \"nope\" is not an email address"),
-        "{out}"
-    );
+    assert!(out.contains("line 3: \"nope\" is not an email address"), "{out}");
     assert!(out.contains("line 4: the name is empty"), "{out}");
     let missing = cli.fails(&["authorities", "import", "missing.csv"], 1);
     assert!(missing.contains("cannot read missing.csv"), "{missing}");
@@ -119,24 +95,15 @@ fn broken_csv_rows_are_listed_and_good_rows_kept() {
 fn a_survey_from_the_command_line() {
     let cli = Cli::new();
     cli.import_trusts();
-    let needs_admin = cli.fails(&["campaigns", "list"], 66);
+    std::fs::write(cli.path("body.txt"), "Dear {{authority.name}},\nPlease quote {{request.reference}}.\n")
+        .unwrap();
+    let needs_admin = cli.fails(
+        &["campaigns", "create", "--title", "T", "--subject", "S", "--body-file", "body.txt", "--all"],
+        66,
+    );
     assert!(needs_admin.contains("foitrack user add"), "{needs_admin}");
-    let added = cli.ok(&[
-        "user",
-        "add",
-        "--email",
-        "lead@uni.ac.uk",
-        "--name",
-        "Lead",
-        "--role",
-        "admin",
-    ]);
+    let added = cli.ok(&["user", "add", "--email", "lead@uni.ac.uk", "--name", "Lead", "--role", "admin"]);
     assert!(added.contains("API token (shown once"), "{added}");
-    std::fs::write(
-        cli.path("body.txt"),
-        "Dear {{authority.name}},\nPlease quote {{request.reference}}.\n",
-    )
-    .unwrap();
     let created = cli.ok(&[
         "campaigns",
         "create",
@@ -151,13 +118,7 @@ fn a_survey_from_the_command_line() {
         "--all",
     ]);
     assert!(created.contains("209 requests"), "{created}");
-    let logged = cli.ok(&[
-        "campaigns",
-        "log-sent",
-        "1",
-        "--sent-at",
-        "2021-12-06T10:00",
-    ]);
+    let logged = cli.ok(&["campaigns", "log-sent", "1", "--sent-at", "2021-12-06T10:00"]);
     assert!(logged.contains("Logged 209 request(s) as sent"), "{logged}");
     let acked = cli.ok(&[
         "requests",
@@ -169,10 +130,7 @@ fn a_survey_from_the_command_line() {
         "--body-reference",
         "FOI-4242",
     ]);
-    assert!(
-        acked.contains("Recorded acknowledged on 2021-12-07"),
-        "{acked}"
-    );
+    assert!(acked.contains("Recorded acknowledged on 2021-12-07"), "{acked}");
     cli.ok(&[
         "requests",
         "event",
@@ -184,83 +142,40 @@ fn a_survey_from_the_command_line() {
         "not-held",
     ]);
 
-    let overdue = cli.ok(&[
-        "requests",
-        "list",
-        "--overdue",
-        "--campaign",
-        "1",
-        "--as-of",
-        "2022-01-10",
-        "--json",
-    ]);
+    let overdue =
+        cli.ok(&["requests", "list", "--overdue", "--campaign", "1", "--as-of", "2022-01-10", "--json"]);
     let page: serde_json::Value = serde_json::from_str(&overdue).unwrap();
     assert_eq!(page["total"], 208);
-    let table = cli.ok(&[
-        "requests",
-        "list",
-        "--overdue",
-        "--as-of",
-        "2022-01-10",
-        "--per-page",
-        "2",
-    ]);
+    let table = cli.ok(&["requests", "list", "--overdue", "--as-of", "2022-01-10", "--per-page", "2"]);
     assert!(table.starts_with("ID  REFERENCE"), "{table}");
     assert!(table.contains("2 of 208"), "{table}");
     let shown = cli.ok(&["requests", "show", "ABT-2021-0001", "--as-of", "2022-01-10"]);
     assert!(shown.contains("status overdue"), "{shown}");
     assert!(shown.contains("their reference FOI-4242"), "{shown}");
-    let found = cli.ok(&["requests", "list", "--search", "4242", "--json"]);
+    let reversed = cli.ok(&["requests", "list", "--sort", "-due_on", "--per-page", "1", "--json"]);
     assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&found).unwrap()["total"],
+        serde_json::from_str::<serde_json::Value>(&reversed).unwrap()["items"].as_array().unwrap().len(),
         1
     );
+    let found = cli.ok(&["requests", "list", "--search", "4242", "--json"]);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&found).unwrap()["total"], 1);
     let progress = cli.ok(&["campaigns", "show", "1", "--as-of", "2022-01-10"]);
-    assert!(
-        progress.contains("overdue                  208"),
-        "{progress}"
-    );
-    assert!(
-        progress.contains("not_held                 1"),
-        "{progress}"
-    );
+    assert!(progress.contains("overdue                  208"), "{progress}");
+    assert!(progress.contains("not_held                 1"), "{progress}");
 
-    let senseless = cli.fails(
-        &[
-            "requests",
-            "event",
-            "ABT-2021-0003",
-            "clarification_sent",
-            "--on",
-            "2021-12-09",
-        ],
-        1,
-    );
-    assert!(
-        senseless.contains("can only be recorded after the body asked for one"),
-        "{senseless}"
-    );
+    let senseless =
+        cli.fails(&["requests", "event", "ABT-2021-0003", "clarification_sent", "--on", "2021-12-09"], 1);
+    assert!(senseless.contains("can only be recorded after the body asked for one"), "{senseless}");
     let bad_status = cli.fails(&["requests", "list", "--status", "lost"], 65);
-    assert!(
-        bad_status.contains("\"lost\" is not a known status"),
-        "{bad_status}"
-    );
+    assert!(bad_status.contains("\"lost\" is not a known status"), "{bad_status}");
     let unknown = cli.fails(&["requests", "show", "XYZ-1"], 66);
-    assert!(
-        unknown.contains("No request has the reference XYZ-1"),
-        "{unknown}"
-    );
+    assert!(unknown.contains("No request has the reference XYZ-1"), "{unknown}");
     let bad_kind = cli.fails(&["requests", "event", "1", "telepathy"], 1);
     assert!(bad_kind.contains("not a known event kind"), "{bad_kind}");
 
     let token = cli.ok(&["token", "create", "--user", "LEAD@uni.ac.uk", "--json"]);
-    let id = serde_json::from_str::<serde_json::Value>(&token).unwrap()["id"]
-        .as_i64()
-        .unwrap();
-    assert!(
-        cli.ok(&["token", "revoke", &id.to_string()])
-            .contains("revoked")
-    );
+    let id = serde_json::from_str::<serde_json::Value>(&token).unwrap()["id"].as_i64().unwrap();
+    assert!(cli.ok(&["token", "revoke", &id.to_string()]).contains("revoked"));
     cli.fails(&["token", "revoke", &id.to_string()], 1);
 }
 
@@ -268,22 +183,12 @@ fn a_survey_from_the_command_line() {
 fn bad_arguments_and_settings_are_explained() {
     let cli = Cli::new();
     let bad_date = cli.fails(&["requests", "list", "--as-of", "2021-13-01"], 2);
-    assert!(
-        bad_date.contains("invalid value '2021-13-01'"),
-        "{bad_date}"
-    );
-    let bad_url = cli
-        .command()
-        .args(["--database", "mysql://x/y", "authorities", "list"])
-        .output()
-        .unwrap();
-    assert!(!bad_url.status.success());
-    assert!(
-        String::from_utf8_lossy(&bad_url.stderr)
-            .contains("is not a database URL foitrack understands")
-    );
+    assert!(bad_date.contains("invalid value '2021-13-01'"), "{bad_date}");
+    let bad_url = cli.command().args(["--database", "mysql://x/y", "authorities", "list"]).output().unwrap();
+    assert_eq!(bad_url.status.code(), Some(78));
+    assert!(String::from_utf8_lossy(&bad_url.stderr).contains("is not a database URL foitrack understands"));
     std::fs::write(cli.path("typo.toml"), "[server]\nlisten_on = \"x\"\n").unwrap();
-    let typo = cli.fails(&["--config", "typo.toml", "migrate"], 1);
+    let typo = cli.fails(&["--config", "typo.toml", "migrate"], 78);
     assert!(typo.contains("listen_on"), "{typo}");
     let migrated = cli.ok(&["migrate"]);
     assert!(migrated.contains("Applied 1 migration"), "{migrated}");
@@ -324,16 +229,9 @@ fn serve_starts_explains_first_sign_in_and_answers() {
 fn get(url: &str) -> String {
     use std::io::{Read, Write};
     let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest
-        .split_once('/')
-        .map(|(h, p)| (h, format!("/{p}")))
-        .unwrap();
+    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap();
     let mut stream = std::net::TcpStream::connect(host).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     response

@@ -13,8 +13,9 @@ use clap::{Args, Parser, Subcommand};
     long_about = "Track Freedom of Information requests sent to many public bodies: who was asked, \
                   when each reply is due, what came back.\n\nStart with `foitrack serve`, or see \
                   README.md for a five-minute walk-through.",
-    after_help = "Settings come from config/default.toml, then --config FILE (or ./foitrack.toml), \
-                  then FOITRACK__SECTION__KEY environment variables."
+    after_help = "Settings: built-in defaults (documented in config/default.toml), then --config FILE \
+                  (or ./foitrack.toml), then FOITRACK__SECTION__KEY environment variables, then \
+                  --database. RUST_LOG sets the log detail. See docs/configuration.md."
 )]
 pub struct Cli {
     /// A settings file to read on top of the defaults.
@@ -244,8 +245,9 @@ pub struct ListRequests {
     /// Text in our reference or the body's reference.
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
-    /// due_on, -due_on, reference, sent_on, -sent_on or -updated_at.
-    #[arg(long)]
+    /// due_on, -due_on, reference, sent_on, -sent_on or -updated_at (a leading - sorts in
+    /// reverse).
+    #[arg(long, allow_hyphen_values = true)]
     pub sort: Option<String>,
     /// Judge statuses as on this date instead of today.
     #[arg(long, value_name = "DATE")]
@@ -260,7 +262,7 @@ pub struct ListRequests {
 pub struct RecordEvent {
     /// The request's id or reference.
     pub request: String,
-    /// What happened (see `foitrack requests event --help`).
+    /// What happened: one of the kinds listed above.
     pub kind: String,
     /// The day it happened (default: today).
     #[arg(long, value_name = "DATE")]

@@ -17,10 +17,7 @@ use crate::service::{Actor, Service, ServiceError};
 use crate::store::Db;
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let mut settings = Settings::load(cli.config.as_deref())?;
-    if let Some(url) = cli.database {
-        settings.database.url = url;
-    }
+    let settings = Settings::load_with(cli.config.as_deref(), cli.database.as_deref())?;
     match cli.command {
         Command::Serve => return super::serve::serve(settings),
         Command::Migrate => {
@@ -29,25 +26,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             if applied.is_empty() {
                 println!("The database is up to date.");
             } else {
-                println!(
-                    "Applied {} migration(s): {}",
-                    applied.len(),
-                    applied.join(", ")
-                );
+                println!("Applied {} migration(s): {}", applied.len(), applied.join(", "));
             }
             return Ok(());
         }
         _ => {}
     }
-    let service = Service::new(
-        connect(&settings, true)?,
-        crate::domain::calendar::WorkingDays::bundled(),
-    );
+    let service = Service::new(connect(&settings, true)?, crate::domain::calendar::WorkingDays::bundled());
     let actor = || -> anyhow::Result<Actor> { Ok(service.local_actor(cli.as_user.as_deref())?) };
     match cli.command {
         Command::Serve | Command::Migrate => unreachable!("handled above"),
         Command::Authorities(cmd) => authorities(&service, cmd),
-        Command::Campaigns(cmd) => campaigns(&service, &actor()?, cmd),
+        Command::Campaigns(cmd) => campaigns(&service, cmd, actor),
         Command::Requests(cmd) => requests(&service, cmd, actor),
         Command::User(cmd) => users(&service, cmd),
         Command::Token(cmd) => tokens(&service, cmd),
@@ -83,16 +73,8 @@ impl Progress for Bar {
 
 fn authorities(service: &Service, cmd: AuthoritiesCommand) -> anyhow::Result<()> {
     match cmd {
-        AuthoritiesCommand::Import {
-            file,
-            format,
-            as_of,
-            region_required,
-            dry_run,
-            json: j,
-        } => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        AuthoritiesCommand::Import { file, format, as_of, region_required, dry_run, json: j } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let query = ImportQuery {
                 format: Some(format),
                 as_of,
@@ -124,13 +106,7 @@ fn authorities(service: &Service, cmd: AuthoritiesCommand) -> anyhow::Result<()>
                 println!("  line {}: {}", r.line, r.reason);
             }
         }
-        AuthoritiesCommand::List {
-            region,
-            tag,
-            search,
-            page,
-            json: j,
-        } => {
+        AuthoritiesCommand::List { region, tag, search, page, json: j } => {
             let result = service.search_authorities(&AuthorityQuery {
                 region,
                 tag,
@@ -154,12 +130,7 @@ fn authorities(service: &Service, cmd: AuthoritiesCommand) -> anyhow::Result<()>
                 ]);
             }
             print!("{}", t.render());
-            println!(
-                "{} of {} (page {}).",
-                result.items.len(),
-                result.total,
-                result.page
-            );
+            println!("{} of {} (page {}).", result.items.len(), result.total, result.page);
         }
     }
     Ok(())
@@ -178,7 +149,11 @@ fn print_campaign(c: &CampaignProgress) {
     }
 }
 
-fn campaigns(service: &Service, actor: &Actor, cmd: CampaignsCommand) -> anyhow::Result<()> {
+fn campaigns(
+    service: &Service,
+    cmd: CampaignsCommand,
+    actor: impl Fn() -> anyhow::Result<Actor>,
+) -> anyhow::Result<()> {
     match cmd {
         CampaignsCommand::Create(c) => {
             let body = std::fs::read_to_string(&c.body_file)
@@ -197,16 +172,11 @@ fn campaigns(service: &Service, actor: &Actor, cmd: CampaignsCommand) -> anyhow:
                     authority_ids: c.authority_ids,
                 },
             };
-            let created = service.create_campaign(actor, input, london::today())?;
-            if c.json.json {
-                println!("{}", json(&created))
-            } else {
-                print_campaign(&created)
-            }
+            let created = service.create_campaign(&actor()?, input, london::today())?;
+            if c.json.json { println!("{}", json(&created)) } else { print_campaign(&created) }
         }
         CampaignsCommand::List { page, json: j } => {
-            let result =
-                service.list_campaigns(crate::service::Paging::new(page.page, page.per_page)?)?;
+            let result = service.list_campaigns(crate::service::Paging::new(page.page, page.per_page)?)?;
             if j.json {
                 println!("{}", json(&result));
                 return Ok(());
@@ -226,36 +196,16 @@ fn campaigns(service: &Service, actor: &Actor, cmd: CampaignsCommand) -> anyhow:
         }
         CampaignsCommand::Show { id, as_of, json: j } => {
             let c = service.campaign(id, as_of.unwrap_or_else(london::today))?;
-            if j.json {
-                println!("{}", json(&c))
-            } else {
-                print_campaign(&c)
-            }
+            if j.json { println!("{}", json(&c)) } else { print_campaign(&c) }
         }
-        CampaignsCommand::LogSent {
-            id,
-            sent_at,
-            channel,
-            only,
-            note,
-            json: j,
-        } => {
-            let input = BulkSentInput {
-                sent_at,
-                channel: Some(channel.parse()?),
-                note,
-                request_ids: only,
-            };
-            let s = service.log_campaign_sent(actor, id, input)?;
+        CampaignsCommand::LogSent { id, sent_at, channel, only, note, json: j } => {
+            let input = BulkSentInput { sent_at, channel: Some(channel.parse()?), note, request_ids: only };
+            let s = service.log_campaign_sent(&actor()?, id, input)?;
             if j.json {
                 println!("{}", json(&s));
                 return Ok(());
             }
-            println!(
-                "Logged {} request(s) as sent; {} skipped.",
-                s.logged.len(),
-                s.skipped.len()
-            );
+            println!("Logged {} request(s) as sent; {} skipped.", s.logged.len(), s.skipped.len());
             for k in &s.skipped {
                 println!("  {} skipped: {}", k.reference, k.reason);
             }
@@ -266,19 +216,9 @@ fn campaigns(service: &Service, actor: &Actor, cmd: CampaignsCommand) -> anyhow:
 
 fn print_request(d: &RequestDetail) {
     let r = &d.request;
-    println!(
-        "{} — {} ({})",
-        r.reference,
-        r.authority.name,
-        opt(&r.authority.region)
-    );
+    println!("{} — {} ({})", r.reference, r.authority.name, opt(&r.authority.region));
     println!("  status {} on {}; regime {}", r.status, d.as_of, r.regime);
-    println!(
-        "  sent {} by {} to {}",
-        opt(&r.sent_on),
-        opt(&r.channel),
-        opt(&r.sent_to)
-    );
+    println!("  sent {} by {} to {}", opt(&r.sent_on), opt(&r.channel), opt(&r.sent_to));
     println!(
         "  due {}, very overdue after {}, review due {}",
         opt(&r.due_on),
@@ -291,20 +231,10 @@ fn print_request(d: &RequestDetail) {
     println!("  subject: {}", r.subject);
     println!("timeline:");
     for e in &d.events {
-        let retracted = e
-            .retracted_by
-            .map(|id| format!(" [retracted by event {id}]"))
-            .unwrap_or_default();
+        let retracted = e.retracted_by.map(|id| format!(" [retracted by event {id}]")).unwrap_or_default();
         let details = serde_json::to_string(&e.details).unwrap_or_default();
-        let details = if details == "{}" {
-            String::new()
-        } else {
-            format!(" {details}")
-        };
-        println!(
-            "  #{} {} {}{}{} — {}",
-            e.id, e.occurred_on, e.kind, details, retracted, e.recorded_by
-        );
+        let details = if details == "{}" { String::new() } else { format!(" {details}") };
+        println!("  #{} {} {}{}{} — {}", e.id, e.occurred_on, e.kind, details, retracted, e.recorded_by);
         if let Some(note) = &e.note {
             println!("      {note}");
         }
@@ -350,49 +280,21 @@ fn requests(
                 ]);
             }
             print!("{}", t.render());
-            println!(
-                "{} of {} (page {}).",
-                result.items.len(),
-                result.total,
-                result.page
-            );
+            println!("{} of {} (page {}).", result.items.len(), result.total, result.page);
         }
-        RequestsCommand::Show {
-            request,
-            as_of,
-            json: j,
-        } => {
+        RequestsCommand::Show { request, as_of, json: j } => {
             let id = service.find_request_id(&request)?;
             let d = service.request(id, as_of.unwrap_or_else(london::today))?;
-            if j.json {
-                println!("{}", json(&d))
-            } else {
-                print_request(&d)
-            }
+            if j.json { println!("{}", json(&d)) } else { print_request(&d) }
         }
-        RequestsCommand::LogSent {
-            request,
-            sent_at,
-            channel,
-            address,
-            note,
-            json: j,
-        } => {
+        RequestsCommand::LogSent { request, sent_at, channel, address, note, json: j } => {
             let id = service.find_request_id(&request)?;
-            let input = LogSentInput {
-                sent_at,
-                channel: Some(channel.parse()?),
-                address,
-                note,
-            };
+            let input = LogSentInput { sent_at, channel: Some(channel.parse()?), address, note };
             let e = service.log_sent(&actor()?, id, input)?;
             if j.json {
                 println!("{}", json(&e))
             } else {
-                println!(
-                    "Logged {request} as sent on {} (event {}).",
-                    e.occurred_on, e.id
-                )
+                println!("Logged {request} as sent on {} (event {}).", e.occurred_on, e.id)
             }
         }
         RequestsCommand::Event(ev) => {
@@ -429,24 +331,13 @@ fn requests(
 
 fn users(service: &Service, cmd: UserCommand) -> anyhow::Result<()> {
     match cmd {
-        UserCommand::Add {
-            email,
-            name,
-            role,
-            json: j,
-        } => {
+        UserCommand::Add { email, name, role, json: j } => {
             let created = service.add_user(None, &email, &name, role.parse()?)?;
             if j.json {
                 println!("{}", json(&created));
             } else {
-                println!(
-                    "Added {} ({}) as {}.",
-                    created.user.name, created.user.email, created.user.role
-                );
-                println!(
-                    "API token (shown once; keep it secret): {}",
-                    created.token.token
-                );
+                println!("Added {} ({}) as {}.", created.user.name, created.user.email, created.user.role);
+                println!("API token (shown once; keep it secret): {}", created.token.token);
                 println!(
                     "Use it as: curl -H 'Authorization: Bearer {}' http://127.0.0.1:8080/api/v1/me",
                     created.token.token
@@ -461,12 +352,7 @@ fn users(service: &Service, cmd: UserCommand) -> anyhow::Result<()> {
             }
             let mut t = Table::new(&["ID", "EMAIL", "NAME", "ROLE"]);
             for u in &list {
-                t.row(vec![
-                    u.id.to_string(),
-                    u.email.clone(),
-                    u.name.clone(),
-                    u.role.to_string(),
-                ]);
+                t.row(vec![u.id.to_string(), u.email.clone(), u.name.clone(), u.role.to_string()]);
             }
             print!("{}", t.render());
         }
@@ -476,19 +362,12 @@ fn users(service: &Service, cmd: UserCommand) -> anyhow::Result<()> {
 
 fn tokens(service: &Service, cmd: TokenCommand) -> anyhow::Result<()> {
     match cmd {
-        TokenCommand::Create {
-            user,
-            label,
-            json: j,
-        } => {
+        TokenCommand::Create { user, label, json: j } => {
             let token = service.create_token(None, Some(&user), label.as_deref())?;
             if j.json {
                 println!("{}", json(&token));
             } else {
-                println!(
-                    "Token {} for {} (shown once; keep it secret):",
-                    token.id, token.user_email
-                );
+                println!("Token {} for {} (shown once; keep it secret):", token.id, token.user_email);
                 println!("{}", token.token);
             }
         }

@@ -14,6 +14,9 @@ use crate::service::ServiceError;
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    if !matches!(cli.command, args::Command::Serve) {
+        quiet_on_closed_pipe();
+    }
     match commands::run(cli) {
         Ok(()) => 0,
         Err(e) => {
@@ -23,8 +26,22 @@ pub fn main() -> i32 {
     }
 }
 
+/// `foitrack requests list | head` should stop quietly when `head` has read enough, as other
+/// command-line tools do, rather than panic on the broken pipe. Not for `serve`, where a client
+/// that hangs up must not end the process.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of a signal before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Exit codes a script can tell apart: 1 for anything, with the sysexits meanings where one fits.
 fn exit_code(e: &anyhow::Error) -> i32 {
+    if e.downcast_ref::<crate::config::ConfigError>().is_some() {
+        return 78;
+    }
     match e.downcast_ref::<ServiceError>() {
         Some(ServiceError::Invalid { .. }) => 65,
         Some(ServiceError::NotFound(_)) => 66,

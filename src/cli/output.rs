@@ -10,10 +10,7 @@ pub struct Table {
 
 impl Table {
     pub fn new(header: &[&str]) -> Self {
-        Self {
-            header: header.iter().map(|h| h.to_string()).collect(),
-            rows: Vec::new(),
-        }
+        Self { header: header.iter().map(|h| h.to_string()).collect(), rows: Vec::new() }
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
@@ -28,11 +25,8 @@ impl Table {
             }
         }
         let line = |cells: &[String]| {
-            let padded: Vec<String> = cells
-                .iter()
-                .enumerate()
-                .map(|(i, c)| format!("{c:<width$}", width = widths[i]))
-                .collect();
+            let padded: Vec<String> =
+                cells.iter().enumerate().map(|(i, c)| format!("{c:<width$}", width = widths[i])).collect();
             padded.join("  ").trim_end().to_string()
         };
         let mut out = line(&self.header);
@@ -50,10 +44,7 @@ pub fn json<T: Serialize>(value: &T) -> String {
 }
 
 pub fn opt<T: ToString>(value: &Option<T>) -> String {
-    value
-        .as_ref()
-        .map(|v| v.to_string())
-        .unwrap_or_else(|| "-".into())
+    value.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "-".into())
 }
 
 /// Cuts long text to `max` characters for a table cell.

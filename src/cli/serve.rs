@@ -12,10 +12,7 @@ use crate::service::Service;
 pub fn init_logging(level: &str) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
     // A second initialisation (tests) is harmless; ignore it.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 pub fn serve(settings: Settings) -> anyhow::Result<()> {
@@ -30,16 +27,13 @@ pub fn serve(settings: Settings) -> anyhow::Result<()> {
         );
     }
     let listener = TcpListener::bind(&settings.server.listen).with_context(|| {
-        format!(
-            "cannot listen on {} (is another program using that port?)",
-            settings.server.listen
-        )
+        format!("cannot listen on {} (is another program using that port?)", settings.server.listen)
     })?;
     let address = listener.local_addr()?;
     let server = crate::http::server(service, listener, &settings.server)?;
     eprintln!(
         "foitrack is running at http://{address} with the database {}. Press Ctrl-C to stop.",
-        settings.database.url
+        crate::store::Target::redacted(&settings.database.url)
     );
     actix_web::rt::System::new().block_on(server)?;
     Ok(())

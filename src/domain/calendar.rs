@@ -47,8 +47,7 @@ pub struct WorkingDays {
 impl WorkingDays {
     /// Builds the calendar from the bundled gov.uk feed.
     pub fn bundled() -> Self {
-        Self::from_gov_uk_json(BUNDLED_BANK_HOLIDAYS)
-            .expect("the bundled bank holiday file is valid")
+        Self::from_gov_uk_json(BUNDLED_BANK_HOLIDAYS).expect("the bundled bank holiday file is valid")
     }
 
     /// Parses a gov.uk `bank-holidays.json` document (divisions keyed by name, each with events).
@@ -82,9 +81,7 @@ impl WorkingDays {
         let mut date = start;
         let mut counted = 0;
         while counted < days {
-            date = date
-                .succ_opt()
-                .expect("dates stay far inside chrono's range");
+            date = date.succ_opt().expect("dates stay far inside chrono's range");
             if self.is_working_day(date) {
                 counted += 1;
             }
@@ -94,10 +91,7 @@ impl WorkingDays {
 
     /// Working days in `from..=to` (both ends included); zero when `to` is before `from`.
     pub fn count_between(&self, from: NaiveDate, to: NaiveDate) -> u32 {
-        from.iter_days()
-            .take_while(|d| *d <= to)
-            .filter(|d| self.is_working_day(*d))
-            .count() as u32
+        from.iter_days().take_while(|d| *d <= to).filter(|d| self.is_working_day(*d)).count() as u32
     }
 
     pub fn holiday(&self, date: NaiveDate) -> Option<&Holiday> {
@@ -124,12 +118,7 @@ mod tests {
         assert_eq!(cal.covered_years(), (2019..=2027).collect());
         let st_andrews = cal.holiday(d("2021-11-30")).unwrap();
         assert_eq!(st_andrews.divisions, vec!["scotland".to_string()]);
-        assert!(
-            cal.holiday(d("2022-07-12"))
-                .unwrap()
-                .divisions
-                .contains(&"northern-ireland".into())
-        );
+        assert!(cal.holiday(d("2022-07-12")).unwrap().divisions.contains(&"northern-ireland".into()));
     }
 
     #[test]

@@ -91,9 +91,7 @@ impl EventDetails {
             EventKind::Sent if self.channel.is_none() => {
                 missing.push(("channel", "say how the request was sent"))
             }
-            EventKind::ResponseReceived | EventKind::InternalReviewAnswered
-                if self.outcome.is_none() =>
-            {
+            EventKind::ResponseReceived | EventKind::InternalReviewAnswered if self.outcome.is_none() => {
                 missing.push(("outcome", "say what the body's answer gave"))
             }
             EventKind::Retraction if self.retracts.is_none() => {
@@ -122,14 +120,10 @@ impl EventDetails {
                 extra.push("address");
             }
         }
-        if self.outcome.is_some()
-            && !matches!(kind, K::ResponseReceived | K::InternalReviewAnswered)
-        {
+        if self.outcome.is_some() && !matches!(kind, K::ResponseReceived | K::InternalReviewAnswered) {
             extra.push("outcome");
         }
-        if !self.exemptions.is_empty()
-            && !matches!(kind, K::ResponseReceived | K::InternalReviewAnswered)
-        {
+        if !self.exemptions.is_empty() && !matches!(kind, K::ResponseReceived | K::InternalReviewAnswered) {
             extra.push("exemptions");
         }
         if self.new_due_on.is_some() && kind != K::ExtensionClaimed {

@@ -16,7 +16,7 @@ text_enum! {
     /// The layout of an import file.
     pub enum ImportFormat("import format") {
         /// NHS Digital ODS `etr.csv`: no header, 27 columns.
-        OdsEtr => "ods_etr",
+        OdsEtr => "ods-etr",
         /// A CSV with a header row: name, email, region, ods_code, tags.
         Csv => "csv",
     }
@@ -83,14 +83,24 @@ pub enum ImportError {
     Unreadable(String),
 }
 
-/// Decodes one field: UTF-8 where it is, otherwise Windows-1252/Latin-1 byte for byte, which is
-/// what spreadsheet exports of UK data usually are.
+/// Windows-1252's characters for the bytes 0x80–0x9F, where it differs from Latin-1 (curly
+/// quotes, dashes, the euro sign …); the five undefined bytes keep their Latin-1 meaning.
+const CP1252_HIGH: [char; 32] = [
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}',
+    '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+];
+
+/// Decodes one field: UTF-8 where it is, otherwise Windows-1252, which is what spreadsheet
+/// exports of UK data usually are.
 fn text(field: &[u8]) -> String {
     match std::str::from_utf8(field) {
         Ok(s) => s.trim().to_string(),
         Err(_) => field
             .iter()
-            .map(|&b| b as char)
+            .map(|&b| match b {
+                0x80..=0x9f => CP1252_HIGH[usize::from(b - 0x80)],
+                _ => char::from(b),
+            })
             .collect::<String>()
             .trim()
             .to_string(),
@@ -120,10 +130,7 @@ pub fn parse(bytes: &[u8], options: ImportOptions) -> Result<ParsedFile, ImportE
 }
 
 fn reader(bytes: &[u8], has_headers: bool) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new()
-        .has_headers(has_headers)
-        .flexible(true)
-        .from_reader(bytes)
+    csv::ReaderBuilder::new().has_headers(has_headers).flexible(true).from_reader(bytes)
 }
 
 fn line_of(record: &csv::ByteRecord, fallback: u64) -> u64 {
@@ -137,10 +144,7 @@ fn parse_ods_etr(bytes: &[u8], options: ImportOptions) -> Result<ParsedFile, Imp
             Ok(row) => row,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(i as u64 + 1);
-                out.rejected.push(RejectedRow {
-                    line,
-                    reason: format!("not a readable CSV row: {e}"),
-                });
+                out.rejected.push(RejectedRow { line, reason: format!("not a readable CSV row: {e}") });
                 continue;
             }
         };
@@ -157,15 +161,9 @@ fn parse_ods_etr(bytes: &[u8], options: ImportOptions) -> Result<ParsedFile, Imp
     Ok(out)
 }
 
-fn ods_row(
-    row: &csv::ByteRecord,
-    options: ImportOptions,
-) -> Result<Option<AuthorityRecord>, String> {
+fn ods_row(row: &csv::ByteRecord, options: ImportOptions) -> Result<Option<AuthorityRecord>, String> {
     if row.len() < 12 {
-        return Err(format!(
-            "has {} columns; an ODS etr.csv row has 27 (at least 12 are needed)",
-            row.len()
-        ));
+        return Err(format!("has {} columns; an ODS etr.csv row has 27 (at least 12 are needed)", row.len()));
     }
     let field = |i: usize| text(&row[i]);
     let ods_code = OdsCode::parse(&field(0)).map_err(|e| e.to_string())?;
@@ -174,10 +172,7 @@ fn ods_row(
         return Err("the name (column 2) is empty".into());
     }
     let region_code = non_empty(field(2));
-    let region = region_code
-        .as_deref()
-        .and_then(nhs_region_name)
-        .map(str::to_string);
+    let region = region_code.as_deref().and_then(nhs_region_name).map(str::to_string);
     let opened_on = ods_date(&field(10), "open")?;
     let closed_on = ods_date(&field(11), "close")?;
     if let Some(as_of) = options.as_of {
@@ -206,19 +201,13 @@ const CSV_COLUMNS: &[&str] = &["name", "email", "region", "ods_code", "tags"];
 
 fn parse_csv(bytes: &[u8], options: ImportOptions) -> Result<ParsedFile, ImportError> {
     let mut rdr = reader(bytes, true);
-    let headers = rdr
-        .byte_headers()
-        .map_err(|e| ImportError::Unreadable(e.to_string()))?
-        .clone();
+    let headers = rdr.byte_headers().map_err(|e| ImportError::Unreadable(e.to_string()))?.clone();
     if headers.is_empty() || headers.iter().all(|h| h.is_empty()) {
         return Err(ImportError::Empty);
     }
     let mut columns: HashMap<String, usize> = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
-        let name = text(h)
-            .trim_start_matches('\u{feff}')
-            .to_lowercase()
-            .replace([' ', '-'], "_");
+        let name = text(h).trim_start_matches('\u{feff}').to_lowercase().replace([' ', '-'], "_");
         if CSV_COLUMNS.contains(&name.as_str()) && columns.insert(name.clone(), i).is_some() {
             return Err(ImportError::DuplicateColumn(name));
         }
@@ -233,10 +222,7 @@ fn parse_csv(bytes: &[u8], options: ImportOptions) -> Result<ParsedFile, ImportE
             Ok(row) => row,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(i as u64 + 2);
-                out.rejected.push(RejectedRow {
-                    line,
-                    reason: format!("not a readable CSV row: {e}"),
-                });
+                out.rejected.push(RejectedRow { line, reason: format!("not a readable CSV row: {e}") });
                 continue;
             }
         };
@@ -244,13 +230,7 @@ fn parse_csv(bytes: &[u8], options: ImportOptions) -> Result<ParsedFile, ImportE
         if row.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
-        let get = |col: &str| {
-            columns
-                .get(col)
-                .and_then(|&i| row.get(i))
-                .map(text)
-                .unwrap_or_default()
-        };
+        let get = |col: &str| columns.get(col).and_then(|&i| row.get(i)).map(text).unwrap_or_default();
         match csv_row(get, options) {
             Ok(Some(record)) => out.records.push((line, record)),
             Ok(None) => out.filtered_out += 1,
@@ -260,32 +240,23 @@ fn parse_csv(bytes: &[u8], options: ImportOptions) -> Result<ParsedFile, ImportE
     Ok(out)
 }
 
-fn csv_row(
-    get: impl Fn(&str) -> String,
-    options: ImportOptions,
-) -> Result<Option<AuthorityRecord>, String> {
+fn csv_row(get: impl Fn(&str) -> String, options: ImportOptions) -> Result<Option<AuthorityRecord>, String> {
     let name = get("name");
     if name.is_empty() {
         return Err("the name is empty".into());
     }
-    let email = non_empty(get("email"))
-        .map(|e| EmailAddress::parse(&e))
-        .transpose()
-        .map_err(|e| e.to_string())?;
-    let ods_code = non_empty(get("ods_code"))
-        .map(|c| OdsCode::parse(&c))
-        .transpose()
-        .map_err(|e| e.to_string())?;
+    let email =
+        non_empty(get("email")).map(|e| EmailAddress::parse(&e)).transpose().map_err(|e| e.to_string())?;
+    let ods_code =
+        non_empty(get("ods_code")).map(|c| OdsCode::parse(&c)).transpose().map_err(|e| e.to_string())?;
     let raw_region = non_empty(get("region"));
     // A region may be given as an NHS region code (Y56) or as a name.
-    let (region, region_code) = match raw_region
-        .as_deref()
-        .map(|r| (r, nhs_region_name(&r.to_ascii_uppercase())))
-    {
-        Some((code, Some(name))) => (Some(name.to_string()), Some(code.to_ascii_uppercase())),
-        Some((name, None)) => (Some(name.to_string()), None),
-        None => (None, None),
-    };
+    let (region, region_code) =
+        match raw_region.as_deref().map(|r| (r, nhs_region_name(&r.to_ascii_uppercase()))) {
+            Some((code, Some(name))) => (Some(name.to_string()), Some(code.to_ascii_uppercase())),
+            Some((name, None)) => (Some(name.to_string()), None),
+            None => (None, None),
+        };
     if options.region_required && region.is_none() {
         return Ok(None);
     }
@@ -319,11 +290,7 @@ fn reject_duplicates(parsed: &mut ParsedFile) {
                 line: *line,
                 reason: format!(
                     "repeats the body on line {first} ({})",
-                    record
-                        .ods_code
-                        .as_ref()
-                        .map(|c| c.to_string())
-                        .unwrap_or_else(|| record.name.clone())
+                    record.ods_code.as_ref().map(|c| c.to_string()).unwrap_or_else(|| record.name.clone())
                 ),
             });
             dropped.insert(*line);

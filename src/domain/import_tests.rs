@@ -3,19 +3,11 @@ use super::*;
 const SHIPPED: &[u8] = include_bytes!("../../../shared/data/nhs-trusts-etr.csv");
 
 fn ods(as_of: &str, region_required: bool) -> ImportOptions {
-    ImportOptions {
-        format: ImportFormat::OdsEtr,
-        as_of: Some(as_of.parse().unwrap()),
-        region_required,
-    }
+    ImportOptions { format: ImportFormat::OdsEtr, as_of: Some(as_of.parse().unwrap()), region_required }
 }
 
 fn csv_opts() -> ImportOptions {
-    ImportOptions {
-        format: ImportFormat::Csv,
-        as_of: None,
-        region_required: false,
-    }
+    ImportOptions { format: ImportFormat::Csv, as_of: None, region_required: false }
 }
 
 #[test]
@@ -24,40 +16,26 @@ fn the_shipped_file_has_209_english_trusts_open_on_1_december_2021() {
     assert_eq!(parsed.records.len(), 209);
     assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
     assert_eq!(parsed.filtered_out, 274 - 209);
-    let manchester = parsed
-        .records
-        .iter()
-        .find(|(_, r)| r.ods_code.as_ref().unwrap().as_str() == "R0A")
-        .unwrap();
+    let manchester =
+        parsed.records.iter().find(|(_, r)| r.ods_code.as_ref().unwrap().as_str() == "R0A").unwrap();
     assert_eq!(manchester.1.region.as_deref(), Some("North West"));
     assert_eq!(manchester.1.postcode.as_deref(), Some("M13 9WL"));
 }
 
 #[test]
 fn without_the_region_filter_welsh_trusts_stay() {
-    let with = parse(SHIPPED, ods("2021-12-01", true))
-        .unwrap()
-        .records
-        .len();
-    let without = parse(SHIPPED, ods("2021-12-01", false))
-        .unwrap()
-        .records
-        .len();
+    let with = parse(SHIPPED, ods("2021-12-01", true)).unwrap().records.len();
+    let without = parse(SHIPPED, ods("2021-12-01", false)).unwrap().records.len();
     assert!(without > with, "{without} should exceed {with}");
 }
 
 #[test]
 fn bodies_open_on_the_date_only() {
-    let file =
-        b"\"AAA\",\"OPENS LATER\",\"Y56\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"20211202\",\"\"\n\
+    let file = b"\"AAA\",\"OPENS LATER\",\"Y56\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"20211202\",\"\"\n\
 \"BBB\",\"CLOSED THAT DAY\",\"Y56\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"20000101\",\"20211201\"\n\
 \"CCC\",\"CLOSES LATER\",\"Y56\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"20211201\",\"20211202\"\n";
     let parsed = parse(file, ods("2021-12-01", true)).unwrap();
-    let names: Vec<_> = parsed
-        .records
-        .iter()
-        .map(|(_, r)| r.name.as_str())
-        .collect();
+    let names: Vec<_> = parsed.records.iter().map(|(_, r)| r.name.as_str()).collect();
     assert_eq!(names, ["CLOSES LATER"]);
     assert_eq!(parsed.filtered_out, 2);
 }
@@ -71,27 +49,11 @@ fn broken_ods_rows_are_rejected_with_line_and_reason() {
 \"AAA\",\"GOOD AGAIN\",\"Y56\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"20000101\",\"\"\n";
     let parsed = parse(file, ods("2021-12-01", true)).unwrap();
     assert_eq!(parsed.records.len(), 1);
-    let lines: Vec<_> = parsed
-        .rejected
-        .iter()
-        .map(|r| (r.line, r.reason.as_str()))
-        .collect();
-    assert_eq!(
-        lines[0],
-        (
-            2,
-            "has 2 columns; an ODS etr.csv row has 27 (at least 12 are needed)"
-        )
-    );
+    let lines: Vec<_> = parsed.rejected.iter().map(|r| (r.line, r.reason.as_str())).collect();
+    assert_eq!(lines[0], (2, "has 2 columns; an ODS etr.csv row has 27 (at least 12 are needed)"));
     assert_eq!(lines[1].0, 3);
     assert!(lines[1].1.contains("not an ODS code"));
-    assert_eq!(
-        lines[2],
-        (
-            4,
-            "the open date \"2000-01-01\" is not a date in the form YYYYMMDD"
-        )
-    );
+    assert_eq!(lines[2], (4, "the open date \"2000-01-01\" is not a date in the form YYYYMMDD"));
     assert_eq!(lines[3], (5, "repeats the body on line 1 (AAA)"));
 }
 
@@ -124,38 +86,28 @@ fn headed_csv_rejects_bad_rows_and_keeps_good_ones() {
     let file = b"name,email\nGood,foi@good.org\n,foi@noname.org\nBad Email,not-an-email\n";
     let parsed = parse(file, csv_opts()).unwrap();
     assert_eq!(parsed.records.len(), 1);
-    let reasons: Vec<_> = parsed
-        .rejected
-        .iter()
-        .map(|r| (r.line, r.reason.clone()))
-        .collect();
+    let reasons: Vec<_> = parsed.rejected.iter().map(|r| (r.line, r.reason.clone())).collect();
     assert_eq!(reasons[0], (3, "the name is empty".to_string()));
-    assert_eq!(
-        reasons[1],
-        (4, "\"not-an-email\" is not an email address".to_string())
-    );
+    assert_eq!(reasons[1], (4, "\"not-an-email\" is not an email address".to_string()));
 }
 
 #[test]
 fn headed_csv_needs_a_name_column() {
     let err = parse(b"title,email\nx,y\n", csv_opts()).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "the CSV header has no \"name\" column (found: title, email)"
-    );
+    assert_eq!(err.to_string(), "the CSV header has no \"name\" column (found: title, email)");
     assert_eq!(parse(b"", csv_opts()).unwrap_err(), ImportError::Empty);
-    assert!(matches!(
-        parse(b"name,Name\n", csv_opts()).unwrap_err(),
-        ImportError::DuplicateColumn(_)
-    ));
+    assert!(matches!(parse(b"name,Name\n", csv_opts()).unwrap_err(), ImportError::DuplicateColumn(_)));
 }
 
 #[test]
 fn names_match_case_insensitively_without_an_ods_code() {
     let parsed = parse(b"name\nSome Council\nSOME COUNCIL\n", csv_opts()).unwrap();
     assert_eq!(parsed.records.len(), 1);
-    assert_eq!(
-        parsed.rejected[0].reason,
-        "repeats the body on line 2 (SOME COUNCIL)"
-    );
+    assert_eq!(parsed.rejected[0].reason, "repeats the body on line 2 (SOME COUNCIL)");
+}
+
+#[test]
+fn windows_1252_punctuation_is_read() {
+    let parsed = parse(b"name\nSt John\x92s \x96 \x93Hospice\x94\n", csv_opts()).unwrap();
+    assert_eq!(parsed.records[0].1.name, "St John\u{2019}s \u{2013} \u{201c}Hospice\u{201d}");
 }

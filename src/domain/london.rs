@@ -24,11 +24,7 @@ pub fn offset_hours(instant: DateTime<Utc>) -> i64 {
     let year = instant.year();
     let start = Utc.from_utc_datetime(&last_sunday(year, 3).and_hms_opt(1, 0, 0).unwrap());
     let end = Utc.from_utc_datetime(&last_sunday(year, 10).and_hms_opt(1, 0, 0).unwrap());
-    if instant >= start && instant < end {
-        1
-    } else {
-        0
-    }
+    if instant >= start && instant < end { 1 } else { 0 }
 }
 
 /// The Europe/London local date of a UTC instant.
@@ -45,11 +41,7 @@ pub fn today() -> NaiveDate {
 /// Ambiguous autumn times resolve to the first (summer-time) occurrence.
 pub fn london_to_utc(local: NaiveDateTime) -> DateTime<Utc> {
     let as_summer = Utc.from_utc_datetime(&(local - Duration::hours(1)));
-    if offset_hours(as_summer) == 1 {
-        as_summer
-    } else {
-        Utc.from_utc_datetime(&local)
-    }
+    if offset_hours(as_summer) == 1 { as_summer } else { Utc.from_utc_datetime(&local) }
 }
 
 #[cfg(test)]
@@ -63,31 +55,16 @@ mod tests {
 
     #[test]
     fn finds_the_last_sundays() {
-        assert_eq!(
-            last_sunday(2021, 3),
-            NaiveDate::from_ymd_opt(2021, 3, 28).unwrap()
-        );
-        assert_eq!(
-            last_sunday(2021, 10),
-            NaiveDate::from_ymd_opt(2021, 10, 31).unwrap()
-        );
-        assert_eq!(
-            last_sunday(2024, 3),
-            NaiveDate::from_ymd_opt(2024, 3, 31).unwrap()
-        );
+        assert_eq!(last_sunday(2021, 3), NaiveDate::from_ymd_opt(2021, 3, 28).unwrap());
+        assert_eq!(last_sunday(2021, 10), NaiveDate::from_ymd_opt(2021, 10, 31).unwrap());
+        assert_eq!(last_sunday(2024, 3), NaiveDate::from_ymd_opt(2024, 3, 31).unwrap());
         assert_eq!(last_sunday(2026, 12).weekday(), Weekday::Sun);
     }
 
     #[test]
     fn late_evening_in_summer_is_the_next_day_in_london() {
-        assert_eq!(
-            london_date(utc("2021-07-01T23:30:00Z")).to_string(),
-            "2021-07-02"
-        );
-        assert_eq!(
-            london_date(utc("2021-12-01T23:30:00Z")).to_string(),
-            "2021-12-01"
-        );
+        assert_eq!(london_date(utc("2021-07-01T23:30:00Z")).to_string(), "2021-07-02");
+        assert_eq!(london_date(utc("2021-12-01T23:30:00Z")).to_string(), "2021-12-01");
     }
 
     #[test]

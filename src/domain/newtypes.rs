@@ -21,11 +21,7 @@ impl OdsCode {
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
         let code = raw.trim().to_ascii_uppercase();
         let ok = (3..=6).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphanumeric());
-        if ok {
-            Ok(Self(code))
-        } else {
-            Err(ValueError::OdsCode(raw.to_string()))
-        }
+        if ok { Ok(Self(code)) } else { Err(ValueError::OdsCode(raw.to_string())) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -68,9 +64,7 @@ impl EmailAddress {
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")
-            && local
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
+            && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
         let labels: Vec<&str> = domain.split('.').collect();
         let domain_ok = labels.len() >= 2
             && domain.len() <= 253
@@ -128,12 +122,7 @@ mod tests {
 
     #[test]
     fn email_addresses_are_checked_for_shape() {
-        assert_eq!(
-            EmailAddress::parse(" FOI.Requests@NHS.NET ")
-                .unwrap()
-                .as_str(),
-            "FOI.Requests@nhs.net"
-        );
+        assert_eq!(EmailAddress::parse(" FOI.Requests@NHS.NET ").unwrap().as_str(), "FOI.Requests@nhs.net");
         for bad in [
             "",
             "foi",
@@ -153,9 +142,6 @@ mod tests {
     #[test]
     fn deserialising_checks_too() {
         assert!(serde_json::from_str::<EmailAddress>("\"nope\"").is_err());
-        assert_eq!(
-            serde_json::from_str::<OdsCode>("\"rgt\"").unwrap().as_str(),
-            "RGT"
-        );
+        assert_eq!(serde_json::from_str::<OdsCode>("\"rgt\"").unwrap().as_str(), "RGT");
     }
 }

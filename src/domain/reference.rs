@@ -9,9 +9,8 @@ use chrono::{Datelike, NaiveDate};
 pub struct PrefixError(pub String);
 
 /// Words too common to give a campaign its initials.
-const SMALL_WORDS: &[&str] = &[
-    "a", "an", "and", "the", "of", "in", "on", "for", "to", "about", "at", "by", "with",
-];
+const SMALL_WORDS: &[&str] =
+    &["a", "an", "and", "the", "of", "in", "on", "for", "to", "about", "at", "by", "with"];
 
 /// A prefix from the initials of a campaign's title and the year it starts:
 /// "Active bystander training" in 2021 → `ABT-2021`.
@@ -24,11 +23,7 @@ pub fn default_prefix(title: &str, on: NaiveDate) -> String {
         .take(4)
         .collect::<String>()
         .to_ascii_uppercase();
-    let initials = if initials.is_empty() {
-        "FOI".to_string()
-    } else {
-        initials
-    };
+    let initials = if initials.is_empty() { "FOI".to_string() } else { initials };
     format!("{initials}-{}", on.year())
 }
 
@@ -39,11 +34,7 @@ pub fn parse_prefix(raw: &str) -> Result<String, PrefixError> {
         && p.starts_with(|c: char| c.is_ascii_alphabetic())
         && !p.ends_with('-')
         && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if ok {
-        Ok(p)
-    } else {
-        Err(PrefixError(raw.to_string()))
-    }
+    if ok { Ok(p) } else { Err(PrefixError(raw.to_string())) }
 }
 
 /// The `number`-th reference under `prefix`, zero-padded to four digits so that references sort.
@@ -59,10 +50,7 @@ mod tests {
     fn prefix_from_title_initials_and_year() {
         let on = NaiveDate::from_ymd_opt(2021, 12, 1).unwrap();
         assert_eq!(default_prefix("Active bystander training", on), "ABT-2021");
-        assert_eq!(
-            default_prefix("The use of body-worn cameras in the NHS", on),
-            "UBWC-2021"
-        );
+        assert_eq!(default_prefix("The use of body-worn cameras in the NHS", on), "UBWC-2021");
         assert_eq!(default_prefix("  ", on), "FOI-2021");
     }
 

@@ -55,10 +55,7 @@ impl State {
 
     /// The body still owes a first response.
     pub fn awaits_body(self) -> bool {
-        matches!(
-            self,
-            State::AwaitingResponse | State::AwaitingClarification | State::AwaitingFee
-        )
+        matches!(self, State::AwaitingResponse | State::AwaitingClarification | State::AwaitingFee)
     }
 }
 
@@ -115,14 +112,8 @@ mod tests {
     fn only_a_request_awaiting_its_response_is_late() {
         let (due, very) = (Some(d("2022-01-07")), Some(d("2022-02-07")));
         let late = d("2023-01-01");
-        assert_eq!(
-            status_on(State::AwaitingClarification, due, very, late),
-            Status::AwaitingClarification
-        );
-        assert_eq!(
-            status_on(State::Answered, due, very, late),
-            Status::Answered
-        );
+        assert_eq!(status_on(State::AwaitingClarification, due, very, late), Status::AwaitingClarification);
+        assert_eq!(status_on(State::Answered, due, very, late), Status::Answered);
         assert_eq!(status_on(State::Draft, None, None, late), Status::Draft);
     }
 

@@ -66,11 +66,9 @@ mod tests {
             ("authority.name", "Barts Health NHS Trust".to_string()),
             ("request.reference", "ABT-2021-0001".to_string()),
         ]);
-        let out = render(
-            "Dear {{ authority.name }}, re [{{request.reference}}] {{authority.region}}.",
-            &values,
-        )
-        .unwrap();
+        let out =
+            render("Dear {{ authority.name }}, re [{{request.reference}}] {{authority.region}}.", &values)
+                .unwrap();
         assert_eq!(out, "Dear Barts Health NHS Trust, re [ABT-2021-0001] .");
     }
 
@@ -78,18 +76,11 @@ mod tests {
     fn refuses_unknown_and_unclosed_placeholders() {
         let err = check("Dear {{authority.nmae}}").unwrap_err();
         assert!(
-            err.to_string().starts_with(
-                "unknown placeholder {{authority.nmae}}; the known ones are {{authority.name}}"
-            ),
+            err.to_string()
+                .starts_with("unknown placeholder {{authority.nmae}}; the known ones are {{authority.name}}"),
             "{err}"
         );
-        assert_eq!(
-            check("Dear {{authority.name").unwrap_err(),
-            TemplateError::Unclosed
-        );
-        assert_eq!(
-            check("plain text, {single} braces").unwrap(),
-            Vec::<String>::new()
-        );
+        assert_eq!(check("Dear {{authority.name").unwrap_err(), TemplateError::Unclosed);
+        assert_eq!(check("plain text, {single} braces").unwrap(), Vec::<String>::new());
     }
 }

@@ -25,7 +25,7 @@ macro_rules! text_enum {
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 let wanted = s.trim().to_ascii_lowercase().replace('-', "_");
-                $(if wanted == $text { return Ok($name::$variant); })+
+                $(if wanted == $text.replace('-', "_") { return Ok($name::$variant); })+
                 Err($crate::domain::UnknownValue {
                     what: $what,
                     given: s.to_string(),

@@ -84,16 +84,12 @@ struct Clock<'a> {
 
 impl Clock<'_> {
     fn due_on(&self) -> NaiveDate {
-        self.extended_to.unwrap_or_else(|| {
-            self.calendar
-                .add(self.started_on, RESPONSE_DAYS + self.disregarded)
-        })
+        self.extended_to
+            .unwrap_or_else(|| self.calendar.add(self.started_on, RESPONSE_DAYS + self.disregarded))
     }
 
     fn very_overdue_on(&self) -> NaiveDate {
-        let very = self
-            .calendar
-            .add(self.started_on, VERY_OVERDUE_DAYS + self.disregarded);
+        let very = self.calendar.add(self.started_on, VERY_OVERDUE_DAYS + self.disregarded);
         very.max(self.due_on())
     }
 }
@@ -105,28 +101,23 @@ pub fn replay(
     calendar: &WorkingDays,
     today: NaiveDate,
 ) -> Result<Derived, TimelineError> {
+    if let Some(e) = events.iter().find(|e| e.occurred_on > today) {
+        return Err(conflict(format!(
+            "{} cannot be dated {}: that is in the future.",
+            capitalise(e.kind.phrase()),
+            e.occurred_on
+        )));
+    }
     let retracted = retracted_ids(events)?;
-    let mut ordered: Vec<&TimelineEvent> = events
-        .iter()
-        .filter(|e| e.kind != EventKind::Retraction && !retracted.contains(&e.id))
-        .collect();
+    let mut ordered: Vec<&TimelineEvent> =
+        events.iter().filter(|e| e.kind != EventKind::Retraction && !retracted.contains(&e.id)).collect();
     // The sending comes first on its day, whatever order things were recorded in.
     ordered.sort_by_key(|e| (e.occurred_on, e.kind != EventKind::Sent, e.id));
 
-    let first_sent = ordered
-        .iter()
-        .find(|e| e.kind == EventKind::Sent)
-        .map(|e| e.occurred_on);
+    let first_sent = ordered.iter().find(|e| e.kind == EventKind::Sent).map(|e| e.occurred_on);
     let mut derived = Derived::draft();
     let mut clock: Option<Clock> = None;
     for event in ordered {
-        if event.occurred_on > today {
-            return Err(conflict(format!(
-                "{} cannot be dated {}: that is in the future.",
-                capitalise(event.kind.phrase()),
-                event.occurred_on
-            )));
-        }
         apply(&mut derived, &mut clock, event, calendar, first_sent)?;
         match (&clock, derived.state) {
             (Some(c), State::AwaitingResponse) => {
@@ -149,24 +140,19 @@ pub fn replay(
 fn retracted_ids(events: &[TimelineEvent]) -> Result<HashSet<i64>, TimelineError> {
     let mut retracted = HashSet::new();
     for e in events.iter().filter(|e| e.kind == EventKind::Retraction) {
-        let target_id = e
-            .details
-            .retracts
-            .ok_or_else(|| conflict("A retraction must name the event it cancels."))?;
-        let target = events.iter().find(|t| t.id == target_id).ok_or_else(|| {
-            conflict(format!(
-                "Event {target_id} is not on this request's timeline."
-            ))
-        })?;
+        let target_id =
+            e.details.retracts.ok_or_else(|| conflict("A retraction must name the event it cancels."))?;
+        let target = events
+            .iter()
+            .find(|t| t.id == target_id)
+            .ok_or_else(|| conflict(format!("Event {target_id} is not on this request's timeline.")))?;
         if target.kind == EventKind::Retraction {
             return Err(conflict(format!(
                 "Event {target_id} is itself a retraction; record the event again instead."
             )));
         }
         if !retracted.insert(target_id) {
-            return Err(conflict(format!(
-                "Event {target_id} has already been retracted."
-            )));
+            return Err(conflict(format!("Event {target_id} has already been retracted.")));
         }
     }
     Ok(retracted)
@@ -174,9 +160,7 @@ fn retracted_ids(events: &[TimelineEvent]) -> Result<HashSet<i64>, TimelineError
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 fn apply<'a>(
@@ -230,9 +214,7 @@ fn apply<'a>(
         };
     };
     if e.kind == K::Sent {
-        return Err(conflict(format!(
-            "The request was already recorded as sent on {sent_on}."
-        )));
+        return Err(conflict(format!("The request was already recorded as sent on {sent_on}.")));
     }
     if let Some(reference) = &e.details.body_reference {
         d.body_reference = Some(reference.clone());
@@ -255,13 +237,7 @@ fn apply<'a>(
                 "after the body asked for one",
             )?;
             // FOIA s.1(3): the clarified request is a new request with a full period.
-            *c = Clock {
-                calendar,
-                started_on: on,
-                disregarded: 0,
-                fee_notice_on: None,
-                extended_to: None,
-            };
+            *c = Clock { calendar, started_on: on, disregarded: 0, fee_notice_on: None, extended_to: None };
             d.state = State::AwaitingResponse;
         }
         K::FeeNoticeGiven => {
@@ -274,15 +250,10 @@ fn apply<'a>(
             d.state = State::AwaitingFee;
         }
         K::FeePaid => {
-            require(
-                d.state == State::AwaitingFee,
-                "a fee payment",
-                "after a fees notice",
-            )?;
-            let from = c
-                .fee_notice_on
-                .take()
-                .expect("awaiting a fee means a notice was given");
+            require(d.state == State::AwaitingFee, "a fee payment", "after a fees notice")?;
+            let from = c.fee_notice_on.take().expect("awaiting a fee means a notice was given");
+            // Day zero is never counted, so a notice given on it cannot take it out again.
+            let from = from.max(c.started_on.succ_opt().expect("dates stay in range"));
             c.disregarded += calendar.count_between(from, on);
             d.state = State::AwaitingResponse;
         }
@@ -293,10 +264,8 @@ fn apply<'a>(
                 "while the request awaits a response",
             )?;
             let current = c.due_on();
-            let new_due = e
-                .details
-                .new_due_on
-                .unwrap_or_else(|| calendar.add(current, DEFAULT_EXTENSION_DAYS));
+            let new_due =
+                e.details.new_due_on.unwrap_or_else(|| calendar.add(current, DEFAULT_EXTENSION_DAYS));
             if new_due <= current {
                 return Err(conflict(format!(
                     "An extension must move the due date later than {current}, not to {new_due}."
@@ -310,10 +279,7 @@ fn apply<'a>(
                     "The request is under internal review; record the review's answer as internal_review_answered.",
                 ));
             }
-            let outcome = e
-                .details
-                .outcome
-                .ok_or_else(|| conflict("A response needs its outcome."))?;
+            let outcome = e.details.outcome.ok_or_else(|| conflict("A response needs its outcome."))?;
             d.state = state_for(outcome);
             d.outcome = Some(outcome);
             d.responded_on.get_or_insert(on);
@@ -333,10 +299,7 @@ fn apply<'a>(
                 "an internal review answer",
                 "after an internal review was requested",
             )?;
-            let outcome = e
-                .details
-                .outcome
-                .ok_or_else(|| conflict("A review answer needs its outcome."))?;
+            let outcome = e.details.outcome.ok_or_else(|| conflict("A review answer needs its outcome."))?;
             d.state = state_for(outcome);
             d.outcome = Some(outcome);
             d.review_due_on = None;
@@ -349,14 +312,7 @@ fn apply<'a>(
 }
 
 fn require(ok: bool, what: &str, when: &str) -> Result<(), TimelineError> {
-    if ok {
-        Ok(())
-    } else {
-        Err(conflict(format!(
-            "{} can only be recorded {when}.",
-            capitalise(what)
-        )))
-    }
+    if ok { Ok(()) } else { Err(conflict(format!("{} can only be recorded {when}.", capitalise(what)))) }
 }
 
 #[cfg(test)]

@@ -17,24 +17,12 @@ impl T {
 
     fn with(mut self, kind: EventKind, on: &str, details: EventDetails) -> Self {
         let id = self.events.len() as i64 + 1;
-        self.events.push(TimelineEvent {
-            id,
-            kind,
-            occurred_on: d(on),
-            details,
-        });
+        self.events.push(TimelineEvent { id, kind, occurred_on: d(on), details });
         self
     }
 
     fn sent(self, on: &str) -> Self {
-        self.with(
-            EventKind::Sent,
-            on,
-            EventDetails {
-                channel: Some(Channel::Email),
-                ..Default::default()
-            },
-        )
+        self.with(EventKind::Sent, on, EventDetails { channel: Some(Channel::Email), ..Default::default() })
     }
 
     fn on(self, kind: EventKind, on: &str) -> Self {
@@ -42,14 +30,7 @@ impl T {
     }
 
     fn outcome(self, kind: EventKind, on: &str, outcome: Outcome) -> Self {
-        self.with(
-            kind,
-            on,
-            EventDetails {
-                outcome: Some(outcome),
-                ..Default::default()
-            },
-        )
+        self.with(kind, on, EventDetails { outcome: Some(outcome), ..Default::default() })
     }
 
     fn replay(&self) -> Result<Derived, TimelineError> {
@@ -91,10 +72,7 @@ fn acknowledgement_keeps_the_body_reference() {
         .with(
             EventKind::Acknowledged,
             "2021-12-07",
-            EventDetails {
-                body_reference: Some("FOI-1234".into()),
-                ..Default::default()
-            },
+            EventDetails { body_reference: Some("FOI-1234".into()), ..Default::default() },
         )
         .ok();
     assert_eq!(derived.body_reference.as_deref(), Some("FOI-1234"));
@@ -110,25 +88,17 @@ fn responses_set_the_state_from_their_outcome() {
         (Outcome::NotHeld, State::NotHeld),
         (Outcome::Other, State::Answered),
     ] {
-        let derived = T::new()
-            .sent("2021-12-06")
-            .outcome(EventKind::ResponseReceived, "2021-12-20", outcome)
-            .ok();
+        let derived =
+            T::new().sent("2021-12-06").outcome(EventKind::ResponseReceived, "2021-12-20", outcome).ok();
         assert_eq!(derived.state, state);
         assert_eq!(derived.responded_on, Some(d("2021-12-20")));
-        assert_eq!(
-            derived.due_on,
-            Some(d("2022-01-07")),
-            "the due date that applied stays"
-        );
+        assert_eq!(derived.due_on, Some(d("2022-01-07")), "the due date that applied stays");
     }
 }
 
 #[test]
 fn clarification_stops_the_clock_and_restarts_it_in_full() {
-    let asked = T::new()
-        .sent("2021-12-06")
-        .on(EventKind::ClarificationRequested, "2021-12-08");
+    let asked = T::new().sent("2021-12-06").on(EventKind::ClarificationRequested, "2021-12-08");
     let waiting = asked.ok();
     assert_eq!(waiting.state, State::AwaitingClarification);
     assert_eq!(waiting.due_on, None);
@@ -157,25 +127,16 @@ fn an_extension_moves_the_due_date() {
         .with(
             EventKind::ExtensionClaimed,
             "2022-01-05",
-            EventDetails {
-                new_due_on: Some(d("2022-02-04")),
-                ..Default::default()
-            },
+            EventDetails { new_due_on: Some(d("2022-02-04")), ..Default::default() },
         )
         .ok();
     assert_eq!(stated.due_on, Some(d("2022-02-04")));
-    let unstated = T::new()
-        .sent("2021-12-06")
-        .on(EventKind::ExtensionClaimed, "2022-01-05")
-        .ok();
+    let unstated = T::new().sent("2021-12-06").on(EventKind::ExtensionClaimed, "2022-01-05").ok();
     assert_eq!(unstated.due_on, Some(d("2022-02-04")));
     let backwards = T::new().sent("2021-12-06").with(
         EventKind::ExtensionClaimed,
         "2022-01-05",
-        EventDetails {
-            new_due_on: Some(d("2022-01-06")),
-            ..Default::default()
-        },
+        EventDetails { new_due_on: Some(d("2022-01-06")), ..Default::default() },
     );
     assert!(backwards.refused().contains("later than 2022-01-07"));
 }
@@ -189,30 +150,19 @@ fn internal_review_has_its_own_due_date() {
     let derived = t.ok();
     assert_eq!(derived.state, State::InternalReview);
     assert_eq!(derived.review_due_on, Some(d("2022-02-01")));
-    let answered = t
-        .outcome(
-            EventKind::InternalReviewAnswered,
-            "2022-01-20",
-            Outcome::Partial,
-        )
-        .ok();
+    let answered = t.outcome(EventKind::InternalReviewAnswered, "2022-01-20", Outcome::Partial).ok();
     assert_eq!(answered.state, State::PartiallyAnswered);
     assert_eq!(answered.review_due_on, None);
 }
 
 #[test]
 fn refuses_events_before_the_request_was_sent() {
-    let msg = T::new()
-        .outcome(EventKind::ResponseReceived, "2021-12-06", Outcome::Full)
-        .refused();
+    let msg = T::new().outcome(EventKind::ResponseReceived, "2021-12-06", Outcome::Full).refused();
     assert_eq!(
         msg,
         "The request has not been sent yet, so a response cannot be recorded; log it as sent first."
     );
-    let msg = T::new()
-        .sent("2021-12-06")
-        .on(EventKind::Acknowledged, "2021-12-01")
-        .refused();
+    let msg = T::new().sent("2021-12-06").on(EventKind::Acknowledged, "2021-12-01").refused();
     assert_eq!(
         msg,
         "An acknowledgement cannot be dated 2021-12-01: the request was only sent on 2021-12-06."
@@ -222,10 +172,7 @@ fn refuses_events_before_the_request_was_sent() {
 #[test]
 fn refuses_a_second_sending() {
     let msg = T::new().sent("2021-12-06").sent("2021-12-07").refused();
-    assert_eq!(
-        msg,
-        "The request was already recorded as sent on 2021-12-06."
-    );
+    assert_eq!(msg, "The request was already recorded as sent on 2021-12-06.");
 }
 
 #[test]
@@ -247,84 +194,50 @@ fn refuses_events_out_of_sequence() {
     assert!(
         T::new()
             .sent("2021-12-06")
-            .outcome(
-                EventKind::InternalReviewAnswered,
-                "2021-12-07",
-                Outcome::Full
-            )
+            .outcome(EventKind::InternalReviewAnswered, "2021-12-07", Outcome::Full)
             .refused()
             .contains("after an internal review")
     );
-    let future = T::new()
-        .sent("2021-12-06")
-        .on(EventKind::Acknowledged, "2030-01-01")
-        .refused();
+    let future = T::new().sent("2021-12-06").on(EventKind::Acknowledged, "2030-01-01").refused();
     assert!(future.contains("in the future"), "{future}");
 }
 
 #[test]
 fn nothing_but_notes_after_withdrawal() {
-    let t = T::new()
-        .sent("2021-12-06")
-        .on(EventKind::Withdrawn, "2021-12-07");
+    let t = T::new().sent("2021-12-06").on(EventKind::Withdrawn, "2021-12-07");
     assert_eq!(t.ok().state, State::Withdrawn);
     assert!(t.clone_with_note().replay().is_ok());
-    let msg = t
-        .outcome(EventKind::ResponseReceived, "2021-12-08", Outcome::Full)
-        .refused();
+    let msg = t.outcome(EventKind::ResponseReceived, "2021-12-08", Outcome::Full).refused();
     assert!(msg.starts_with("The request is withdrawn"), "{msg}");
 }
 
 impl T {
     fn clone_with_note(&self) -> T {
-        T {
-            events: self.events.clone(),
-        }
-        .on(EventKind::Note, "2021-12-09")
+        T { events: self.events.clone() }.on(EventKind::Note, "2021-12-09")
     }
 }
 
 #[test]
 fn a_retraction_cancels_an_event_and_the_rest_is_replayed() {
-    let t = T::new().sent("2021-12-06").outcome(
-        EventKind::ResponseReceived,
-        "2021-12-20",
-        Outcome::Full,
-    );
+    let t = T::new().sent("2021-12-06").outcome(EventKind::ResponseReceived, "2021-12-20", Outcome::Full);
     let retract = |t: T, id| {
-        t.with(
-            EventKind::Retraction,
-            "2021-12-21",
-            EventDetails {
-                retracts: Some(id),
-                ..Default::default()
-            },
-        )
+        t.with(EventKind::Retraction, "2021-12-21", EventDetails { retracts: Some(id), ..Default::default() })
     };
     let undone = retract(t, 2);
     assert_eq!(undone.ok().state, State::AwaitingResponse);
     let twice = retract(undone, 2);
     assert_eq!(twice.refused(), "Event 2 has already been retracted.");
     let unknown = retract(T::new().sent("2021-12-06"), 99);
-    assert_eq!(
-        unknown.refused(),
-        "Event 99 is not on this request's timeline."
-    );
+    assert_eq!(unknown.refused(), "Event 99 is not on this request's timeline.");
 }
 
 #[test]
 fn retracting_the_sending_is_refused_while_later_events_need_it() {
-    let t = T::new()
-        .sent("2021-12-06")
-        .on(EventKind::Acknowledged, "2021-12-07")
-        .with(
-            EventKind::Retraction,
-            "2021-12-08",
-            EventDetails {
-                retracts: Some(1),
-                ..Default::default()
-            },
-        );
+    let t = T::new().sent("2021-12-06").on(EventKind::Acknowledged, "2021-12-07").with(
+        EventKind::Retraction,
+        "2021-12-08",
+        EventDetails { retracts: Some(1), ..Default::default() },
+    );
     assert!(t.refused().contains("has not been sent yet"));
 }
 
@@ -343,14 +256,10 @@ fn backdated_events_take_their_place_in_the_timeline() {
 
 #[test]
 fn the_sending_comes_first_on_its_day() {
-    let mut t = T::new()
-        .on(EventKind::Acknowledged, "2021-12-06")
-        .sent("2021-12-06");
+    let mut t = T::new().on(EventKind::Acknowledged, "2021-12-06").sent("2021-12-06");
     t.events.reverse();
     assert_eq!(t.ok().state, State::AwaitingResponse);
-    let recorded_out_of_order = T::new()
-        .on(EventKind::Acknowledged, "2021-12-06")
-        .sent("2021-12-06");
+    let recorded_out_of_order = T::new().on(EventKind::Acknowledged, "2021-12-06").sent("2021-12-06");
     assert_eq!(recorded_out_of_order.ok().sent_on, Some(d("2021-12-06")));
 }
 
@@ -358,14 +267,8 @@ fn the_sending_comes_first_on_its_day() {
 fn the_sending_details_follow_the_unretracted_sent_event() {
     let t = T::new().sent("2021-12-06");
     assert_eq!(t.ok().sending.unwrap().channel, Some(Channel::Email));
-    let undone = t.with(
-        EventKind::Retraction,
-        "2021-12-07",
-        EventDetails {
-            retracts: Some(1),
-            ..Default::default()
-        },
-    );
+    let undone =
+        t.with(EventKind::Retraction, "2021-12-07", EventDetails { retracts: Some(1), ..Default::default() });
     let derived = undone.ok();
     assert_eq!(derived.sending, None);
     assert_eq!(derived.state, State::Draft);
@@ -378,17 +281,28 @@ fn fields_that_do_not_fit_the_kind_are_named() {
         new_due_on: Some(d("2022-01-01")),
         ..Default::default()
     };
-    assert_eq!(
-        details.unexpected_fields(EventKind::Acknowledged),
-        ["outcome", "new_due_on"]
+    assert_eq!(details.unexpected_fields(EventKind::Acknowledged), ["outcome", "new_due_on"]);
+    assert!(details.unexpected_fields(EventKind::ResponseReceived).contains(&"new_due_on"));
+    assert_eq!(EventDetails::default().missing_fields(EventKind::ResponseReceived)[0].0, "outcome");
+}
+
+#[test]
+fn a_retraction_cannot_be_dated_in_the_future() {
+    let t = T::new().sent("2021-12-06").on(EventKind::Acknowledged, "2021-12-07").with(
+        EventKind::Retraction,
+        "2030-01-01",
+        EventDetails { retracts: Some(2), ..Default::default() },
     );
-    assert!(
-        details
-            .unexpected_fields(EventKind::ResponseReceived)
-            .contains(&"new_due_on")
-    );
-    assert_eq!(
-        EventDetails::default().missing_fields(EventKind::ResponseReceived)[0].0,
-        "outcome"
-    );
+    assert!(t.refused().contains("in the future"));
+}
+
+#[test]
+fn a_fee_notice_on_the_day_of_receipt_disregards_only_working_days_after_it() {
+    // Notice on day zero (Monday 6 December), paid Wednesday 8th: days 1 and 2 are disregarded.
+    let derived = T::new()
+        .sent("2021-12-06")
+        .on(EventKind::FeeNoticeGiven, "2021-12-06")
+        .on(EventKind::FeePaid, "2021-12-08")
+        .ok();
+    assert_eq!(derived.due_on, Some(d("2022-01-11")));
 }

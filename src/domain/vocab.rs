@@ -3,7 +3,8 @@
 use crate::text_enum;
 
 text_enum! {
-    /// The law a request is made under; it decides the working-day calendar and the periods.
+    /// The law a request is made under. Recorded now; the statutory deadline engine will use it
+    /// to choose the working-day calendar and the periods.
     pub enum Regime("regime") {
         /// Freedom of Information Act 2000 (England, Wales, Northern Ireland, UK-wide bodies).
         Foia => "foia",

@@ -17,14 +17,11 @@ impl FromRequest for Authenticated {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let service = req.app_data::<web::Data<Service>>().cloned();
-        let header = req
-            .headers()
-            .get(actix_web::http::header::AUTHORIZATION)
-            .map(|v| v.to_str().map(str::to_string));
+        let header =
+            req.headers().get(actix_web::http::header::AUTHORIZATION).map(|v| v.to_str().map(str::to_string));
         Box::pin(async move {
-            let unauthorized = |d: &str| {
-                ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "Not signed in", d)
-            };
+            let unauthorized =
+                |d: &str| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "Not signed in", d);
             let token = match header {
                 None => {
                     return Err(unauthorized(
@@ -32,9 +29,7 @@ impl FromRequest for Authenticated {
                     ));
                 }
                 Some(Err(_)) => {
-                    return Err(unauthorized(
-                        "The Authorization header is not readable text.",
-                    ));
+                    return Err(unauthorized("The Authorization header is not readable text."));
                 }
                 Some(Ok(value)) => match value.split_once(' ') {
                     Some((scheme, token))
@@ -43,9 +38,7 @@ impl FromRequest for Authenticated {
                         token.trim().to_string()
                     }
                     _ => {
-                        return Err(unauthorized(
-                            "The Authorization header must read: Bearer <token>.",
-                        ));
+                        return Err(unauthorized("The Authorization header must read: Bearer <token>."));
                     }
                 },
             };

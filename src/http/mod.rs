@@ -40,9 +40,7 @@ async fn log_request(
 }
 
 async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(openapi::document())
+    HttpResponse::Ok().content_type("application/json").body(openapi::document())
 }
 
 async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -54,11 +52,7 @@ async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError
 }
 
 /// Builds the server on an already bound listener (port 0 in tests) and returns it unstarted.
-pub fn server(
-    service: Service,
-    listener: TcpListener,
-    settings: &ServerSettings,
-) -> std::io::Result<Server> {
+pub fn server(service: Service, listener: TcpListener, settings: &ServerSettings) -> std::io::Result<Server> {
     let data = web::Data::new(service);
     let json_limit = settings.json_limit_bytes;
     let upload_limit = settings.upload_limit_bytes;
@@ -70,15 +64,9 @@ pub fn server(
                     .limit(json_limit)
                     .error_handler(|e, _| problem::json_error(e).into()),
             )
-            .app_data(
-                web::QueryConfig::default().error_handler(|e, _| problem::query_error(e).into()),
-            )
-            .app_data(
-                web::PathConfig::default().error_handler(|e, _| problem::path_error(e).into()),
-            )
-            .app_data(web::Data::new(routes::authorities::UploadLimit(
-                upload_limit,
-            )))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| problem::query_error(e).into()))
+            .app_data(web::PathConfig::default().error_handler(|e, _| problem::path_error(e).into()))
+            .app_data(web::Data::new(routes::authorities::UploadLimit(upload_limit)))
             .wrap(from_fn(log_request))
             .route("/healthz", web::get().to(routes::health::healthz))
             .route("/api/v1/openapi.json", web::get().to(openapi_json))

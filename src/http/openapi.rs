@@ -48,7 +48,5 @@ pub struct ApiDoc;
 
 /// The document as pretty JSON, as served and as kept in `docs/openapi.json`.
 pub fn document() -> String {
-    ApiDoc::openapi()
-        .to_pretty_json()
-        .expect("the OpenAPI document serialises")
+    ApiDoc::openapi().to_pretty_json().expect("the OpenAPI document serialises")
 }

@@ -43,22 +43,11 @@ impl ApiError {
         title: &'static str,
         detail: impl Into<String>,
     ) -> Self {
-        Self {
-            status,
-            slug,
-            title,
-            detail: detail.into(),
-            errors: Vec::new(),
-        }
+        Self { status, slug, title, detail: detail.into(), errors: Vec::new() }
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "bad-request",
-            "Bad request",
-            detail,
-        )
+        Self::new(StatusCode::BAD_REQUEST, "bad-request", "Bad request", detail)
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
@@ -66,15 +55,7 @@ impl ApiError {
     }
 
     pub fn validation(detail: impl Into<String>, errors: Vec<FieldError>) -> Self {
-        Self {
-            errors,
-            ..Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation",
-                "Invalid input",
-                detail,
-            )
-        }
+        Self { errors, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid input", detail) }
     }
 
     pub fn internal() -> Self {
@@ -110,10 +91,7 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status);
-        response.insert_header((
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        ));
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
@@ -128,18 +106,11 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound(d) => Self::not_found(d),
             ServiceError::Invalid { detail, fields } => Self::validation(detail, fields),
             ServiceError::Conflict(d) => Self::new(S::CONFLICT, "conflict", "Conflict", d),
-            ServiceError::Unauthorized(d) => {
-                Self::new(S::UNAUTHORIZED, "unauthorized", "Not signed in", d)
-            }
+            ServiceError::Unauthorized(d) => Self::new(S::UNAUTHORIZED, "unauthorized", "Not signed in", d),
             ServiceError::Forbidden(d) => Self::new(S::FORBIDDEN, "forbidden", "Not allowed", d),
             ServiceError::Unavailable(d) => {
                 tracing::error!(error = %d, "database unavailable");
-                Self::new(
-                    S::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "Service unavailable",
-                    d,
-                )
+                Self::new(S::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", d)
             }
             ServiceError::Internal(d) => {
                 tracing::error!(error = %d, "internal error");
@@ -163,9 +134,7 @@ pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
         J::OverflowKnownLength { length, limit } => {
             too_large(format!("The body is {length} bytes; the limit is {limit}."))
         }
-        J::Overflow { limit } => too_large(format!(
-            "The body is larger than the limit of {limit} bytes."
-        )),
+        J::Overflow { limit } => too_large(format!("The body is larger than the limit of {limit} bytes.")),
         J::ContentType => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported-media-type",
@@ -181,12 +150,7 @@ pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
 }
 
 pub fn too_large(detail: String) -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload-too-large",
-        "Payload too large",
-        detail,
-    )
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Payload too large", detail)
 }
 
 /// Bad query strings: unknown filters, wrong dates, words where numbers belong.
@@ -196,7 +160,5 @@ pub fn query_error(err: actix_web::error::QueryPayloadError) -> ApiError {
 
 /// Path segments that are not ids (`/requests/abc`).
 pub fn path_error(err: actix_web::error::PathError) -> ApiError {
-    ApiError::not_found(format!(
-        "There is nothing at that address: {err}. Ids are whole numbers."
-    ))
+    ApiError::not_found(format!("There is nothing at that address: {err}. Ids are whole numbers."))
 }

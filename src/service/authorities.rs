@@ -25,8 +25,7 @@ impl Progress for Quiet {}
 /// from the file keeps the stored one, so an ODS import never wipes an email address that a CSV
 /// import added.
 fn merged(record: &AuthorityRecord, existing: Option<&AuthorityRow>) -> AuthorityFields {
-    let keep =
-        |new: Option<String>, old: Option<&Option<String>>| new.or_else(|| old.cloned().flatten());
+    let keep = |new: Option<String>, old: Option<&Option<String>>| new.or_else(|| old.cloned().flatten());
     let tags = if record.tags.is_empty() {
         existing.map(|e| e.tags.clone()).unwrap_or_default()
     } else {
@@ -35,16 +34,10 @@ fn merged(record: &AuthorityRecord, existing: Option<&AuthorityRow>) -> Authorit
     AuthorityFields {
         name: record.name.clone(),
         name_key: record.name.to_lowercase(),
-        email: keep(
-            record.email.as_ref().map(|e| e.to_string()),
-            existing.map(|e| &e.email),
-        ),
+        email: keep(record.email.as_ref().map(|e| e.to_string()), existing.map(|e| &e.email)),
         region: keep(record.region.clone(), existing.map(|e| &e.region)),
         region_code: keep(record.region_code.clone(), existing.map(|e| &e.region_code)),
-        ods_code: keep(
-            record.ods_code.as_ref().map(|c| c.to_string()),
-            existing.map(|e| &e.ods_code),
-        ),
+        ods_code: keep(record.ods_code.as_ref().map(|c| c.to_string()), existing.map(|e| &e.ods_code)),
         tags,
         postcode: keep(record.postcode.clone(), existing.map(|e| &e.postcode)),
         opened_on: record.opened_on.or(existing.and_then(|e| e.opened_on)),
@@ -61,15 +54,9 @@ struct Index {
 
 impl Index {
     fn load(conn: &mut AnyConnection) -> ServiceResult<Self> {
-        let mut index = Index {
-            by_ods: HashMap::new(),
-            by_name: HashMap::new(),
-        };
+        let mut index = Index { by_ods: HashMap::new(), by_name: HashMap::new() };
         for row in authorities::all(conn)? {
-            index
-                .by_name
-                .entry(row.name_key.clone())
-                .or_insert_with(|| row.clone());
+            index.by_name.entry(row.name_key.clone()).or_insert_with(|| row.clone());
             if let Some(code) = row.ods_code.clone() {
                 index.by_ods.insert(code, row);
             }
@@ -80,10 +67,9 @@ impl Index {
     fn find(&self, record: &AuthorityRecord) -> Option<&AuthorityRow> {
         let by_name = || self.by_name.get(&record.name.to_lowercase());
         match &record.ods_code {
-            Some(code) => self
-                .by_ods
-                .get(code.as_str())
-                .or_else(|| by_name().filter(|r| r.ods_code.is_none())),
+            Some(code) => {
+                self.by_ods.get(code.as_str()).or_else(|| by_name().filter(|r| r.ods_code.is_none()))
+            }
             None => by_name(),
         }
     }
@@ -112,6 +98,7 @@ pub struct ImportQuery {
     /// `csv` (headed: name, email, region, ods_code, tags) or `ods-etr` (NHS Digital etr.csv).
     pub format: Option<String>,
     /// ODS files: keep only bodies open on this date.
+    #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub as_of: Option<chrono::NaiveDate>,
     /// Drop bodies without an (English NHS) region.
     pub region_required: Option<bool>,
@@ -144,11 +131,7 @@ impl ImportQuery {
 impl Service {
     pub fn search_authorities(&self, query: &AuthorityQuery) -> ServiceResult<Page<AuthorityView>> {
         let paging = Paging::new(query.page, query.per_page)?;
-        let text = |v: &Option<String>| {
-            v.as_ref()
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-        };
+        let text = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let filter = AuthorityFilter {
             region: text(&query.region),
             tag: text(&query.tag),
@@ -193,10 +176,7 @@ impl Service {
                         if !dry_run {
                             authorities::insert(
                                 conn,
-                                &NewAuthority {
-                                    created_at: fields.updated_at,
-                                    fields,
-                                },
+                                &NewAuthority { created_at: fields.updated_at, fields },
                             )?;
                         }
                         summary.inserted += 1;
@@ -233,12 +213,7 @@ impl Service {
             .into_iter()
             .map(convert::authority)
             .collect();
-        Ok(Page {
-            items,
-            total,
-            page: paging.page,
-            per_page: paging.per_page,
-        })
+        Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
     }
 
     pub fn authority(&self, id: i64) -> ServiceResult<AuthorityView> {

@@ -62,10 +62,9 @@ impl Service {
         if title.is_empty() {
             errors.push(FieldError::new("title", "give the campaign a title"));
         }
-        for (field, text) in [
-            ("subject_template", &input.subject_template),
-            ("body_template", &input.body_template),
-        ] {
+        for (field, text) in
+            [("subject_template", &input.subject_template), ("body_template", &input.body_template)]
+        {
             if text.trim().is_empty() {
                 errors.push(FieldError::new(field, "must not be empty"));
             } else if let Err(e) = template::check(text) {
@@ -113,18 +112,14 @@ impl Service {
                 let reference = reference::reference(&prefix, i as u64 + 1);
                 let values = BTreeMap::from([
                     ("authority.name", body.name.clone()),
-                    (
-                        "authority.ods_code",
-                        body.ods_code.clone().unwrap_or_default(),
-                    ),
+                    ("authority.ods_code", body.ods_code.clone().unwrap_or_default()),
                     ("authority.region", body.region.clone().unwrap_or_default()),
                     ("authority.email", body.email.clone().unwrap_or_default()),
                     ("request.reference", reference.clone()),
                     ("campaign.title", title.clone()),
                 ]);
-                let render = |t: &str| {
-                    template::render(t, &values).map_err(|e| ServiceError::invalid(e.to_string()))
-                };
+                let render =
+                    |t: &str| template::render(t, &values).map_err(|e| ServiceError::invalid(e.to_string()));
                 let stamp = now();
                 rows.push(NewRequest {
                     campaign_id: Some(campaign.id),
@@ -151,12 +146,7 @@ impl Service {
             .into_iter()
             .map(|row| view(&mut conn, row))
             .collect::<ServiceResult<_>>()?;
-        Ok(Page {
-            items,
-            total,
-            page: paging.page,
-            per_page: paging.per_page,
-        })
+        Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
     }
 
     /// A campaign with its requests counted by status on `today`.
@@ -174,18 +164,12 @@ impl Service {
         *by_status.entry(Status::AwaitingResponse).or_default() -= counts.late;
         *by_status.entry(Status::Overdue).or_default() += counts.late - counts.very_late;
         *by_status.entry(Status::VeryOverdue).or_default() += counts.very_late;
-        Ok(CampaignProgress {
-            campaign: view(&mut conn, row)?,
-            as_of: today,
-            by_status,
-        })
+        Ok(CampaignProgress { campaign: view(&mut conn, row)?, as_of: today, by_status })
     }
 }
 
 fn view(conn: &mut AnyConnection, row: CampaignRow) -> ServiceResult<CampaignView> {
-    let created_by = users::by_id(conn, row.created_by)?
-        .map(|u| u.email)
-        .unwrap_or_default();
+    let created_by = users::by_id(conn, row.created_by)?.map(|u| u.email).unwrap_or_default();
     Ok(CampaignView {
         request_count: requests::count_in_campaign(conn, row.id)?,
         regime: convert::parse_stored(&row.regime, "regime", row.id)?,
@@ -241,10 +225,7 @@ fn resolve_targets(
     for region in &t.regions {
         let found = authorities::ids(
             conn,
-            &AuthorityFilter {
-                region: Some(region.trim().to_string()),
-                ..Default::default()
-            },
+            &AuthorityFilter { region: Some(region.trim().to_string()), ..Default::default() },
         )?;
         if found.is_empty() {
             errors.push(FieldError::new(
@@ -257,30 +238,18 @@ fn resolve_targets(
     for tag in &t.tags {
         let found = authorities::ids(
             conn,
-            &AuthorityFilter {
-                tag: Some(tag.trim().to_lowercase()),
-                ..Default::default()
-            },
+            &AuthorityFilter { tag: Some(tag.trim().to_lowercase()), ..Default::default() },
         )?;
         if found.is_empty() {
-            errors.push(FieldError::new(
-                "targets.tags",
-                format!("no public body has the tag \"{tag}\""),
-            ));
+            errors.push(FieldError::new("targets.tags", format!("no public body has the tag \"{tag}\"")));
         }
         ids.extend(found);
     }
     if !t.authority_ids.is_empty() {
-        let found: BTreeSet<i64> = authorities::by_ids(conn, &t.authority_ids)?
-            .into_iter()
-            .map(|a| a.id)
-            .collect();
-        let missing: Vec<String> = t
-            .authority_ids
-            .iter()
-            .filter(|id| !found.contains(id))
-            .map(|id| id.to_string())
-            .collect();
+        let found: BTreeSet<i64> =
+            authorities::by_ids(conn, &t.authority_ids)?.into_iter().map(|a| a.id).collect();
+        let missing: Vec<String> =
+            t.authority_ids.iter().filter(|id| !found.contains(id)).map(|id| id.to_string()).collect();
         if !missing.is_empty() {
             errors.push(FieldError::new(
                 "targets.authority_ids",

@@ -19,9 +19,8 @@ pub fn parse_stored<T: FromStr>(text: &str, what: &str, id: i64) -> ServiceResul
 where
     T::Err: std::fmt::Display,
 {
-    text.parse::<T>().map_err(|e| {
-        ServiceError::Internal(format!("stored {what} of row {id} is unreadable: {e}"))
-    })
+    text.parse::<T>()
+        .map_err(|e| ServiceError::Internal(format!("stored {what} of row {id} is unreadable: {e}")))
 }
 
 pub fn user(row: UserRow) -> ServiceResult<UserView> {
@@ -47,18 +46,11 @@ pub fn token(row: TokenRow, user_email: String) -> TokenView {
 
 /// Tags are stored as `,a,b,` so that one `LIKE '%,a,%'` finds a tag.
 pub fn tags_to_text(tags: &[String]) -> String {
-    if tags.is_empty() {
-        String::new()
-    } else {
-        format!(",{},", tags.join(","))
-    }
+    if tags.is_empty() { String::new() } else { format!(",{},", tags.join(",")) }
 }
 
 pub fn tags_from_text(text: &str) -> Vec<String> {
-    text.split(',')
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
+    text.split(',').filter(|t| !t.is_empty()).map(str::to_string).collect()
 }
 
 pub fn authority(row: AuthorityRow) -> AuthorityView {
@@ -90,31 +82,19 @@ pub fn request(
         state,
         reference: row.reference,
         campaign_id: row.campaign_id,
-        authority: AuthoritySummary {
-            id: row.authority_id,
-            name,
-            region,
-        },
+        authority: AuthoritySummary { id: row.authority_id, name, region },
         subject: row.subject,
         regime: parse_stored(&row.regime, "regime", id)?,
         sent_at: row.sent_at.map(utc),
         sent_on: row.sent_on,
-        channel: row
-            .channel
-            .as_deref()
-            .map(|c| parse_stored(c, "channel", id))
-            .transpose()?,
+        channel: row.channel.as_deref().map(|c| parse_stored(c, "channel", id)).transpose()?,
         sent_to: row.sent_to,
         clock_started_on: row.clock_started_on,
         due_on: row.due_on,
         very_overdue_on: row.very_overdue_on,
         review_due_on: row.review_due_on,
         body_reference: row.body_reference,
-        outcome: row
-            .outcome
-            .as_deref()
-            .map(|o| parse_stored(o, "outcome", id))
-            .transpose()?,
+        outcome: row.outcome.as_deref().map(|o| parse_stored(o, "outcome", id)).transpose()?,
         responded_on: row.responded_on,
         created_at: utc(row.created_at),
         updated_at: utc(row.updated_at),
@@ -123,10 +103,7 @@ pub fn request(
 
 pub fn event_details(row: &EventRow) -> ServiceResult<EventDetails> {
     serde_json::from_str(&row.details).map_err(|e| {
-        ServiceError::Internal(format!(
-            "stored details of event {} are unreadable: {e}",
-            row.id
-        ))
+        ServiceError::Internal(format!("stored details of event {} are unreadable: {e}", row.id))
     })
 }
 

@@ -27,10 +27,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self { field: field.into(), message: message.into() }
     }
 }
 
@@ -41,10 +38,7 @@ pub enum ServiceError {
     #[error("{0}")]
     NotFound(String),
     #[error("{detail}")]
-    Invalid {
-        detail: String,
-        fields: Vec<FieldError>,
-    },
+    Invalid { detail: String, fields: Vec<FieldError> },
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -60,18 +54,12 @@ pub enum ServiceError {
 
 impl ServiceError {
     pub fn invalid(detail: impl Into<String>) -> Self {
-        Self::Invalid {
-            detail: detail.into(),
-            fields: Vec::new(),
-        }
+        Self::Invalid { detail: detail.into(), fields: Vec::new() }
     }
 
     pub fn invalid_fields(fields: Vec<FieldError>) -> Self {
-        let detail = fields
-            .iter()
-            .map(|f| format!("{}: {}", f.field, f.message))
-            .collect::<Vec<_>>()
-            .join("; ");
+        let detail =
+            fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ");
         Self::Invalid { detail, fields }
     }
 }
@@ -83,6 +71,7 @@ impl From<StoreError> for ServiceError {
                 ServiceError::Unavailable(format!("The database cannot be reached: {msg}"))
             }
             StoreError::Query(q) => q.into(),
+            bad @ StoreError::BadUrl(_) => ServiceError::invalid(bad.to_string()),
             other => ServiceError::Internal(other.to_string()),
         }
     }
@@ -113,10 +102,7 @@ impl Actor {
         if allowed {
             Ok(())
         } else {
-            Err(ServiceError::Forbidden(format!(
-                "Your role ({}) does not allow you to {what}.",
-                self.role
-            )))
+            Err(ServiceError::Forbidden(format!("Your role ({}) does not allow you to {what}.", self.role)))
         }
     }
 }
@@ -140,10 +126,7 @@ impl Paging {
             errors.push(FieldError::new("page", "pages are numbered from 1"));
         }
         if per_page == 0 || per_page > MAX_PER_PAGE {
-            errors.push(FieldError::new(
-                "per_page",
-                format!("must be between 1 and {MAX_PER_PAGE}"),
-            ));
+            errors.push(FieldError::new("per_page", format!("must be between 1 and {MAX_PER_PAGE}")));
         }
         if errors.is_empty() {
             Ok(Self { page, per_page })
@@ -163,10 +146,7 @@ impl Paging {
 
 impl Default for Paging {
     fn default() -> Self {
-        Self {
-            page: 1,
-            per_page: DEFAULT_PER_PAGE,
-        }
+        Self { page: 1, per_page: DEFAULT_PER_PAGE }
     }
 }
 
@@ -187,10 +167,7 @@ pub struct Service {
 
 impl Service {
     pub fn new(db: Db, calendar: WorkingDays) -> Self {
-        Self {
-            db,
-            calendar: Arc::new(calendar),
-        }
+        Self { db, calendar: Arc::new(calendar) }
     }
 
     pub fn db(&self) -> &Db {
@@ -214,4 +191,18 @@ pub(crate) fn now() -> NaiveDateTime {
 /// Trims optional text; blank becomes `None`.
 pub(crate) fn clean(text: Option<String>) -> Option<String> {
     text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// Reads an optional `YYYY-MM-DD` date with an error that shows the value and the form wanted
+/// (chrono's own says only "input contains invalid characters").
+pub fn optional_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<chrono::NaiveDate>, D::Error> {
+    let raw: Option<String> = Option::deserialize(d)?;
+    raw.map(|s| {
+        chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+            serde::de::Error::custom(format!(
+                "\"{s}\" is not a date: write it as YYYY-MM-DD, such as 2021-12-06"
+            ))
+        })
+    })
+    .transpose()
 }

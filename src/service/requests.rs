@@ -46,8 +46,10 @@ pub struct RequestQuery {
     /// `true`: only late requests (overdue or very overdue).
     pub overdue: Option<bool>,
     /// Due on or before this date.
+    #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub due_before: Option<NaiveDate>,
     /// Due on or after this date.
+    #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub due_after: Option<NaiveDate>,
     /// Text in our reference or the body's reference.
     pub q: Option<String>,
@@ -57,22 +59,17 @@ pub struct RequestQuery {
     /// At most 500; 50 by default.
     pub per_page: Option<u32>,
     /// Judge overdue statuses as on this date instead of today.
+    #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub as_of: Option<NaiveDate>,
 }
 
 impl RequestQuery {
     pub fn resolve(&self) -> ServiceResult<(RequestFilter, RequestSort, Paging)> {
         let mut errors = Vec::new();
-        let status = match self
-            .status
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(s) => s
-                .parse::<Status>()
-                .map_err(|e| errors.push(FieldError::new("status", e.to_string())))
-                .ok(),
+        let status = match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => {
+                s.parse::<Status>().map_err(|e| errors.push(FieldError::new("status", e.to_string()))).ok()
+            }
             None => None,
         };
         let sort = match self.sort.as_deref().map(str::trim).unwrap_or("due_on") {
@@ -100,20 +97,12 @@ impl RequestQuery {
         let mut filter = RequestFilter::new(self.as_of.unwrap_or_else(london::today));
         filter.campaign_id = self.campaign;
         filter.authority_id = self.authority;
-        filter.region = self
-            .region
-            .clone()
-            .map(|r| r.trim().to_string())
-            .filter(|r| !r.is_empty());
+        filter.region = self.region.clone().map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
         filter.status = status;
         filter.late = self.overdue.unwrap_or(false);
         filter.due_before = self.due_before;
         filter.due_after = self.due_after;
-        filter.q = self
-            .q
-            .clone()
-            .map(|q| q.trim().to_string())
-            .filter(|q| !q.is_empty());
+        filter.q = self.q.clone().map(|q| q.trim().to_string()).filter(|q| !q.is_empty());
         Ok((filter, sort, paging.expect("checked above")))
     }
 }
@@ -136,12 +125,7 @@ impl Service {
             .into_iter()
             .map(|(row, name, region)| convert::request(row, name, region, filter.today))
             .collect::<ServiceResult<_>>()?;
-        Ok(Page {
-            items,
-            total,
-            page: paging.page,
-            per_page: paging.per_page,
-        })
+        Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
     }
 
     /// Finds a request by id, or by its reference (`ABT-2021-0042`).
@@ -170,11 +154,7 @@ impl Service {
                 retracted_by.insert(target, e.id);
             }
             if let std::collections::hash_map::Entry::Vacant(slot) = emails.entry(e.recorded_by) {
-                slot.insert(
-                    users::by_id(&mut conn, e.recorded_by)?
-                        .map(|u| u.email)
-                        .unwrap_or_default(),
-                );
+                slot.insert(users::by_id(&mut conn, e.recorded_by)?.map(|u| u.email).unwrap_or_default());
             }
             views.push(EventView {
                 id: e.id,
@@ -227,10 +207,8 @@ impl Service {
             }
             let stamp = now();
             // The reference needs the id, which the insert gives; a unique placeholder bridges.
-            let placeholder = format!(
-                "pending-{}",
-                stamp.and_utc().timestamp_nanos_opt().unwrap_or_default()
-            );
+            let placeholder =
+                format!("pending-{}", stamp.and_utc().timestamp_nanos_opt().unwrap_or_default());
             let id = requests::insert(
                 conn,
                 &NewRequest {

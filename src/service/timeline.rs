@@ -54,7 +54,7 @@ pub struct BulkSentInput {
 pub struct EventInput {
     pub kind: EventKind,
     /// The day it happened; today (London) when not given.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub occurred_on: Option<NaiveDate>,
     #[serde(default)]
     pub note: Option<String>,
@@ -64,7 +64,7 @@ pub struct EventInput {
     pub outcome: Option<Outcome>,
     #[serde(default)]
     pub exemptions: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub new_due_on: Option<NaiveDate>,
     #[serde(default)]
     pub retracts: Option<i64>,
@@ -76,20 +76,13 @@ pub fn parse_sent_at(raw: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc));
     }
-    for format in [
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-    ] {
+    for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
         if let Ok(local) = NaiveDateTime::parse_from_str(s, format) {
             return Ok(london::london_to_utc(local));
         }
     }
     if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(london::london_to_utc(
-            date.and_hms_opt(12, 0, 0).expect("midday exists"),
-        ));
+        return Ok(london::london_to_utc(date.and_hms_opt(12, 0, 0).expect("midday exists")));
     }
     Err(format!(
         "\"{raw}\" is not a date or time: use 2021-12-06, 2021-12-06T09:30 (London time) or 2021-12-06T09:30:00Z"
@@ -97,8 +90,8 @@ pub fn parse_sent_at(raw: &str) -> Result<DateTime<Utc>, String> {
 }
 
 fn checked_sent_at(raw: &str) -> ServiceResult<DateTime<Utc>> {
-    let at = parse_sent_at(raw)
-        .map_err(|m| ServiceError::invalid_fields(vec![FieldError::new("sent_at", m)]))?;
+    let at =
+        parse_sent_at(raw).map_err(|m| ServiceError::invalid_fields(vec![FieldError::new("sent_at", m)]))?;
     if at > Utc::now() + Duration::minutes(5) {
         return Err(ServiceError::invalid_fields(vec![FieldError::new(
             "sent_at",
@@ -110,7 +103,7 @@ fn checked_sent_at(raw: &str) -> ServiceResult<DateTime<Utc>> {
 
 fn checked_note(note: Option<String>) -> ServiceResult<Option<String>> {
     let note = clean(note);
-    if note.as_ref().is_some_and(|n| n.len() > MAX_NOTE) {
+    if note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE) {
         return Err(ServiceError::invalid_fields(vec![FieldError::new(
             "note",
             format!("is longer than {MAX_NOTE} characters"),
@@ -120,20 +113,14 @@ fn checked_note(note: Option<String>) -> ServiceResult<Option<String>> {
 }
 
 impl Service {
-    pub fn log_sent(
-        &self,
-        actor: &Actor,
-        request_id: i64,
-        input: LogSentInput,
-    ) -> ServiceResult<EventView> {
+    pub fn log_sent(&self, actor: &Actor, request_id: i64, input: LogSentInput) -> ServiceResult<EventView> {
         actor.require(actor.role.can_record_events(), "log requests as sent")?;
         let sent_at = checked_sent_at(&input.sent_at)?;
         let channel = input.channel.unwrap_or(Channel::Email);
         let mut address = clean(input.address);
         if let (Channel::Email, Some(a)) = (channel, &address) {
-            let email = EmailAddress::parse(a).map_err(|e| {
-                ServiceError::invalid_fields(vec![FieldError::new("address", e.to_string())])
-            })?;
+            let email = EmailAddress::parse(a)
+                .map_err(|e| ServiceError::invalid_fields(vec![FieldError::new("address", e.to_string())]))?;
             address = Some(email.to_string());
         }
         let note = checked_note(input.note)?;
@@ -149,15 +136,7 @@ impl Service {
                 address,
                 ..Default::default()
             };
-            self.append(
-                conn,
-                actor,
-                request_id,
-                EventKind::Sent,
-                london::london_date(sent_at),
-                details,
-                note,
-            )
+            self.append(conn, actor, request_id, EventKind::Sent, london::london_date(sent_at), details, note)
         })?;
         self.event_view(row, actor)
     }
@@ -177,46 +156,33 @@ impl Service {
         let mut conn = self.db().conn()?;
         store::write_transaction(&mut conn, |conn| {
             if store::campaigns::by_id(conn, campaign_id)?.is_none() {
-                return Err(ServiceError::NotFound(format!(
-                    "No campaign has the id {campaign_id}."
-                )));
+                return Err(ServiceError::NotFound(format!("No campaign has the id {campaign_id}.")));
             }
             let in_campaign = requests::ids_in_campaign(conn, campaign_id)?;
             let chosen = match &input.request_ids {
                 None => in_campaign,
                 Some(ids) => {
-                    let outside: Vec<String> = ids
-                        .iter()
-                        .filter(|id| !in_campaign.contains(id))
-                        .map(|id| id.to_string())
-                        .collect();
+                    let outside: Vec<String> =
+                        ids.iter().filter(|id| !in_campaign.contains(id)).map(|id| id.to_string()).collect();
                     if !outside.is_empty() {
                         return Err(ServiceError::invalid_fields(vec![FieldError::new(
                             "request_ids",
-                            format!(
-                                "not requests of campaign {campaign_id}: {}",
-                                outside.join(", ")
-                            ),
+                            format!("not requests of campaign {campaign_id}: {}", outside.join(", ")),
                         )]));
                     }
-                    in_campaign
-                        .into_iter()
-                        .filter(|id| ids.contains(id))
-                        .collect()
+                    in_campaign.into_iter().filter(|id| ids.contains(id)).collect()
                 }
             };
-            let mut summary = BulkSentSummary {
-                logged: Vec::new(),
-                skipped: Vec::new(),
-            };
+            let mut summary = BulkSentSummary { logged: Vec::new(), skipped: Vec::new() };
             for id in chosen {
                 let row = requests::by_id(conn, id)?.ok_or_else(|| not_found(id))?;
-                if let Some(on) = row.sent_on {
-                    summary.skipped.push(SkippedRequest {
-                        id,
-                        reference: row.reference,
-                        reason: format!("already sent on {on}"),
-                    });
+                let reason = match (row.sent_on, row.state.as_str()) {
+                    (Some(on), _) => Some(format!("already sent on {on}")),
+                    (None, "withdrawn") => Some("withdrawn before it was sent".to_string()),
+                    _ => None,
+                };
+                if let Some(reason) = reason {
+                    summary.skipped.push(SkippedRequest { id, reference: row.reference, reason });
                     continue;
                 }
                 let address = default_address(conn, id, channel)?;
@@ -278,9 +244,7 @@ impl Service {
             details
                 .unexpected_fields(input.kind)
                 .into_iter()
-                .map(|field| {
-                    FieldError::new(field, format!("does not apply to {}", input.kind.phrase()))
-                }),
+                .map(|field| FieldError::new(field, format!("does not apply to {}", input.kind.phrase()))),
         );
         if input.kind == EventKind::Note && note.is_none() {
             errors.push(FieldError::new("note", "a note needs its text"));
@@ -291,15 +255,7 @@ impl Service {
         let occurred_on = input.occurred_on.unwrap_or_else(london::today);
         let mut conn = self.db().conn()?;
         let row = store::write_transaction(&mut conn, |conn| {
-            self.append(
-                conn,
-                actor,
-                request_id,
-                input.kind,
-                occurred_on,
-                details,
-                note,
-            )
+            self.append(conn, actor, request_id, input.kind, occurred_on, details, note)
         })?;
         self.event_view(row, actor)
     }
@@ -322,21 +278,13 @@ impl Service {
             return Err(not_found(request_id));
         }
         let stored = events::of_request(conn, request_id)?;
-        let mut timeline: Vec<TimelineEvent> = stored
-            .iter()
-            .map(convert::timeline_event)
-            .collect::<ServiceResult<_>>()?;
+        let mut timeline: Vec<TimelineEvent> =
+            stored.iter().map(convert::timeline_event).collect::<ServiceResult<_>>()?;
         let next_id = stored.iter().map(|e| e.id).max().unwrap_or(0) + 1;
-        timeline.push(TimelineEvent {
-            id: next_id,
-            kind,
-            occurred_on,
-            details: details.clone(),
-        });
-        let derived =
-            timeline::replay(&timeline, self.calendar(), london::today()).map_err(|e| match e {
-                TimelineError::Conflict(msg) => ServiceError::Conflict(msg),
-            })?;
+        timeline.push(TimelineEvent { id: next_id, kind, occurred_on, details: details.clone() });
+        let derived = timeline::replay(&timeline, self.calendar(), london::today()).map_err(|e| match e {
+            TimelineError::Conflict(msg) => ServiceError::Conflict(msg),
+        })?;
         let details_json =
             serde_json::to_string(&details).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let row = events::insert(
@@ -374,11 +322,7 @@ impl Service {
         Ok(row)
     }
 
-    fn event_view(
-        &self,
-        row: crate::store::models::EventRow,
-        actor: &Actor,
-    ) -> ServiceResult<EventView> {
+    fn event_view(&self, row: crate::store::models::EventRow, actor: &Actor) -> ServiceResult<EventView> {
         let event = convert::timeline_event(&row)?;
         Ok(EventView {
             id: row.id,
@@ -414,18 +358,9 @@ mod tests {
 
     #[test]
     fn reads_the_accepted_forms_of_sent_at() {
-        assert_eq!(
-            parse_sent_at("2021-12-06T09:30:00Z").unwrap().to_rfc3339(),
-            "2021-12-06T09:30:00+00:00"
-        );
-        assert_eq!(
-            parse_sent_at("2021-07-06T09:30").unwrap().to_rfc3339(),
-            "2021-07-06T08:30:00+00:00"
-        );
-        assert_eq!(
-            parse_sent_at("2021-07-06").unwrap().to_rfc3339(),
-            "2021-07-06T11:00:00+00:00"
-        );
+        assert_eq!(parse_sent_at("2021-12-06T09:30:00Z").unwrap().to_rfc3339(), "2021-12-06T09:30:00+00:00");
+        assert_eq!(parse_sent_at("2021-07-06T09:30").unwrap().to_rfc3339(), "2021-07-06T08:30:00+00:00");
+        assert_eq!(parse_sent_at("2021-07-06").unwrap().to_rfc3339(), "2021-07-06T11:00:00+00:00");
         let err = parse_sent_at("06/12/2021").unwrap_err();
         assert!(err.contains("is not a date or time"), "{err}");
         assert!(parse_sent_at("2021-02-30").is_err());

@@ -43,36 +43,21 @@ impl Service {
         if let Some(actor) = actor {
             actor.require(actor.role.can_manage_users(), "add users")?;
         }
-        let email = sign_in_email(email).map_err(|e| {
-            ServiceError::invalid_fields(vec![FieldError::new("email", e.to_string())])
-        })?;
+        let email = sign_in_email(email)
+            .map_err(|e| ServiceError::invalid_fields(vec![FieldError::new("email", e.to_string())]))?;
         let name = name.trim();
-        let name = if name.is_empty() {
-            email.split('@').next().unwrap_or("")
-        } else {
-            name
-        };
+        let name = if name.is_empty() { email.split('@').next().unwrap_or("") } else { name };
         let mut conn = self.db().conn()?;
         store::write_transaction(&mut conn, |conn| {
             if users::by_email(conn, &email)?.is_some() {
-                return Err(ServiceError::Conflict(format!(
-                    "A user with the email {email} already exists."
-                )));
+                return Err(ServiceError::Conflict(format!("A user with the email {email} already exists.")));
             }
             let row = users::insert(
                 conn,
-                &NewUser {
-                    email: &email,
-                    name,
-                    role: role.as_str(),
-                    created_at: now(),
-                },
+                &NewUser { email: &email, name, role: role.as_str(), created_at: now() },
             )?;
             let token = issue_token(conn, row.id, &email, "first token")?;
-            Ok(NewUserView {
-                user: convert::user(row)?,
-                token,
-            })
+            Ok(NewUserView { user: convert::user(row)?, token })
         })
     }
 
@@ -80,10 +65,7 @@ impl Service {
         if let Some(actor) = actor {
             actor.require(actor.role.can_manage_users(), "list users")?;
         }
-        users::list(&mut *self.db().conn()?)?
-            .into_iter()
-            .map(convert::user)
-            .collect()
+        users::list(&mut *self.db().conn()?)?.into_iter().map(convert::user).collect()
     }
 
     /// Creates a token for `for_email` (yourself unless you are an admin).
@@ -114,13 +96,8 @@ impl Service {
                 "create tokens for other users",
             )?;
         }
-        let label = label
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .unwrap_or("api token");
-        store::write_transaction(&mut conn, |conn| {
-            issue_token(conn, user.id, &user.email, label)
-        })
+        let label = label.map(str::trim).filter(|l| !l.is_empty()).unwrap_or("api token");
+        store::write_transaction(&mut conn, |conn| issue_token(conn, user.id, &user.email, label))
     }
 
     pub fn list_tokens(&self, actor: &Actor) -> ServiceResult<Vec<TokenView>> {
@@ -138,34 +115,24 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound(format!("No token has the id {token_id}.")))?;
         // Someone else's token is reported as missing, so as not to reveal that it exists.
         if actor.is_some_and(|a| a.user_id != token.user_id && !a.role.can_manage_users()) {
-            return Err(ServiceError::NotFound(format!(
-                "No token has the id {token_id}."
-            )));
+            return Err(ServiceError::NotFound(format!("No token has the id {token_id}.")));
         }
         if users::revoke_token(&mut conn, token_id, now())? {
             Ok(())
         } else {
-            Err(ServiceError::Conflict(format!(
-                "Token {token_id} was already revoked."
-            )))
+            Err(ServiceError::Conflict(format!("Token {token_id} was already revoked.")))
         }
     }
 
     /// The actor holding this bearer token.
     pub fn authenticate(&self, token: &str) -> ServiceResult<Actor> {
         let mut conn = self.db().conn()?;
-        let (token_row, user) =
-            users::by_token_hash(&mut conn, &hash(token.trim()))?.ok_or_else(|| {
-                ServiceError::Unauthorized(
-                    "The API token is not valid, or has been revoked.".into(),
-                )
-            })?;
+        let (token_row, user) = users::by_token_hash(&mut conn, &hash(token.trim()))?.ok_or_else(|| {
+            ServiceError::Unauthorized("The API token is not valid, or has been revoked.".into())
+        })?;
         // Recording every use would make each read a write; once every few minutes is enough.
         let stamp = now();
-        if token_row
-            .last_used_at
-            .is_none_or(|t| stamp - t > Duration::minutes(5))
-        {
+        if token_row.last_used_at.is_none_or(|t| stamp - t > Duration::minutes(5)) {
             users::touch_token(&mut conn, token_row.id, stamp)?;
         }
         Ok(Actor {
@@ -210,19 +177,9 @@ fn issue_token(
     let secret = new_secret();
     let id = users::insert_token(
         conn,
-        &NewToken {
-            user_id,
-            token_hash: &hash(&secret),
-            label,
-            created_at: now(),
-        },
+        &NewToken { user_id, token_hash: &hash(&secret), label, created_at: now() },
     )?;
-    Ok(NewTokenView {
-        id,
-        user_email: email.to_string(),
-        label: label.to_string(),
-        token: secret,
-    })
+    Ok(NewTokenView { id, user_email: email.to_string(), label: label.to_string(), token: secret })
 }
 
 #[cfg(test)]

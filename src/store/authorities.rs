@@ -9,18 +9,11 @@ use crate::store::lower;
 
 /// Every body, for matching an import against (a few thousand rows at most).
 pub fn all(conn: &mut AnyConnection) -> StoreResult<Vec<AuthorityRow>> {
-    Ok(authorities::table
-        .order(authorities::id)
-        .select(AuthorityRow::as_select())
-        .load(conn)?)
+    Ok(authorities::table.order(authorities::id).select(AuthorityRow::as_select()).load(conn)?)
 }
 
 pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<AuthorityRow>> {
-    Ok(authorities::table
-        .find(id)
-        .select(AuthorityRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(authorities::table.find(id).select(AuthorityRow::as_select()).first(conn).optional()?)
 }
 
 pub fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<Vec<AuthorityRow>> {
@@ -32,16 +25,11 @@ pub fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<Vec<Authorit
 }
 
 pub fn insert(conn: &mut AnyConnection, new: &NewAuthority) -> StoreResult<i64> {
-    Ok(diesel::insert_into(authorities::table)
-        .values(new)
-        .returning(authorities::id)
-        .get_result(conn)?)
+    Ok(diesel::insert_into(authorities::table).values(new).returning(authorities::id).get_result(conn)?)
 }
 
 pub fn update(conn: &mut AnyConnection, id: i64, fields: &AuthorityFields) -> StoreResult<()> {
-    diesel::update(authorities::table.find(id))
-        .set(fields)
-        .execute(conn)?;
+    diesel::update(authorities::table.find(id)).set(fields).execute(conn)?;
     Ok(())
 }
 
@@ -61,7 +49,9 @@ fn filtered(f: &AuthorityFilter) -> Boxed<'_> {
         q = q.filter(lower(authorities::region.assume_not_null()).eq(region.to_lowercase()));
     }
     if let Some(tag) = &f.tag {
-        q = q.filter(authorities::tags.like(format!("%,{},%", tag.to_lowercase())));
+        q = q.filter(
+            authorities::tags.like(format!("%,{},%", super::escape_like(&tag.to_lowercase()))).escape('\\'),
+        );
     }
     if let Some(text) = &f.q {
         q = q.filter(
@@ -96,8 +86,5 @@ pub fn count(conn: &mut AnyConnection, f: &AuthorityFilter) -> StoreResult<i64> 
 }
 
 pub fn ids(conn: &mut AnyConnection, f: &AuthorityFilter) -> StoreResult<Vec<i64>> {
-    Ok(filtered(f)
-        .order(authorities::id)
-        .select(authorities::id)
-        .load(conn)?)
+    Ok(filtered(f).order(authorities::id).select(authorities::id).load(conn)?)
 }

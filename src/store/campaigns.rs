@@ -8,24 +8,15 @@ use super::schema::{campaigns, requests};
 use super::{AnyConnection, StoreResult};
 
 pub fn insert(conn: &mut AnyConnection, new: &NewCampaign) -> StoreResult<CampaignRow> {
-    Ok(diesel::insert_into(campaigns::table)
-        .values(new)
-        .get_result::<CampaignRow>(conn)?)
+    Ok(diesel::insert_into(campaigns::table).values(new).get_result::<CampaignRow>(conn)?)
 }
 
 pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<CampaignRow>> {
-    Ok(campaigns::table
-        .find(id)
-        .select(CampaignRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(campaigns::table.find(id).select(CampaignRow::as_select()).first(conn).optional()?)
 }
 
 pub fn prefix_taken(conn: &mut AnyConnection, prefix: &str) -> StoreResult<bool> {
-    let n: i64 = campaigns::table
-        .filter(campaigns::reference_prefix.eq(prefix))
-        .count()
-        .get_result(conn)?;
+    let n: i64 = campaigns::table.filter(campaigns::reference_prefix.eq(prefix)).count().get_result(conn)?;
     Ok(n > 0)
 }
 
@@ -63,17 +54,7 @@ pub fn state_counts(
     let awaiting = requests::table
         .filter(requests::campaign_id.eq(campaign_id))
         .filter(requests::state.eq(crate::domain::status::State::AwaitingResponse.as_str()));
-    let late = awaiting
-        .filter(requests::due_on.lt(today))
-        .count()
-        .get_result(conn)?;
-    let very_late = awaiting
-        .filter(requests::very_overdue_on.lt(today))
-        .count()
-        .get_result(conn)?;
-    Ok(StateCounts {
-        by_state,
-        late,
-        very_late,
-    })
+    let late = awaiting.filter(requests::due_on.lt(today)).count().get_result(conn)?;
+    let very_late = awaiting.filter(requests::very_overdue_on.lt(today)).count().get_result(conn)?;
+    Ok(StateCounts { by_state, late, very_late })
 }

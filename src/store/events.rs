@@ -7,9 +7,7 @@ use super::schema::events;
 use super::{AnyConnection, StoreResult};
 
 pub fn insert(conn: &mut AnyConnection, new: &NewEvent) -> StoreResult<EventRow> {
-    Ok(diesel::insert_into(events::table)
-        .values(new)
-        .get_result::<EventRow>(conn)?)
+    Ok(diesel::insert_into(events::table).values(new).get_result::<EventRow>(conn)?)
 }
 
 pub fn of_request(conn: &mut AnyConnection, request_id: i64) -> StoreResult<Vec<EventRow>> {
@@ -18,14 +16,4 @@ pub fn of_request(conn: &mut AnyConnection, request_id: i64) -> StoreResult<Vec<
         .order(events::id)
         .select(EventRow::as_select())
         .load(conn)?)
-}
-
-/// The next id an event will get is not knowable in advance, so replaying a timeline with a new
-/// event uses a placeholder id larger than every stored one.
-pub fn max_id(conn: &mut AnyConnection, request_id: i64) -> StoreResult<i64> {
-    let max: Option<i64> = events::table
-        .filter(events::request_id.eq(request_id))
-        .select(diesel::dsl::max(events::id))
-        .first(conn)?;
-    Ok(max.unwrap_or(0))
 }

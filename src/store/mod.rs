@@ -64,14 +64,22 @@ impl Target {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(Target::Postgres(url.to_string()));
         }
-        let path = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .unwrap_or(url);
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
         if path.is_empty() || path.contains("://") {
             return Err(StoreError::BadUrl(url.to_string()));
         }
         Ok(Target::Sqlite(path.to_string()))
+    }
+
+    /// The URL as it may be shown: any password replaced by `***`.
+    pub fn redacted(url: &str) -> String {
+        match url::Url::parse(url) {
+            Ok(mut parsed) if parsed.password().is_some() => {
+                let _ = parsed.set_password(Some("***"));
+                parsed.to_string()
+            }
+            _ => url.to_string(),
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -101,8 +109,8 @@ impl ManageConnection for Manager {
                 .map(AnyConnection::Postgres)
                 .map_err(r2d2::Error::ConnectionError),
             Target::Sqlite(path) => {
-                let mut conn = diesel::SqliteConnection::establish(path)
-                    .map_err(r2d2::Error::ConnectionError)?;
+                let mut conn =
+                    diesel::SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                     self.busy_timeout.as_millis()
@@ -114,8 +122,7 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
@@ -144,14 +151,9 @@ impl Db {
     pub fn connect(url: &str, pool_size: u32, busy_timeout: Duration) -> StoreResult<Self> {
         let target = Target::parse(url)?;
         let backend = target.backend();
-        let manager = Manager {
-            target,
-            busy_timeout,
-        };
+        let manager = Manager { target, busy_timeout };
         // One direct connection first: the pool would only report a time-out, this says why.
-        manager
-            .connect()
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        manager.connect().map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let pool = Pool::builder()
             .max_size(pool_size.max(1))
             .connection_timeout(Duration::from_secs(10))
@@ -165,18 +167,16 @@ impl Db {
     }
 
     pub fn conn(&self) -> StoreResult<Conn> {
-        self.pool
-            .get()
-            .map_err(|e| StoreError::Unavailable(e.to_string()))
+        self.pool.get().map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 
     /// Applies the migrations this binary carries that the database has not seen yet.
     pub fn migrate(&self) -> StoreResult<Vec<String>> {
         let mut conn = self.conn()?;
         let applied = match &mut *conn {
-            AnyConnection::Sqlite(c) => c
-                .run_pending_migrations(SQLITE_MIGRATIONS)
-                .map(|v| v.iter().map(|m| m.to_string()).collect()),
+            AnyConnection::Sqlite(c) => {
+                c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.iter().map(|m| m.to_string()).collect())
+            }
             AnyConnection::Postgres(c) => c
                 .run_pending_migrations(POSTGRES_MIGRATIONS)
                 .map(|v| v.iter().map(|m| m.to_string()).collect()),
@@ -204,9 +204,7 @@ where
     conn.transaction(|conn| {
         if matches!(conn, AnyConnection::Sqlite(_)) {
             use schema::write_lock::dsl::*;
-            diesel::update(write_lock.filter(id.eq(1)))
-                .set(writes.eq(writes + 1))
-                .execute(conn)?;
+            diesel::update(write_lock.filter(id.eq(1))).set(writes.eq(writes + 1)).execute(conn)?;
         }
         f(conn)
     })
@@ -231,10 +229,7 @@ pub fn escape_like(text: &str) -> String {
 
 /// Whether an error is a violated unique constraint (a duplicate).
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
-    matches!(
-        e,
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
-    )
+    matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
 }
 
 #[cfg(test)]
@@ -243,27 +238,14 @@ mod tests {
 
     #[test]
     fn the_url_scheme_picks_the_backend() {
-        assert_eq!(
-            Target::parse("sqlite://foitrack.db").unwrap(),
-            Target::Sqlite("foitrack.db".into())
-        );
-        assert_eq!(
-            Target::parse("sqlite:///var/lib/f.db").unwrap(),
-            Target::Sqlite("/var/lib/f.db".into())
-        );
-        assert_eq!(
-            Target::parse("data/f.db").unwrap(),
-            Target::Sqlite("data/f.db".into())
-        );
-        assert_eq!(
-            Target::parse("postgres://u@h/db").unwrap().backend(),
-            Backend::Postgres
-        );
-        assert_eq!(
-            Target::parse("postgresql://u@h/db").unwrap().backend(),
-            Backend::Postgres
-        );
+        assert_eq!(Target::parse("sqlite://foitrack.db").unwrap(), Target::Sqlite("foitrack.db".into()));
+        assert_eq!(Target::parse("sqlite:///var/lib/f.db").unwrap(), Target::Sqlite("/var/lib/f.db".into()));
+        assert_eq!(Target::parse("data/f.db").unwrap(), Target::Sqlite("data/f.db".into()));
+        assert_eq!(Target::parse("postgres://u@h/db").unwrap().backend(), Backend::Postgres);
+        assert_eq!(Target::parse("postgresql://u@h/db").unwrap().backend(), Backend::Postgres);
         assert!(Target::parse("mysql://u@h/db").is_err());
         assert!(Target::parse("").is_err());
+        assert_eq!(Target::redacted("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(Target::redacted("sqlite://foitrack.db"), "sqlite://foitrack.db");
     }
 }

@@ -1,6 +1,8 @@
 //! Requests: the list queries paginate in the database and use the `(state, due_on)` indexes.
 
 use crate::store::multi_connection_impl::MultiBackend;
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
@@ -25,25 +27,16 @@ pub fn insert_many(conn: &mut AnyConnection, rows: &[NewRequest]) -> StoreResult
 }
 
 pub fn insert(conn: &mut AnyConnection, row: &NewRequest) -> StoreResult<i64> {
-    Ok(diesel::insert_into(requests::table)
-        .values(row)
-        .returning(requests::id)
-        .get_result(conn)?)
+    Ok(diesel::insert_into(requests::table).values(row).returning(requests::id).get_result(conn)?)
 }
 
 pub fn set_reference(conn: &mut AnyConnection, id: i64, reference: &str) -> StoreResult<()> {
-    diesel::update(requests::table.find(id))
-        .set(requests::reference.eq(reference))
-        .execute(conn)?;
+    diesel::update(requests::table.find(id)).set(requests::reference.eq(reference)).execute(conn)?;
     Ok(())
 }
 
 pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<RequestRow>> {
-    Ok(requests::table
-        .find(id)
-        .select(RequestRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(requests::table.find(id).select(RequestRow::as_select()).first(conn).optional()?)
 }
 
 pub fn by_reference(conn: &mut AnyConnection, reference: &str) -> StoreResult<Option<RequestRow>> {
@@ -57,20 +50,12 @@ pub fn by_reference(conn: &mut AnyConnection, reference: &str) -> StoreResult<Op
 /// Takes the row lock on a request (PostgreSQL) for the rest of the transaction, so that two
 /// events recorded at once are replayed one after the other. Returns false if it does not exist.
 pub fn lock(conn: &mut AnyConnection, id: i64, now: chrono::NaiveDateTime) -> StoreResult<bool> {
-    let n = diesel::update(requests::table.find(id))
-        .set(requests::updated_at.eq(now))
-        .execute(conn)?;
+    let n = diesel::update(requests::table.find(id)).set(requests::updated_at.eq(now)).execute(conn)?;
     Ok(n == 1)
 }
 
-pub fn update_derived(
-    conn: &mut AnyConnection,
-    id: i64,
-    fields: &DerivedFields,
-) -> StoreResult<()> {
-    diesel::update(requests::table.find(id))
-        .set(fields)
-        .execute(conn)?;
+pub fn update_derived(conn: &mut AnyConnection, id: i64, fields: &DerivedFields) -> StoreResult<()> {
+    diesel::update(requests::table.find(id)).set(fields).execute(conn)?;
     Ok(())
 }
 
@@ -129,18 +114,17 @@ impl RequestFilter {
         self.late
             || self.due_before.is_some()
             || self.due_after.is_some()
-            || matches!(
-                self.status,
-                Some(Status::AwaitingResponse | Status::Overdue | Status::VeryOverdue)
-            )
+            || matches!(self.status, Some(Status::AwaitingResponse | Status::Overdue | Status::VeryOverdue))
     }
 }
 
-type Joined = diesel::dsl::InnerJoin<requests::table, authorities::table>;
-type Boxed<'a> = diesel::dsl::IntoBoxed<'a, Joined, MultiBackend>;
+type Boxed<'a> = requests::BoxedQuery<'a, MultiBackend>;
 
+/// The filtered requests, without joining the bodies: counting a join costs SQLite a row lookup
+/// per match (60 ms instead of 2 ms for 35,000 overdue requests), so the region filter is a
+/// subquery and the names of a page's bodies are fetched separately.
 fn filtered(f: &RequestFilter) -> Boxed<'_> {
-    let mut q: Boxed = requests::table.inner_join(authorities::table).into_boxed();
+    let mut q: Boxed = requests::table.into_boxed();
     if let Some(id) = f.campaign_id {
         q = q.filter(requests::campaign_id.eq(id));
     }
@@ -148,29 +132,30 @@ fn filtered(f: &RequestFilter) -> Boxed<'_> {
         q = q.filter(requests::authority_id.eq(id));
     }
     if let Some(region) = &f.region {
-        q = q.filter(lower(authorities::region.assume_not_null()).eq(region.to_lowercase()));
+        let in_region = authorities::table
+            .filter(lower(authorities::region.assume_not_null()).eq(region.to_lowercase()))
+            .select(authorities::id);
+        q = q.filter(requests::authority_id.eq_any(in_region));
     }
     let awaiting = State::AwaitingResponse.as_str();
     let today = f.today;
     if let Some(status) = f.status {
         q = match status {
-            Status::AwaitingResponse => q
-                .filter(requests::state.eq(awaiting))
-                .filter(requests::due_on.ge(today)),
+            Status::AwaitingResponse => {
+                q.filter(requests::state.eq(awaiting)).filter(requests::due_on.ge(today))
+            }
             Status::Overdue => q
                 .filter(requests::state.eq(awaiting))
                 .filter(requests::due_on.lt(today))
                 .filter(requests::very_overdue_on.ge(today)),
-            Status::VeryOverdue => q
-                .filter(requests::state.eq(awaiting))
-                .filter(requests::very_overdue_on.lt(today)),
+            Status::VeryOverdue => {
+                q.filter(requests::state.eq(awaiting)).filter(requests::very_overdue_on.lt(today))
+            }
             other => q.filter(requests::state.eq(other.as_str())),
         };
     }
     if f.late {
-        q = q
-            .filter(requests::state.eq(awaiting))
-            .filter(requests::due_on.lt(today));
+        q = q.filter(requests::state.eq(awaiting)).filter(requests::due_on.lt(today));
     }
     if let Some(d) = f.due_before {
         q = q.filter(requests::due_on.le(d));
@@ -180,13 +165,13 @@ fn filtered(f: &RequestFilter) -> Boxed<'_> {
     }
     if let Some(text) = &f.q {
         let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+        // References are stored in capitals, so they need no lower() per row.
         q = q.filter(
-            lower(requests::reference)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(requests::body_reference.assume_not_null())
-                    .like(pattern)
-                    .escape('\\')),
+            requests::reference.like(pattern.to_uppercase()).escape('\\').or(lower(
+                requests::body_reference.assume_not_null(),
+            )
+            .like(pattern)
+            .escape('\\')),
         );
     }
     q
@@ -202,40 +187,41 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> StoreResult<Vec<Listed>> {
-    let q = filtered(f).select((
-        RequestRow::as_select(),
-        authorities::name,
-        authorities::region,
-    ));
+    let q = filtered(f).select(RequestRow::as_select());
     let q = match sort {
-        RequestSort::DueOn if f.implies_due_date() => {
-            q.order((requests::due_on.asc(), requests::id.asc()))
-        }
+        RequestSort::DueOn if f.implies_due_date() => q.order((requests::due_on.asc(), requests::id.asc())),
         // NULLs sort first on SQLite and last on PostgreSQL; put undated requests last on both.
-        RequestSort::DueOn => q.order((
-            requests::due_on.is_null().asc(),
-            requests::due_on.asc(),
-            requests::id.asc(),
-        )),
-        RequestSort::DueOnDesc => q.order((
-            requests::due_on.is_null().asc(),
-            requests::due_on.desc(),
-            requests::id.desc(),
-        )),
+        RequestSort::DueOn => {
+            q.order((requests::due_on.is_null().asc(), requests::due_on.asc(), requests::id.asc()))
+        }
+        RequestSort::DueOnDesc => {
+            q.order((requests::due_on.is_null().asc(), requests::due_on.desc(), requests::id.desc()))
+        }
         RequestSort::Reference => q.order(requests::reference.asc()),
-        RequestSort::SentOn => q.order((
-            requests::sent_on.is_null().asc(),
-            requests::sent_on.asc(),
-            requests::id.asc(),
-        )),
-        RequestSort::SentOnDesc => q.order((
-            requests::sent_on.is_null().asc(),
-            requests::sent_on.desc(),
-            requests::id.desc(),
-        )),
+        RequestSort::SentOn => {
+            q.order((requests::sent_on.is_null().asc(), requests::sent_on.asc(), requests::id.asc()))
+        }
+        RequestSort::SentOnDesc => {
+            q.order((requests::sent_on.is_null().asc(), requests::sent_on.desc(), requests::id.desc()))
+        }
         RequestSort::UpdatedDesc => q.order((requests::updated_at.desc(), requests::id.desc())),
     };
-    Ok(q.limit(limit).offset(offset).load::<Listed>(conn)?)
+    let rows: Vec<RequestRow> = q.limit(limit).offset(offset).load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.authority_id).collect();
+    let names: HashMap<i64, (String, Option<String>)> = authorities::table
+        .filter(authorities::id.eq_any(ids))
+        .select((authorities::id, authorities::name, authorities::region))
+        .load::<(i64, String, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(id, name, region)| (id, (name, region)))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let (name, region) = names.get(&row.authority_id).cloned().unwrap_or_default();
+            (row, name, region)
+        })
+        .collect())
 }
 
 pub fn count(conn: &mut AnyConnection, f: &RequestFilter) -> StoreResult<i64> {
@@ -243,8 +229,5 @@ pub fn count(conn: &mut AnyConnection, f: &RequestFilter) -> StoreResult<i64> {
 }
 
 pub fn count_in_campaign(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<i64> {
-    Ok(requests::table
-        .filter(requests::campaign_id.eq(campaign_id))
-        .count()
-        .get_result(conn)?)
+    Ok(requests::table.filter(requests::campaign_id.eq(campaign_id)).count().get_result(conn)?)
 }

@@ -108,11 +108,4 @@ diesel::joinable!(requests -> authorities (authority_id));
 diesel::joinable!(events -> requests (request_id));
 diesel::joinable!(events -> users (recorded_by));
 
-diesel::allow_tables_to_appear_in_same_query!(
-    users,
-    api_tokens,
-    authorities,
-    campaigns,
-    requests,
-    events
-);
+diesel::allow_tables_to_appear_in_same_query!(users, api_tokens, authorities, campaigns, requests, events);

@@ -8,9 +8,7 @@ use super::schema::{api_tokens, users};
 use super::{AnyConnection, StoreResult};
 
 pub fn insert(conn: &mut AnyConnection, new: &NewUser) -> StoreResult<UserRow> {
-    Ok(diesel::insert_into(users::table)
-        .values(new)
-        .get_result::<UserRow>(conn)?)
+    Ok(diesel::insert_into(users::table).values(new).get_result::<UserRow>(conn)?)
 }
 
 pub fn count(conn: &mut AnyConnection) -> StoreResult<i64> {
@@ -18,40 +16,23 @@ pub fn count(conn: &mut AnyConnection) -> StoreResult<i64> {
 }
 
 pub fn by_email(conn: &mut AnyConnection, email: &str) -> StoreResult<Option<UserRow>> {
-    Ok(users::table
-        .filter(users::email.eq(email))
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(users::table.filter(users::email.eq(email)).select(UserRow::as_select()).first(conn).optional()?)
 }
 
 pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<UserRow>> {
-    Ok(users::table
-        .find(id)
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(users::table.find(id).select(UserRow::as_select()).first(conn).optional()?)
 }
 
 pub fn list(conn: &mut AnyConnection) -> StoreResult<Vec<UserRow>> {
-    Ok(users::table
-        .order(users::id)
-        .select(UserRow::as_select())
-        .load(conn)?)
+    Ok(users::table.order(users::id).select(UserRow::as_select()).load(conn)?)
 }
 
 pub fn insert_token(conn: &mut AnyConnection, new: &NewToken) -> StoreResult<i64> {
-    Ok(diesel::insert_into(api_tokens::table)
-        .values(new)
-        .returning(api_tokens::id)
-        .get_result(conn)?)
+    Ok(diesel::insert_into(api_tokens::table).values(new).returning(api_tokens::id).get_result(conn)?)
 }
 
 /// The user holding a live (unrevoked) token with this hash.
-pub fn by_token_hash(
-    conn: &mut AnyConnection,
-    hash: &str,
-) -> StoreResult<Option<(TokenRow, UserRow)>> {
+pub fn by_token_hash(conn: &mut AnyConnection, hash: &str) -> StoreResult<Option<(TokenRow, UserRow)>> {
     Ok(api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(hash))
@@ -62,11 +43,7 @@ pub fn by_token_hash(
 }
 
 pub fn token(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<TokenRow>> {
-    Ok(api_tokens::table
-        .find(id)
-        .select(TokenRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(api_tokens::table.find(id).select(TokenRow::as_select()).first(conn).optional()?)
 }
 
 pub fn tokens_of(conn: &mut AnyConnection, user_id: i64) -> StoreResult<Vec<TokenRow>> {
@@ -78,20 +55,14 @@ pub fn tokens_of(conn: &mut AnyConnection, user_id: i64) -> StoreResult<Vec<Toke
 }
 
 pub fn touch_token(conn: &mut AnyConnection, id: i64, at: NaiveDateTime) -> StoreResult<()> {
-    diesel::update(api_tokens::table.find(id))
-        .set(api_tokens::last_used_at.eq(at))
-        .execute(conn)?;
+    diesel::update(api_tokens::table.find(id)).set(api_tokens::last_used_at.eq(at)).execute(conn)?;
     Ok(())
 }
 
 /// Marks a token revoked; returns false if it was already revoked.
 pub fn revoke_token(conn: &mut AnyConnection, id: i64, at: NaiveDateTime) -> StoreResult<bool> {
-    let n = diesel::update(
-        api_tokens::table
-            .find(id)
-            .filter(api_tokens::revoked_at.is_null()),
-    )
-    .set(api_tokens::revoked_at.eq(at))
-    .execute(conn)?;
+    let n = diesel::update(api_tokens::table.find(id).filter(api_tokens::revoked_at.is_null()))
+        .set(api_tokens::revoked_at.eq(at))
+        .execute(conn)?;
     Ok(n == 1)
 }

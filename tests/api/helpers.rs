@@ -11,10 +11,7 @@ use foitrack::service::Service;
 use foitrack::store::Db;
 use serde_json::Value;
 
-pub const ODS_FILE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/nhs-trusts-etr.csv"
-);
+pub const ODS_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/nhs-trusts-etr.csv");
 
 /// A database that exists for one test and is removed afterwards.
 pub struct TestDb {
@@ -27,11 +24,7 @@ impl TestDb {
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        Self {
-            url,
-            _dir: Some(dir),
-            drop_pg: None,
-        }
+        Self { url, _dir: Some(dir), drop_pg: None }
     }
 
     /// A fresh PostgreSQL database, or `None` (with a note why) when the tests are not pointed
@@ -44,40 +37,31 @@ impl TestDb {
             return None;
         };
         let name = format!("foitrack_test_{}", rand_suffix());
-        let mut admin = PgConnection::establish(&admin_url)
-            .expect("FOITRACK_TEST_DATABASE_URL must reach PostgreSQL");
+        let mut admin =
+            PgConnection::establish(&admin_url).expect("FOITRACK_TEST_DATABASE_URL must reach PostgreSQL");
         diesel::sql_query(format!("CREATE DATABASE {name}"))
             .execute(&mut admin)
             .expect("create test database");
-        let base = admin_url
-            .rsplit_once('/')
-            .map(|(b, _)| b.to_string())
-            .expect("database URL with a /dbname");
-        Some(Self {
-            url: format!("{base}/{name}"),
-            _dir: None,
-            drop_pg: Some((admin_url, name)),
-        })
+        let base =
+            admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).expect("database URL with a /dbname");
+        Some(Self { url: format!("{base}/{name}"), _dir: None, drop_pg: Some((admin_url, name)) })
     }
 }
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Some((admin_url, name)) = &self.drop_pg {
-            if let Ok(mut admin) = PgConnection::establish(admin_url) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut admin);
-            }
+        if let Some((admin_url, name)) = &self.drop_pg
+            && let Ok(mut admin) = PgConnection::establish(admin_url)
+        {
+            let _ =
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
         }
     }
 }
 
 fn rand_suffix() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
     format!("{}_{}", std::process::id(), nanos % 1_000_000_000_000)
 }
 
@@ -127,29 +111,16 @@ pub async fn spawn_app(db: &TestDb) -> TestApp {
         WorkingDays::bundled(),
     );
     let token = if service.needs_first_user().unwrap() {
-        service
-            .add_user(None, "admin@example.org", "Admin", Role::Admin)
-            .unwrap()
-            .token
-            .token
+        service.add_user(None, "admin@example.org", "Admin", Role::Admin).unwrap().token.token
     } else {
-        service
-            .create_token(None, Some("admin@example.org"), Some("restart"))
-            .unwrap()
-            .token
+        service.create_token(None, Some("admin@example.org"), Some("restart")).unwrap().token
     };
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let server = foitrack::http::server(service.clone(), listener, &settings()).unwrap();
     let handle = server.handle();
     actix_rt::spawn(server);
-    TestApp {
-        base,
-        client: reqwest::Client::new(),
-        token,
-        service,
-        handle,
-    }
+    TestApp { base, client: reqwest::Client::new(), token, service, handle }
 }
 
 pub struct Reply {
@@ -161,22 +132,9 @@ pub struct Reply {
 impl Reply {
     /// Asserts a problem response with this status and `type` slug; returns its detail.
     pub fn problem(&self, status: u16, slug: &str) -> String {
-        assert_eq!(
-            self.status, status,
-            "unexpected status; body: {}",
-            self.body
-        );
-        assert_eq!(
-            self.content_type, "application/problem+json",
-            "body: {}",
-            self.body
-        );
-        assert_eq!(
-            self.body["type"],
-            format!("urn:foitrack:problem:{slug}"),
-            "body: {}",
-            self.body
-        );
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.body);
+        assert_eq!(self.content_type, "application/problem+json", "body: {}", self.body);
+        assert_eq!(self.body["type"], format!("urn:foitrack:problem:{slug}"), "body: {}", self.body);
         assert_eq!(self.body["status"], status);
         let detail = self.body["detail"].as_str().expect("a detail").to_string();
         assert!(!detail.is_empty());
@@ -184,12 +142,7 @@ impl Reply {
     }
 
     pub fn ok(&self) -> &Value {
-        assert!(
-            (200..300).contains(&self.status),
-            "expected success, got {}: {}",
-            self.status,
-            self.body
-        );
+        assert!((200..300).contains(&self.status), "expected success, got {}: {}", self.status, self.body);
         &self.body
     }
 }
@@ -216,23 +169,11 @@ impl TestApp {
         } else {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
-        Reply {
-            status,
-            content_type,
-            body,
-        }
+        Reply { status, content_type, body }
     }
 
     pub async fn get_as(&self, token: &str, path: &str) -> Reply {
-        Self::reply(
-            self.client
-                .get(self.url(path))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
+        Self::reply(self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap()).await
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -240,16 +181,8 @@ impl TestApp {
     }
 
     pub async fn post_as(&self, token: &str, path: &str, body: &Value) -> Reply {
-        Self::reply(
-            self.client
-                .post(self.url(path))
-                .bearer_auth(token)
-                .json(body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
+        Self::reply(self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.unwrap())
+            .await
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Reply {
@@ -257,12 +190,7 @@ impl TestApp {
     }
 
     /// Posts raw bytes with a content type (for broken JSON and file uploads).
-    pub async fn post_raw(
-        &self,
-        path: &str,
-        content_type: &str,
-        body: impl Into<reqwest::Body>,
-    ) -> Reply {
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> Reply {
         let request = self
             .client
             .post(self.url(path))
@@ -273,15 +201,7 @@ impl TestApp {
     }
 
     pub async fn delete(&self, path: &str) -> Reply {
-        Self::reply(
-            self.client
-                .delete(self.url(path))
-                .bearer_auth(&self.token)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
+        Self::reply(self.client.delete(self.url(path)).bearer_auth(&self.token).send().await.unwrap()).await
     }
 
     /// Imports the shipped ODS file as of 2021-12-01 (209 English trusts).

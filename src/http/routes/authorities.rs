@@ -20,9 +20,7 @@ pub async fn list(
     query: web::Query<AuthorityQuery>,
 ) -> Result<web::Json<Page<AuthorityView>>, ApiError> {
     let query = query.into_inner();
-    Ok(web::Json(
-        run(move || svc.search_authorities(&query)).await?,
-    ))
+    Ok(web::Json(run(move || svc.search_authorities(&query)).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/authorities/{id}", tag = "authorities", security(("bearer" = [])),
@@ -50,8 +48,9 @@ pub async fn import(
     payload: web::Payload,
 ) -> Result<web::Json<ImportSummary>, ApiError> {
     let body = match payload.to_bytes_limited(limit.0).await {
-        Ok(read) => read
-            .map_err(|e| ApiError::bad_request(format!("The file could not be received: {e}.")))?,
+        Ok(read) => {
+            read.map_err(|e| ApiError::bad_request(format!("The file could not be received: {e}.")))?
+        }
         Err(_) => {
             return Err(too_large(format!(
                 "The file is larger than the {} bytes this server accepts (server.upload_limit_bytes).",
@@ -63,7 +62,6 @@ pub async fn import(
     let options = query.options()?;
     let dry_run = query.dry_run.unwrap_or(false);
     Ok(web::Json(
-        run(move || svc.import_authorities(Some(&actor), &body, options, dry_run, &mut Quiet))
-            .await?,
+        run(move || svc.import_authorities(Some(&actor), &body, options, dry_run, &mut Quiet)).await?,
     ))
 }

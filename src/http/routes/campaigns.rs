@@ -38,13 +38,9 @@ pub async fn create(
     input: web::Json<NewCampaignInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.into_inner();
-    let created =
-        run(move || svc.create_campaign(&actor, input, crate::domain::london::today())).await?;
+    let created = run(move || svc.create_campaign(&actor, input, crate::domain::london::today())).await?;
     Ok(HttpResponse::Created()
-        .insert_header((
-            "Location",
-            format!("/api/v1/campaigns/{}", created.campaign.id),
-        ))
+        .insert_header(("Location", format!("/api/v1/campaigns/{}", created.campaign.id)))
         .json(created))
 }
 
@@ -73,7 +69,5 @@ pub async fn log_sent(
     input: web::Json<BulkSentInput>,
 ) -> Result<web::Json<BulkSentSummary>, ApiError> {
     let (id, input) = (id.into_inner(), input.into_inner());
-    Ok(web::Json(
-        run(move || svc.log_campaign_sent(&actor, id, input)).await?,
-    ))
+    Ok(web::Json(run(move || svc.log_campaign_sent(&actor, id, input)).await?))
 }

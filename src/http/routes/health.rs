@@ -27,9 +27,5 @@ pub async fn healthz(service: web::Data<Service>) -> HttpResponse {
         database,
         version: env!("CARGO_PKG_VERSION").into(),
     };
-    if ok {
-        HttpResponse::Ok().json(body)
-    } else {
-        HttpResponse::ServiceUnavailable().json(body)
-    }
+    if ok { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
 }

@@ -38,10 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/requests/{id}", web::get().to(requests::show))
         .route("/requests/{id}/sent", web::post().to(requests::log_sent))
         .route("/requests/{id}/events", web::get().to(requests::events))
-        .route(
-            "/requests/{id}/events",
-            web::post().to(requests::record_event),
-        );
+        .route("/requests/{id}/events", web::post().to(requests::record_event));
 }
 
 /// `?as_of=DATE`: judge statuses as on that day instead of today.
@@ -49,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AsOf {
+    #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub as_of: Option<chrono::NaiveDate>,
 }
 

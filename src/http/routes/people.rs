@@ -44,8 +44,7 @@ pub async fn add_user(
     input: web::Json<NewUserInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.into_inner();
-    let created =
-        run(move || svc.add_user(Some(&actor), &input.email, &input.name, input.role)).await?;
+    let created = run(move || svc.add_user(Some(&actor), &input.email, &input.name, input.role)).await?;
     Ok(HttpResponse::Created().json(created))
 }
 
@@ -76,14 +75,9 @@ pub async fn create_token(
     input: web::Json<NewTokenInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.into_inner();
-    let token = run(move || {
-        svc.create_token(
-            Some(&actor),
-            input.user_email.as_deref(),
-            input.label.as_deref(),
-        )
-    })
-    .await?;
+    let token =
+        run(move || svc.create_token(Some(&actor), input.user_email.as_deref(), input.label.as_deref()))
+            .await?;
     Ok(HttpResponse::Created().json(token))
 }
 

@@ -30,13 +30,9 @@ pub async fn create(
     input: web::Json<NewRequestInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.into_inner();
-    let created =
-        run(move || svc.create_request(&actor, input, crate::domain::london::today())).await?;
+    let created = run(move || svc.create_request(&actor, input, crate::domain::london::today())).await?;
     Ok(HttpResponse::Created()
-        .insert_header((
-            "Location",
-            format!("/api/v1/requests/{}", created.request.id),
-        ))
+        .insert_header(("Location", format!("/api/v1/requests/{}", created.request.id)))
         .json(created))
 }
 
@@ -62,11 +58,7 @@ pub async fn events(
     id: web::Path<i64>,
 ) -> Result<web::Json<Vec<EventView>>, ApiError> {
     let id = id.into_inner();
-    Ok(web::Json(
-        run(move || svc.request(id, crate::domain::london::today()))
-            .await?
-            .events,
-    ))
+    Ok(web::Json(run(move || svc.request(id, crate::domain::london::today())).await?.events))
 }
 
 /// Records that the request was sent: when, how, and to what address.

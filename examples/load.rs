@@ -1,0 +1,328 @@
+//! Load program: seeds a database with synthetic bodies, campaigns and requests (with events,
+//! their states derived by the real timeline rules), then times the list queries a researcher
+//! runs most: the overdue list and a filtered page.
+//!
+//! cargo run --release --example load -- --database sqlite:///tmp/load.db --requests 100000
+//! cargo run --release --example load -- --database postgres://postgres@127.0.0.1/load --requests 1000000
+//!
+//! The database must be empty (a new SQLite file, or a new PostgreSQL database).
+
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use foitrack::domain::calendar::WorkingDays;
+use foitrack::domain::event::{EventDetails, EventKind, TimelineEvent};
+use foitrack::domain::timeline;
+use foitrack::domain::vocab::{Channel, Outcome, Role};
+use foitrack::service::Service;
+use foitrack::service::requests::RequestQuery;
+use foitrack::store::schema::{authorities, campaigns, events, requests};
+use foitrack::store::{AnyConnection, Db};
+
+const REGIONS: &[&str] = &[
+    "London",
+    "South West",
+    "South East",
+    "Midlands",
+    "East of England",
+    "North West",
+    "North East and Yorkshire",
+];
+const PER_CAMPAIGN: usize = 500;
+
+#[derive(Insertable)]
+#[diesel(table_name = requests)]
+struct SeedRequest {
+    id: i64,
+    campaign_id: Option<i64>,
+    authority_id: i64,
+    reference: String,
+    subject: String,
+    body: String,
+    regime: String,
+    state: String,
+    sent_at: Option<NaiveDateTime>,
+    sent_on: Option<NaiveDate>,
+    channel: Option<String>,
+    sent_to: Option<String>,
+    clock_started_on: Option<NaiveDate>,
+    due_on: Option<NaiveDate>,
+    very_overdue_on: Option<NaiveDate>,
+    review_due_on: Option<NaiveDate>,
+    body_reference: Option<String>,
+    outcome: Option<String>,
+    responded_on: Option<NaiveDate>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = events)]
+struct SeedEvent {
+    request_id: i64,
+    kind: String,
+    occurred_on: NaiveDate,
+    details: String,
+    note: Option<String>,
+    recorded_by: i64,
+    recorded_at: NaiveDateTime,
+}
+
+/// A small deterministic generator (xorshift), so runs are repeatable.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+macro_rules! insert_batch {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            AnyConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
+            AnyConnection::Postgres(c) => diesel::insert_into($table).values($rows).execute(c),
+        }
+        .expect("insert")
+    };
+}
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+}
+
+fn main() {
+    let url = arg("--database").expect("--database URL is required");
+    let n: usize = arg("--requests").map(|s| s.parse().expect("--requests N")).unwrap_or(100_000);
+    let db = Db::open(&url, 4, Duration::from_secs(30)).expect("open database");
+    let service = Service::new(db.clone(), WorkingDays::bundled());
+    let admin =
+        service.add_user(None, "load@example.org", "Load", Role::Admin).expect("an empty database").user.id;
+    let started = Instant::now();
+    seed(&db, service.calendar(), admin, n);
+    println!("seeded {n} requests in {:.1} s", started.elapsed().as_secs_f64());
+    if matches!(db.backend(), foitrack::store::Backend::Postgres) {
+        diesel::sql_query("ANALYZE").execute(&mut *db.conn().unwrap()).unwrap();
+    }
+
+    let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let campaign = (n / PER_CAMPAIGN / 2).max(1) as i64;
+    let queries = [
+        (
+            "overdue list, first page of 50",
+            RequestQuery { overdue: Some(true), as_of: Some(today), ..Default::default() },
+        ),
+        (
+            "overdue list, page 100",
+            RequestQuery { overdue: Some(true), page: Some(100), as_of: Some(today), ..Default::default() },
+        ),
+        (
+            "campaign + region + status page",
+            RequestQuery {
+                campaign: Some(campaign),
+                region: Some("London".into()),
+                status: Some("answered".into()),
+                sort: Some("-sent_on".into()),
+                as_of: Some(today),
+                ..Default::default()
+            },
+        ),
+        (
+            "due in a 30-day window",
+            RequestQuery {
+                due_after: NaiveDate::from_ymd_opt(2024, 3, 1),
+                due_before: NaiveDate::from_ymd_opt(2024, 3, 31),
+                as_of: Some(today),
+                ..Default::default()
+            },
+        ),
+        (
+            "reference search",
+            RequestQuery { q: Some("0042".into()), as_of: Some(today), ..Default::default() },
+        ),
+    ];
+    println!("backend {:?}, {n} requests; median of 7 runs after one warm-up:", db.backend());
+    for (label, query) in &queries {
+        let _ = service.search_requests(query).expect("query");
+        let mut times = Vec::new();
+        let mut total = 0;
+        for _ in 0..7 {
+            let t = Instant::now();
+            let page = service.search_requests(query).expect("query");
+            times.push(t.elapsed());
+            total = page.total;
+        }
+        times.sort();
+        println!("  {label:<34} {:>8.1} ms  ({total} matching)", times[3].as_secs_f64() * 1000.0);
+    }
+    let t = Instant::now();
+    let progress = service.campaign(campaign, today).expect("campaign");
+    println!(
+        "  {:<34} {:>8.1} ms  ({} requests)",
+        "campaign progress counts",
+        t.elapsed().as_secs_f64() * 1000.0,
+        progress.campaign.request_count
+    );
+}
+
+fn seed(db: &Db, calendar: &WorkingDays, admin: i64, n: usize) {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut conn = db.conn().unwrap();
+    let conn: &mut AnyConnection = &mut conn;
+    let stamp = chrono::Utc::now().naive_utc();
+    let bodies = (n / 100).clamp(PER_CAMPAIGN, 20_000);
+    conn.transaction::<_, diesel::result::Error, _>(|conn| {
+        for chunk in (0..bodies).collect::<Vec<_>>().chunks(1000) {
+            let rows: Vec<_> = chunk
+                .iter()
+                .map(|i| {
+                    let name = format!("Synthetic Body {i:05}");
+                    (
+                        authorities::id.eq(*i as i64 + 1),
+                        authorities::name_key.eq(name.to_lowercase()),
+                        authorities::name.eq(name),
+                        authorities::region.eq(REGIONS[i % REGIONS.len()]),
+                        authorities::email.eq(format!("foi{i}@body.example.org")),
+                        authorities::tags.eq(""),
+                        authorities::created_at.eq(stamp),
+                        authorities::updated_at.eq(stamp),
+                    )
+                })
+                .collect();
+            insert_batch!(conn, authorities::table, &rows);
+        }
+        let campaigns_count = n.div_ceil(PER_CAMPAIGN);
+        let rows: Vec<_> = (0..campaigns_count)
+            .map(|c| {
+                (
+                    campaigns::id.eq(c as i64 + 1),
+                    campaigns::title.eq(format!("Campaign {c}")),
+                    campaigns::description.eq(""),
+                    campaigns::reference_prefix.eq(format!("C{c:05}")),
+                    campaigns::subject_template.eq("FOI [{{request.reference}}]"),
+                    campaigns::body_template.eq("Dear {{authority.name}}"),
+                    campaigns::regime.eq("foia"),
+                    campaigns::created_by.eq(admin),
+                    campaigns::created_at.eq(stamp),
+                )
+            })
+            .collect();
+        for chunk in rows.chunks(1000) {
+            insert_batch!(conn, campaigns::table, chunk);
+        }
+        Ok(())
+    })
+    .unwrap();
+
+    let first_day = NaiveDate::from_ymd_opt(2019, 1, 7).unwrap();
+    let span_days = (NaiveDate::from_ymd_opt(2026, 11, 20).unwrap() - first_day).num_days() as u64;
+    let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let mut done = 0;
+    while done < n {
+        let batch = (n - done).min(10_000);
+        let mut request_rows = Vec::with_capacity(batch);
+        let mut event_rows = Vec::with_capacity(batch * 2);
+        for k in done..done + batch {
+            let campaign = k / PER_CAMPAIGN;
+            let slot = k % PER_CAMPAIGN;
+            let id = k as i64 + 1;
+            let authority = ((campaign * 7 + slot) % bodies) as i64 + 1;
+            let reference = format!("C{campaign:05}-{:04}", slot + 1);
+            let sent_on = first_day + chrono::Duration::days(rng.below(span_days) as i64);
+            let mut timeline = Vec::new();
+            let roll = rng.below(100);
+            if roll >= 8 {
+                let details = EventDetails {
+                    channel: Some(Channel::Email),
+                    sent_at: Some(sent_on.and_hms_opt(10, 0, 0).unwrap().and_utc()),
+                    ..Default::default()
+                };
+                timeline.push(TimelineEvent { id: 1, kind: EventKind::Sent, occurred_on: sent_on, details });
+            }
+            if (8..60).contains(&roll) {
+                let on = (sent_on + chrono::Duration::days(5 + rng.below(40) as i64)).min(today);
+                let outcome = [Outcome::Full, Outcome::Partial, Outcome::Refused, Outcome::NotHeld]
+                    [rng.below(4) as usize];
+                timeline.push(TimelineEvent {
+                    id: 2,
+                    kind: EventKind::ResponseReceived,
+                    occurred_on: on,
+                    details: EventDetails { outcome: Some(outcome), ..Default::default() },
+                });
+            } else if (60..65).contains(&roll) {
+                let on = (sent_on + chrono::Duration::days(3)).min(today);
+                timeline.push(TimelineEvent {
+                    id: 2,
+                    kind: EventKind::ClarificationRequested,
+                    occurred_on: on,
+                    details: EventDetails::default(),
+                });
+            }
+            let derived =
+                timeline::replay(&timeline, calendar, today).expect("a consistent synthetic timeline");
+            for e in &timeline {
+                event_rows.push(SeedEvent {
+                    request_id: id,
+                    kind: e.kind.as_str().into(),
+                    occurred_on: e.occurred_on,
+                    details: serde_json::to_string(&e.details).unwrap(),
+                    note: None,
+                    recorded_by: admin,
+                    recorded_at: stamp,
+                });
+            }
+            let sending = derived.sending.clone().unwrap_or_default();
+            request_rows.push(SeedRequest {
+                id,
+                campaign_id: Some(campaign as i64 + 1),
+                authority_id: authority,
+                reference,
+                subject: "FOI request".into(),
+                body: "Dear body, please send the information.".into(),
+                regime: "foia".into(),
+                state: derived.state.as_str().into(),
+                sent_at: sending.sent_at.map(|t| t.naive_utc()),
+                sent_on: derived.sent_on,
+                channel: sending.channel.map(|c| c.as_str().into()),
+                sent_to: None,
+                clock_started_on: derived.clock_started_on,
+                due_on: derived.due_on,
+                very_overdue_on: derived.very_overdue_on,
+                review_due_on: derived.review_due_on,
+                body_reference: (rng.below(3) == 0).then(|| format!("FOI-{}", rng.below(100_000))),
+                outcome: derived.outcome.map(|o| o.as_str().into()),
+                responded_on: derived.responded_on,
+                created_at: stamp,
+                updated_at: stamp,
+            });
+        }
+        conn.transaction::<_, diesel::result::Error, _>(|conn| {
+            for chunk in request_rows.chunks(1000) {
+                insert_batch!(conn, requests::table, chunk);
+            }
+            for chunk in event_rows.chunks(2000) {
+                insert_batch!(conn, events::table, chunk);
+            }
+            Ok(())
+        })
+        .unwrap();
+        done += batch;
+    }
+    // Ids were given explicitly; move PostgreSQL's sequences past them.
+    if let AnyConnection::Postgres(c) = conn {
+        for table in ["authorities", "campaigns", "requests", "events"] {
+            diesel::sql_query(format!(
+                "SELECT setval('{table}_id_seq', (SELECT COALESCE(MAX(id), 1) FROM {table}))"
+            ))
+            .execute(c)
+            .unwrap();
+        }
+    }
+}
