@@ -93,18 +93,18 @@ const CP1252_HIGH: [char; 32] = [
 /// Decodes one field: UTF-8 where it is, otherwise Windows-1252, which is what spreadsheet
 /// exports of UK data usually are.
 fn text(field: &[u8]) -> String {
-    match std::str::from_utf8(field) {
-        Ok(s) => s.trim().to_string(),
+    let decoded = match std::str::from_utf8(field) {
+        Ok(s) => s.to_string(),
         Err(_) => field
             .iter()
             .map(|&b| match b {
                 0x80..=0x9f => CP1252_HIGH[usize::from(b - 0x80)],
                 _ => char::from(b),
             })
-            .collect::<String>()
-            .trim()
-            .to_string(),
-    }
+            .collect(),
+    };
+    // A NUL byte is never meant in a list of bodies, and PostgreSQL cannot store one.
+    decoded.replace('\0', "").trim().to_string()
 }
 
 fn non_empty(s: String) -> Option<String> {

@@ -57,6 +57,17 @@ impl Service {
         today: NaiveDate,
     ) -> ServiceResult<CampaignProgress> {
         actor.require(actor.role.can_manage_campaigns(), "create campaigns")?;
+        super::check_text(
+            [
+                ("title", input.title.as_str()),
+                ("description", input.description.as_deref().unwrap_or("")),
+                ("subject_template", &input.subject_template),
+                ("body_template", &input.body_template),
+            ]
+            .into_iter()
+            .chain(input.targets.regions.iter().map(|r| ("targets.regions", r.as_str())))
+            .chain(input.targets.tags.iter().map(|t| ("targets.tags", t.as_str()))),
+        )?;
         let title = input.title.trim().to_string();
         let mut errors = Vec::new();
         if title.is_empty() {
@@ -268,11 +279,7 @@ fn resolve_targets(
         )]));
     }
     let ids: Vec<i64> = ids.into_iter().collect();
-    let mut bodies = Vec::with_capacity(ids.len());
-    // Chunked: an IN list is bounded by SQLite's parameter limit.
-    for chunk in ids.chunks(10_000) {
-        bodies.extend(authorities::by_ids(conn, chunk)?);
-    }
+    let mut bodies = authorities::by_ids(conn, &ids)?;
     bodies.sort_by(|a, b| a.name_key.cmp(&b.name_key).then(a.id.cmp(&b.id)));
     Ok(bodies)
 }

@@ -81,6 +81,9 @@ impl From<diesel::result::Error> for ServiceError {
     fn from(e: diesel::result::Error) -> Self {
         if is_unique_violation(&e) {
             ServiceError::Conflict(format!("That would create a duplicate: {e}"))
+        } else if e.to_string().contains("0x00") {
+            // PostgreSQL refuses the NUL character in text; SQLite would store it.
+            ServiceError::invalid(NUL_MESSAGE)
         } else {
             ServiceError::Internal(format!("database error: {e}"))
         }
@@ -88,6 +91,19 @@ impl From<diesel::result::Error> for ServiceError {
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+const NUL_MESSAGE: &str = "text cannot contain the NUL character (\\u0000)";
+
+/// Refuses text fields holding the NUL character, which PostgreSQL cannot store, so that both
+/// databases accept exactly the same input.
+pub(crate) fn check_text<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> ServiceResult<()> {
+    let bad: Vec<FieldError> = fields
+        .into_iter()
+        .filter(|(_, text)| text.contains('\0'))
+        .map(|(field, _)| FieldError::new(field, NUL_MESSAGE))
+        .collect();
+    if bad.is_empty() { Ok(()) } else { Err(ServiceError::invalid_fields(bad)) }
+}
 
 /// Who is acting: the holder of an API token, or the local operator at the command line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

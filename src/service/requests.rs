@@ -187,6 +187,7 @@ impl Service {
         today: NaiveDate,
     ) -> ServiceResult<RequestDetail> {
         actor.require(actor.role.can_manage_campaigns(), "create requests")?;
+        super::check_text([("subject", input.subject.as_str()), ("body", input.body.as_str())])?;
         let mut errors = Vec::new();
         if input.subject.trim().is_empty() {
             errors.push(FieldError::new("subject", "must not be empty"));

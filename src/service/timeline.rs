@@ -115,6 +115,10 @@ fn checked_note(note: Option<String>) -> ServiceResult<Option<String>> {
 impl Service {
     pub fn log_sent(&self, actor: &Actor, request_id: i64, input: LogSentInput) -> ServiceResult<EventView> {
         actor.require(actor.role.can_record_events(), "log requests as sent")?;
+        super::check_text([
+            ("address", input.address.as_deref().unwrap_or("")),
+            ("note", input.note.as_deref().unwrap_or("")),
+        ])?;
         let sent_at = checked_sent_at(&input.sent_at)?;
         let channel = input.channel.unwrap_or(Channel::Email);
         let mut address = clean(input.address);
@@ -150,6 +154,7 @@ impl Service {
         input: BulkSentInput,
     ) -> ServiceResult<BulkSentSummary> {
         actor.require(actor.role.can_record_events(), "log requests as sent")?;
+        super::check_text([("note", input.note.as_deref().unwrap_or(""))])?;
         let sent_at = checked_sent_at(&input.sent_at)?;
         let channel = input.channel.unwrap_or(Channel::Email);
         let note = checked_note(input.note)?;
@@ -214,6 +219,14 @@ impl Service {
         input: EventInput,
     ) -> ServiceResult<EventView> {
         actor.require(actor.role.can_record_events(), "record events")?;
+        super::check_text(
+            [
+                ("note", input.note.as_deref().unwrap_or("")),
+                ("body_reference", input.body_reference.as_deref().unwrap_or("")),
+            ]
+            .into_iter()
+            .chain(input.exemptions.iter().map(|e| ("exemptions", e.as_str()))),
+        )?;
         if input.kind == EventKind::Sent {
             return Err(ServiceError::invalid_fields(vec![FieldError::new(
                 "kind",

@@ -43,6 +43,7 @@ impl Service {
         if let Some(actor) = actor {
             actor.require(actor.role.can_manage_users(), "add users")?;
         }
+        super::check_text([("name", name)])?;
         let email = sign_in_email(email)
             .map_err(|e| ServiceError::invalid_fields(vec![FieldError::new("email", e.to_string())]))?;
         let name = name.trim();
@@ -75,6 +76,7 @@ impl Service {
         for_email: Option<&str>,
         label: Option<&str>,
     ) -> ServiceResult<NewTokenView> {
+        super::check_text([("label", label.unwrap_or(""))])?;
         let mut conn = self.db().conn()?;
         let email = match (for_email, actor) {
             (Some(e), _) => e.trim().to_string(),

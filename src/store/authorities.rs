@@ -16,12 +16,20 @@ pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<AuthorityR
     Ok(authorities::table.find(id).select(AuthorityRow::as_select()).first(conn).optional()?)
 }
 
+/// The bodies with these ids, in id order. Asked in chunks: SQLite binds at most 32,766 values
+/// in one statement.
 pub fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<Vec<AuthorityRow>> {
-    Ok(authorities::table
-        .filter(authorities::id.eq_any(ids))
-        .order(authorities::id)
-        .select(AuthorityRow::as_select())
-        .load(conn)?)
+    let mut rows = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(10_000) {
+        rows.extend(
+            authorities::table
+                .filter(authorities::id.eq_any(chunk))
+                .select(AuthorityRow::as_select())
+                .load(conn)?,
+        );
+    }
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
 }
 
 pub fn insert(conn: &mut AnyConnection, new: &NewAuthority) -> StoreResult<i64> {

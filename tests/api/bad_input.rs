@@ -181,3 +181,21 @@ async fn imports_keep_good_rows_and_report_bad_ones(db: &TestDb) {
     app.stop().await;
 }
 on_both_backends!(imports_keep_good_rows_and_report_bad_ones);
+
+async fn nul_characters_are_refused_on_both_databases(db: &TestDb) {
+    let app = spawn_app(db).await;
+    let campaign = app.nhs_campaign().await;
+    let id =
+        app.get(&format!("/api/v1/requests?campaign={campaign}&per_page=1")).await.ok()["items"][0]["id"]
+            .as_i64()
+            .unwrap();
+    let note =
+        app.post(&format!("/api/v1/requests/{id}/events"), &json!({"kind": "note", "note": "a\u{0}b"})).await;
+    assert!(note.problem(422, "validation").contains("NUL"));
+    let search = app.get("/api/v1/requests?q=%00").await;
+    assert!(search.status == 200 || search.status == 422, "{}", search.body);
+    let region = app.get("/api/v1/authorities?region=%00x").await;
+    assert!(region.status == 200 || region.status == 422, "{}", region.body);
+    app.stop().await;
+}
+on_both_backends!(nul_characters_are_refused_on_both_databases);
