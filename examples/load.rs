@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use foitrack::domain::calendar::WorkingDays;
 use foitrack::domain::event::{EventDetails, EventKind, TimelineEvent};
+use foitrack::domain::regime::Regime;
 use foitrack::domain::timeline;
 use foitrack::domain::vocab::{Channel, Outcome, Role};
 use foitrack::service::Service;
@@ -53,6 +53,8 @@ struct SeedRequest {
     body_reference: Option<String>,
     outcome: Option<String>,
     responded_on: Option<NaiveDate>,
+    received_on: Option<NaiveDate>,
+    original_due_on: Option<NaiveDate>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
 }
@@ -102,11 +104,12 @@ fn main() {
     let url = arg("--database").expect("--database URL is required");
     let n: usize = arg("--requests").map(|s| s.parse().expect("--requests N")).unwrap_or(100_000);
     let db = Db::open(&url, 4, Duration::from_secs(30)).expect("open database");
-    let service = Service::new(db.clone(), WorkingDays::bundled());
+    let service = Service::new(db.clone(), Vec::new()).expect("the service starts");
     let admin =
         service.add_user(None, "load@example.org", "Load", Role::Admin).expect("an empty database").user.id;
     let started = Instant::now();
-    seed(&db, service.calendar(), admin, n);
+    let foia = service.regimes().expect("regimes").get("foia").expect("foia");
+    seed(&db, &foia, admin, n);
     println!("seeded {n} requests in {:.1} s", started.elapsed().as_secs_f64());
     if matches!(db.backend(), foitrack::store::Backend::Postgres) {
         diesel::sql_query("ANALYZE").execute(&mut *db.conn().unwrap()).unwrap();
@@ -172,7 +175,7 @@ fn main() {
     );
 }
 
-fn seed(db: &Db, calendar: &WorkingDays, admin: i64, n: usize) {
+fn seed(db: &Db, foia: &Regime, admin: i64, n: usize) {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut conn = db.conn().unwrap();
     let conn: &mut AnyConnection = &mut conn;
@@ -265,8 +268,7 @@ fn seed(db: &Db, calendar: &WorkingDays, admin: i64, n: usize) {
                     details: EventDetails::default(),
                 });
             }
-            let derived =
-                timeline::replay(&timeline, calendar, today).expect("a consistent synthetic timeline");
+            let derived = timeline::replay(&timeline, foia, today).expect("a consistent synthetic timeline");
             for e in &timeline {
                 event_rows.push(SeedEvent {
                     request_id: id,
@@ -299,6 +301,8 @@ fn seed(db: &Db, calendar: &WorkingDays, admin: i64, n: usize) {
                 body_reference: (rng.below(3) == 0).then(|| format!("FOI-{}", rng.below(100_000))),
                 outcome: derived.outcome.map(|o| o.as_str().into()),
                 responded_on: derived.responded_on,
+                received_on: derived.received_on,
+                original_due_on: derived.original_due_on,
                 created_at: stamp,
                 updated_at: stamp,
             });

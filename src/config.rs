@@ -4,8 +4,13 @@
 use std::path::Path;
 use std::time::Duration;
 
+use std::collections::BTreeMap;
+
 use config::{Config, Environment, File, FileFormat};
 use serde::Deserialize;
+
+use crate::domain::holidays::Division;
+use crate::domain::regime::RegimeRules;
 
 pub const DEFAULTS: &str = include_str!("../config/default.toml");
 
@@ -18,6 +23,25 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub log: LogSettings,
+    /// Regimes beyond the built-in foia, eir, foisa and eisr, by name.
+    #[serde(default)]
+    pub regimes: BTreeMap<String, CustomRegime>,
+}
+
+/// A regime for another jurisdiction or kind of body: a built-in regime with some numbers or the
+/// calendar changed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomRegime {
+    pub based_on: String,
+    pub description: Option<String>,
+    pub divisions: Option<Vec<Division>>,
+    pub response_days: Option<u32>,
+    pub very_overdue_days: Option<u32>,
+    pub review_days: Option<u32>,
+    pub review_limit_days: Option<u32>,
+    pub calendar_days: Option<bool>,
+    pub post_receipt_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -86,12 +110,48 @@ impl Settings {
         Ok(settings)
     }
 
+    /// The configured regimes as rules, each completed from the built-in regime it is based on.
+    pub fn custom_regimes(&self) -> Result<Vec<RegimeRules>, ConfigError> {
+        self.regimes
+            .iter()
+            .map(|(name, c)| {
+                let base = RegimeRules::builtin()
+                    .into_iter()
+                    .find(|r| r.name == c.based_on.trim().to_ascii_lowercase())
+                    .ok_or_else(|| {
+                        ConfigError(format!(
+                            "regimes.{name}.based_on: \"{}\" is not foia, eir, foisa or eisr",
+                            c.based_on
+                        ))
+                    })?;
+                Ok(RegimeRules {
+                    name: name.clone(),
+                    description: c
+                        .description
+                        .clone()
+                        .unwrap_or_else(|| format!("{} (as {name})", base.description)),
+                    divisions: c.divisions.clone().unwrap_or(base.divisions.clone()),
+                    response_days: c.response_days.unwrap_or(base.response_days),
+                    very_overdue_days: c.very_overdue_days.unwrap_or(base.very_overdue_days),
+                    review_days: c.review_days.unwrap_or(base.review_days),
+                    review_limit_days: c.review_limit_days.or(base.review_limit_days),
+                    calendar_days: c.calendar_days.unwrap_or(base.calendar_days),
+                    post_receipt_days: c.post_receipt_days.unwrap_or(base.post_receipt_days),
+                    extension: base.extension,
+                })
+            })
+            .collect()
+    }
+
     fn check(&self) -> Result<(), ConfigError> {
         if self.database.pool_size == 0 {
             return Err(ConfigError("database.pool_size must be at least 1".into()));
         }
         crate::store::Target::parse(&self.database.url)
             .map_err(|e| ConfigError(format!("database.url: {e}")))?;
+        let custom = self.custom_regimes()?;
+        crate::domain::regime::Regimes::new(&crate::domain::holidays::HolidayData::bundled(), &custom)
+            .map_err(|e| ConfigError(format!("regimes: {e}")))?;
         Ok(())
     }
 }
@@ -119,5 +179,30 @@ mod tests {
         let err = Settings::load(Some(&bad)).unwrap_err().to_string();
         assert!(err.contains("ulr"), "{err}");
         assert!(Settings::load(Some(&dir.path().join("missing.toml"))).is_err());
+    }
+
+    #[test]
+    fn custom_regimes_are_completed_from_their_base() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.toml");
+        std::fs::write(
+            &file,
+            "[regimes.schools]\nbased_on = \"foia\"\nvery_overdue_days = 60\n\n\
+             [regimes.days30]\nbased_on = \"foia\"\ncalendar_days = true\nresponse_days = 30\nvery_overdue_days = 60\ndivisions = [\"england-and-wales\"]\n",
+        )
+        .unwrap();
+        let settings = Settings::load(Some(&file)).unwrap();
+        let rules = settings.custom_regimes().unwrap();
+        let schools = rules.iter().find(|r| r.name == "schools").unwrap();
+        assert_eq!((schools.response_days, schools.very_overdue_days), (20, 60));
+        assert_eq!(schools.divisions.len(), 3);
+        let days30 = rules.iter().find(|r| r.name == "days30").unwrap();
+        assert!(days30.calendar_days);
+        assert_eq!(days30.divisions, vec![Division::EnglandAndWales]);
+
+        std::fs::write(&file, "[regimes.x]\nbased_on = \"gdpr\"\n").unwrap();
+        assert!(Settings::load(Some(&file)).unwrap_err().to_string().contains("regimes.x.based_on"));
+        std::fs::write(&file, "[regimes.x]\nbased_on = \"foia\"\nresponse_days = 50\n").unwrap();
+        assert!(Settings::load(Some(&file)).unwrap_err().to_string().contains("very_overdue_days"));
     }
 }

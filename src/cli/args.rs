@@ -145,6 +145,9 @@ pub enum CampaignsCommand {
         /// Only these request ids (comma-separated); by default every unsent request.
         #[arg(long, value_delimiter = ',', value_name = "IDS")]
         only: Option<Vec<i64>>,
+        /// The date of receipt, when it is not the day they were sent.
+        #[arg(long, value_name = "DATE")]
+        received_on: Option<NaiveDate>,
         #[arg(long)]
         note: Option<String>,
         #[command(flatten)]
@@ -164,7 +167,7 @@ pub struct CreateCampaign {
     /// A file holding the body of each request, with the same placeholders.
     #[arg(long, value_name = "FILE")]
     pub body_file: PathBuf,
-    /// foia (default), eir, foisa or eisr.
+    /// foia (default), eir, foisa, eisr, or a regime from the settings.
     #[arg(long, default_value = "foia")]
     pub regime: String,
     /// Reference prefix, e.g. ABT-2021 (default: the title's initials and the year).
@@ -211,6 +214,10 @@ pub enum RequestsCommand {
         /// The address used (default for email: the body's FOI address).
         #[arg(long)]
         address: Option<String>,
+        /// The date of receipt, when it is not the day it was sent (by post: by default the
+        /// second working day after posting).
+        #[arg(long, value_name = "DATE")]
+        received_on: Option<NaiveDate>,
         #[arg(long)]
         note: Option<String>,
         #[command(flatten)]

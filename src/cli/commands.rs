@@ -32,7 +32,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         _ => {}
     }
-    let service = Service::new(connect(&settings, true)?, crate::domain::calendar::WorkingDays::bundled());
+    let service = open_service(&settings)?;
     let actor = || -> anyhow::Result<Actor> { Ok(service.local_actor(cli.as_user.as_deref())?) };
     match cli.command {
         Command::Serve | Command::Migrate => unreachable!("handled above"),
@@ -42,6 +42,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => users(&service, cmd),
         Command::Token(cmd) => tokens(&service, cmd),
     }
+}
+
+/// The service on the configured database (migrated) with the configured regimes.
+pub fn open_service(settings: &Settings) -> anyhow::Result<Service> {
+    Ok(Service::new(connect(settings, true)?, settings.custom_regimes()?)?)
 }
 
 pub fn connect(settings: &Settings, migrate: bool) -> anyhow::Result<Db> {
@@ -164,7 +169,7 @@ fn campaigns(
                 reference_prefix: c.prefix,
                 subject_template: c.subject,
                 body_template: body,
-                regime: Some(c.regime.parse()?),
+                regime: Some(c.regime),
                 targets: Targets {
                     all: c.all,
                     regions: c.regions,
@@ -198,8 +203,14 @@ fn campaigns(
             let c = service.campaign(id, as_of.unwrap_or_else(london::today))?;
             if j.json { println!("{}", json(&c)) } else { print_campaign(&c) }
         }
-        CampaignsCommand::LogSent { id, sent_at, channel, only, note, json: j } => {
-            let input = BulkSentInput { sent_at, channel: Some(channel.parse()?), note, request_ids: only };
+        CampaignsCommand::LogSent { id, sent_at, channel, only, received_on, note, json: j } => {
+            let input = BulkSentInput {
+                sent_at,
+                channel: Some(channel.parse()?),
+                note,
+                received_on,
+                request_ids: only,
+            };
             let s = service.log_campaign_sent(&actor()?, id, input)?;
             if j.json {
                 println!("{}", json(&s));
@@ -287,9 +298,9 @@ fn requests(
             let d = service.request(id, as_of.unwrap_or_else(london::today))?;
             if j.json { println!("{}", json(&d)) } else { print_request(&d) }
         }
-        RequestsCommand::LogSent { request, sent_at, channel, address, note, json: j } => {
+        RequestsCommand::LogSent { request, sent_at, channel, address, received_on, note, json: j } => {
             let id = service.find_request_id(&request)?;
-            let input = LogSentInput { sent_at, channel: Some(channel.parse()?), address, note };
+            let input = LogSentInput { sent_at, channel: Some(channel.parse()?), address, received_on, note };
             let e = service.log_sent(&actor()?, id, input)?;
             if j.json {
                 println!("{}", json(&e))

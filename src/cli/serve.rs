@@ -6,8 +6,6 @@ use anyhow::Context;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::Settings;
-use crate::domain::calendar::WorkingDays;
-use crate::service::Service;
 
 pub fn init_logging(level: &str) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
@@ -17,8 +15,7 @@ pub fn init_logging(level: &str) {
 
 pub fn serve(settings: Settings) -> anyhow::Result<()> {
     init_logging(&settings.log.level);
-    let db = super::commands::connect(&settings, true)?;
-    let service = Service::new(db, WorkingDays::bundled());
+    let service = super::commands::open_service(&settings)?;
     if service.needs_first_user()? {
         eprintln!(
             "\nNo user exists yet. In another terminal, in this directory, create the first administrator \

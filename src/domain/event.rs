@@ -25,8 +25,10 @@ text_enum! {
         IcoComplaint => "ico_complaint",
         Withdrawn => "withdrawn",
         Closed => "closed",
-        Note => "note",
+                Note => "note",
         Retraction => "retraction",
+        /// Recorded by foitrack itself when new bank holiday data moved the request's deadlines.
+        DeadlineRecalculated => "deadline_recalculated",
     }
 }
 
@@ -49,6 +51,7 @@ impl EventKind {
             EventKind::Closed => "a closing",
             EventKind::Note => "a note",
             EventKind::Retraction => "a retraction",
+            EventKind::DeadlineRecalculated => "a recalculation of the deadlines",
         }
     }
 }
@@ -66,6 +69,10 @@ pub struct EventDetails {
     /// `sent`: the address (email, postal, portal URL) it was sent to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// `sent`: the date of receipt, when it is not the date of sending (or, by post, the second
+    /// working day after posting).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_on: Option<NaiveDate>,
     /// `acknowledged` (or any reply): the body's own reference number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_reference: Option<String>,
@@ -118,6 +125,9 @@ impl EventDetails {
             }
             if self.address.is_some() {
                 extra.push("address");
+            }
+            if self.received_on.is_some() {
+                extra.push("received_on");
             }
         }
         if self.outcome.is_some() && !matches!(kind, K::ResponseReceived | K::InternalReviewAnswered) {

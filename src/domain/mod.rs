@@ -2,10 +2,12 @@
 
 pub mod calendar;
 pub mod event;
+pub mod holidays;
 pub mod import;
 pub mod london;
 pub mod newtypes;
 pub mod reference;
+pub mod regime;
 pub mod region;
 pub mod status;
 pub mod template;

@@ -47,6 +47,12 @@ text_enum! {
     }
 }
 
+impl Default for State {
+    fn default() -> Self {
+        State::Draft
+    }
+}
+
 impl State {
     /// Withdrawn and closed requests take no further events except notes.
     pub fn is_final(self) -> bool {

@@ -1,23 +1,16 @@
 //! Replaying a request's events: the one place that decides whether a timeline makes sense and
-//! what state and dates follow from it. Recording an event means replaying the timeline with the
-//! new event in its place; if the replay fails, nothing is stored.
+//! what state and deadlines follow from it, and that explains them step by step. Recording an
+//! event means replaying the timeline with the new event in its place; if the replay fails,
+//! nothing is stored.
 
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
 
-use super::calendar::WorkingDays;
 use super::event::{EventDetails, EventKind, TimelineEvent};
+use super::regime::{ExtensionRule, Regime};
 use super::status::State;
-use super::vocab::Outcome;
-
-/// Working days a body has to respond, and after which WhatDoTheyKnow calls a request very
-/// overdue. The statutory deadline engine replaces these with per-regime rules.
-pub const RESPONSE_DAYS: u32 = 20;
-pub const VERY_OVERDUE_DAYS: u32 = 40;
-pub const REVIEW_DAYS: u32 = 20;
-/// A public interest extension with no stated date: ICO guidance allows a further 20 days.
-pub const DEFAULT_EXTENSION_DAYS: u32 = 20;
+use super::vocab::{Channel, Outcome};
 
 /// Why a timeline does not make sense. Each message is a sentence for the researcher.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,38 +23,38 @@ fn conflict(msg: impl Into<String>) -> TimelineError {
     TimelineError::Conflict(msg.into())
 }
 
+/// What one event did to the clock, in words.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ClockStep {
+    pub event_id: i64,
+    pub kind: EventKind,
+    pub on: NaiveDate,
+    pub effect: String,
+}
+
 /// What follows from a timeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Derived {
     pub state: State,
     pub sent_on: Option<NaiveDate>,
+    /// The date of receipt of the request (day zero of the first period).
+    pub received_on: Option<NaiveDate>,
     /// The details of the (unretracted) sending: when, how, to what address.
     pub sending: Option<EventDetails>,
     /// The date the current response clock started (receipt, or the clarification date).
     pub clock_started_on: Option<NaiveDate>,
     pub due_on: Option<NaiveDate>,
+    /// The due date before an extension moved it.
+    pub original_due_on: Option<NaiveDate>,
     pub very_overdue_on: Option<NaiveDate>,
     pub review_due_on: Option<NaiveDate>,
+    /// The outer limit for the review, where the regime sets one (FOIA: 40 working days).
+    pub review_limit_on: Option<NaiveDate>,
     pub body_reference: Option<String>,
     pub outcome: Option<Outcome>,
     pub responded_on: Option<NaiveDate>,
-}
-
-impl Derived {
-    fn draft() -> Self {
-        Self {
-            state: State::Draft,
-            sent_on: None,
-            sending: None,
-            clock_started_on: None,
-            due_on: None,
-            very_overdue_on: None,
-            review_due_on: None,
-            body_reference: None,
-            outcome: None,
-            responded_on: None,
-        }
-    }
+    /// The clock's story, one step per event that mattered.
+    pub steps: Vec<ClockStep>,
 }
 
 fn state_for(outcome: Outcome) -> State {
@@ -74,7 +67,7 @@ fn state_for(outcome: Outcome) -> State {
 }
 
 struct Clock<'a> {
-    calendar: &'a WorkingDays,
+    regime: &'a Regime,
     started_on: NaiveDate,
     /// Working days disregarded while fees were outstanding (FOIA s.10(2)).
     disregarded: u32,
@@ -82,25 +75,29 @@ struct Clock<'a> {
     extended_to: Option<NaiveDate>,
 }
 
-impl Clock<'_> {
+impl<'a> Clock<'a> {
+    fn start(regime: &'a Regime, on: NaiveDate) -> Self {
+        Self { regime, started_on: on, disregarded: 0, fee_notice_on: None, extended_to: None }
+    }
+
+    fn unextended_due_on(&self) -> NaiveDate {
+        self.regime.add(self.started_on, self.regime.rules.response_days + self.disregarded)
+    }
+
     fn due_on(&self) -> NaiveDate {
-        self.extended_to
-            .unwrap_or_else(|| self.calendar.add(self.started_on, RESPONSE_DAYS + self.disregarded))
+        self.extended_to.unwrap_or_else(|| self.unextended_due_on())
     }
 
     fn very_overdue_on(&self) -> NaiveDate {
-        let very = self.calendar.add(self.started_on, VERY_OVERDUE_DAYS + self.disregarded);
+        let very = self.regime.add(self.started_on, self.regime.rules.very_overdue_days + self.disregarded);
         very.max(self.due_on())
     }
 }
 
-/// Replays `events` (any order; sorted here by date, then id) and returns what follows, or the
-/// first reason the timeline does not make sense. `today` bounds event dates.
-pub fn replay(
-    events: &[TimelineEvent],
-    calendar: &WorkingDays,
-    today: NaiveDate,
-) -> Result<Derived, TimelineError> {
+/// Replays `events` (any order; sorted here by date, the sending first on its day, then id)
+/// under `regime`, and returns what follows, or the first reason the timeline does not make
+/// sense. `today` bounds event dates.
+pub fn replay(events: &[TimelineEvent], regime: &Regime, today: NaiveDate) -> Result<Derived, TimelineError> {
     if let Some(e) = events.iter().find(|e| e.occurred_on > today) {
         return Err(conflict(format!(
             "{} cannot be dated {}: that is in the future.",
@@ -111,17 +108,17 @@ pub fn replay(
     let retracted = retracted_ids(events)?;
     let mut ordered: Vec<&TimelineEvent> =
         events.iter().filter(|e| e.kind != EventKind::Retraction && !retracted.contains(&e.id)).collect();
-    // The sending comes first on its day, whatever order things were recorded in.
     ordered.sort_by_key(|e| (e.occurred_on, e.kind != EventKind::Sent, e.id));
 
     let first_sent = ordered.iter().find(|e| e.kind == EventKind::Sent).map(|e| e.occurred_on);
-    let mut derived = Derived::draft();
+    let mut derived = Derived::default();
     let mut clock: Option<Clock> = None;
     for event in ordered {
-        apply(&mut derived, &mut clock, event, calendar, first_sent)?;
+        let effect = apply(&mut derived, &mut clock, event, regime, first_sent)?;
         match (&clock, derived.state) {
             (Some(c), State::AwaitingResponse) => {
                 derived.due_on = Some(c.due_on());
+                derived.original_due_on = c.extended_to.map(|_| c.unextended_due_on());
                 derived.very_overdue_on = Some(c.very_overdue_on());
                 derived.clock_started_on = Some(c.started_on);
             }
@@ -132,6 +129,14 @@ pub fn replay(
             }
             // Once answered (or withdrawn), the last due date stays as the one that applied.
             _ => {}
+        }
+        if let Some(effect) = effect {
+            derived.steps.push(ClockStep {
+                event_id: event.id,
+                kind: event.kind,
+                on: event.occurred_on,
+                effect,
+            });
         }
     }
     Ok(derived)
@@ -163,17 +168,26 @@ fn capitalise(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
+fn require(ok: bool, what: &str, when: &str) -> Result<(), TimelineError> {
+    if ok { Ok(()) } else { Err(conflict(format!("{} can only be recorded {when}.", capitalise(what)))) }
+}
+
+/// Applies one event; returns what it did to the clock, if it is worth a line.
 fn apply<'a>(
     d: &mut Derived,
     clock: &mut Option<Clock<'a>>,
     e: &TimelineEvent,
-    calendar: &'a WorkingDays,
+    regime: &'a Regime,
     first_sent: Option<NaiveDate>,
-) -> Result<(), TimelineError> {
+) -> Result<Option<String>, TimelineError> {
     use EventKind as K;
     let on = e.occurred_on;
+    let rules = &regime.rules;
     if e.kind == K::Note {
-        return Ok(());
+        return Ok(None);
+    }
+    if e.kind == K::DeadlineRecalculated {
+        return Ok(Some("The bank holidays changed, so the deadlines were worked out again.".into()));
     }
     if d.state.is_final() {
         return Err(conflict(format!(
@@ -185,21 +199,38 @@ fn apply<'a>(
     let Some(sent_on) = d.sent_on else {
         return match e.kind {
             K::Sent => {
+                let posted = e.details.channel == Some(Channel::Post);
+                let (received, how) = match e.details.received_on {
+                    Some(r) if r < on => {
+                        return Err(conflict(format!(
+                            "The date of receipt, {r}, cannot be before the sending on {on}."
+                        )));
+                    }
+                    Some(r) => (r, "as recorded".to_string()),
+                    None if posted => (
+                        regime.posted_receipt(on),
+                        format!("posted, so received {} working days later", rules.post_receipt_days),
+                    ),
+                    None => (on, "the day it was sent".to_string()),
+                };
                 d.sent_on = Some(on);
+                d.received_on = Some(received);
                 d.sending = Some(e.details.clone());
                 d.state = State::AwaitingResponse;
-                *clock = Some(Clock {
-                    calendar,
-                    started_on: on,
-                    disregarded: 0,
-                    fee_notice_on: None,
-                    extended_to: None,
-                });
-                Ok(())
+                let c = Clock::start(regime, received);
+                let effect = format!(
+                    "Received on {received} ({how}), day zero. Due {}: {} {} after receipt. Very overdue after {}.",
+                    c.due_on(),
+                    rules.response_days,
+                    if rules.calendar_days { "days" } else { "working days" },
+                    c.very_overdue_on()
+                );
+                *clock = Some(c);
+                Ok(Some(effect))
             }
             K::Withdrawn => {
                 d.state = State::Withdrawn;
-                Ok(())
+                Ok(Some("Withdrawn before it was sent.".into()))
             }
             other => Err(conflict(match first_sent {
                 Some(sent_on) => format!(
@@ -220,8 +251,12 @@ fn apply<'a>(
         d.body_reference = Some(reference.clone());
     }
     let c = clock.as_mut().expect("a sent request has a clock");
-    match e.kind {
-        K::Acknowledged | K::IcoComplaint => {}
+    let effect = match e.kind {
+        K::Acknowledged => match &e.details.body_reference {
+            Some(r) => format!("Acknowledged, with their reference {r}. The clock runs on."),
+            None => "Acknowledged. The clock runs on.".into(),
+        },
+        K::IcoComplaint => "Complaint to the Information Commissioner.".into(),
         K::ClarificationRequested => {
             require(
                 d.state == State::AwaitingResponse,
@@ -229,6 +264,7 @@ fn apply<'a>(
                 "while the request awaits a response",
             )?;
             d.state = State::AwaitingClarification;
+            "Clarification asked for: the clock stops until it is sent.".into()
         }
         K::ClarificationSent => {
             require(
@@ -237,8 +273,9 @@ fn apply<'a>(
                 "after the body asked for one",
             )?;
             // FOIA s.1(3): the clarified request is a new request with a full period.
-            *c = Clock { calendar, started_on: on, disregarded: 0, fee_notice_on: None, extended_to: None };
+            *c = Clock::start(regime, on);
             d.state = State::AwaitingResponse;
+            format!("Clarification sent: a full new period runs from {on}. Due {}.", c.due_on())
         }
         K::FeeNoticeGiven => {
             require(
@@ -248,14 +285,20 @@ fn apply<'a>(
             )?;
             c.fee_notice_on = Some(on);
             d.state = State::AwaitingFee;
+            "Fees notice given: the clock stops until the fee is paid.".into()
         }
         K::FeePaid => {
             require(d.state == State::AwaitingFee, "a fee payment", "after a fees notice")?;
-            let from = c.fee_notice_on.take().expect("awaiting a fee means a notice was given");
+            let given = c.fee_notice_on.take().expect("awaiting a fee means a notice was given");
             // Day zero is never counted, so a notice given on it cannot take it out again.
-            let from = from.max(c.started_on.succ_opt().expect("dates stay in range"));
-            c.disregarded += calendar.count_between(from, on);
+            let from = given.max(c.started_on.succ_opt().expect("dates stay in range"));
+            let days = regime.count_between(from, on);
+            c.disregarded += days;
             d.state = State::AwaitingResponse;
+            format!(
+                "Fee paid: the {days} working days from {given} to {on} are disregarded. Due {}.",
+                c.due_on()
+            )
         }
         K::ExtensionClaimed => {
             require(
@@ -264,14 +307,29 @@ fn apply<'a>(
                 "while the request awaits a response",
             )?;
             let current = c.due_on();
-            let new_due =
-                e.details.new_due_on.unwrap_or_else(|| calendar.add(current, DEFAULT_EXTENSION_DAYS));
+            let (new_due, basis) = match (rules.extension, e.details.new_due_on) {
+                (ExtensionRule::None, _) => {
+                    return Err(conflict(format!(
+                        "The {} allows no extension of time; record what the body said as a note.",
+                        rules.description
+                    )));
+                }
+                (_, Some(stated)) => (stated, "the date the body gave".to_string()),
+                (ExtensionRule::PublicInterest { default_days }, None) => {
+                    (regime.add(current, default_days), format!("{default_days} further working days"))
+                }
+                (ExtensionRule::ComplexRequest { total_days }, None) => (
+                    regime.add(c.started_on, total_days + c.disregarded),
+                    format!("{total_days} working days after receipt"),
+                ),
+            };
             if new_due <= current {
                 return Err(conflict(format!(
                     "An extension must move the due date later than {current}, not to {new_due}."
                 )));
             }
             c.extended_to = Some(new_due);
+            format!("Extension claimed: due {new_due} ({basis}) instead of {current}.")
         }
         K::ResponseReceived => {
             if d.state == State::InternalReview {
@@ -283,6 +341,7 @@ fn apply<'a>(
             d.state = state_for(outcome);
             d.outcome = Some(outcome);
             d.responded_on.get_or_insert(on);
+            format!("Response received ({outcome}); the clock stops.")
         }
         K::InternalReviewRequested => {
             require(
@@ -291,7 +350,15 @@ fn apply<'a>(
                 "when no review is already under way",
             )?;
             d.state = State::InternalReview;
-            d.review_due_on = Some(calendar.add(on, REVIEW_DAYS));
+            let due = regime.add(on, rules.review_days);
+            d.review_due_on = Some(due);
+            d.review_limit_on = rules.review_limit_days.map(|days| regime.add(on, days));
+            match d.review_limit_on {
+                Some(limit) => {
+                    format!("Internal review requested: due {due}, and {limit} at the very latest.")
+                }
+                None => format!("Internal review requested: due {due}."),
+            }
         }
         K::InternalReviewAnswered => {
             require(
@@ -303,16 +370,20 @@ fn apply<'a>(
             d.state = state_for(outcome);
             d.outcome = Some(outcome);
             d.review_due_on = None;
+            d.review_limit_on = None;
+            format!("Internal review answered ({outcome}).")
         }
-        K::Withdrawn => d.state = State::Withdrawn,
-        K::Closed => d.state = State::Closed,
-        K::Sent | K::Note | K::Retraction => unreachable!("handled above"),
-    }
-    Ok(())
-}
-
-fn require(ok: bool, what: &str, when: &str) -> Result<(), TimelineError> {
-    if ok { Ok(()) } else { Err(conflict(format!("{} can only be recorded {when}.", capitalise(what)))) }
+        K::Withdrawn => {
+            d.state = State::Withdrawn;
+            "Withdrawn.".into()
+        }
+        K::Closed => {
+            d.state = State::Closed;
+            "Closed.".into()
+        }
+        K::Sent | K::Note | K::Retraction | K::DeadlineRecalculated => unreachable!("handled above"),
+    };
+    Ok(Some(effect))
 }
 
 #[cfg(test)]

@@ -1,6 +1,15 @@
+use std::sync::{Arc, OnceLock};
+
 use super::*;
 use crate::domain::event::EventDetails;
+use crate::domain::holidays::HolidayData;
+use crate::domain::regime::Regimes;
 use crate::domain::vocab::Channel;
+
+fn regime(name: &str) -> Arc<Regime> {
+    static REGIMES: OnceLock<Regimes> = OnceLock::new();
+    REGIMES.get_or_init(|| Regimes::new(&HolidayData::bundled(), &[]).unwrap()).get(name).unwrap()
+}
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -34,7 +43,11 @@ impl T {
     }
 
     fn replay(&self) -> Result<Derived, TimelineError> {
-        replay(&self.events, &WorkingDays::bundled(), d("2026-11-25"))
+        self.replay_under("foia")
+    }
+
+    fn replay_under(&self, name: &str) -> Result<Derived, TimelineError> {
+        replay(&self.events, &regime(name), d("2026-11-25"))
     }
 
     fn ok(&self) -> Derived {
@@ -305,4 +318,101 @@ fn a_fee_notice_on_the_day_of_receipt_disregards_only_working_days_after_it() {
         .on(EventKind::FeePaid, "2021-12-08")
         .ok();
     assert_eq!(derived.due_on, Some(d("2022-01-11")));
+}
+
+#[test]
+fn a_posted_request_is_received_two_working_days_later() {
+    let t = T::new().with(
+        EventKind::Sent,
+        "2021-12-02",
+        EventDetails { channel: Some(Channel::Post), ..Default::default() },
+    );
+    let derived = t.ok();
+    assert_eq!(derived.sent_on, Some(d("2021-12-02")));
+    assert_eq!(derived.received_on, Some(d("2021-12-06")));
+    assert_eq!(derived.due_on, Some(d("2022-01-07")));
+    assert!(
+        derived.steps[0].effect.contains("posted, so received 2 working days later"),
+        "{}",
+        derived.steps[0].effect
+    );
+}
+
+#[test]
+fn a_recorded_date_of_receipt_wins() {
+    let details = EventDetails {
+        channel: Some(Channel::Email),
+        received_on: Some(d("2021-12-06")),
+        ..Default::default()
+    };
+    let derived = T::new().with(EventKind::Sent, "2021-12-03", details).ok();
+    assert_eq!(derived.received_on, Some(d("2021-12-06")));
+    assert_eq!(derived.due_on, Some(d("2022-01-07")));
+    let backwards = EventDetails {
+        channel: Some(Channel::Email),
+        received_on: Some(d("2021-12-01")),
+        ..Default::default()
+    };
+    assert!(
+        T::new()
+            .with(EventKind::Sent, "2021-12-03", backwards)
+            .refused()
+            .contains("cannot be before the sending")
+    );
+}
+
+#[test]
+fn foisa_counts_scottish_holidays_only_and_allows_no_extension() {
+    // Sent Tuesday 2022-03-15: FOISA ignores St Patrick's Day.
+    let t = T::new().sent("2022-03-15");
+    assert_eq!(t.replay_under("foisa").unwrap().due_on, Some(d("2022-04-12")));
+    assert_eq!(t.replay_under("foia").unwrap().due_on, Some(d("2022-04-13")));
+    let extended = T::new().sent("2022-03-15").on(EventKind::ExtensionClaimed, "2022-04-01");
+    let msg = match extended.replay_under("foisa") {
+        Err(TimelineError::Conflict(m)) => m,
+        Ok(_) => panic!("refused"),
+    };
+    assert!(msg.contains("Freedom of Information (Scotland) Act 2002 allows no extension"), "{msg}");
+}
+
+#[test]
+fn an_eir_extension_runs_to_forty_working_days_and_keeps_the_original_date() {
+    let t = T::new().sent("2021-12-06").on(EventKind::ExtensionClaimed, "2022-01-05");
+    let derived = t.replay_under("eir").unwrap();
+    assert_eq!(derived.due_on, Some(d("2022-02-04")));
+    assert_eq!(derived.original_due_on, Some(d("2022-01-07")));
+    let foia = t.ok();
+    assert_eq!(foia.original_due_on, Some(d("2022-01-07")));
+    assert!(foia.steps.last().unwrap().effect.contains("20 further working days"));
+}
+
+#[test]
+fn a_foia_review_has_an_outer_limit_of_forty_days() {
+    let t = T::new()
+        .sent("2021-12-06")
+        .outcome(EventKind::ResponseReceived, "2021-12-20", Outcome::Refused)
+        .on(EventKind::InternalReviewRequested, "2022-01-04");
+    let foia = t.ok();
+    assert_eq!(foia.review_due_on, Some(d("2022-02-01")));
+    assert_eq!(foia.review_limit_on, Some(d("2022-03-01")));
+    assert_eq!(t.replay_under("foisa").unwrap().review_limit_on, None);
+}
+
+#[test]
+fn the_steps_tell_the_clock_story() {
+    let derived = T::new()
+        .sent("2021-12-06")
+        .on(EventKind::ClarificationRequested, "2021-12-08")
+        .on(EventKind::ClarificationSent, "2022-01-10")
+        .with(EventKind::Note, "2022-01-11", EventDetails::default())
+        .ok();
+    let effects: Vec<&str> = derived.steps.iter().map(|s| s.effect.as_str()).collect();
+    assert_eq!(
+        effects,
+        [
+            "Received on 2021-12-06 (the day it was sent), day zero. Due 2022-01-07: 20 working days after receipt. Very overdue after 2022-02-04.",
+            "Clarification asked for: the clock stops until it is sent.",
+            "Clarification sent: a full new period runs from 2022-01-10. Due 2022-02-07.",
+        ]
+    );
 }

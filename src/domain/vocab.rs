@@ -1,21 +1,6 @@
-//! The small vocabularies of the domain: legal regimes, roles, channels, outcomes.
+//! The small vocabularies of the domain: roles, channels, outcomes.
 
 use crate::text_enum;
-
-text_enum! {
-    /// The law a request is made under. Recorded now; the statutory deadline engine will use it
-    /// to choose the working-day calendar and the periods.
-    pub enum Regime("regime") {
-        /// Freedom of Information Act 2000 (England, Wales, Northern Ireland, UK-wide bodies).
-        Foia => "foia",
-        /// Environmental Information Regulations 2004.
-        Eir => "eir",
-        /// Freedom of Information (Scotland) Act 2002.
-        Foisa => "foisa",
-        /// Environmental Information (Scotland) Regulations 2004.
-        Eisr => "eisr",
-    }
-}
 
 text_enum! {
     /// What a user may do. Viewers only read; coders also record events on requests;
@@ -70,7 +55,7 @@ mod tests {
 
     #[test]
     fn parses_case_and_dash_insensitively_and_names_the_choices_on_error() {
-        assert_eq!("FOISA".parse::<Regime>().unwrap(), Regime::Foisa);
+        assert_eq!("ADMIN".parse::<Role>().unwrap(), Role::Admin);
         assert_eq!("not-held".parse::<Outcome>().unwrap(), Outcome::NotHeld);
         let err = "fax".parse::<Channel>().unwrap_err();
         assert_eq!(

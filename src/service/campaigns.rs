@@ -12,7 +12,6 @@ use super::{Actor, FieldError, Page, Paging, Service, ServiceError, ServiceResul
 use crate::domain::reference;
 use crate::domain::status::{State, Status};
 use crate::domain::template;
-use crate::domain::vocab::Regime;
 use crate::store::authorities::{self, AuthorityFilter};
 use crate::store::models::{CampaignRow, NewCampaign, NewRequest};
 use crate::store::{self, AnyConnection, campaigns, requests, users};
@@ -44,8 +43,9 @@ pub struct NewCampaignInput {
     /// Placeholders: `{{authority.name}}`, `{{request.reference}}`, … (see the API guide).
     pub subject_template: String,
     pub body_template: String,
+    /// foia (default), eir, foisa, eisr, or a regime from the settings.
     #[serde(default)]
-    pub regime: Option<Regime>,
+    pub regime: Option<String>,
     pub targets: Targets,
 }
 
@@ -88,6 +88,14 @@ impl Service {
                 .ok(),
             None => Some(reference::default_prefix(&title, today)),
         };
+        let regime = match self.regime("regime", input.regime.as_deref().unwrap_or("foia")) {
+            Ok(r) => Some(r.rules.name.clone()),
+            Err(ServiceError::Invalid { fields, .. }) => {
+                errors.extend(fields);
+                None
+            }
+            Err(other) => return Err(other),
+        };
         let t = &input.targets;
         if !t.all && t.regions.is_empty() && t.tags.is_empty() && t.authority_ids.is_empty() {
             errors.push(FieldError::new(
@@ -103,7 +111,7 @@ impl Service {
         let id = store::write_transaction(&mut conn, |conn| {
             let prefix = unique_prefix(conn, &prefix, input.reference_prefix.is_some())?;
             let targets = resolve_targets(conn, &input.targets)?;
-            let regime = input.regime.unwrap_or(Regime::Foia);
+            let regime = regime.as_deref().expect("no errors means a regime");
             let description = input.description.as_deref().unwrap_or("").trim();
             let campaign = campaigns::insert(
                 conn,
@@ -113,7 +121,7 @@ impl Service {
                     reference_prefix: &prefix,
                     subject_template: &input.subject_template,
                     body_template: &input.body_template,
-                    regime: regime.as_str(),
+                    regime,
                     created_by: actor.user_id,
                     created_at: now(),
                 },
@@ -138,7 +146,7 @@ impl Service {
                     reference,
                     subject: render(&input.subject_template)?,
                     body: render(&input.body_template)?,
-                    regime: regime.as_str().to_string(),
+                    regime: regime.to_string(),
                     state: State::Draft.as_str().to_string(),
                     created_at: stamp,
                     updated_at: stamp,
@@ -183,7 +191,7 @@ fn view(conn: &mut AnyConnection, row: CampaignRow) -> ServiceResult<CampaignVie
     let created_by = users::by_id(conn, row.created_by)?.map(|u| u.email).unwrap_or_default();
     Ok(CampaignView {
         request_count: requests::count_in_campaign(conn, row.id)?,
-        regime: convert::parse_stored(&row.regime, "regime", row.id)?,
+        regime: row.regime,
         id: row.id,
         title: row.title,
         description: row.description,

@@ -1,12 +1,13 @@
 //! The service layer: one function per use case, called by both the HTTP API and the CLI.
 //! Functions here are blocking (diesel); the HTTP adapter runs them on actix's blocking pool.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use chrono::{NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::calendar::WorkingDays;
+use crate::domain::holidays::HolidayData;
+use crate::domain::regime::{Regime, RegimeRules, Regimes};
 use crate::domain::vocab::Role;
 use crate::store::{Db, StoreError, is_unique_violation};
 
@@ -174,24 +175,75 @@ pub struct Page<T> {
     pub per_page: u32,
 }
 
-/// The application: the database and the calendar, shared by every adapter.
+/// The deadline rules in force: the bank holiday data (the bundled feed, or the newest
+/// imported file) and the regimes built on it.
+struct Rules {
+    /// The `holiday_files` row in force; 0 for the bundled feed.
+    file_id: i64,
+    regimes: Arc<Regimes>,
+}
+
+/// The application: the database and the deadline rules, shared by every adapter.
 #[derive(Clone)]
 pub struct Service {
     db: Db,
-    calendar: Arc<WorkingDays>,
+    custom_regimes: Arc<Vec<RegimeRules>>,
+    rules: Arc<RwLock<Rules>>,
 }
 
 impl Service {
-    pub fn new(db: Db, calendar: WorkingDays) -> Self {
-        Self { db, calendar: Arc::new(calendar) }
+    /// The service over `db`, with the built-in regimes and `custom_regimes`, on the newest
+    /// holiday file imported into the database (or the bundled feed).
+    pub fn new(db: Db, custom_regimes: Vec<RegimeRules>) -> ServiceResult<Self> {
+        let regimes = Regimes::new(&HolidayData::bundled(), &custom_regimes)
+            .map_err(|e| ServiceError::invalid(e.to_string()))?;
+        let service = Self {
+            db,
+            custom_regimes: Arc::new(custom_regimes),
+            rules: Arc::new(RwLock::new(Rules { file_id: 0, regimes: Arc::new(regimes) })),
+        };
+        service.regimes()?;
+        Ok(service)
     }
 
     pub fn db(&self) -> &Db {
         &self.db
     }
 
-    pub fn calendar(&self) -> &WorkingDays {
-        &self.calendar
+    /// The regimes in force. Another instance may have imported holidays since we last looked,
+    /// so this checks the database's newest holiday file (one indexed lookup) and reloads.
+    pub fn regimes(&self) -> ServiceResult<Arc<Regimes>> {
+        let mut conn = self.db.conn()?;
+        let newest = crate::store::holidays::current_id(&mut conn)?;
+        {
+            let rules = self.rules.read().expect("rules lock");
+            if rules.file_id == newest {
+                return Ok(rules.regimes.clone());
+            }
+        }
+        let file = crate::store::holidays::current(&mut conn)?;
+        let (file_id, data) = match file {
+            Some(f) => (
+                f.id,
+                HolidayData::from_gov_uk_json(&f.content)
+                    .map_err(|e| ServiceError::Internal(format!("stored holiday file {}: {e}", f.id)))?,
+            ),
+            None => (0, HolidayData::bundled()),
+        };
+        let regimes = Arc::new(self.build_regimes(&data)?);
+        *self.rules.write().expect("rules lock") = Rules { file_id, regimes: regimes.clone() };
+        Ok(regimes)
+    }
+
+    fn build_regimes(&self, data: &HolidayData) -> ServiceResult<Regimes> {
+        Regimes::new(data, &self.custom_regimes).map_err(|e| ServiceError::invalid(e.to_string()))
+    }
+
+    /// One regime by name, or a field error naming the known ones.
+    pub fn regime(&self, field: &str, name: &str) -> ServiceResult<Arc<Regime>> {
+        self.regimes()?
+            .get(name)
+            .map_err(|e| ServiceError::invalid_fields(vec![FieldError::new(field, e.to_string())]))
     }
 
     /// Whether the database answers, for the health check.

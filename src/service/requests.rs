@@ -12,7 +12,6 @@ use super::{Actor, FieldError, Page, Paging, Service, ServiceError, ServiceResul
 use crate::domain::event::EventKind;
 use crate::domain::london;
 use crate::domain::status::{State, Status};
-use crate::domain::vocab::Regime;
 use crate::store::models::NewRequest;
 use crate::store::requests::{self, RequestFilter, RequestSort};
 use crate::store::{self, authorities, events, users};
@@ -23,8 +22,9 @@ pub struct NewRequestInput {
     pub authority_id: i64,
     pub subject: String,
     pub body: String,
+    /// foia (default), eir, foisa, eisr, or a regime from the settings.
     #[serde(default)]
-    pub regime: Option<Regime>,
+    pub regime: Option<String>,
 }
 
 /// Filters for listing requests, in words: the API's query string and the CLI's flags both
@@ -198,6 +198,7 @@ impl Service {
         if !errors.is_empty() {
             return Err(ServiceError::invalid_fields(errors));
         }
+        let regime = self.regime("regime", input.regime.as_deref().unwrap_or("foia"))?.rules.name.clone();
         let mut conn = self.db().conn()?;
         let id = store::write_transaction(&mut conn, |conn| {
             if authorities::by_id(conn, input.authority_id)?.is_none() {
@@ -218,7 +219,7 @@ impl Service {
                     reference: placeholder,
                     subject: input.subject.trim().to_string(),
                     body: input.body.clone(),
-                    regime: input.regime.unwrap_or(Regime::Foia).as_str().to_string(),
+                    regime,
                     state: State::Draft.as_str().to_string(),
                     created_at: stamp,
                     updated_at: stamp,

@@ -13,7 +13,8 @@ use super::{Actor, FieldError, Service, ServiceError, ServiceResult, clean, now}
 use crate::domain::event::{EventDetails, EventKind, TimelineEvent};
 use crate::domain::london;
 use crate::domain::newtypes::EmailAddress;
-use crate::domain::timeline::{self, TimelineError};
+use crate::domain::regime::Regimes;
+use crate::domain::timeline::{self, Derived, TimelineError};
 use crate::domain::vocab::{Channel, Outcome};
 use crate::store::models::{DerivedFields, NewEvent};
 use crate::store::{self, AnyConnection, authorities, events, requests};
@@ -32,6 +33,10 @@ pub struct LogSentInput {
     /// The address used; for email, the body's FOI address when not given.
     #[serde(default)]
     pub address: Option<String>,
+    /// The date of receipt, when it is not the date of sending (for post, by default the second
+    /// working day after posting).
+    #[serde(default, deserialize_with = "crate::service::optional_date")]
+    pub received_on: Option<NaiveDate>,
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -44,6 +49,9 @@ pub struct BulkSentInput {
     pub channel: Option<Channel>,
     #[serde(default)]
     pub note: Option<String>,
+    /// The date of receipt, when it is not the date of sending.
+    #[serde(default, deserialize_with = "crate::service::optional_date")]
+    pub received_on: Option<NaiveDate>,
     /// Only these requests of the campaign; all unsent ones when not given.
     #[serde(default)]
     pub request_ids: Option<Vec<i64>>,
@@ -128,6 +136,7 @@ impl Service {
             address = Some(email.to_string());
         }
         let note = checked_note(input.note)?;
+        let regimes = self.regimes()?;
         let mut conn = self.db().conn()?;
         let row = store::write_transaction(&mut conn, |conn| {
             let address = match address {
@@ -138,9 +147,12 @@ impl Service {
                 sent_at: Some(sent_at),
                 channel: Some(channel),
                 address,
+                received_on: input.received_on,
                 ..Default::default()
             };
-            self.append(conn, actor, request_id, EventKind::Sent, london::london_date(sent_at), details, note)
+            let draft =
+                Draft { kind: EventKind::Sent, occurred_on: london::london_date(sent_at), details, note };
+            self.append(conn, &regimes, actor, request_id, draft)
         })?;
         self.event_view(row, actor)
     }
@@ -158,6 +170,7 @@ impl Service {
         let sent_at = checked_sent_at(&input.sent_at)?;
         let channel = input.channel.unwrap_or(Channel::Email);
         let note = checked_note(input.note)?;
+        let regimes = self.regimes()?;
         let mut conn = self.db().conn()?;
         store::write_transaction(&mut conn, |conn| {
             if store::campaigns::by_id(conn, campaign_id)?.is_none() {
@@ -195,17 +208,16 @@ impl Service {
                     sent_at: Some(sent_at),
                     channel: Some(channel),
                     address,
+                    received_on: input.received_on,
                     ..Default::default()
                 };
-                self.append(
-                    conn,
-                    actor,
-                    id,
-                    EventKind::Sent,
-                    london::london_date(sent_at),
+                let draft = Draft {
+                    kind: EventKind::Sent,
+                    occurred_on: london::london_date(sent_at),
                     details,
-                    note.clone(),
-                )?;
+                    note: note.clone(),
+                };
+                self.append(conn, &regimes, actor, id, draft)?;
                 summary.logged.push(row.reference);
             }
             Ok(summary)
@@ -227,6 +239,12 @@ impl Service {
             .into_iter()
             .chain(input.exemptions.iter().map(|e| ("exemptions", e.as_str()))),
         )?;
+        if input.kind == EventKind::DeadlineRecalculated {
+            return Err(ServiceError::invalid_fields(vec![FieldError::new(
+                "kind",
+                "deadline_recalculated is recorded by foitrack itself when bank holidays change",
+            )]));
+        }
         if input.kind == EventKind::Sent {
             return Err(ServiceError::invalid_fields(vec![FieldError::new(
                 "kind",
@@ -266,38 +284,38 @@ impl Service {
             return Err(ServiceError::invalid_fields(errors));
         }
         let occurred_on = input.occurred_on.unwrap_or_else(london::today);
+        let regimes = self.regimes()?;
         let mut conn = self.db().conn()?;
         let row = store::write_transaction(&mut conn, |conn| {
-            self.append(conn, actor, request_id, input.kind, occurred_on, details, note)
+            self.append(
+                conn,
+                &regimes,
+                actor,
+                request_id,
+                Draft { kind: input.kind, occurred_on, details, note },
+            )
         })?;
         self.event_view(row, actor)
     }
 
     /// Appends one event inside the caller's transaction: lock the request, replay its timeline
-    /// with the event in place, then store the event and what follows from it.
-    #[allow(clippy::too_many_arguments)]
+    /// with the event in place under the request's regime, then store the event and what follows
+    /// from it.
     fn append(
         &self,
         conn: &mut AnyConnection,
+        regimes: &Regimes,
         actor: &Actor,
         request_id: i64,
-        kind: EventKind,
-        occurred_on: NaiveDate,
-        details: EventDetails,
-        note: Option<String>,
+        event: Draft,
     ) -> ServiceResult<crate::store::models::EventRow> {
         let stamp = now();
         if !requests::lock(conn, request_id, stamp)? {
             return Err(not_found(request_id));
         }
-        let stored = events::of_request(conn, request_id)?;
-        let mut timeline: Vec<TimelineEvent> =
-            stored.iter().map(convert::timeline_event).collect::<ServiceResult<_>>()?;
-        let next_id = stored.iter().map(|e| e.id).max().unwrap_or(0) + 1;
-        timeline.push(TimelineEvent { id: next_id, kind, occurred_on, details: details.clone() });
-        let derived = timeline::replay(&timeline, self.calendar(), london::today()).map_err(|e| match e {
-            TimelineError::Conflict(msg) => ServiceError::Conflict(msg),
-        })?;
+        let Draft { kind, occurred_on, details, note } = event;
+        let proposed = TimelineEvent { id: i64::MAX, kind, occurred_on, details: details.clone() };
+        let derived = replay_stored(conn, regimes, request_id, Some(proposed))?;
         let details_json =
             serde_json::to_string(&details).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let row = events::insert(
@@ -312,26 +330,7 @@ impl Service {
                 recorded_at: stamp,
             },
         )?;
-        let sending = derived.sending.clone().unwrap_or_default();
-        requests::update_derived(
-            conn,
-            request_id,
-            &DerivedFields {
-                state: derived.state.as_str().to_string(),
-                sent_at: sending.sent_at.map(|t| t.naive_utc()),
-                sent_on: derived.sent_on,
-                channel: sending.channel.map(|c| c.as_str().to_string()),
-                sent_to: sending.address,
-                clock_started_on: derived.clock_started_on,
-                due_on: derived.due_on,
-                very_overdue_on: derived.very_overdue_on,
-                review_due_on: derived.review_due_on,
-                body_reference: derived.body_reference,
-                outcome: derived.outcome.map(|o| o.as_str().to_string()),
-                responded_on: derived.responded_on,
-                updated_at: stamp,
-            },
-        )?;
+        requests::update_derived(conn, request_id, &derived_fields(derived, stamp))?;
         Ok(row)
     }
 
@@ -347,6 +346,58 @@ impl Service {
             recorded_at: convert::utc(row.recorded_at),
             retracted_by: None,
         })
+    }
+}
+
+/// An event about to be recorded.
+pub(crate) struct Draft {
+    pub kind: EventKind,
+    pub occurred_on: NaiveDate,
+    pub details: EventDetails,
+    pub note: Option<String>,
+}
+
+/// Replays a stored timeline (plus `proposed`, if any, placed after every stored event of its
+/// day) under the request's regime. A replay that fails is a conflict for the caller to report.
+pub(crate) fn replay_stored(
+    conn: &mut AnyConnection,
+    regimes: &Regimes,
+    request_id: i64,
+    proposed: Option<TimelineEvent>,
+) -> ServiceResult<Derived> {
+    let request = requests::by_id(conn, request_id)?.ok_or_else(|| not_found(request_id))?;
+    let regime = regimes
+        .get(&request.regime)
+        .map_err(|e| ServiceError::Internal(format!("request {request_id}: {e}")))?;
+    let mut timeline: Vec<TimelineEvent> = events::of_request(conn, request_id)?
+        .iter()
+        .map(convert::timeline_event)
+        .collect::<ServiceResult<_>>()?;
+    timeline.extend(proposed);
+    timeline::replay(&timeline, &regime, london::today()).map_err(|e| match e {
+        TimelineError::Conflict(msg) => ServiceError::Conflict(msg),
+    })
+}
+
+/// The stored form of what a replay derived.
+pub(crate) fn derived_fields(derived: Derived, stamp: chrono::NaiveDateTime) -> DerivedFields {
+    let sending = derived.sending.clone().unwrap_or_default();
+    DerivedFields {
+        state: derived.state.as_str().to_string(),
+        sent_at: sending.sent_at.map(|t| t.naive_utc()),
+        sent_on: derived.sent_on,
+        channel: sending.channel.map(|c| c.as_str().to_string()),
+        sent_to: sending.address,
+        clock_started_on: derived.clock_started_on,
+        due_on: derived.due_on,
+        very_overdue_on: derived.very_overdue_on,
+        review_due_on: derived.review_due_on,
+        body_reference: derived.body_reference,
+        outcome: derived.outcome.map(|o| o.as_str().to_string()),
+        responded_on: derived.responded_on,
+        received_on: derived.received_on,
+        original_due_on: derived.original_due_on,
+        updated_at: stamp,
     }
 }
 

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::domain::event::{EventDetails, EventKind};
 use crate::domain::import::RejectedRow;
 use crate::domain::status::{State, Status};
-use crate::domain::vocab::{Channel, Outcome, Regime, Role};
+use crate::domain::vocab::{Channel, Outcome, Role};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UserView {
@@ -80,7 +80,7 @@ pub struct CampaignView {
     pub reference_prefix: String,
     pub subject_template: String,
     pub body_template: String,
-    pub regime: Regime,
+    pub regime: String,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub request_count: i64,
@@ -111,17 +111,22 @@ pub struct RequestView {
     pub campaign_id: Option<i64>,
     pub authority: AuthoritySummary,
     pub subject: String,
-    pub regime: Regime,
+    pub regime: String,
     /// The status on `as_of`: the stored state, with overdue and very overdue worked out.
     pub status: Status,
     pub state: State,
     pub sent_at: Option<DateTime<Utc>>,
-    /// The date of receipt: the London date of `sent_at`.
+    /// The London date of `sent_at`.
     pub sent_on: Option<NaiveDate>,
     pub channel: Option<Channel>,
     pub sent_to: Option<String>,
+    /// The date of receipt: day zero of the first period.
+    pub received_on: Option<NaiveDate>,
+    /// Day zero of the period now running (receipt, or the date a clarification was sent).
     pub clock_started_on: Option<NaiveDate>,
     pub due_on: Option<NaiveDate>,
+    /// The due date before an extension moved it.
+    pub original_due_on: Option<NaiveDate>,
     pub very_overdue_on: Option<NaiveDate>,
     pub review_due_on: Option<NaiveDate>,
     /// The body's own reference number.

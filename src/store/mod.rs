@@ -12,6 +12,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 pub mod authorities;
 pub mod campaigns;
 pub mod events;
+pub mod holidays;
 pub mod models;
 pub mod requests;
 pub mod schema;

@@ -154,6 +154,8 @@ pub struct RequestRow {
     pub responded_on: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub received_on: Option<NaiveDate>,
+    pub original_due_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -186,6 +188,8 @@ pub struct DerivedFields {
     pub body_reference: Option<String>,
     pub outcome: Option<String>,
     pub responded_on: Option<NaiveDate>,
+    pub received_on: Option<NaiveDate>,
+    pub original_due_on: Option<NaiveDate>,
     pub updated_at: NaiveDateTime,
 }
 
@@ -212,4 +216,21 @@ pub struct NewEvent {
     pub note: Option<String>,
     pub recorded_by: i64,
     pub recorded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = holiday_files)]
+pub struct HolidayFileRow {
+    pub id: i64,
+    pub content: String,
+    pub imported_by: i64,
+    pub imported_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = holiday_files)]
+pub struct NewHolidayFile<'a> {
+    pub content: &'a str,
+    pub imported_by: i64,
+    pub imported_at: NaiveDateTime,
 }

@@ -231,3 +231,15 @@ pub fn count(conn: &mut AnyConnection, f: &RequestFilter) -> StoreResult<i64> {
 pub fn count_in_campaign(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<i64> {
     Ok(requests::table.filter(requests::campaign_id.eq(campaign_id)).count().get_result(conn)?)
 }
+
+/// Requests whose deadlines can still change: awaiting something from the body, or under review.
+pub fn open_ids(conn: &mut AnyConnection) -> StoreResult<Vec<i64>> {
+    let open =
+        [State::AwaitingResponse, State::AwaitingClarification, State::AwaitingFee, State::InternalReview]
+            .map(|s| s.as_str());
+    Ok(requests::table
+        .filter(requests::state.eq_any(open))
+        .order(requests::id)
+        .select(requests::id)
+        .load(conn)?)
+}

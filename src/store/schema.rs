@@ -74,9 +74,21 @@ diesel::table! {
         review_due_on -> Nullable<Date>,
         body_reference -> Nullable<Text>,
         outcome -> Nullable<Text>,
-        responded_on -> Nullable<Date>,
+                responded_on -> Nullable<Date>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        received_on -> Nullable<Date>,
+        original_due_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    /// Bank holiday files imported at run time; the newest one is in force.
+    holiday_files (id) {
+        id -> BigInt,
+        content -> Text,
+        imported_by -> BigInt,
+        imported_at -> Timestamp,
     }
 }
 
@@ -108,4 +120,12 @@ diesel::joinable!(requests -> authorities (authority_id));
 diesel::joinable!(events -> requests (request_id));
 diesel::joinable!(events -> users (recorded_by));
 
-diesel::allow_tables_to_appear_in_same_query!(users, api_tokens, authorities, campaigns, requests, events);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    api_tokens,
+    authorities,
+    campaigns,
+    requests,
+    events,
+    holiday_files
+);

@@ -5,7 +5,6 @@ use std::net::TcpListener;
 use actix_web::dev::ServerHandle;
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use foitrack::config::ServerSettings;
-use foitrack::domain::calendar::WorkingDays;
 use foitrack::domain::vocab::Role;
 use foitrack::service::Service;
 use foitrack::store::Db;
@@ -106,10 +105,8 @@ pub fn settings() -> ServerSettings {
 
 /// Starts the real server on a free port over `db`, with an admin user `admin@example.org`.
 pub async fn spawn_app(db: &TestDb) -> TestApp {
-    let service = Service::new(
-        Db::open(&db.url, 4, std::time::Duration::from_secs(5)).expect("open database"),
-        WorkingDays::bundled(),
-    );
+    let db = Db::open(&db.url, 4, std::time::Duration::from_secs(5)).expect("open database");
+    let service = Service::new(db, Vec::new()).expect("the service starts");
     let token = if service.needs_first_user().unwrap() {
         service.add_user(None, "admin@example.org", "Admin", Role::Admin).unwrap().token.token
     } else {
