@@ -56,6 +56,45 @@ pub enum Command {
     /// API tokens, for scripts and the web API.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Work out when a reply is due, showing every day skipped and why.
+    Deadline(DeadlineArgs),
+    /// The legal regimes and their periods (built in, and from the settings).
+    Regimes {
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Bank holidays: put a newer gov.uk bank-holidays.json in force.
+    #[command(subcommand)]
+    Holidays(HolidaysCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct DeadlineArgs {
+    /// foia (default), eir, foisa, eisr, or a regime from the settings.
+    #[arg(long, default_value = "foia")]
+    pub regime: String,
+    /// The date the request was received (day zero), as YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub received: NaiveDate,
+    /// Count this many days instead of the regime's period.
+    #[arg(long, value_name = "N")]
+    pub days: Option<u32>,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HolidaysCommand {
+    /// Use this gov.uk bank-holidays.json from now on (https://www.gov.uk/bank-holidays.json).
+    /// Open requests whose deadlines move are updated, each with a note on its timeline.
+    Import {
+        file: PathBuf,
+        /// Say what would change, changing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -220,6 +259,14 @@ pub enum RequestsCommand {
         received_on: Option<NaiveDate>,
         #[arg(long)]
         note: Option<String>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Explain how a request's deadlines were worked out (by id or reference).
+    Deadline {
+        request: String,
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<NaiveDate>,
         #[command(flatten)]
         json: JsonFlag,
     },

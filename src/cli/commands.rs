@@ -41,6 +41,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Requests(cmd) => requests(&service, cmd, actor),
         Command::User(cmd) => users(&service, cmd),
         Command::Token(cmd) => tokens(&service, cmd),
+        Command::Deadline(args) => super::deadlines::calculate(&service, args),
+        Command::Regimes { json: j } => super::deadlines::regimes(&service, j.json),
+        Command::Holidays(HolidaysCommand::Import { file, dry_run, json: j }) => {
+            super::deadlines::import_holidays(&service, &actor()?, &file, dry_run, j.json)
+        }
     }
 }
 
@@ -307,6 +312,11 @@ fn requests(
             } else {
                 println!("Logged {request} as sent on {} (event {}).", e.occurred_on, e.id)
             }
+        }
+        RequestsCommand::Deadline { request, as_of, json: j } => {
+            let id = service.find_request_id(&request)?;
+            let view = service.request_deadline(id, as_of.unwrap_or_else(london::today))?;
+            super::deadlines::print_request_clock(&view, j.json);
         }
         RequestsCommand::Event(ev) => {
             let id = service.find_request_id(&ev.request)?;

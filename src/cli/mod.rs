@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod deadlines;
 mod output;
 mod serve;
 

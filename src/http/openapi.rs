@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::problem::Problem;
-use super::routes::{authorities, campaigns, health, people, requests};
+use super::routes::{authorities, campaigns, deadlines, health, people, requests};
 
 struct BearerAuth;
 
@@ -32,7 +32,8 @@ impl Modify for BearerAuth {
         people::me, people::list_users, people::add_user, people::list_tokens, people::create_token, people::revoke_token,
         authorities::list, authorities::show, authorities::import,
         campaigns::list, campaigns::create, campaigns::show, campaigns::log_sent,
-        requests::list, requests::create, requests::show, requests::events, requests::log_sent, requests::record_event,
+                requests::list, requests::create, requests::show, requests::events, requests::log_sent, requests::record_event,
+        deadlines::calculate, deadlines::regimes, deadlines::request_clock, deadlines::import_holidays,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -41,7 +42,8 @@ impl Modify for BearerAuth {
         (name = "people", description = "Users and API tokens"),
         (name = "authorities", description = "Public bodies and their import"),
         (name = "campaigns", description = "One request sent to many bodies"),
-        (name = "requests", description = "Requests and their timelines"),
+                (name = "requests", description = "Requests and their timelines"),
+        (name = "deadlines", description = "Statutory deadlines, regimes and bank holidays"),
     )
 )]
 pub struct ApiDoc;

@@ -14,6 +14,7 @@ use crate::store::{Db, StoreError, is_unique_violation};
 pub mod authorities;
 pub mod campaigns;
 mod convert;
+pub mod deadlines;
 pub mod requests;
 pub mod timeline;
 pub mod users;

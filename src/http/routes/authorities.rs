@@ -8,6 +8,16 @@ use crate::http::problem::{ApiError, Problem, too_large};
 
 /// The largest import file accepted, from `server.upload_limit_bytes`.
 pub struct UploadLimit(pub usize);
+
+/// Reads an uploaded file, refusing one over `limit` bytes with a problem response.
+pub async fn read_upload(payload: web::Payload, limit: usize) -> Result<web::Bytes, ApiError> {
+    match payload.to_bytes_limited(limit).await {
+        Ok(read) => read.map_err(|e| ApiError::bad_request(format!("The file could not be received: {e}."))),
+        Err(_) => Err(too_large(format!(
+            "The file is larger than the {limit} bytes this server accepts (server.upload_limit_bytes)."
+        ))),
+    }
+}
 use crate::service::authorities::{AuthorityQuery, ImportQuery, Quiet};
 use crate::service::views::{AuthorityView, ImportSummary};
 use crate::service::{Page, Service};
@@ -47,17 +57,7 @@ pub async fn import(
     limit: web::Data<UploadLimit>,
     payload: web::Payload,
 ) -> Result<web::Json<ImportSummary>, ApiError> {
-    let body = match payload.to_bytes_limited(limit.0).await {
-        Ok(read) => {
-            read.map_err(|e| ApiError::bad_request(format!("The file could not be received: {e}.")))?
-        }
-        Err(_) => {
-            return Err(too_large(format!(
-                "The file is larger than the {} bytes this server accepts (server.upload_limit_bytes).",
-                limit.0
-            )));
-        }
-    };
+    let body = read_upload(payload, limit.0).await?;
     let query = query.into_inner();
     let options = query.options()?;
     let dry_run = query.dry_run.unwrap_or(false);

@@ -8,6 +8,7 @@ use crate::service::ServiceResult;
 
 pub mod authorities;
 pub mod campaigns;
+pub mod deadlines;
 pub mod health;
 pub mod people;
 pub mod requests;
@@ -38,7 +39,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/requests/{id}", web::get().to(requests::show))
         .route("/requests/{id}/sent", web::post().to(requests::log_sent))
         .route("/requests/{id}/events", web::get().to(requests::events))
-        .route("/requests/{id}/events", web::post().to(requests::record_event));
+        .route("/requests/{id}/events", web::post().to(requests::record_event))
+        .route("/requests/{id}/deadline", web::get().to(deadlines::request_clock))
+        .route("/deadline", web::get().to(deadlines::calculate))
+        .route("/regimes", web::get().to(deadlines::regimes))
+        .route("/holidays/import", web::post().to(deadlines::import_holidays));
 }
 
 /// `?as_of=DATE`: judge statuses as on that day instead of today.
