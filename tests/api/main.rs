@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod bad_input;
+mod deadlines;
 mod openapi;
 mod survey;
 mod timeline;
