@@ -236,3 +236,100 @@ fn get(url: &str) -> String {
     stream.read_to_string(&mut response).unwrap();
     response
 }
+
+#[test]
+fn the_deadline_calculator_explains_itself() {
+    let cli = Cli::new();
+    let out = cli.ok(&["deadline", "--regime", "foia", "--received", "2021-12-06"]);
+    assert!(out.contains("Due 2022-01-07: 20 working days after receipt."), "{out}");
+    assert!(out.contains("Very overdue after 2022-02-04."), "{out}");
+    assert!(out.contains("2022-01-04 2nd January (substitute day) — scotland"), "{out}");
+    let json: serde_json::Value = serde_json::from_str(&cli.ok(&[
+        "deadline",
+        "--regime",
+        "foisa",
+        "--received",
+        "2022-03-15",
+        "--json",
+    ]))
+    .unwrap();
+    for key in ["regime", "received_on", "due_on", "very_overdue_on", "skipped"] {
+        assert!(json.get(key).is_some(), "{key} in {json}");
+    }
+    assert_eq!(json["due_on"], "2022-04-12");
+    assert_eq!(
+        json["skipped"][0],
+        serde_json::json!({"date": "2022-03-19", "reason": "Saturday", "divisions": []})
+    );
+    let days = cli.ok(&["deadline", "--received", "2021-12-06", "--days", "10", "--json"]);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&days).unwrap()["due_on"], "2021-12-20");
+
+    let unknown = cli.fails(&["deadline", "--regime", "gdpr", "--received", "2021-12-06"], 65);
+    assert!(
+        unknown.contains("\"gdpr\" is not a known regime; use one of: eir, eisr, foia, foisa"),
+        "{unknown}"
+    );
+    let bad = cli.fails(&["deadline", "--received", "06/12/2021"], 2);
+    assert!(bad.contains("invalid value '06/12/2021'"), "{bad}");
+    cli.fails(&["deadline", "--regime", "foia"], 2);
+    assert!(cli.ok(&["regimes"]).contains("foisa  20 working days"));
+}
+
+#[test]
+fn custom_regimes_come_from_the_settings() {
+    let cli = Cli::new();
+    std::fs::write(
+        cli.path("foitrack.toml"),
+        "[regimes.schools]\nbased_on = \"foia\"\nvery_overdue_days = 60\ndescription = \"FOIA, schools\"\n",
+    )
+    .unwrap();
+    let out = cli.ok(&["deadline", "--regime", "schools", "--received", "2021-12-06", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["due_on"], "2022-01-07");
+    assert_eq!(json["very_overdue_on"], "2022-03-04");
+    std::fs::write(cli.path("foitrack.toml"), "[regimes.schools]\nbased_on = \"foia\"\nresponse_days = 0\n")
+        .unwrap();
+    cli.fails(&["regimes"], 78);
+}
+
+#[test]
+fn importing_bank_holidays_moves_open_deadlines() {
+    let cli = Cli::new();
+    cli.import_trusts();
+    cli.ok(&["user", "add", "--email", "lead@uni.ac.uk", "--role", "admin"]);
+    std::fs::write(cli.path("body.txt"), "Dear {{authority.name}}\n").unwrap();
+    cli.ok(&[
+        "campaigns",
+        "create",
+        "--title",
+        "T",
+        "--prefix",
+        "T-1",
+        "--subject",
+        "S",
+        "--body-file",
+        "body.txt",
+        "--all",
+    ]);
+    cli.ok(&["campaigns", "log-sent", "1", "--sent-at", "2021-12-06"]);
+    let mut feed: serde_json::Value =
+        serde_json::from_str(include_str!("../config/uk-bank-holidays.json")).unwrap();
+    feed["scotland"]["events"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"title": "Extra day", "date": "2022-01-05", "notes": ""}));
+    std::fs::write(cli.path("holidays.json"), feed.to_string()).unwrap();
+
+    let dry = cli.ok(&["holidays", "import", "holidays.json", "--dry-run"]);
+    assert!(dry.contains("Would add 1 and remove 0"), "{dry}");
+    assert!(dry.contains("+ 2022-01-05 Extra day — scotland"), "{dry}");
+    let done = cli.ok(&["holidays", "import", "holidays.json"]);
+    assert!(done.contains("Deadlines moved on 209 open request(s)"), "{done}");
+    let clock = cli.ok(&["requests", "deadline", "T-1-0001"]);
+    assert!(clock.contains("due 2022-01-10"), "{clock}");
+    assert!(clock.contains("deadline_recalculated"), "{clock}");
+    assert!(clock.contains("2022-01-05 Extra day — scotland"), "{clock}");
+    std::fs::write(cli.path("broken.json"), "{}").unwrap();
+    let broken = cli.fails(&["holidays", "import", "broken.json"], 65);
+    assert!(broken.contains("has no \"england-and-wales\" division"), "{broken}");
+}

@@ -83,31 +83,42 @@ fn with_substitutes(out: &mut Vec<Holiday>, fixed: &[(NaiveDate, &str)]) {
     }
 }
 
-/// Proclaimed changes to the usual pattern, for every division: (year, usual date moved away
-/// from, new date, title). A `None` usual date is an extra holiday.
-const ONE_OFFS: &[(i32, Option<(u32, u32)>, (u32, u32), &str)] = &[
-    (1995, Some((5, 1)), (5, 8), "Early May bank holiday (VE day)"),
-    (1999, None, (12, 31), "Millennium Eve"),
-    (2002, Some((5, 27)), (6, 4), "Spring bank holiday"),
-    (2002, None, (6, 3), "Golden Jubilee bank holiday"),
-    (2011, None, (4, 29), "Royal wedding"),
-    (2012, Some((5, 28)), (6, 4), "Spring bank holiday"),
-    (2012, None, (6, 5), "Diamond Jubilee bank holiday"),
-    (2020, Some((5, 4)), (5, 8), "Early May bank holiday (VE day)"),
-    (2022, Some((5, 30)), (6, 2), "Spring bank holiday"),
-    (2022, None, (6, 3), "Platinum Jubilee bank holiday"),
-    (2022, None, (9, 19), "Bank Holiday for the State Funeral of Queen Elizabeth II"),
-    (2023, None, (5, 8), "Bank holiday for the coronation of King Charles III"),
+/// A proclaimed change to the usual pattern, in every division.
+struct OneOff {
+    year: i32,
+    /// The usual holiday (month, day) it replaces; none for an extra holiday.
+    replaces: Option<(u32, u32)>,
+    on: (u32, u32),
+    title: &'static str,
+}
+
+const fn one_off(year: i32, replaces: Option<(u32, u32)>, on: (u32, u32), title: &'static str) -> OneOff {
+    OneOff { year, replaces, on, title }
+}
+
+const ONE_OFFS: &[OneOff] = &[
+    one_off(1995, Some((5, 1)), (5, 8), "Early May bank holiday (VE day)"),
+    one_off(1999, None, (12, 31), "Millennium Eve"),
+    one_off(2002, Some((5, 27)), (6, 4), "Spring bank holiday"),
+    one_off(2002, None, (6, 3), "Golden Jubilee bank holiday"),
+    one_off(2011, None, (4, 29), "Royal wedding"),
+    one_off(2012, Some((5, 28)), (6, 4), "Spring bank holiday"),
+    one_off(2012, None, (6, 5), "Diamond Jubilee bank holiday"),
+    one_off(2020, Some((5, 4)), (5, 8), "Early May bank holiday (VE day)"),
+    one_off(2022, Some((5, 30)), (6, 2), "Spring bank holiday"),
+    one_off(2022, None, (6, 3), "Platinum Jubilee bank holiday"),
+    one_off(2022, None, (9, 19), "Bank Holiday for the State Funeral of Queen Elizabeth II"),
+    one_off(2023, None, (5, 8), "Bank holiday for the coronation of King Charles III"),
 ];
 
 /// The bank holidays of `division` in `year` by rule, one-off changes included.
 pub fn generated(division: Division, year: i32) -> Vec<Holiday> {
     let mut out = by_rule(division, year);
-    for (y, moved_from, to, title) in ONE_OFFS.iter().filter(|o| o.0 == year) {
-        if let Some((m, d)) = moved_from {
-            out.retain(|h| h.date != date(*y, *m, *d));
+    for change in ONE_OFFS.iter().filter(|o| o.year == year) {
+        if let Some((m, d)) = change.replaces {
+            out.retain(|h| h.date != date(year, m, d));
         }
-        out.push(Holiday { date: date(*y, to.0, to.1), title: title.to_string() });
+        out.push(Holiday { date: date(year, change.on.0, change.on.1), title: change.title.to_string() });
     }
     out.sort_by_key(|h| h.date);
     out

@@ -47,6 +47,8 @@ text_enum! {
     }
 }
 
+// text_enum! declares the enum and derives a fixed set of traits, Default not among them.
+#[allow(clippy::derivable_impls)]
 impl Default for State {
     fn default() -> Self {
         State::Draft
