@@ -117,7 +117,7 @@ fn a_survey_from_the_command_line() {
         "body.txt",
         "--all",
     ]);
-    assert!(created.contains("209 requests"), "{created}");
+    assert!(created.contains("209 request(s)"), "{created}");
     let logged = cli.ok(&["campaigns", "log-sent", "1", "--sent-at", "2021-12-06T10:00"]);
     assert!(logged.contains("Logged 209 request(s) as sent"), "{logged}");
     let acked = cli.ok(&[
@@ -321,7 +321,7 @@ fn importing_bank_holidays_moves_open_deadlines() {
     std::fs::write(cli.path("holidays.json"), feed.to_string()).unwrap();
 
     let dry = cli.ok(&["holidays", "import", "holidays.json", "--dry-run"]);
-    assert!(dry.contains("Would add 1 and remove 0"), "{dry}");
+    assert!(dry.contains("Would add 1 bank holiday(s) and would remove 0"), "{dry}");
     assert!(dry.contains("+ 2022-01-05 Extra day — scotland"), "{dry}");
     let done = cli.ok(&["holidays", "import", "holidays.json"]);
     assert!(done.contains("Deadlines moved on 209 open request(s)"), "{done}");

@@ -150,7 +150,7 @@ fn print_campaign(c: &CampaignProgress) {
     let k = &c.campaign;
     println!("Campaign {} — {}", k.id, k.title);
     println!(
-        "  references {}-NNNN, regime {}, {} requests, created by {}",
+        "  references {}-NNNN, regime {}, {} request(s), created by {}",
         k.reference_prefix, k.regime, k.request_count, k.created_by
     );
     println!("  status on {}:", c.as_of);

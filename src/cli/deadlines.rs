@@ -74,8 +74,8 @@ pub fn import_holidays(
         println!("{}", json(&summary));
         return Ok(());
     }
-    let verb = if dry_run { "Would add" } else { "Added" };
-    println!("{verb} {} and remove {} bank holiday(s).", summary.added.len(), summary.removed.len());
+    let (add, remove) = if dry_run { ("Would add", "would remove") } else { ("Added", "removed") };
+    println!("{add} {} bank holiday(s) and {remove} {}.", summary.added.len(), summary.removed.len());
     for h in &summary.added {
         println!("  + {} {} — {}", h.date, h.title, h.division);
     }
@@ -83,10 +83,13 @@ pub fn import_holidays(
         println!("  - {} {} — {}", h.date, h.title, h.division);
     }
     let moved = if dry_run { "would move" } else { "moved" };
+    let shown: Vec<&str> = summary.requests_updated.iter().take(10).map(String::as_str).collect();
+    let more = summary.requests_updated.len().saturating_sub(shown.len());
+    let more = if more > 0 { format!(" and {more} more (see --json)") } else { String::new() };
     println!(
-        "Deadlines {moved} on {} open request(s): {}",
+        "Deadlines {moved} on {} open request(s): {}{more}",
         summary.requests_updated.len(),
-        summary.requests_updated.join(", ")
+        shown.join(", ")
     );
     Ok(())
 }

@@ -164,6 +164,13 @@ impl Regimes {
                     "very_overdue_days must be at least response_days, which must be positive".into(),
                 ));
             }
+            if by_name.contains_key(&name) {
+                return Err(RegimeError::Invalid(
+                    name,
+                    "a regime of that name already exists (the built-in ones are foia, eir, foisa and eisr)"
+                        .into(),
+                ));
+            }
             let mut divisions = rules.divisions.clone();
             divisions.sort();
             divisions.dedup();
@@ -243,6 +250,13 @@ mod tests {
         assert!(Regimes::new(&HolidayData::bundled(), &[bad]).is_err());
         let short = RegimeRules { name: "short".into(), very_overdue_days: 10, ..RegimeRules::foia() };
         assert!(Regimes::new(&HolidayData::bundled(), &[short]).is_err());
+        let shadow = RegimeRules { very_overdue_days: 60, ..RegimeRules::foia() };
+        assert!(
+            Regimes::new(&HolidayData::bundled(), &[shadow])
+                .unwrap_err()
+                .to_string()
+                .contains("already exists")
+        );
     }
 
     #[test]

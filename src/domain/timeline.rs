@@ -98,6 +98,9 @@ impl<'a> Clock<'a> {
 /// under `regime`, and returns what follows, or the first reason the timeline does not make
 /// sense. `today` bounds event dates.
 pub fn replay(events: &[TimelineEvent], regime: &Regime, today: NaiveDate) -> Result<Derived, TimelineError> {
+    if let Some(received) = events.iter().filter_map(|e| e.details.received_on).find(|r| *r > today) {
+        return Err(conflict(format!("The date of receipt cannot be {received}: that is in the future.")));
+    }
     if let Some(e) = events.iter().find(|e| e.occurred_on > today) {
         return Err(conflict(format!(
             "{} cannot be dated {}: that is in the future.",
@@ -184,6 +187,9 @@ fn apply<'a>(
     let on = e.occurred_on;
     let rules = &regime.rules;
     if e.kind == K::Note {
+        if let (Some(_), Some(reference)) = (d.sent_on, &e.details.body_reference) {
+            d.body_reference = Some(reference.clone());
+        }
         return Ok(None);
     }
     if e.kind == K::DeadlineRecalculated {
@@ -296,7 +302,7 @@ fn apply<'a>(
             c.disregarded += days;
             d.state = State::AwaitingResponse;
             format!(
-                "Fee paid: the {days} working days from {given} to {on} are disregarded. Due {}.",
+                "Fee paid: the {days} working days from {from} to {on} are disregarded. Due {}.",
                 c.due_on()
             )
         }

@@ -416,3 +416,27 @@ fn the_steps_tell_the_clock_story() {
         ]
     );
 }
+
+#[test]
+fn a_date_of_receipt_in_the_future_is_refused() {
+    let details = EventDetails {
+        channel: Some(Channel::Email),
+        received_on: Some(d("2030-01-01")),
+        ..Default::default()
+    };
+    assert!(
+        T::new()
+            .with(EventKind::Sent, "2021-12-03", details)
+            .refused()
+            .contains("2030-01-01: that is in the future")
+    );
+}
+
+#[test]
+fn a_body_reference_given_with_a_note_is_kept() {
+    let note = EventDetails { body_reference: Some("FOI-7".into()), ..Default::default() };
+    assert_eq!(
+        T::new().sent("2021-12-06").with(EventKind::Note, "2021-12-07", note).ok().body_reference.as_deref(),
+        Some("FOI-7")
+    );
+}

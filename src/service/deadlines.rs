@@ -122,7 +122,11 @@ impl Service {
             regime: regime.rules.name.clone(),
             regime_description: regime.rules.description.clone(),
             received_on: received,
-            day_one: regime.calendar.add(received, 1),
+            day_one: if regime.rules.calendar_days {
+                received + chrono::Duration::days(1)
+            } else {
+                regime.calendar.add(received, 1)
+            },
             days,
             calendar_days: regime.rules.calendar_days,
             due_on,
@@ -136,10 +140,10 @@ impl Service {
         let regimes = self.regimes()?;
         let mut conn = self.db().conn()?;
         let row = requests::by_id(&mut conn, id)?.ok_or_else(|| not_found(id))?;
-        let derived = replay_stored(&mut conn, &regimes, id, None).map_err(|e| {
-            ServiceError::Internal(format!("stored timeline of request {id} no longer replays: {e}"))
-        })?;
-        let regime = regimes.get(&row.regime).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let derived = replay_stored(&mut conn, &regimes, id, None)?;
+        let regime = regimes
+            .get(&row.regime)
+            .map_err(|e| ServiceError::Conflict(format!("{}: {e}", row.reference)))?;
         let skipped = match (derived.clock_started_on.or(derived.received_on), derived.due_on) {
             (Some(start), Some(due)) => regime.calendar.skipped(start, due),
             _ => Vec::new(),

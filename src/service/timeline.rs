@@ -366,9 +366,12 @@ pub(crate) fn replay_stored(
     proposed: Option<TimelineEvent>,
 ) -> ServiceResult<Derived> {
     let request = requests::by_id(conn, request_id)?.ok_or_else(|| not_found(request_id))?;
-    let regime = regimes
-        .get(&request.regime)
-        .map_err(|e| ServiceError::Internal(format!("request {request_id}: {e}")))?;
+    let regime = regimes.get(&request.regime).map_err(|_| {
+        ServiceError::Conflict(format!(
+            "{} is under the regime \"{}\", which is no longer in the settings; add it back under [regimes.{}].",
+            request.reference, request.regime, request.regime
+        ))
+    })?;
     let mut timeline: Vec<TimelineEvent> = events::of_request(conn, request_id)?
         .iter()
         .map(convert::timeline_event)
