@@ -22,7 +22,8 @@ pub const LOCAL_FILE: &str = "foitrack.toml";
 pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
-    pub log: LogSettings,
+        pub log: LogSettings,
+    pub mail: MailSettings,
     /// Regimes beyond the built-in foia, eir, foisa and eisr, by name.
     #[serde(default)]
     pub regimes: BTreeMap<String, CustomRegime>,
@@ -65,6 +66,19 @@ impl DatabaseSettings {
     pub fn busy_timeout(&self) -> Duration {
         Duration::from_millis(self.busy_timeout_ms)
     }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    pub url: String,
+    pub from_address: String,
+    pub from_name: String,
+    pub reply_domain: String,
+    pub reply_secret: String,
+    pub send_interval_seconds: u64,
+    pub max_attempts: u32,
+    pub timeout_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -149,6 +163,10 @@ impl Settings {
         }
         crate::store::Target::parse(&self.database.url)
             .map_err(|e| ConfigError(format!("database.url: {e}")))?;
+                crate::mail::MailTarget::parse(&self.mail.url).map_err(|e| ConfigError(format!("mail.url: {e}")))?;
+        if self.mail.max_attempts == 0 {
+            return Err(ConfigError("mail.max_attempts must be at least 1".into()));
+        }
         let custom = self.custom_regimes()?;
         crate::domain::regime::Regimes::new(&crate::domain::holidays::HolidayData::bundled(), &custom)
             .map_err(|e| ConfigError(format!("regimes: {e}")))?;

@@ -15,6 +15,7 @@ pub mod authorities;
 pub mod campaigns;
 mod convert;
 pub mod deadlines;
+pub mod outbox;
 pub mod requests;
 pub mod timeline;
 pub mod users;
@@ -188,8 +189,9 @@ struct Rules {
 #[derive(Clone)]
 pub struct Service {
     db: Db,
-    custom_regimes: Arc<Vec<RegimeRules>>,
+        custom_regimes: Arc<Vec<RegimeRules>>,
     rules: Arc<RwLock<Rules>>,
+    mail: Arc<outbox::MailConfig>,
 }
 
 impl Service {
@@ -201,14 +203,25 @@ impl Service {
         let service = Self {
             db,
             custom_regimes: Arc::new(custom_regimes),
-            rules: Arc::new(RwLock::new(Rules { file_id: 0, regimes: Arc::new(regimes) })),
+                        rules: Arc::new(RwLock::new(Rules { file_id: 0, regimes: Arc::new(regimes) })),
+            mail: Arc::new(outbox::MailConfig::default()),
         };
         service.regimes()?;
         Ok(service)
     }
 
-    pub fn db(&self) -> &Db {
+        pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// The same service, addressing and pacing mail as `mail` says.
+    pub fn with_mail(mut self, mail: outbox::MailConfig) -> Self {
+        self.mail = Arc::new(mail);
+        self
+    }
+
+    pub fn mail(&self) -> &outbox::MailConfig {
+        &self.mail
     }
 
     /// The regimes in force. Another instance may have imported holidays since we last looked,

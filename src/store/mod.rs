@@ -14,6 +14,7 @@ pub mod campaigns;
 pub mod events;
 pub mod holidays;
 pub mod models;
+pub mod outbox;
 pub mod requests;
 pub mod schema;
 pub mod users;

@@ -126,6 +126,38 @@ diesel::allow_tables_to_appear_in_same_query!(
     authorities,
     campaigns,
     requests,
-    events,
-    holiday_files
+        events,
+    holiday_files,
+    outbox
 );
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        request_id -> Nullable<BigInt>,
+        campaign_id -> Nullable<BigInt>,
+        message_id -> Text,
+        from_address -> Text,
+        to_address -> Text,
+        reply_to -> Nullable<Text>,
+        subject -> Text,
+        body -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        leased_by -> Nullable<Text>,
+        leased_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    secrets (name) {
+        name -> Text,
+        value -> Text,
+    }
+}

@@ -1,0 +1,203 @@
+//! Outgoing mail: the transport named by one URL, and messages built with lettre.
+//!
+//! `file://DIR` writes each message as an `.eml` file in DIR (the embedded default, so a fresh
+//! service needs no mail server); `smtp://user:pass@host:port` speaks SMTP with STARTTLS when the
+//! server offers it (`?tls=required` to insist); `smtps://…` uses TLS from the first byte.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, Message};
+use lettre::{FileTransport, SmtpTransport, Transport};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("\"{0}\" is not a mail URL foitrack understands: use file://DIR, smtp://user:pass@host:port or smtps://…")]
+    BadUrl(String),
+    #[error("the mail transport cannot be set up: {0}")]
+    Setup(String),
+    #[error("the message cannot be built: {0}")]
+    Message(String),
+    /// The server refused, was unreachable, or hung up: worth trying again later.
+    #[error("the mail server did not accept the message: {0}")]
+    Delivery(String),
+}
+
+/// Where mail goes, as configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailTarget {
+    Directory(PathBuf),
+    Smtp(String),
+}
+
+impl MailTarget {
+    pub fn parse(url: &str) -> Result<Self, MailError> {
+        let url = url.trim();
+        if let Some(dir) = url.strip_prefix("file://") {
+            if dir.is_empty() {
+                return Err(MailError::BadUrl(url.to_string()));
+            }
+            return Ok(Self::Directory(PathBuf::from(dir)));
+        }
+        if url.starts_with("smtp://") || url.starts_with("smtps://") {
+            // lettre reads host, port, credentials and ?tls= itself; check it can.
+            SmtpTransport::from_url(url).map_err(|_| MailError::BadUrl(crate::store::Target::redacted(url)))?;
+            return Ok(Self::Smtp(url.to_string()));
+        }
+        Err(MailError::BadUrl(crate::store::Target::redacted(url)))
+    }
+
+    /// For messages and logs: the directory, or the URL without its password.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Directory(dir) => format!("the directory {}", dir.display()),
+            Self::Smtp(url) => crate::store::Target::redacted(url),
+        }
+    }
+}
+
+/// A message ready to go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub from: String,
+    pub to: String,
+    pub reply_to: Option<String>,
+    pub subject: String,
+    pub body: String,
+    /// Without angle brackets: `outbox-12.3f9a@example.org`.
+    pub message_id: String,
+    /// Reminders and chasers say they were generated automatically (RFC 3834).
+    pub auto_submitted: bool,
+}
+
+#[derive(Clone)]
+enum Sender {
+    Directory(FileTransport),
+    Smtp(SmtpTransport),
+}
+
+/// Sends messages over the configured transport.
+#[derive(Clone)]
+pub struct Mailer {
+    target: MailTarget,
+    sender: Sender,
+}
+
+impl Mailer {
+    pub fn new(target: MailTarget, timeout: Duration) -> Result<Self, MailError> {
+        let sender = match &target {
+            MailTarget::Directory(dir) => {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| MailError::Setup(format!("cannot create {}: {e}", dir.display())))?;
+                Sender::Directory(FileTransport::new(dir))
+            }
+            MailTarget::Smtp(url) => Sender::Smtp(
+                SmtpTransport::from_url(url)
+                    .map_err(|e| MailError::Setup(e.to_string()))?
+                    .timeout(Some(timeout))
+                    .build(),
+            ),
+        };
+        Ok(Self { target, sender })
+    }
+
+    pub fn target(&self) -> &MailTarget {
+        &self.target
+    }
+
+    /// Hands one message to the transport; `Ok` means the server (or the directory) took it.
+    pub fn send(&self, outgoing: &Outgoing) -> Result<(), MailError> {
+        let message = build(outgoing)?;
+        match &self.sender {
+            Sender::Directory(t) => t.send(&message).map(|_| ()).map_err(|e| MailError::Delivery(e.to_string())),
+            Sender::Smtp(t) => t.send(&message).map(|_| ()).map_err(|e| MailError::Delivery(e.to_string())),
+        }
+    }
+}
+
+fn mailbox(text: &str, what: &str) -> Result<Mailbox, MailError> {
+    text.parse::<Mailbox>().map_err(|e| MailError::Message(format!("the {what} address \"{text}\": {e}")))
+}
+
+/// Builds the MIME message: UTF-8 plain text, a stable Message-ID and the Date.
+pub fn build(o: &Outgoing) -> Result<Message, MailError> {
+    let mut builder = Message::builder()
+        .from(mailbox(&o.from, "sender")?)
+        .to(mailbox(&o.to, "recipient")?)
+        .subject(o.subject.clone())
+        .message_id(Some(format!("<{}>", o.message_id)))
+        .date_now();
+    if let Some(reply_to) = &o.reply_to {
+        builder = builder.reply_to(mailbox(reply_to, "reply-to")?);
+    }
+    let mut message = builder
+        .header(ContentType::TEXT_PLAIN)
+        .body(o.body.clone())
+        .map_err(|e| MailError::Message(e.to_string()))?;
+    if o.auto_submitted {
+        message.headers_mut().insert_raw(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-generated".to_string(),
+        ));
+    }
+    Ok(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outgoing() -> Outgoing {
+        Outgoing {
+            from: "Cambridge FOI study <foi@example.org>".into(),
+            to: "foi@bartshealth.nhs.uk".into(),
+            reply_to: Some("foi+12-ab12cd34@replies.example.org".into()),
+            subject: "Freedom of Information request [ABT-2021-0012] – training".into(),
+            body: "Dear Barts Health NHS Trust,\n\nPlease tell us…\n".into(),
+            message_id: "outbox-12.7f3a@example.org".into(),
+            auto_submitted: false,
+        }
+    }
+
+    #[test]
+    fn urls_pick_the_transport() {
+        assert_eq!(MailTarget::parse("file://mail-outbox").unwrap(), MailTarget::Directory("mail-outbox".into()));
+        assert!(matches!(MailTarget::parse("smtp://u:p@127.0.0.1:2525").unwrap(), MailTarget::Smtp(_)));
+        assert!(matches!(MailTarget::parse("smtps://mail.example.org").unwrap(), MailTarget::Smtp(_)));
+        assert!(MailTarget::parse("smtp://u:p@127.0.0.1:2525?tls=required").is_ok());
+        assert!(MailTarget::parse("imap://x").is_err());
+        assert!(MailTarget::parse("file://").is_err());
+        assert_eq!(MailTarget::parse("smtp://u:secret@h:25").unwrap().describe(), "smtp://u:***@h:25");
+    }
+
+    #[test]
+    fn messages_carry_the_headers_replies_are_matched_by() {
+        let text = String::from_utf8(build(&outgoing()).unwrap().formatted()).unwrap();
+        assert!(text.contains("Message-ID: <outbox-12.7f3a@example.org>"), "{text}");
+        assert!(text.contains("Reply-To: foi+12-ab12cd34@replies.example.org"), "{text}");
+        assert!(text.contains("Date: "), "{text}");
+        assert!(text.contains("=?utf-8?b?4oCT?="), "the en dash is encoded: {text}");
+        assert!(!text.contains("Auto-Submitted"));
+        let reminder = Outgoing { auto_submitted: true, ..outgoing() };
+        let text = String::from_utf8(build(&reminder).unwrap().formatted()).unwrap();
+        assert!(text.contains("Auto-Submitted: auto-generated"), "{text}");
+    }
+
+    #[test]
+    fn a_bad_address_is_a_message_error() {
+        let bad = Outgoing { to: "not an address".into(), ..outgoing() };
+        assert!(matches!(build(&bad), Err(MailError::Message(_))));
+    }
+
+    #[test]
+    fn the_file_transport_writes_eml_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let mailer = Mailer::new(MailTarget::Directory(dir.path().join("out")), Duration::from_secs(5)).unwrap();
+        mailer.send(&outgoing()).unwrap();
+        let files: Vec<_> = std::fs::read_dir(dir.path().join("out")).unwrap().collect();
+        assert_eq!(files.len(), 1);
+        let name = files[0].as_ref().unwrap().file_name().into_string().unwrap();
+        assert!(name.ends_with(".eml"), "{name}");
+    }
+}

@@ -1,0 +1,360 @@
+//! Sending: campaign requests go into the outbox in one transaction, and a worker delivers what
+//! is due, recording each request as sent when the mail server accepts it.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use utoipa::ToSchema;
+
+use super::convert::utc;
+use super::timeline::Draft;
+use super::views::SkippedRequest;
+use super::{Actor, FieldError, Page, Paging, Service, ServiceError, ServiceResult, now};
+use crate::domain::event::{EventDetails, EventKind};
+use crate::domain::london;
+use crate::domain::status::State;
+use crate::domain::vocab::{Channel, Role};
+use crate::mail::{MailError, Mailer, Outgoing};
+use crate::store::outbox::{self as store_outbox, NewOutbox, OutboxRow};
+use crate::store::{self, authorities, requests};
+
+/// How outgoing mail is addressed and paced.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// `Name <address>`.
+    pub from: String,
+    pub reply_domain: String,
+    /// Empty: a secret kept in the database is used.
+    pub reply_secret: String,
+    pub send_interval: Duration,
+    pub max_attempts: u32,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            from: "foitrack <foitrack@localhost>".into(),
+            reply_domain: "localhost".into(),
+            reply_secret: String::new(),
+            send_interval: Duration::from_secs(10),
+            max_attempts: 8,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendInput {
+    /// Render the messages and return them; queue nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Messages per minute for this campaign (default: one every `mail.send_interval_seconds`).
+    #[serde(default)]
+    pub rate_per_minute: Option<u32>,
+    /// Only these requests of the campaign.
+    #[serde(default)]
+    pub only: Option<Vec<i64>>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QueuedMessage {
+    pub request_id: i64,
+    pub reference: String,
+    pub to: String,
+    pub reply_to: String,
+    pub subject: String,
+    /// The body, in a dry run only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    pub scheduled_at: chrono::DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SendSummary {
+    pub dry_run: bool,
+    pub queued: Vec<QueuedMessage>,
+    /// Bodies with no email address: listed, not failed.
+    pub no_email: Vec<SkippedRequest>,
+    /// Already sent, already queued, or withdrawn.
+    pub skipped: Vec<SkippedRequest>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OutboxView {
+    pub id: i64,
+    pub kind: String,
+    pub request_id: Option<i64>,
+    pub campaign_id: Option<i64>,
+    pub message_id: String,
+    pub to: String,
+    pub subject: String,
+    /// pending, sending, sent, failed or cancelled.
+    pub state: String,
+    pub attempts: i32,
+    pub next_attempt_at: chrono::DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub sent_at: Option<chrono::DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DeliveryReport {
+    pub sent: u32,
+    pub retrying: u32,
+    pub failed: u32,
+}
+
+fn view(row: OutboxRow) -> OutboxView {
+    OutboxView {
+        id: row.id,
+        kind: row.kind,
+        request_id: row.request_id,
+        campaign_id: row.campaign_id,
+        message_id: row.message_id,
+        to: row.to_address,
+        subject: row.subject,
+        state: row.state,
+        attempts: row.attempts,
+        next_attempt_at: utc(row.next_attempt_at),
+        last_error: row.last_error,
+        sent_at: row.sent_at.map(utc),
+    }
+}
+
+/// The reply address of a request: its id and a check that only this service can compute.
+pub fn reply_address(secret: &str, domain: &str, request_id: i64) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(request_id.to_string().as_bytes());
+    let check = hex::encode(mac.finalize().into_bytes());
+    format!("foi+{request_id}-{}@{domain}", &check[..10])
+}
+
+/// Waits between attempts: 30 s, 1 min, 2 min … up to an hour.
+pub fn backoff(attempts: u32) -> chrono::Duration {
+    let seconds = 30i64.saturating_mul(1i64 << attempts.saturating_sub(1).min(20));
+    chrono::Duration::seconds(seconds.min(3600))
+}
+
+impl Service {
+    fn reply_secret(&self) -> ServiceResult<String> {
+        if !self.mail().reply_secret.is_empty() {
+            return Ok(self.mail().reply_secret.clone());
+        }
+        let mut conn = self.db().conn()?;
+        Ok(store_outbox::secret(&mut conn, "reply_hmac", || {
+            let mut key = [0u8; 32];
+            rand::rng().fill_bytes(&mut key);
+            hex::encode(key)
+        })?)
+    }
+
+    /// Renders each unsent request of the campaign as an email to the body's FOI address and
+    /// queues it, paced by the rate, in one transaction. A dry run renders and returns them.
+    pub fn send_campaign(&self, actor: &Actor, campaign_id: i64, input: SendInput) -> ServiceResult<SendSummary> {
+        actor.require(actor.role.can_manage_campaigns(), "send campaigns")?;
+        let interval = match input.rate_per_minute {
+            Some(0) => {
+                return Err(ServiceError::invalid_fields(vec![FieldError::new("rate_per_minute", "must be at least 1")]));
+            }
+            Some(rate) => Duration::from_secs_f64(60.0 / f64::from(rate)),
+            None => self.mail().send_interval,
+        };
+        let secret = self.reply_secret()?;
+        let mail = self.mail().clone();
+        let mut conn = self.db().conn()?;
+        store::write_transaction(&mut conn, |conn| {
+            if store::campaigns::by_id(conn, campaign_id)?.is_none() {
+                return Err(ServiceError::NotFound(format!("No campaign has the id {campaign_id}.")));
+            }
+            let in_campaign = requests::ids_in_campaign(conn, campaign_id)?;
+            if let Some(only) = &input.only {
+                let outside: Vec<String> = only.iter().filter(|id| !in_campaign.contains(id)).map(|id| id.to_string()).collect();
+                if !outside.is_empty() {
+                    return Err(ServiceError::invalid_fields(vec![FieldError::new(
+                        "only",
+                        format!("not requests of campaign {campaign_id}: {}", outside.join(", ")),
+                    )]));
+                }
+            }
+            let mut summary = SendSummary { dry_run: input.dry_run, queued: Vec::new(), no_email: Vec::new(), skipped: Vec::new() };
+            let start = now();
+            for id in in_campaign.into_iter().filter(|id| input.only.as_ref().is_none_or(|o| o.contains(id))) {
+                let row = requests::by_id(conn, id)?.ok_or_else(|| super::requests::not_found(id))?;
+                let skip = |reason: &str| SkippedRequest { id, reference: row.reference.clone(), reason: reason.to_string() };
+                if row.state != State::Draft.as_str() {
+                    summary.skipped.push(skip(&format!("it is {}", row.state.replace('_', " "))));
+                    continue;
+                }
+                if store_outbox::has_live_message(conn, id)? {
+                    summary.skipped.push(skip("it is already queued"));
+                    continue;
+                }
+                let body = authorities::by_id(conn, row.authority_id)?;
+                let Some(to) = body.and_then(|b| b.email) else {
+                    summary.no_email.push(skip("the body has no email address"));
+                    continue;
+                };
+                let scheduled = start + chrono::Duration::from_std(interval * summary.queued.len() as u32).unwrap_or_default();
+                let reply_to = reply_address(&secret, &mail.reply_domain, id);
+                let subject = if row.subject.contains(&row.reference) {
+                    row.subject.clone()
+                } else {
+                    format!("{} [{}]", row.subject, row.reference)
+                };
+                if !input.dry_run {
+                    store_outbox::insert(conn, &NewOutbox {
+                        kind: "request".into(),
+                        request_id: Some(id),
+                        campaign_id: Some(campaign_id),
+                        message_id: format!("{}.{}@{}", row.reference.to_lowercase(), random_tag(), mail.reply_domain),
+                        from_address: mail.from.clone(),
+                        to_address: to.clone(),
+                        reply_to: Some(reply_to.clone()),
+                        subject: subject.clone(),
+                        body: row.body.clone(),
+                        state: store_outbox::PENDING.into(),
+                        next_attempt_at: scheduled,
+                        created_by: actor.user_id,
+                        created_at: start,
+                    })?;
+                }
+                summary.queued.push(QueuedMessage {
+                    request_id: id,
+                    reference: row.reference.clone(),
+                    to,
+                    reply_to,
+                    subject,
+                    body: input.dry_run.then(|| row.body.clone()),
+                    scheduled_at: utc(scheduled),
+                });
+            }
+            Ok(summary)
+        })
+    }
+
+    /// Delivers up to `limit` due messages as `worker`. Each accepted message is marked sent and
+    /// its request recorded as sent (with the Message-ID) in one transaction; a refused one waits
+    /// and is tried again, until `max_attempts`.
+    pub fn deliver_due(&self, mailer: &Mailer, worker: &str, limit: i64) -> ServiceResult<DeliveryReport> {
+        let stamp = now();
+        // Long enough for a slow server; a worker that dies gives its messages up after this.
+        let lease_until = stamp + chrono::Duration::minutes(5);
+        let leased = {
+            let mut conn = self.db().conn()?;
+            store::write_transaction(&mut conn, |conn| {
+                Ok::<_, ServiceError>(store_outbox::lease_due(conn, worker, stamp, lease_until, limit)?)
+            })?
+        };
+        let mut report = DeliveryReport::default();
+        for row in leased {
+            let outgoing = Outgoing {
+                from: row.from_address.clone(),
+                to: row.to_address.clone(),
+                reply_to: row.reply_to.clone(),
+                subject: row.subject.clone(),
+                body: row.body.clone(),
+                message_id: row.message_id.clone(),
+                auto_submitted: row.kind != "request",
+            };
+            match mailer.send(&outgoing) {
+                Ok(()) => {
+                    self.record_delivery(&row, worker)?;
+                    report.sent += 1;
+                }
+                Err(e) => {
+                    let give_up = matches!(e, MailError::Message(_)) || row.attempts as u32 >= self.mail().max_attempts;
+                    let retry_at = (!give_up).then(|| now() + backoff(row.attempts as u32));
+                    tracing::warn!(outbox = row.id, attempt = row.attempts, error = %e, "delivery failed");
+                    let mut conn = self.db().conn()?;
+                    store_outbox::mark_attempt_failed(&mut conn, row.id, worker, &e.to_string(), retry_at, now())?;
+                    if give_up { report.failed += 1 } else { report.retrying += 1 }
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    fn record_delivery(&self, row: &OutboxRow, worker: &str) -> ServiceResult<()> {
+        let regimes = self.regimes()?;
+        let at = Utc::now();
+        let mut conn = self.db().conn()?;
+        store::write_transaction(&mut conn, |conn| {
+            if !store_outbox::mark_sent(conn, row.id, worker, at.naive_utc())? {
+                tracing::warn!(outbox = row.id, "lease lost before the delivery was recorded");
+                return Ok(());
+            }
+            let Some(request_id) = row.request_id else { return Ok(()) };
+            let Some(request) = requests::by_id(conn, request_id)? else { return Ok(()) };
+            if request.state != State::Draft.as_str() {
+                return Ok(());
+            }
+            let sender = Actor { user_id: row.created_by, email: String::new(), role: Role::Admin };
+            let details = EventDetails {
+                sent_at: Some(at),
+                channel: Some(Channel::Email),
+                address: Some(row.to_address.clone()),
+                message_id: Some(row.message_id.clone()),
+                ..Default::default()
+            };
+            let draft = Draft { kind: EventKind::Sent, occurred_on: london::london_date(at), details, note: None };
+            self.append(conn, &regimes, &sender, request_id, draft).map(|_| ())
+        })
+    }
+
+    pub fn list_outbox(&self, state: Option<&str>, paging: Paging) -> ServiceResult<Page<OutboxView>> {
+        let mut conn = self.db().conn()?;
+        let (rows, total) = store_outbox::list(&mut conn, state, paging.limit(), paging.offset())?;
+        Ok(Page { items: rows.into_iter().map(view).collect(), total, page: paging.page, per_page: paging.per_page })
+    }
+
+    pub fn retry_message(&self, actor: &Actor, id: i64) -> ServiceResult<OutboxView> {
+        actor.require(actor.role.can_manage_campaigns(), "steer the outbox")?;
+        let mut conn = self.db().conn()?;
+        let row = store_outbox::by_id(&mut conn, id)?.ok_or_else(|| ServiceError::NotFound(format!("No message has the id {id}.")))?;
+        if !store_outbox::retry(&mut conn, id, now())? {
+            return Err(ServiceError::Conflict(format!("Message {id} is {}; only pending or failed messages can be retried.", row.state)));
+        }
+        Ok(view(store_outbox::by_id(&mut conn, id)?.expect("just updated")))
+    }
+
+    pub fn cancel_message(&self, actor: &Actor, id: i64) -> ServiceResult<OutboxView> {
+        actor.require(actor.role.can_manage_campaigns(), "steer the outbox")?;
+        let mut conn = self.db().conn()?;
+        let row = store_outbox::by_id(&mut conn, id)?.ok_or_else(|| ServiceError::NotFound(format!("No message has the id {id}.")))?;
+        if !store_outbox::cancel(&mut conn, id)? {
+            return Err(ServiceError::Conflict(format!("Message {id} is {}; only pending or failed messages can be cancelled.", row.state)));
+        }
+        Ok(view(store_outbox::by_id(&mut conn, id)?.expect("just updated")))
+    }
+}
+
+fn random_tag() -> String {
+    let mut bytes = [0u8; 6];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reply_addresses_are_stable_and_keyed() {
+        let a = reply_address("secret", "replies.example.org", 42);
+        assert_eq!(a, reply_address("secret", "replies.example.org", 42));
+        assert!(a.starts_with("foi+42-") && a.ends_with("@replies.example.org"), "{a}");
+        assert_ne!(a, reply_address("other", "replies.example.org", 42));
+        assert_ne!(a, reply_address("secret", "replies.example.org", 43));
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        assert_eq!(backoff(1).num_seconds(), 30);
+        assert_eq!(backoff(2).num_seconds(), 60);
+        assert_eq!(backoff(5).num_seconds(), 480);
+        assert_eq!(backoff(50).num_seconds(), 3600);
+    }
+}
