@@ -22,7 +22,7 @@ pub const LOCAL_FILE: &str = "foitrack.toml";
 pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
-        pub log: LogSettings,
+    pub log: LogSettings,
     pub mail: MailSettings,
     /// Regimes beyond the built-in foia, eir, foisa and eisr, by name.
     #[serde(default)]
@@ -163,7 +163,7 @@ impl Settings {
         }
         crate::store::Target::parse(&self.database.url)
             .map_err(|e| ConfigError(format!("database.url: {e}")))?;
-                crate::mail::MailTarget::parse(&self.mail.url).map_err(|e| ConfigError(format!("mail.url: {e}")))?;
+        crate::mail::MailTarget::parse(&self.mail.url).map_err(|e| ConfigError(format!("mail.url: {e}")))?;
         if self.mail.max_attempts == 0 {
             return Err(ConfigError("mail.max_attempts must be at least 1".into()));
         }

@@ -7,6 +7,6 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod mail;
 pub mod service;
 pub mod store;
-pub mod mail;

@@ -66,6 +66,49 @@ pub enum Command {
     /// Bank holidays: put a newer gov.uk bank-holidays.json in force.
     #[command(subcommand)]
     Holidays(HolidaysCommand),
+    /// Outgoing mail waiting to be delivered: look at it, retry it, cancel it, deliver it.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// List messages (newest last).
+    List {
+        /// Only messages in this state: pending, sending, sent, failed or cancelled.
+        #[arg(long)]
+        state: Option<String>,
+        #[command(flatten)]
+        page: PageArgs,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Try a pending or failed message again now.
+    Retry { id: i64 },
+    /// Cancel a pending or failed message, so it is never sent.
+    Cancel { id: i64 },
+    /// Deliver every message that is due now, then stop (for cron, or when `serve` is not
+    /// running). Messages scheduled later by a campaign's pace wait for a later run.
+    Deliver {
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SendCampaign {
+    pub id: i64,
+    /// Show the messages that would go, and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Messages per minute, such as 6 or 6/min (default: one every mail.send_interval_seconds).
+    #[arg(long, value_name = "N/min")]
+    pub rate: Option<String>,
+    /// Only these request ids (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub only: Option<Vec<i64>>,
+    #[command(flatten)]
+    pub json: JsonFlag,
 }
 
 #[derive(Debug, Args)]
@@ -172,6 +215,10 @@ pub enum CampaignsCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Email the campaign's requests to the bodies' FOI addresses, paced, in the background of
+    /// `serve` (or with `foitrack outbox deliver`). Each request is logged as sent when the mail
+    /// server accepts it.
+    Send(SendCampaign),
     /// Log the campaign's requests as sent, all at once.
     LogSent {
         id: i64,

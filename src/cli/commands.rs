@@ -8,8 +8,10 @@ use super::args::*;
 use super::output::{Table, cut, json, opt};
 use crate::config::Settings;
 use crate::domain::london;
+use crate::mail::{MailTarget, Mailer};
 use crate::service::authorities::{AuthorityQuery, ImportQuery, Progress, Quiet};
 use crate::service::campaigns::{NewCampaignInput, Targets};
+use crate::service::outbox::MailConfig;
 use crate::service::requests::RequestQuery;
 use crate::service::timeline::{BulkSentInput, EventInput, LogSentInput};
 use crate::service::views::{CampaignProgress, RequestDetail};
@@ -43,6 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(cmd) => tokens(&service, cmd),
         Command::Deadline(args) => super::deadlines::calculate(&service, args),
         Command::Regimes { json: j } => super::deadlines::regimes(&service, j.json),
+        Command::Outbox(cmd) => super::outbox::run(&service, &settings, cmd, actor),
         Command::Holidays(HolidaysCommand::Import { file, dry_run, json: j }) => {
             super::deadlines::import_holidays(&service, &actor()?, &file, dry_run, j.json)
         }
@@ -51,7 +54,21 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// The service on the configured database (migrated) with the configured regimes.
 pub fn open_service(settings: &Settings) -> anyhow::Result<Service> {
-    Ok(Service::new(connect(settings, true)?, settings.custom_regimes()?)?)
+    let m = &settings.mail;
+    let mail = MailConfig {
+        from: format!("{} <{}>", m.from_name, m.from_address),
+        reply_domain: m.reply_domain.clone(),
+        reply_secret: m.reply_secret.clone(),
+        send_interval: std::time::Duration::from_secs(m.send_interval_seconds),
+        max_attempts: m.max_attempts,
+    };
+    Ok(Service::new(connect(settings, true)?, settings.custom_regimes()?)?.with_mail(mail))
+}
+
+/// The configured mail transport.
+pub fn mailer(settings: &Settings) -> anyhow::Result<Mailer> {
+    let target = MailTarget::parse(&settings.mail.url)?;
+    Ok(Mailer::new(target, std::time::Duration::from_secs(settings.mail.timeout_seconds))?)
 }
 
 pub fn connect(settings: &Settings, migrate: bool) -> anyhow::Result<Db> {
@@ -208,6 +225,7 @@ fn campaigns(
             let c = service.campaign(id, as_of.unwrap_or_else(london::today))?;
             if j.json { println!("{}", json(&c)) } else { print_campaign(&c) }
         }
+        CampaignsCommand::Send(send) => super::outbox::send_campaign(service, &actor()?, send)?,
         CampaignsCommand::LogSent { id, sent_at, channel, only, received_on, note, json: j } => {
             let input = BulkSentInput {
                 sent_at,

@@ -69,7 +69,7 @@ pub struct EventDetails {
     /// `sent`: the address (email, postal, portal URL) it was sent to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-        /// `sent`: the Message-ID of the email, when foitrack sent it.
+    /// `sent`: the Message-ID of the email, when foitrack sent it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// `sent`: the date of receipt, when it is not the date of sending (or, by post, the second
@@ -129,7 +129,7 @@ impl EventDetails {
             if self.address.is_some() {
                 extra.push("address");
             }
-                        if self.received_on.is_some() {
+            if self.received_on.is_some() {
                 extra.push("received_on");
             }
             if self.message_id.is_some() {

@@ -13,7 +13,9 @@ use lettre::{FileTransport, SmtpTransport, Transport};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
-    #[error("\"{0}\" is not a mail URL foitrack understands: use file://DIR, smtp://user:pass@host:port or smtps://…")]
+    #[error(
+        "\"{0}\" is not a mail URL foitrack understands: use file://DIR, smtp://user:pass@host:port or smtps://…"
+    )]
     BadUrl(String),
     #[error("the mail transport cannot be set up: {0}")]
     Setup(String),
@@ -42,7 +44,8 @@ impl MailTarget {
         }
         if url.starts_with("smtp://") || url.starts_with("smtps://") {
             // lettre reads host, port, credentials and ?tls= itself; check it can.
-            SmtpTransport::from_url(url).map_err(|_| MailError::BadUrl(crate::store::Target::redacted(url)))?;
+            SmtpTransport::from_url(url)
+                .map_err(|_| MailError::BadUrl(crate::store::Target::redacted(url)))?;
             return Ok(Self::Smtp(url.to_string()));
         }
         Err(MailError::BadUrl(crate::store::Target::redacted(url)))
@@ -110,7 +113,9 @@ impl Mailer {
     pub fn send(&self, outgoing: &Outgoing) -> Result<(), MailError> {
         let message = build(outgoing)?;
         match &self.sender {
-            Sender::Directory(t) => t.send(&message).map(|_| ()).map_err(|e| MailError::Delivery(e.to_string())),
+            Sender::Directory(t) => {
+                t.send(&message).map(|_| ()).map_err(|e| MailError::Delivery(e.to_string()))
+            }
             Sender::Smtp(t) => t.send(&message).map(|_| ()).map_err(|e| MailError::Delivery(e.to_string())),
         }
     }
@@ -162,7 +167,10 @@ mod tests {
 
     #[test]
     fn urls_pick_the_transport() {
-        assert_eq!(MailTarget::parse("file://mail-outbox").unwrap(), MailTarget::Directory("mail-outbox".into()));
+        assert_eq!(
+            MailTarget::parse("file://mail-outbox").unwrap(),
+            MailTarget::Directory("mail-outbox".into())
+        );
         assert!(matches!(MailTarget::parse("smtp://u:p@127.0.0.1:2525").unwrap(), MailTarget::Smtp(_)));
         assert!(matches!(MailTarget::parse("smtps://mail.example.org").unwrap(), MailTarget::Smtp(_)));
         assert!(MailTarget::parse("smtp://u:p@127.0.0.1:2525?tls=required").is_ok());
@@ -193,7 +201,8 @@ mod tests {
     #[test]
     fn the_file_transport_writes_eml_files() {
         let dir = tempfile::tempdir().unwrap();
-        let mailer = Mailer::new(MailTarget::Directory(dir.path().join("out")), Duration::from_secs(5)).unwrap();
+        let mailer =
+            Mailer::new(MailTarget::Directory(dir.path().join("out")), Duration::from_secs(5)).unwrap();
         mailer.send(&outgoing()).unwrap();
         let files: Vec<_> = std::fs::read_dir(dir.path().join("out")).unwrap().collect();
         assert_eq!(files.len(), 1);

@@ -189,7 +189,7 @@ struct Rules {
 #[derive(Clone)]
 pub struct Service {
     db: Db,
-        custom_regimes: Arc<Vec<RegimeRules>>,
+    custom_regimes: Arc<Vec<RegimeRules>>,
     rules: Arc<RwLock<Rules>>,
     mail: Arc<outbox::MailConfig>,
 }
@@ -203,14 +203,14 @@ impl Service {
         let service = Self {
             db,
             custom_regimes: Arc::new(custom_regimes),
-                        rules: Arc::new(RwLock::new(Rules { file_id: 0, regimes: Arc::new(regimes) })),
+            rules: Arc::new(RwLock::new(Rules { file_id: 0, regimes: Arc::new(regimes) })),
             mail: Arc::new(outbox::MailConfig::default()),
         };
         service.regimes()?;
         Ok(service)
     }
 
-        pub fn db(&self) -> &Db {
+    pub fn db(&self) -> &Db {
         &self.db
     }
 

@@ -153,11 +153,19 @@ impl Service {
 
     /// Renders each unsent request of the campaign as an email to the body's FOI address and
     /// queues it, paced by the rate, in one transaction. A dry run renders and returns them.
-    pub fn send_campaign(&self, actor: &Actor, campaign_id: i64, input: SendInput) -> ServiceResult<SendSummary> {
+    pub fn send_campaign(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+        input: SendInput,
+    ) -> ServiceResult<SendSummary> {
         actor.require(actor.role.can_manage_campaigns(), "send campaigns")?;
         let interval = match input.rate_per_minute {
             Some(0) => {
-                return Err(ServiceError::invalid_fields(vec![FieldError::new("rate_per_minute", "must be at least 1")]));
+                return Err(ServiceError::invalid_fields(vec![FieldError::new(
+                    "rate_per_minute",
+                    "must be at least 1",
+                )]));
             }
             Some(rate) => Duration::from_secs_f64(60.0 / f64::from(rate)),
             None => self.mail().send_interval,
@@ -171,7 +179,8 @@ impl Service {
             }
             let in_campaign = requests::ids_in_campaign(conn, campaign_id)?;
             if let Some(only) = &input.only {
-                let outside: Vec<String> = only.iter().filter(|id| !in_campaign.contains(id)).map(|id| id.to_string()).collect();
+                let outside: Vec<String> =
+                    only.iter().filter(|id| !in_campaign.contains(id)).map(|id| id.to_string()).collect();
                 if !outside.is_empty() {
                     return Err(ServiceError::invalid_fields(vec![FieldError::new(
                         "only",
@@ -179,11 +188,21 @@ impl Service {
                     )]));
                 }
             }
-            let mut summary = SendSummary { dry_run: input.dry_run, queued: Vec::new(), no_email: Vec::new(), skipped: Vec::new() };
+            let mut summary = SendSummary {
+                dry_run: input.dry_run,
+                queued: Vec::new(),
+                no_email: Vec::new(),
+                skipped: Vec::new(),
+            };
             let start = now();
-            for id in in_campaign.into_iter().filter(|id| input.only.as_ref().is_none_or(|o| o.contains(id))) {
+            for id in in_campaign.into_iter().filter(|id| input.only.as_ref().is_none_or(|o| o.contains(id)))
+            {
                 let row = requests::by_id(conn, id)?.ok_or_else(|| super::requests::not_found(id))?;
-                let skip = |reason: &str| SkippedRequest { id, reference: row.reference.clone(), reason: reason.to_string() };
+                let skip = |reason: &str| SkippedRequest {
+                    id,
+                    reference: row.reference.clone(),
+                    reason: reason.to_string(),
+                };
                 if row.state != State::Draft.as_str() {
                     summary.skipped.push(skip(&format!("it is {}", row.state.replace('_', " "))));
                     continue;
@@ -197,7 +216,8 @@ impl Service {
                     summary.no_email.push(skip("the body has no email address"));
                     continue;
                 };
-                let scheduled = start + chrono::Duration::from_std(interval * summary.queued.len() as u32).unwrap_or_default();
+                let scheduled = start
+                    + chrono::Duration::from_std(interval * summary.queued.len() as u32).unwrap_or_default();
                 let reply_to = reply_address(&secret, &mail.reply_domain, id);
                 let subject = if row.subject.contains(&row.reference) {
                     row.subject.clone()
@@ -205,21 +225,29 @@ impl Service {
                     format!("{} [{}]", row.subject, row.reference)
                 };
                 if !input.dry_run {
-                    store_outbox::insert(conn, &NewOutbox {
-                        kind: "request".into(),
-                        request_id: Some(id),
-                        campaign_id: Some(campaign_id),
-                        message_id: format!("{}.{}@{}", row.reference.to_lowercase(), random_tag(), mail.reply_domain),
-                        from_address: mail.from.clone(),
-                        to_address: to.clone(),
-                        reply_to: Some(reply_to.clone()),
-                        subject: subject.clone(),
-                        body: row.body.clone(),
-                        state: store_outbox::PENDING.into(),
-                        next_attempt_at: scheduled,
-                        created_by: actor.user_id,
-                        created_at: start,
-                    })?;
+                    store_outbox::insert(
+                        conn,
+                        &NewOutbox {
+                            kind: "request".into(),
+                            request_id: Some(id),
+                            campaign_id: Some(campaign_id),
+                            message_id: format!(
+                                "{}.{}@{}",
+                                row.reference.to_lowercase(),
+                                random_tag(),
+                                mail.reply_domain
+                            ),
+                            from_address: mail.from.clone(),
+                            to_address: to.clone(),
+                            reply_to: Some(reply_to.clone()),
+                            subject: subject.clone(),
+                            body: row.body.clone(),
+                            state: store_outbox::PENDING.into(),
+                            next_attempt_at: scheduled,
+                            created_by: actor.user_id,
+                            created_at: start,
+                        },
+                    )?;
                 }
                 summary.queued.push(QueuedMessage {
                     request_id: id,
@@ -265,11 +293,19 @@ impl Service {
                     report.sent += 1;
                 }
                 Err(e) => {
-                    let give_up = matches!(e, MailError::Message(_)) || row.attempts as u32 >= self.mail().max_attempts;
+                    let give_up =
+                        matches!(e, MailError::Message(_)) || row.attempts as u32 >= self.mail().max_attempts;
                     let retry_at = (!give_up).then(|| now() + backoff(row.attempts as u32));
                     tracing::warn!(outbox = row.id, attempt = row.attempts, error = %e, "delivery failed");
                     let mut conn = self.db().conn()?;
-                    store_outbox::mark_attempt_failed(&mut conn, row.id, worker, &e.to_string(), retry_at, now())?;
+                    store_outbox::mark_attempt_failed(
+                        &mut conn,
+                        row.id,
+                        worker,
+                        &e.to_string(),
+                        retry_at,
+                        now(),
+                    )?;
                     if give_up { report.failed += 1 } else { report.retrying += 1 }
                 }
             }
@@ -299,7 +335,8 @@ impl Service {
                 message_id: Some(row.message_id.clone()),
                 ..Default::default()
             };
-            let draft = Draft { kind: EventKind::Sent, occurred_on: london::london_date(at), details, note: None };
+            let draft =
+                Draft { kind: EventKind::Sent, occurred_on: london::london_date(at), details, note: None };
             self.append(conn, &regimes, &sender, request_id, draft).map(|_| ())
         })
     }
@@ -307,15 +344,24 @@ impl Service {
     pub fn list_outbox(&self, state: Option<&str>, paging: Paging) -> ServiceResult<Page<OutboxView>> {
         let mut conn = self.db().conn()?;
         let (rows, total) = store_outbox::list(&mut conn, state, paging.limit(), paging.offset())?;
-        Ok(Page { items: rows.into_iter().map(view).collect(), total, page: paging.page, per_page: paging.per_page })
+        Ok(Page {
+            items: rows.into_iter().map(view).collect(),
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        })
     }
 
     pub fn retry_message(&self, actor: &Actor, id: i64) -> ServiceResult<OutboxView> {
         actor.require(actor.role.can_manage_campaigns(), "steer the outbox")?;
         let mut conn = self.db().conn()?;
-        let row = store_outbox::by_id(&mut conn, id)?.ok_or_else(|| ServiceError::NotFound(format!("No message has the id {id}.")))?;
+        let row = store_outbox::by_id(&mut conn, id)?
+            .ok_or_else(|| ServiceError::NotFound(format!("No message has the id {id}.")))?;
         if !store_outbox::retry(&mut conn, id, now())? {
-            return Err(ServiceError::Conflict(format!("Message {id} is {}; only pending or failed messages can be retried.", row.state)));
+            return Err(ServiceError::Conflict(format!(
+                "Message {id} is {}; only pending or failed messages can be retried.",
+                row.state
+            )));
         }
         Ok(view(store_outbox::by_id(&mut conn, id)?.expect("just updated")))
     }
@@ -323,9 +369,13 @@ impl Service {
     pub fn cancel_message(&self, actor: &Actor, id: i64) -> ServiceResult<OutboxView> {
         actor.require(actor.role.can_manage_campaigns(), "steer the outbox")?;
         let mut conn = self.db().conn()?;
-        let row = store_outbox::by_id(&mut conn, id)?.ok_or_else(|| ServiceError::NotFound(format!("No message has the id {id}.")))?;
+        let row = store_outbox::by_id(&mut conn, id)?
+            .ok_or_else(|| ServiceError::NotFound(format!("No message has the id {id}.")))?;
         if !store_outbox::cancel(&mut conn, id)? {
-            return Err(ServiceError::Conflict(format!("Message {id} is {}; only pending or failed messages can be cancelled.", row.state)));
+            return Err(ServiceError::Conflict(format!(
+                "Message {id} is {}; only pending or failed messages can be cancelled.",
+                row.state
+            )));
         }
         Ok(view(store_outbox::by_id(&mut conn, id)?.expect("just updated")))
     }

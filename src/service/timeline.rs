@@ -301,7 +301,7 @@ impl Service {
     /// Appends one event inside the caller's transaction: lock the request, replay its timeline
     /// with the event in place under the request's regime, then store the event and what follows
     /// from it.
-        pub(crate) fn append(
+    pub(crate) fn append(
         &self,
         conn: &mut AnyConnection,
         regimes: &Regimes,

@@ -103,9 +103,16 @@ pub fn lease_due(
 
 /// Records a delivery, if `worker` still holds the lease. Returns false if it did not.
 pub fn mark_sent(conn: &mut AnyConnection, id: i64, worker: &str, at: NaiveDateTime) -> StoreResult<bool> {
-    let n = diesel::update(outbox::table.find(id).filter(outbox::leased_by.eq(worker)).filter(outbox::state.eq(SENDING)))
-        .set((outbox::state.eq(SENT), outbox::sent_at.eq(at), outbox::leased_until.eq(None::<NaiveDateTime>), outbox::last_error.eq(None::<String>)))
-        .execute(conn)?;
+    let n = diesel::update(
+        outbox::table.find(id).filter(outbox::leased_by.eq(worker)).filter(outbox::state.eq(SENDING)),
+    )
+    .set((
+        outbox::state.eq(SENT),
+        outbox::sent_at.eq(at),
+        outbox::leased_until.eq(None::<NaiveDateTime>),
+        outbox::last_error.eq(None::<String>),
+    ))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -123,14 +130,16 @@ pub fn mark_attempt_failed(
         Some(t) => (PENDING, t),
         None => (FAILED, now),
     };
-    diesel::update(outbox::table.find(id).filter(outbox::leased_by.eq(worker)).filter(outbox::state.eq(SENDING)))
-        .set((
-            outbox::state.eq(state),
-            outbox::last_error.eq(error),
-            outbox::leased_until.eq(None::<NaiveDateTime>),
-            outbox::next_attempt_at.eq(at),
-        ))
-        .execute(conn)?;
+    diesel::update(
+        outbox::table.find(id).filter(outbox::leased_by.eq(worker)).filter(outbox::state.eq(SENDING)),
+    )
+    .set((
+        outbox::state.eq(state),
+        outbox::last_error.eq(error),
+        outbox::leased_until.eq(None::<NaiveDateTime>),
+        outbox::next_attempt_at.eq(at),
+    ))
+    .execute(conn)?;
     Ok(())
 }
 
@@ -138,7 +147,12 @@ pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<OutboxRow>
     Ok(outbox::table.find(id).select(OutboxRow::as_select()).first(conn).optional()?)
 }
 
-pub fn list(conn: &mut AnyConnection, state: Option<&str>, limit: i64, offset: i64) -> StoreResult<(Vec<OutboxRow>, i64)> {
+pub fn list(
+    conn: &mut AnyConnection,
+    state: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<(Vec<OutboxRow>, i64)> {
     let mut q = outbox::table.into_boxed();
     let mut count = outbox::table.into_boxed();
     if let Some(s) = state {
@@ -183,6 +197,8 @@ pub fn secret(conn: &mut AnyConnection, name: &str, make: impl FnOnce() -> Strin
     }
     let value = make();
     // Two instances may race to make it; the first insert wins and both read it back.
-    let _ = diesel::insert_into(secrets::table).values((secrets::name.eq(name), secrets::value.eq(&value))).execute(conn);
+    let _ = diesel::insert_into(secrets::table)
+        .values((secrets::name.eq(name), secrets::value.eq(&value)))
+        .execute(conn);
     Ok(secrets::table.find(name).select(secrets::value).first(conn)?)
 }

@@ -126,7 +126,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     authorities,
     campaigns,
     requests,
-        events,
+    events,
     holiday_files,
     outbox
 );

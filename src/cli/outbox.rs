@@ -1,0 +1,118 @@
+//! `foitrack campaigns send` and `foitrack outbox …`.
+
+use super::args::{OutboxCommand, SendCampaign};
+use super::output::{Table, cut, json};
+use crate::config::Settings;
+use crate::service::outbox::SendInput;
+use crate::service::{Actor, Paging, Service, ServiceError};
+
+fn rate(text: &str) -> Result<u32, ServiceError> {
+    let number = text.trim().trim_end_matches("/min").trim();
+    number.parse::<u32>().map_err(|_| {
+        ServiceError::invalid_fields(vec![crate::service::FieldError::new(
+            "rate",
+            format!("\"{text}\" is not a number of messages per minute, such as 6 or 6/min"),
+        )])
+    })
+}
+
+pub fn send_campaign(service: &Service, actor: &Actor, args: SendCampaign) -> anyhow::Result<()> {
+    let input = SendInput {
+        dry_run: args.dry_run,
+        rate_per_minute: args.rate.as_deref().map(rate).transpose()?,
+        only: args.only,
+    };
+    let summary = service.send_campaign(actor, args.id, input)?;
+    if args.json.json {
+        println!("{}", json(&summary));
+        return Ok(());
+    }
+    if summary.dry_run {
+        for m in &summary.queued {
+            println!(
+                "To: {}\nReply-To: {}\nSubject: {}\n\n{}\n----",
+                m.to,
+                m.reply_to,
+                m.subject,
+                m.body.as_deref().unwrap_or("")
+            );
+        }
+        println!("Dry run: {} message(s) would be queued; nothing was sent.", summary.queued.len());
+    } else {
+        let last = summary.queued.last().map(|m| m.scheduled_at.format("%Y-%m-%d %H:%M UTC").to_string());
+        println!(
+            "Queued {} message(s){}. `foitrack serve` delivers them in the background (or run `foitrack outbox deliver`).",
+            summary.queued.len(),
+            last.map(|l| format!(", the last due to go at {l}")).unwrap_or_default()
+        );
+    }
+    for s in summary.no_email.iter().chain(&summary.skipped) {
+        println!("  {} skipped: {}", s.reference, s.reason);
+    }
+    Ok(())
+}
+
+pub fn run(
+    service: &Service,
+    settings: &Settings,
+    cmd: OutboxCommand,
+    actor: impl Fn() -> anyhow::Result<Actor>,
+) -> anyhow::Result<()> {
+    match cmd {
+        OutboxCommand::List { state, page, json: j } => {
+            let list = service.list_outbox(state.as_deref(), Paging::new(page.page, page.per_page)?)?;
+            if j.json {
+                println!("{}", json(&list));
+                return Ok(());
+            }
+            let mut t = Table::new(&["ID", "STATE", "TO", "SUBJECT", "ATTEMPTS", "NEXT TRY", "LAST ERROR"]);
+            for m in &list.items {
+                t.row(vec![
+                    m.id.to_string(),
+                    m.state.clone(),
+                    m.to.clone(),
+                    cut(&m.subject, 40),
+                    m.attempts.to_string(),
+                    m.next_attempt_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                    cut(m.last_error.as_deref().unwrap_or(""), 40),
+                ]);
+            }
+            print!("{}", t.render());
+            println!("{} of {}.", list.items.len(), list.total);
+        }
+        OutboxCommand::Retry { id } => {
+            let m = service.retry_message(&actor()?, id)?;
+            println!("Message {} will be tried again now ({}).", m.id, m.state);
+        }
+        OutboxCommand::Cancel { id } => {
+            let m = service.cancel_message(&actor()?, id)?;
+            println!("Message {} is {}.", m.id, m.state);
+        }
+        OutboxCommand::Deliver { json: j } => {
+            let mailer = super::commands::mailer(settings)?;
+            let worker = format!("cli-{}", std::process::id());
+            let mut total = crate::service::outbox::DeliveryReport::default();
+            loop {
+                let report = service.deliver_due(&mailer, &worker, 20)?;
+                total.sent += report.sent;
+                total.retrying += report.retrying;
+                total.failed += report.failed;
+                if report == Default::default() {
+                    break;
+                }
+            }
+            if j.json {
+                println!("{}", json(&total));
+            } else {
+                println!(
+                    "Delivered {} message(s) to {}; {} will be retried; {} failed for good.",
+                    total.sent,
+                    mailer.target().describe(),
+                    total.retrying,
+                    total.failed
+                );
+            }
+        }
+    }
+    Ok(())
+}
