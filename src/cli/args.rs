@@ -117,7 +117,7 @@ pub struct DeadlineArgs {
     #[arg(long, default_value = "foia")]
     pub regime: String,
     /// The date the request was received (day zero), as YYYY-MM-DD.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = date)]
     pub received: NaiveDate,
     /// Count this many days instead of the regime's period.
     #[arg(long, value_name = "N")]
@@ -168,7 +168,7 @@ pub enum AuthoritiesCommand {
         #[arg(long, default_value = "csv", value_name = "FORMAT")]
         format: String,
         /// With ods-etr: keep only bodies open on this date (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = date)]
         as_of: Option<NaiveDate>,
         /// Leave out bodies without a region (for ods-etr: without an English NHS region).
         #[arg(long)]
@@ -210,7 +210,7 @@ pub enum CampaignsCommand {
     Show {
         id: i64,
         /// Judge statuses as on this date instead of today.
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = date)]
         as_of: Option<NaiveDate>,
         #[command(flatten)]
         json: JsonFlag,
@@ -232,7 +232,7 @@ pub enum CampaignsCommand {
         #[arg(long, value_delimiter = ',', value_name = "IDS")]
         only: Option<Vec<i64>>,
         /// The date of receipt, when it is not the day they were sent.
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = date)]
         received_on: Option<NaiveDate>,
         #[arg(long)]
         note: Option<String>,
@@ -282,7 +282,7 @@ pub enum RequestsCommand {
     /// Show one request with its timeline (by id or reference).
     Show {
         request: String,
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = date)]
         as_of: Option<NaiveDate>,
         #[command(flatten)]
         json: JsonFlag,
@@ -302,7 +302,7 @@ pub enum RequestsCommand {
         address: Option<String>,
         /// The date of receipt, when it is not the day it was sent (by post: by default the
         /// second working day after posting).
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = date)]
         received_on: Option<NaiveDate>,
         #[arg(long)]
         note: Option<String>,
@@ -312,7 +312,7 @@ pub enum RequestsCommand {
     /// Explain how a request's deadlines were worked out (by id or reference).
     Deadline {
         request: String,
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = date)]
         as_of: Option<NaiveDate>,
         #[command(flatten)]
         json: JsonFlag,
@@ -339,9 +339,9 @@ pub struct ListRequests {
     /// Only late requests (overdue or very overdue).
     #[arg(long)]
     pub overdue: bool,
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = date)]
     pub due_before: Option<NaiveDate>,
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = date)]
     pub due_after: Option<NaiveDate>,
     /// Text in our reference or the body's reference.
     #[arg(long, value_name = "TEXT")]
@@ -351,7 +351,7 @@ pub struct ListRequests {
     #[arg(long, allow_hyphen_values = true)]
     pub sort: Option<String>,
     /// Judge statuses as on this date instead of today.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = date)]
     pub as_of: Option<NaiveDate>,
     #[command(flatten)]
     pub page: PageArgs,
@@ -366,7 +366,7 @@ pub struct RecordEvent {
     /// What happened: one of the kinds listed above.
     pub kind: String,
     /// The day it happened (default: today).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = date)]
     pub on: Option<NaiveDate>,
     #[arg(long)]
     pub note: Option<String>,
@@ -380,7 +380,7 @@ pub struct RecordEvent {
     #[arg(long = "exemption", value_name = "SECTION")]
     pub exemptions: Vec<String>,
     /// For extensions: the new due date the body gave.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = date)]
     pub new_due_on: Option<NaiveDate>,
     /// For retractions: the id of the event recorded by mistake.
     #[arg(long, value_name = "EVENT_ID")]
@@ -423,6 +423,11 @@ pub enum TokenCommand {
     },
     /// Revoke a token by its id, so it no longer works.
     Revoke { id: i64 },
+}
+
+/// Dates on the command line: YYYY-MM-DD, within the years foitrack works with.
+fn date(text: &str) -> Result<NaiveDate, String> {
+    crate::domain::london::parse_date(text)
 }
 
 #[cfg(test)]

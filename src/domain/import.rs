@@ -107,6 +107,20 @@ fn text(field: &[u8]) -> String {
     decoded.replace('\0', "").trim().to_string()
 }
 
+/// Longest name and region kept: they are indexed, and PostgreSQL limits an index entry's size.
+pub const MAX_NAME: usize = 300;
+pub const MAX_REGION: usize = 100;
+
+fn check_lengths(name: &str, region: Option<&str>) -> Result<(), String> {
+    if name.chars().count() > MAX_NAME {
+        return Err(format!("the name is longer than {MAX_NAME} characters"));
+    }
+    if region.is_some_and(|r| r.chars().count() > MAX_REGION) {
+        return Err(format!("the region is longer than {MAX_REGION} characters"));
+    }
+    Ok(())
+}
+
 fn non_empty(s: String) -> Option<String> {
     if s.is_empty() { None } else { Some(s) }
 }
@@ -181,6 +195,7 @@ fn ods_row(row: &csv::ByteRecord, options: ImportOptions) -> Result<Option<Autho
             return Ok(None);
         }
     }
+    check_lengths(&name, region.as_deref())?;
     if options.region_required && region.is_none() {
         return Ok(None);
     }
@@ -257,6 +272,7 @@ fn csv_row(get: impl Fn(&str) -> String, options: ImportOptions) -> Result<Optio
             Some((name, None)) => (Some(name.to_string()), None),
             None => (None, None),
         };
+    check_lengths(&name, region.as_deref())?;
     if options.region_required && region.is_none() {
         return Ok(None);
     }
@@ -282,21 +298,30 @@ fn csv_row(get: impl Fn(&str) -> String, options: ImportOptions) -> Result<Optio
 
 /// Two rows for the same body in one file: the first wins, later ones are rejected by line.
 fn reject_duplicates(parsed: &mut ParsedFile) {
-    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut codes: HashMap<String, u64> = HashMap::new();
+    let mut names: HashMap<String, u64> = HashMap::new();
     let mut dropped = HashSet::new();
     for (line, record) in &parsed.records {
-        if let Some(first) = seen.get(&record.key()) {
+        let name = format!("name:{}", record.name.to_lowercase());
+        // A row without a code repeats any earlier row of the same name, coded or not; a coded
+        // row repeats only an earlier row with the same code.
+        let first = match &record.ods_code {
+            Some(_) => codes.get(&record.key()),
+            None => names.get(&name),
+        };
+        if let Some(first) = first {
+            let what = record.ods_code.as_ref().map(|c| c.to_string()).unwrap_or_else(|| record.name.clone());
             parsed.rejected.push(RejectedRow {
                 line: *line,
-                reason: format!(
-                    "repeats the body on line {first} ({})",
-                    record.ods_code.as_ref().map(|c| c.to_string()).unwrap_or_else(|| record.name.clone())
-                ),
+                reason: format!("repeats the body on line {first} ({what})"),
             });
             dropped.insert(*line);
-        } else {
-            seen.insert(record.key(), *line);
+            continue;
         }
+        if record.ods_code.is_some() {
+            codes.insert(record.key(), *line);
+        }
+        names.entry(name).or_insert(*line);
     }
     parsed.records.retain(|(line, _)| !dropped.contains(line));
     parsed.rejected.sort_by_key(|r| r.line);

@@ -111,3 +111,12 @@ fn windows_1252_punctuation_is_read() {
     let parsed = parse(b"name\nSt John\x92s \x96 \x93Hospice\x94\n", csv_opts()).unwrap();
     assert_eq!(parsed.records[0].1.name, "St John\u{2019}s \u{2013} \u{201c}Hospice\u{201d}");
 }
+
+#[test]
+fn overlong_names_are_rejected_rows() {
+    let file = format!("name,region\n{},London\nGood,{}\nFine,London\n", "x".repeat(301), "y".repeat(101));
+    let parsed = parse(file.as_bytes(), csv_opts()).unwrap();
+    assert_eq!(parsed.records.len(), 1);
+    assert_eq!(parsed.rejected[0].reason, "the name is longer than 300 characters");
+    assert_eq!(parsed.rejected[1].reason, "the region is longer than 100 characters");
+}

@@ -83,3 +83,42 @@ mod tests {
         assert_eq!(london_to_utc(winter), utc("2021-12-06T09:00:00Z"));
     }
 }
+
+/// The years foitrack works with. FOI requests are no older than the Acts (2000), and the
+/// working-day index spans 1990–2100; dates far outside are typing mistakes.
+pub const FIRST_YEAR: i32 = 1990;
+pub const LAST_YEAR: i32 = 2099;
+
+/// Whether a date is within [`FIRST_YEAR`] to [`LAST_YEAR`].
+pub fn plausible(date: NaiveDate) -> bool {
+    (FIRST_YEAR..=LAST_YEAR).contains(&date.year())
+}
+
+/// Reads a `YYYY-MM-DD` date in the years foitrack works with, or says what is wrong in a
+/// sentence that shows the value.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("\"{text}\" is not a date: write it as YYYY-MM-DD, such as 2021-12-06"))?;
+    if plausible(date) {
+        Ok(date)
+    } else {
+        Err(format!("{date} is outside the years foitrack works with ({FIRST_YEAR} to {LAST_YEAR})"))
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_read_within_the_supported_years() {
+        assert_eq!(parse_date(" 2021-12-06 ").unwrap().to_string(), "2021-12-06");
+        assert!(parse_date("2021-02-30").unwrap_err().contains("is not a date"));
+        assert!(parse_date("+262142-12-01").is_err());
+        assert_eq!(
+            parse_date("2150-01-01").unwrap_err(),
+            "2150-01-01 is outside the years foitrack works with (1990 to 2099)"
+        );
+        assert!(parse_date("1989-12-31").is_err());
+    }
+}

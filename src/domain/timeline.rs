@@ -152,7 +152,7 @@ fn retracted_ids(events: &[TimelineEvent]) -> Result<HashSet<i64>, TimelineError
             e.details.retracts.ok_or_else(|| conflict("A retraction must name the event it cancels."))?;
         let target = events
             .iter()
-            .find(|t| t.id == target_id)
+            .find(|t| t.id == target_id && t.id != e.id)
             .ok_or_else(|| conflict(format!("Event {target_id} is not on this request's timeline.")))?;
         if target.kind == EventKind::Retraction {
             return Err(conflict(format!(
@@ -313,6 +313,12 @@ fn apply<'a>(
                 "while the request awaits a response",
             )?;
             let current = c.due_on();
+            if on > current {
+                return Err(conflict(format!(
+                    "An extension must be claimed by the due date, {current}; one claimed on {on} does not stop the \
+                     request being late. Record what the body said as a note."
+                )));
+            }
             let (new_due, basis) = match (rules.extension, e.details.new_due_on) {
                 (ExtensionRule::None, _) => {
                     return Err(conflict(format!(
@@ -329,6 +335,15 @@ fn apply<'a>(
                     format!("{total_days} working days after receipt"),
                 ),
             };
+            if let ExtensionRule::ComplexRequest { total_days } = rules.extension {
+                let limit = regime.add(c.started_on, total_days + c.disregarded);
+                if new_due > limit {
+                    return Err(conflict(format!(
+                        "The {} allow at most {total_days} working days after receipt: until {limit}, not {new_due}.",
+                        rules.description
+                    )));
+                }
+            }
             if new_due <= current {
                 return Err(conflict(format!(
                     "An extension must move the due date later than {current}, not to {new_due}."

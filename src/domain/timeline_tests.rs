@@ -440,3 +440,21 @@ fn a_body_reference_given_with_a_note_is_kept() {
         Some("FOI-7")
     );
 }
+
+#[test]
+fn an_extension_must_be_claimed_in_time_and_within_the_eir_limit() {
+    let late = T::new().sent("2021-12-06").on(EventKind::ExtensionClaimed, "2022-01-10");
+    assert!(late.refused().contains("must be claimed by the due date, 2022-01-07"));
+    let too_long = T::new().sent("2021-12-06").with(
+        EventKind::ExtensionClaimed,
+        "2022-01-05",
+        EventDetails { new_due_on: Some(d("2022-03-01")), ..Default::default() },
+    );
+    let msg = match too_long.replay_under("eir") {
+        Err(TimelineError::Conflict(m)) => m,
+        Ok(_) => panic!("refused"),
+    };
+    assert!(msg.contains("at most 40 working days after receipt: until 2022-02-04"), "{msg}");
+    // FOIA sets no fixed limit on a stated date.
+    assert_eq!(too_long.ok().due_on, Some(d("2022-03-01")));
+}

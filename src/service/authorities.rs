@@ -64,6 +64,29 @@ impl Index {
         Ok(index)
     }
 
+    fn remember(&mut self, id: i64, fields: AuthorityFields) {
+        let stamp = fields.updated_at;
+        let row = AuthorityRow {
+            id,
+            name: fields.name,
+            name_key: fields.name_key,
+            email: fields.email,
+            region: fields.region,
+            region_code: fields.region_code,
+            ods_code: fields.ods_code,
+            tags: fields.tags,
+            postcode: fields.postcode,
+            opened_on: fields.opened_on,
+            closed_on: fields.closed_on,
+            created_at: stamp,
+            updated_at: stamp,
+        };
+        self.by_name.entry(row.name_key.clone()).or_insert_with(|| row.clone());
+        if let Some(code) = row.ods_code.clone() {
+            self.by_ods.insert(code, row);
+        }
+    }
+
     fn find(&self, record: &AuthorityRecord) -> Option<&AuthorityRow> {
         let by_name = || self.by_name.get(&record.name.to_lowercase());
         match &record.ods_code {
@@ -168,31 +191,37 @@ impl Service {
         let mut conn = self.db().conn()?;
         progress.start(parsed.records.len() as u64);
         let result = store::write_transaction(&mut conn, |conn| {
-            let index = Index::load(conn)?;
+            store::exclusive(conn, store::Exclusive::AuthorityImport)?;
+            let mut index = Index::load(conn)?;
             for (_, record) in &parsed.records {
-                match index.find(record) {
+                let existing = index.find(record).cloned();
+                let fields = merged(record, existing.as_ref());
+                let id = match &existing {
                     None => {
-                        let fields = merged(record, None);
-                        if !dry_run {
+                        summary.inserted += 1;
+                        if dry_run {
+                            -1
+                        } else {
                             authorities::insert(
                                 conn,
-                                &NewAuthority { created_at: fields.updated_at, fields },
-                            )?;
+                                &NewAuthority { created_at: fields.updated_at, fields: fields.clone() },
+                            )?
                         }
-                        summary.inserted += 1;
+                    }
+                    Some(row) if fields.differs_from(row) => {
+                        summary.updated += 1;
+                        if !dry_run {
+                            authorities::update(conn, row.id, &fields)?;
+                        }
+                        row.id
                     }
                     Some(row) => {
-                        let fields = merged(record, Some(row));
-                        if fields.differs_from(row) {
-                            if !dry_run {
-                                authorities::update(conn, row.id, &fields)?;
-                            }
-                            summary.updated += 1;
-                        } else {
-                            summary.unchanged += 1;
-                        }
+                        summary.unchanged += 1;
+                        row.id
                     }
-                }
+                };
+                // Later rows of the same file must find this body too, by code or by name.
+                index.remember(id, fields);
                 progress.advance();
             }
             Ok::<_, ServiceError>(())

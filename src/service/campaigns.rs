@@ -109,6 +109,7 @@ impl Service {
         let prefix = prefix.expect("no errors means a prefix");
         let mut conn = self.db().conn()?;
         let id = store::write_transaction(&mut conn, |conn| {
+            store::exclusive(conn, store::Exclusive::CampaignCreation)?;
             let prefix = unique_prefix(conn, &prefix, input.reference_prefix.is_some())?;
             let targets = resolve_targets(conn, &input.targets)?;
             let regime = regime.as_deref().expect("no errors means a regime");

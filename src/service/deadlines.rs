@@ -100,6 +100,12 @@ impl Service {
         if let Err(e) = &received {
             errors.push(e.clone());
         }
+        if let Some(date) = query.received.filter(|d| !london::plausible(*d)) {
+            errors.push(FieldError::new(
+                "received",
+                format!("{date} is outside the years foitrack works with"),
+            ));
+        }
         if query.days.is_some_and(|d| d == 0 || d > 1000) {
             errors.push(FieldError::new("days", "must be between 1 and 1000"));
         }
@@ -179,12 +185,15 @@ impl Service {
         actor.require(actor.role.can_manage_users(), "change the bank holidays")?;
         let data = HolidayData::from_gov_uk_json(json)
             .map_err(|e| ServiceError::invalid(format!("The file cannot be used: {e}.")))?;
-        let old = self.regimes()?;
         let new = std::sync::Arc::new(self.build_regimes(&data)?);
-        let (added, removed) = holiday_changes(&self.current_holidays()?, &data);
         let mut conn = self.db().conn()?;
         let stamp = now();
+        let mut changes = (Vec::new(), Vec::new());
         let updated = store::write_transaction(&mut conn, |conn| {
+            store::exclusive(conn, store::Exclusive::HolidayImport)?;
+            // What is in force is read under the lock, so two imports cannot both start from it.
+            let old = self.regimes_on(conn)?;
+            changes = holiday_changes(&current_holidays(conn)?, &data);
             if !dry_run {
                 holidays::insert(
                     conn,
@@ -193,6 +202,8 @@ impl Service {
             }
             let mut updated = Vec::new();
             for id in requests::open_ids(conn)? {
+                // An event recorded meanwhile waits for this lock, then reads the new holidays.
+                requests::lock_quietly(conn, id)?;
                 let before = replay_stored(conn, &old, id, None)?;
                 let after = replay_stored(conn, &new, id, None).map_err(|e| {
                     let reference =
@@ -239,17 +250,17 @@ impl Service {
             // Pick the new file up now rather than on the next check.
             self.regimes()?;
         }
+        let (added, removed) = changes;
         Ok(HolidayImportSummary { added, removed, requests_updated: updated, dry_run })
     }
+}
 
-    fn current_holidays(&self) -> ServiceResult<HolidayData> {
-        let mut conn = self.db().conn()?;
-        match holidays::current(&mut conn)? {
-            Some(f) => {
-                HolidayData::from_gov_uk_json(&f.content).map_err(|e| ServiceError::Internal(e.to_string()))
-            }
-            None => Ok(HolidayData::bundled()),
+fn current_holidays(conn: &mut store::AnyConnection) -> ServiceResult<HolidayData> {
+    match holidays::current(conn)? {
+        Some(f) => {
+            HolidayData::from_gov_uk_json(&f.content).map_err(|e| ServiceError::Internal(e.to_string()))
         }
+        None => Ok(HolidayData::bundled()),
     }
 }
 

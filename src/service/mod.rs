@@ -84,6 +84,10 @@ impl From<diesel::result::Error> for ServiceError {
     fn from(e: diesel::result::Error) -> Self {
         if is_unique_violation(&e) {
             ServiceError::Conflict(format!("That would create a duplicate: {e}"))
+        } else if e.to_string().contains("database is locked") {
+            ServiceError::Unavailable(
+                "The database is busy with another change; please try again in a moment.".into(),
+            )
         } else if e.to_string().contains("0x00") {
             // PostgreSQL refuses the NUL character in text; SQLite would store it.
             ServiceError::invalid(NUL_MESSAGE)
@@ -227,15 +231,20 @@ impl Service {
     /// The regimes in force. Another instance may have imported holidays since we last looked,
     /// so this checks the database's newest holiday file (one indexed lookup) and reloads.
     pub fn regimes(&self) -> ServiceResult<Arc<Regimes>> {
-        let mut conn = self.db.conn()?;
-        let newest = crate::store::holidays::current_id(&mut conn)?;
+        self.regimes_on(&mut *self.db.conn()?)
+    }
+
+    /// As [`Service::regimes`], reading through `conn`: inside a write transaction, after the
+    /// rows it changes are locked, this sees any holiday import that committed first.
+    pub(crate) fn regimes_on(&self, conn: &mut crate::store::AnyConnection) -> ServiceResult<Arc<Regimes>> {
+        let newest = crate::store::holidays::current_id(conn)?;
         {
             let rules = self.rules.read().expect("rules lock");
             if rules.file_id == newest {
                 return Ok(rules.regimes.clone());
             }
         }
-        let file = crate::store::holidays::current(&mut conn)?;
+        let file = crate::store::holidays::current(conn)?;
         let (file_id, data) = match file {
             Some(f) => (
                 f.id,
@@ -276,15 +285,8 @@ pub(crate) fn clean(text: Option<String>) -> Option<String> {
 }
 
 /// Reads an optional `YYYY-MM-DD` date with an error that shows the value and the form wanted
-/// (chrono's own says only "input contains invalid characters").
+/// (chrono's own says only "input contains invalid characters"), within the supported years.
 pub fn optional_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<chrono::NaiveDate>, D::Error> {
     let raw: Option<String> = Option::deserialize(d)?;
-    raw.map(|s| {
-        chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-            serde::de::Error::custom(format!(
-                "\"{s}\" is not a date: write it as YYYY-MM-DD, such as 2021-12-06"
-            ))
-        })
-    })
-    .transpose()
+    raw.map(|s| crate::domain::london::parse_date(&s).map_err(serde::de::Error::custom)).transpose()
 }

@@ -314,7 +314,6 @@ impl Service {
     }
 
     fn record_delivery(&self, row: &OutboxRow, worker: &str) -> ServiceResult<()> {
-        let regimes = self.regimes()?;
         let at = Utc::now();
         let mut conn = self.db().conn()?;
         store::write_transaction(&mut conn, |conn| {
@@ -337,7 +336,7 @@ impl Service {
             };
             let draft =
                 Draft { kind: EventKind::Sent, occurred_on: london::london_date(at), details, note: None };
-            self.append(conn, &regimes, &sender, request_id, draft).map(|_| ())
+            self.append(conn, &sender, request_id, draft).map(|_| ())
         })
     }
 

@@ -100,6 +100,16 @@ pub fn parse_sent_at(raw: &str) -> Result<DateTime<Utc>, String> {
 fn checked_sent_at(raw: &str) -> ServiceResult<DateTime<Utc>> {
     let at =
         parse_sent_at(raw).map_err(|m| ServiceError::invalid_fields(vec![FieldError::new("sent_at", m)]))?;
+    if !london::plausible(at.date_naive()) {
+        return Err(ServiceError::invalid_fields(vec![FieldError::new(
+            "sent_at",
+            format!(
+                "{at} is outside the years foitrack works with ({} to {})",
+                london::FIRST_YEAR,
+                london::LAST_YEAR
+            ),
+        )]));
+    }
     if at > Utc::now() + Duration::minutes(5) {
         return Err(ServiceError::invalid_fields(vec![FieldError::new(
             "sent_at",
@@ -136,7 +146,6 @@ impl Service {
             address = Some(email.to_string());
         }
         let note = checked_note(input.note)?;
-        let regimes = self.regimes()?;
         let mut conn = self.db().conn()?;
         let row = store::write_transaction(&mut conn, |conn| {
             let address = match address {
@@ -152,7 +161,7 @@ impl Service {
             };
             let draft =
                 Draft { kind: EventKind::Sent, occurred_on: london::london_date(sent_at), details, note };
-            self.append(conn, &regimes, actor, request_id, draft)
+            self.append(conn, actor, request_id, draft)
         })?;
         self.event_view(row, actor)
     }
@@ -170,7 +179,6 @@ impl Service {
         let sent_at = checked_sent_at(&input.sent_at)?;
         let channel = input.channel.unwrap_or(Channel::Email);
         let note = checked_note(input.note)?;
-        let regimes = self.regimes()?;
         let mut conn = self.db().conn()?;
         store::write_transaction(&mut conn, |conn| {
             if store::campaigns::by_id(conn, campaign_id)?.is_none() {
@@ -217,7 +225,7 @@ impl Service {
                     details,
                     note: note.clone(),
                 };
-                self.append(conn, &regimes, actor, id, draft)?;
+                self.append(conn, actor, id, draft)?;
                 summary.logged.push(row.reference);
             }
             Ok(summary)
@@ -277,6 +285,9 @@ impl Service {
                 .into_iter()
                 .map(|field| FieldError::new(field, format!("does not apply to {}", input.kind.phrase()))),
         );
+        if details.body_reference.as_ref().is_some_and(|r| r.chars().count() > 200) {
+            errors.push(FieldError::new("body_reference", "is longer than 200 characters"));
+        }
         if input.kind == EventKind::Note && note.is_none() {
             errors.push(FieldError::new("note", "a note needs its text"));
         }
@@ -284,16 +295,17 @@ impl Service {
             return Err(ServiceError::invalid_fields(errors));
         }
         let occurred_on = input.occurred_on.unwrap_or_else(london::today);
-        let regimes = self.regimes()?;
+        for (field, date) in [("occurred_on", Some(occurred_on)), ("new_due_on", input.new_due_on)] {
+            if let Some(date) = date.filter(|d| !london::plausible(*d)) {
+                return Err(ServiceError::invalid_fields(vec![FieldError::new(
+                    field,
+                    format!("{date} is outside the years foitrack works with"),
+                )]));
+            }
+        }
         let mut conn = self.db().conn()?;
         let row = store::write_transaction(&mut conn, |conn| {
-            self.append(
-                conn,
-                &regimes,
-                actor,
-                request_id,
-                Draft { kind: input.kind, occurred_on, details, note },
-            )
+            self.append(conn, actor, request_id, Draft { kind: input.kind, occurred_on, details, note })
         })?;
         self.event_view(row, actor)
     }
@@ -304,7 +316,6 @@ impl Service {
     pub(crate) fn append(
         &self,
         conn: &mut AnyConnection,
-        regimes: &Regimes,
         actor: &Actor,
         request_id: i64,
         event: Draft,
@@ -313,9 +324,12 @@ impl Service {
         if !requests::lock(conn, request_id, stamp)? {
             return Err(not_found(request_id));
         }
+        // The rules are read only now, under the lock, so a bank holiday import that committed
+        // while we waited is not undone by dates worked out on the old holidays.
+        let regimes = self.regimes_on(conn)?;
         let Draft { kind, occurred_on, details, note } = event;
         let proposed = TimelineEvent { id: i64::MAX, kind, occurred_on, details: details.clone() };
-        let derived = replay_stored(conn, regimes, request_id, Some(proposed))?;
+        let derived = replay_stored(conn, &regimes, request_id, Some(proposed))?;
         let details_json =
             serde_json::to_string(&details).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let row = events::insert(

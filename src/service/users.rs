@@ -88,6 +88,12 @@ impl Service {
                 )]));
             }
         };
+        // Check the role before looking anyone up, so that answers do not reveal who has an
+        // account.
+        if let (Some(actor), Some(wanted)) = (actor, for_email) {
+            let is_self = sign_in_email(wanted).is_ok_and(|w| w == actor.email);
+            actor.require(is_self || actor.role.can_manage_users(), "create tokens for other users")?;
+        }
         // Match the address however it was typed.
         let email = sign_in_email(&email).unwrap_or(email);
         let user = users::by_email(&mut conn, &email)?
@@ -135,7 +141,10 @@ impl Service {
         // Recording every use would make each read a write; once every few minutes is enough.
         let stamp = now();
         if token_row.last_used_at.is_none_or(|t| stamp - t > Duration::minutes(5)) {
-            users::touch_token(&mut conn, token_row.id, stamp)?;
+            // Only a record of use: a busy database must not turn a read into an error.
+            if let Err(e) = users::touch_token(&mut conn, token_row.id, stamp) {
+                tracing::warn!(error = %e, "could not record a token's use");
+            }
         }
         Ok(Actor {
             user_id: user.id,

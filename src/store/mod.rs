@@ -229,6 +229,26 @@ pub fn escape_like(text: &str) -> String {
     out
 }
 
+/// Operations that must not run twice at once. SQLite's single writer already guarantees that;
+/// on PostgreSQL, where several instances may write, they take a transaction-scoped advisory lock.
+#[derive(Debug, Clone, Copy)]
+pub enum Exclusive {
+    /// Importing bodies: two at once would both insert the same new body.
+    AuthorityImport = 1,
+    /// Creating a campaign: two at once could pick the same reference prefix.
+    CampaignCreation = 2,
+    /// Changing the bank holidays.
+    HolidayImport = 3,
+}
+
+/// Waits until no other transaction holds `what`, and holds it until this transaction ends.
+pub fn exclusive(conn: &mut AnyConnection, what: Exclusive) -> Result<(), diesel::result::Error> {
+    if let AnyConnection::Postgres(c) = conn {
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock(7466, {})", what as i32)).execute(c)?;
+    }
+    Ok(())
+}
+
 /// Whether an error is a violated unique constraint (a duplicate).
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
     matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))

@@ -243,3 +243,12 @@ pub fn open_ids(conn: &mut AnyConnection) -> StoreResult<Vec<i64>> {
         .select(requests::id)
         .load(conn)?)
 }
+
+/// Locks a request's row for the rest of the transaction without changing it (PostgreSQL; on
+/// SQLite the write transaction already excludes other writers).
+pub fn lock_quietly(conn: &mut AnyConnection, id: i64) -> StoreResult<()> {
+    if let AnyConnection::Postgres(c) = conn {
+        requests::table.find(id).select(requests::id).for_update().load::<i64>(c)?;
+    }
+    Ok(())
+}

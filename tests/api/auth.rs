@@ -72,6 +72,10 @@ async fn roles_limit_what_a_token_can_do(db: &TestDb) {
     let other =
         app.post_as(&viewer_token, "/api/v1/tokens", &json!({"user_email": "admin@example.org"})).await;
     other.problem(403, "forbidden");
+    // Nobody's address gets the same answer, so it does not reveal who has an account.
+    let nobody =
+        app.post_as(&viewer_token, "/api/v1/tokens", &json!({"user_email": "nobody@example.org"})).await;
+    nobody.problem(403, "forbidden");
     let revoke = app
         .client
         .delete(app.url(&format!("/api/v1/tokens/{first_id}")))

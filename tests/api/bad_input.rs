@@ -199,3 +199,79 @@ async fn nul_characters_are_refused_on_both_databases(db: &TestDb) {
     app.stop().await;
 }
 on_both_backends!(nul_characters_are_refused_on_both_databases);
+
+async fn concurrent_imports_and_odd_rows_do_not_duplicate_bodies(db: &TestDb) {
+    let app = spawn_app(db).await;
+    let mut csv = String::from("name,ods_code\nBar Trust,RZZ1\nbar trust,\n");
+    for i in 0..300 {
+        csv.push_str(&format!("Body {i},\n"));
+    }
+    let (a, b) = futures_two(
+        app.post_raw("/api/v1/authorities/import", "text/csv", csv.clone()),
+        app.post_raw("/api/v1/authorities/import", "text/csv", csv.clone()),
+    )
+    .await;
+    b.ok();
+    assert_eq!(a.ok()["rejected"][0]["reason"], "repeats the body on line 2 (bar trust)");
+    assert_eq!(app.get("/api/v1/authorities?per_page=1").await.ok()["total"], 301);
+    let again = app.post_raw("/api/v1/authorities/import", "text/csv", csv).await;
+    assert_eq!(again.ok()["unchanged"], 301, "a re-run changes nothing: {}", again.body);
+    assert_eq!(again.ok()["updated"], 0);
+    app.stop().await;
+}
+on_both_backends!(concurrent_imports_and_odd_rows_do_not_duplicate_bodies);
+
+/// Polls two futures together on this task.
+async fn futures_two<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let (mut a, mut b) = (Box::pin(a), Box::pin(b));
+    let (mut ra, mut rb) = (None, None);
+    std::future::poll_fn(|cx| {
+        if ra.is_none() {
+            if let std::task::Poll::Ready(v) = a.as_mut().poll(cx) {
+                ra = Some(v);
+            }
+        }
+        if rb.is_none() {
+            if let std::task::Poll::Ready(v) = b.as_mut().poll(cx) {
+                rb = Some(v);
+            }
+        }
+        if ra.is_some() && rb.is_some() { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
+    })
+    .await;
+    (ra.unwrap(), rb.unwrap())
+}
+
+async fn dates_lengths_and_spellings_at_the_edges(db: &TestDb) {
+    let app = spawn_app(db).await;
+    let campaign = app.nhs_campaign().await;
+    let id =
+        app.get(&format!("/api/v1/requests?campaign={campaign}&per_page=1")).await.ok()["items"][0]["id"]
+            .as_i64()
+            .unwrap();
+    let far = app.get("/api/v1/deadline?received=%2B262142-12-01").await;
+    far.problem(422, "validation");
+    let old = app.post(&format!("/api/v1/requests/{id}/sent"), &json!({"sent_at": "-5000-01-01"})).await;
+    old.problem(422, "validation");
+    app.get("/api/v1/requests?due_before=1000-01-01").await.problem(422, "validation");
+    // Spelled as on the command line.
+    app.post(&format!("/api/v1/requests/{id}/sent"), &json!({"sent_at": "2021-12-06", "channel": "EMAIL"}))
+        .await
+        .ok();
+    let long = app
+        .post(
+            &format!("/api/v1/requests/{id}/events"),
+            &json!({"kind": "Acknowledged", "body_reference": "x".repeat(201)}),
+        )
+        .await;
+    assert_eq!(long.problem(422, "validation"), "body_reference: is longer than 200 characters");
+    let late = app
+        .post(
+            &format!("/api/v1/requests/{id}/events"),
+            &json!({"kind": "extension_claimed", "occurred_on": "2022-02-01"}),
+        )
+        .await;
+    assert!(late.problem(409, "conflict").contains("must be claimed by the due date, 2022-01-07"));
+    app.stop().await;
+}
+on_both_backends!(dates_lengths_and_spellings_at_the_edges);
