@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{TestDb, spawn_app};
+use crate::helpers::{TestDb, join_all, spawn_app};
 use crate::on_both_backends;
 
 async fn malformed_requests_get_problem_responses(db: &TestDb) {
@@ -206,11 +206,13 @@ async fn concurrent_imports_and_odd_rows_do_not_duplicate_bodies(db: &TestDb) {
     for i in 0..300 {
         csv.push_str(&format!("Body {i},\n"));
     }
-    let (a, b) = futures_two(
-        app.post_raw("/api/v1/authorities/import", "text/csv", csv.clone()),
-        app.post_raw("/api/v1/authorities/import", "text/csv", csv.clone()),
+    let mut replies = join_all(
+        [csv.clone(), csv.clone()]
+            .into_iter()
+            .map(|body| app.post_raw("/api/v1/authorities/import", "text/csv", body)),
     )
     .await;
+    let (b, a) = (replies.pop().unwrap(), replies.pop().unwrap());
     b.ok();
     assert_eq!(a.ok()["rejected"][0]["reason"], "repeats the body on line 2 (bar trust)");
     assert_eq!(app.get("/api/v1/authorities?per_page=1").await.ok()["total"], 301);
@@ -220,27 +222,6 @@ async fn concurrent_imports_and_odd_rows_do_not_duplicate_bodies(db: &TestDb) {
     app.stop().await;
 }
 on_both_backends!(concurrent_imports_and_odd_rows_do_not_duplicate_bodies);
-
-/// Polls two futures together on this task.
-async fn futures_two<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {
-    let (mut a, mut b) = (Box::pin(a), Box::pin(b));
-    let (mut ra, mut rb) = (None, None);
-    std::future::poll_fn(|cx| {
-        if ra.is_none() {
-            if let std::task::Poll::Ready(v) = a.as_mut().poll(cx) {
-                ra = Some(v);
-            }
-        }
-        if rb.is_none() {
-            if let std::task::Poll::Ready(v) = b.as_mut().poll(cx) {
-                rb = Some(v);
-            }
-        }
-        if ra.is_some() && rb.is_some() { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
-    })
-    .await;
-    (ra.unwrap(), rb.unwrap())
-}
 
 async fn dates_lengths_and_spellings_at_the_edges(db: &TestDb) {
     let app = spawn_app(db).await;

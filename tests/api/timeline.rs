@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{TestApp, TestDb, spawn_app};
+use crate::helpers::{TestApp, TestDb, join_all, spawn_app};
 use crate::on_both_backends;
 
 async fn first_request(app: &TestApp) -> i64 {
@@ -108,7 +108,7 @@ async fn concurrent_sendings_record_exactly_one(db: &TestDb) {
         let path = path.clone();
         async move { app.post(&path, &json!({"sent_at": day})).await.status }
     });
-    let statuses = futures_join_all(attempts).await;
+    let statuses = join_all(attempts).await;
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
     assert!(statuses.iter().all(|s| *s == 201 || *s == 409), "{statuses:?}");
     let r = app.get(&format!("/api/v1/requests/{id}")).await;
@@ -116,27 +116,6 @@ async fn concurrent_sendings_record_exactly_one(db: &TestDb) {
     app.stop().await;
 }
 on_both_backends!(concurrent_sendings_record_exactly_one);
-
-/// Runs futures concurrently on this task (no extra dependency needed).
-async fn futures_join_all<F: std::future::Future<Output = u16>>(
-    futures: impl Iterator<Item = F>,
-) -> Vec<u16> {
-    let handles: Vec<_> = futures.map(Box::pin).collect();
-    let mut results = vec![0; handles.len()];
-    let mut pending: Vec<(usize, std::pin::Pin<Box<F>>)> = handles.into_iter().enumerate().collect();
-    std::future::poll_fn(|cx| {
-        pending.retain_mut(|(i, f)| match f.as_mut().poll(cx) {
-            std::task::Poll::Ready(v) => {
-                results[*i] = v;
-                false
-            }
-            std::task::Poll::Pending => true,
-        });
-        if pending.is_empty() { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
-    })
-    .await;
-    results
-}
 
 async fn a_request_outside_a_campaign(db: &TestDb) {
     let app = spawn_app(db).await;
