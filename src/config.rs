@@ -79,6 +79,8 @@ pub struct MailSettings {
     pub send_interval_seconds: u64,
     pub max_attempts: u32,
     pub timeout_seconds: u64,
+    pub first_retry_seconds: u64,
+    pub lease_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -164,6 +166,9 @@ impl Settings {
         crate::store::Target::parse(&self.database.url)
             .map_err(|e| ConfigError(format!("database.url: {e}")))?;
         crate::mail::MailTarget::parse(&self.mail.url).map_err(|e| ConfigError(format!("mail.url: {e}")))?;
+        if self.mail.lease_seconds == 0 {
+            return Err(ConfigError("mail.lease_seconds must be at least 1".into()));
+        }
         if self.mail.max_attempts == 0 {
             return Err(ConfigError("mail.max_attempts must be at least 1".into()));
         }

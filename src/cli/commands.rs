@@ -61,6 +61,8 @@ pub fn open_service(settings: &Settings) -> anyhow::Result<Service> {
         reply_secret: m.reply_secret.clone(),
         send_interval: std::time::Duration::from_secs(m.send_interval_seconds),
         max_attempts: m.max_attempts,
+        first_retry: std::time::Duration::from_secs(m.first_retry_seconds),
+        lease: std::time::Duration::from_secs(m.lease_seconds),
     };
     Ok(Service::new(connect(settings, true)?, settings.custom_regimes()?)?.with_mail(mail))
 }

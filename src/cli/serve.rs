@@ -27,6 +27,10 @@ pub fn serve(settings: Settings) -> anyhow::Result<()> {
         format!("cannot listen on {} (is another program using that port?)", settings.server.listen)
     })?;
     let address = listener.local_addr()?;
+    let mailer = super::commands::mailer(&settings)?;
+    eprintln!("Outgoing mail goes to {}.", mailer.target().describe());
+    let _worker =
+        crate::jobs::Worker::start(service.clone(), mailer, format!("serve-{}", std::process::id()));
     let server = crate::http::server(service, listener, &settings.server)?;
     eprintln!(
         "foitrack is running at http://{address} with the database {}. Press Ctrl-C to stop.",

@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::problem::Problem;
-use super::routes::{authorities, campaigns, deadlines, health, people, requests};
+use super::routes::{authorities, campaigns, deadlines, health, outbox, people, requests};
 
 struct BearerAuth;
 
@@ -33,7 +33,8 @@ impl Modify for BearerAuth {
         authorities::list, authorities::show, authorities::import,
         campaigns::list, campaigns::create, campaigns::show, campaigns::log_sent,
                 requests::list, requests::create, requests::show, requests::events, requests::log_sent, requests::record_event,
-        deadlines::calculate, deadlines::regimes, deadlines::request_clock, deadlines::import_holidays,
+                deadlines::calculate, deadlines::regimes, deadlines::request_clock, deadlines::import_holidays,
+        outbox::send_campaign, outbox::list, outbox::retry, outbox::cancel,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -43,7 +44,8 @@ impl Modify for BearerAuth {
         (name = "authorities", description = "Public bodies and their import"),
         (name = "campaigns", description = "One request sent to many bodies"),
                 (name = "requests", description = "Requests and their timelines"),
-        (name = "deadlines", description = "Statutory deadlines, regimes and bank holidays"),
+                (name = "deadlines", description = "Statutory deadlines, regimes and bank holidays"),
+        (name = "mail", description = "Sending requests by email, and the outbox"),
     )
 )]
 pub struct ApiDoc;

@@ -32,6 +32,10 @@ pub struct MailConfig {
     pub reply_secret: String,
     pub send_interval: Duration,
     pub max_attempts: u32,
+    /// The wait before the first retry; each later one doubles it, up to an hour.
+    pub first_retry: Duration,
+    /// How long a worker may hold a message before another may take it (the first died).
+    pub lease: Duration,
 }
 
 impl Default for MailConfig {
@@ -42,6 +46,8 @@ impl Default for MailConfig {
             reply_secret: String::new(),
             send_interval: Duration::from_secs(10),
             max_attempts: 8,
+            first_retry: Duration::from_secs(30),
+            lease: Duration::from_secs(300),
         }
     }
 }
@@ -132,10 +138,10 @@ pub fn reply_address(secret: &str, domain: &str, request_id: i64) -> String {
     format!("foi+{request_id}-{}@{domain}", &check[..10])
 }
 
-/// Waits between attempts: 30 s, 1 min, 2 min … up to an hour.
-pub fn backoff(attempts: u32) -> chrono::Duration {
-    let seconds = 30i64.saturating_mul(1i64 << attempts.saturating_sub(1).min(20));
-    chrono::Duration::seconds(seconds.min(3600))
+/// Waits between attempts: `first`, then twice as long each time, up to an hour.
+pub fn backoff(first: Duration, attempts: u32) -> chrono::Duration {
+    let millis = (first.as_millis() as i64).saturating_mul(1i64 << attempts.saturating_sub(1).min(20));
+    chrono::Duration::milliseconds(millis.min(3_600_000))
 }
 
 impl Service {
@@ -268,8 +274,10 @@ impl Service {
     /// and is tried again, until `max_attempts`.
     pub fn deliver_due(&self, mailer: &Mailer, worker: &str, limit: i64) -> ServiceResult<DeliveryReport> {
         let stamp = now();
-        // Long enough for a slow server; a worker that dies gives its messages up after this.
-        let lease_until = stamp + chrono::Duration::minutes(5);
+        // Long enough for a slow server (mail.lease_seconds); a worker that dies gives its
+        // messages up after this.
+        let lease_until =
+            stamp + chrono::Duration::from_std(self.mail().lease).unwrap_or(chrono::Duration::minutes(5));
         let leased = {
             let mut conn = self.db().conn()?;
             store::write_transaction(&mut conn, |conn| {
@@ -295,7 +303,8 @@ impl Service {
                 Err(e) => {
                     let give_up =
                         matches!(e, MailError::Message(_)) || row.attempts as u32 >= self.mail().max_attempts;
-                    let retry_at = (!give_up).then(|| now() + backoff(row.attempts as u32));
+                    let retry_at =
+                        (!give_up).then(|| now() + backoff(self.mail().first_retry, row.attempts as u32));
                     tracing::warn!(outbox = row.id, attempt = row.attempts, error = %e, "delivery failed");
                     let mut conn = self.db().conn()?;
                     store_outbox::mark_attempt_failed(
@@ -341,6 +350,19 @@ impl Service {
     }
 
     pub fn list_outbox(&self, state: Option<&str>, paging: Paging) -> ServiceResult<Page<OutboxView>> {
+        let states = [
+            store_outbox::PENDING,
+            store_outbox::SENDING,
+            store_outbox::SENT,
+            store_outbox::FAILED,
+            store_outbox::CANCELLED,
+        ];
+        if let Some(s) = state.filter(|s| !states.contains(s)) {
+            return Err(ServiceError::invalid_fields(vec![FieldError::new(
+                "state",
+                format!("\"{s}\" is not a message state; use one of: {}", states.join(", ")),
+            )]));
+        }
         let mut conn = self.db().conn()?;
         let (rows, total) = store_outbox::list(&mut conn, state, paging.limit(), paging.offset())?;
         Ok(Page {
@@ -401,9 +423,10 @@ mod tests {
 
     #[test]
     fn backoff_doubles_up_to_an_hour() {
-        assert_eq!(backoff(1).num_seconds(), 30);
-        assert_eq!(backoff(2).num_seconds(), 60);
-        assert_eq!(backoff(5).num_seconds(), 480);
-        assert_eq!(backoff(50).num_seconds(), 3600);
+        let first = Duration::from_secs(30);
+        assert_eq!(backoff(first, 1).num_seconds(), 30);
+        assert_eq!(backoff(first, 2).num_seconds(), 60);
+        assert_eq!(backoff(first, 5).num_seconds(), 480);
+        assert_eq!(backoff(first, 50).num_seconds(), 3600);
     }
 }

@@ -2,10 +2,12 @@
 //! HTTP, on SQLite and (with FOITRACK_TEST_DATABASE_URL) on PostgreSQL.
 
 mod helpers;
+mod smtp;
 
 mod auth;
 mod bad_input;
 mod deadlines;
+mod mail;
 mod openapi;
 mod survey;
 mod timeline;

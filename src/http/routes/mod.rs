@@ -10,6 +10,7 @@ pub mod authorities;
 pub mod campaigns;
 pub mod deadlines;
 pub mod health;
+pub mod outbox;
 pub mod people;
 pub mod requests;
 
@@ -43,7 +44,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/requests/{id}/deadline", web::get().to(deadlines::request_clock))
         .route("/deadline", web::get().to(deadlines::calculate))
         .route("/regimes", web::get().to(deadlines::regimes))
-        .route("/holidays/import", web::post().to(deadlines::import_holidays));
+        .route("/holidays/import", web::post().to(deadlines::import_holidays))
+        .route("/campaigns/{id}/send", web::post().to(outbox::send_campaign))
+        .route("/outbox", web::get().to(outbox::list))
+        .route("/outbox/{id}/retry", web::post().to(outbox::retry))
+        .route("/outbox/{id}/cancel", web::post().to(outbox::cancel));
 }
 
 /// `?as_of=DATE`: judge statuses as on that day instead of today.

@@ -1,0 +1,167 @@
+//! Sending a campaign by email through a real SMTP server: every message arrives exactly once,
+//! with the headers replies are matched by, through refusals and with two workers at once.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use foitrack::mail::{MailTarget, Mailer};
+use foitrack::service::Service;
+use foitrack::service::outbox::MailConfig;
+use serde_json::json;
+
+use crate::helpers::{TestApp, TestDb, spawn_app};
+use crate::on_both_backends;
+use crate::smtp::{self, Inbox, header};
+
+/// Fifty bodies with FOI addresses, a campaign to all of them, queued to go at once.
+async fn queue_fifty(app: &TestApp) -> i64 {
+    let mut csv = String::from("name,email\n");
+    for i in 0..50 {
+        csv.push_str(&format!("Trust {i:02},foi{i:02}@trust{i:02}.nhs.uk\n"));
+    }
+    csv.push_str("Trust without email,\n");
+    app.post_raw("/api/v1/authorities/import", "text/csv", csv).await.ok();
+    let campaign = app
+        .post("/api/v1/campaigns", &json!({
+            "title": "Bystander training", "reference_prefix": "BT-2021",
+            "subject_template": "Freedom of Information request", "body_template": "Dear {{authority.name}},\nPlease…",
+            "targets": {"all": true}
+        }))
+        .await;
+    let id = campaign.ok()["id"].as_i64().unwrap();
+    let dry = app.post(&format!("/api/v1/campaigns/{id}/send"), &json!({"dry_run": true})).await;
+    assert_eq!(dry.ok()["queued"].as_array().unwrap().len(), 50);
+    assert!(dry.ok()["queued"][0]["body"].as_str().unwrap().starts_with("Dear Trust 00,"));
+    assert_eq!(app.get("/api/v1/outbox").await.ok()["total"], 0, "a dry run queues nothing");
+    let sent = app.post(&format!("/api/v1/campaigns/{id}/send"), &json!({"rate_per_minute": 600000})).await;
+    assert_eq!(sent.ok()["queued"].as_array().unwrap().len(), 50);
+    assert_eq!(sent.ok()["no_email"][0]["reason"], "the body has no email address");
+    id
+}
+
+fn service_for(app: &TestApp) -> Service {
+    app.service.clone().with_mail(MailConfig {
+        first_retry: Duration::from_millis(1),
+        lease: Duration::from_secs(60),
+        ..MailConfig::default()
+    })
+}
+
+fn mailer(url: &str) -> Mailer {
+    Mailer::new(MailTarget::parse(url).unwrap(), Duration::from_secs(10)).unwrap()
+}
+
+/// Delivers until nothing is pending (or gives up after a while).
+fn deliver_all(service: &Service, mailer: &Mailer, worker: &str) {
+    for _ in 0..400 {
+        service.deliver_due(mailer, worker, 20).unwrap();
+        let pending = service.list_outbox(Some("pending"), Default::default()).unwrap().total
+            + service.list_outbox(Some("sending"), Default::default()).unwrap().total;
+        if pending == 0 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("messages still pending");
+}
+
+fn assert_each_once(messages: &[String]) {
+    let to: BTreeSet<&str> = messages.iter().map(|m| header(m, "To").unwrap()).collect();
+    assert_eq!((messages.len(), to.len()), (50, 50), "each body exactly once");
+    let ids: BTreeSet<&str> = messages.iter().map(|m| header(m, "Message-ID").unwrap()).collect();
+    assert_eq!(ids.len(), 50);
+}
+
+async fn a_campaign_arrives_once_per_body_with_its_headers(db: &TestDb) {
+    let app = spawn_app(db).await;
+    let campaign = queue_fifty(&app).await;
+    let (url, inbox) = smtp::start(Inbox::default());
+    let service = service_for(&app);
+    let mailer = mailer(&url);
+    tokio::task::spawn_blocking(move || deliver_all(&service, &mailer, "worker-1")).await.unwrap();
+
+    let messages = inbox.lock().unwrap().messages.clone();
+    assert_each_once(&messages);
+    let first = messages.iter().find(|m| header(m, "To") == Some("foi00@trust00.nhs.uk")).unwrap();
+    assert_eq!(header(first, "Subject"), Some("Freedom of Information request [BT-2021-0001]"));
+    assert!(header(first, "Reply-To").unwrap().starts_with("foi+"), "{first}");
+    assert!(header(first, "Reply-To").unwrap().ends_with("@localhost"), "{first}");
+    assert!(header(first, "Date").is_some());
+    assert!(first.contains("Dear Trust 00,"));
+    let message_id = header(first, "Message-ID").unwrap().trim_matches(['<', '>']).to_string();
+
+    let page = app.get(&format!("/api/v1/requests?campaign={campaign}&sort=reference&per_page=1")).await;
+    let request = page.ok()["items"][0].clone();
+    assert_eq!(request["status"], "awaiting_response");
+    assert_eq!(request["sent_to"], "foi00@trust00.nhs.uk");
+    let detail = app.get(&format!("/api/v1/requests/{}", request["id"])).await;
+    assert_eq!(detail.ok()["events"][0]["details"]["message_id"], message_id);
+    let outbox = app.get("/api/v1/outbox?state=sent&per_page=100").await;
+    assert_eq!(outbox.ok()["total"], 50);
+
+    let again = app.post(&format!("/api/v1/campaigns/{campaign}/send"), &json!({})).await;
+    assert_eq!(again.ok()["queued"], json!([]));
+    assert_eq!(again.ok()["skipped"][0]["reason"], "it is awaiting response");
+    app.stop().await;
+}
+on_both_backends!(a_campaign_arrives_once_per_body_with_its_headers);
+
+async fn a_server_that_refuses_for_a_while_loses_nothing(db: &TestDb) {
+    let app = spawn_app(db).await;
+    queue_fifty(&app).await;
+    let (url, inbox) = smtp::start(Inbox { refuse: 12, ..Default::default() });
+    let service = service_for(&app);
+    let mailer = mailer(&url);
+    tokio::task::spawn_blocking(move || deliver_all(&service, &mailer, "worker-1")).await.unwrap();
+    assert_each_once(&inbox.lock().unwrap().messages);
+    let sent = app.get("/api/v1/outbox?state=sent&per_page=100").await;
+    let retried: Vec<&serde_json::Value> = sent.ok()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["attempts"].as_i64().unwrap() > 1)
+        .collect();
+    assert!(!retried.is_empty(), "some messages needed more than one attempt");
+    assert!(retried[0]["last_error"].is_null(), "a delivered message keeps no error");
+    app.stop().await;
+}
+on_both_backends!(a_server_that_refuses_for_a_while_loses_nothing);
+
+async fn two_workers_never_send_a_message_twice(db: &TestDb) {
+    let app = spawn_app(db).await;
+    queue_fifty(&app).await;
+    let (url, inbox) = smtp::start(Inbox::default());
+    let workers: Vec<_> = ["worker-a", "worker-b"]
+        .into_iter()
+        .map(|name| {
+            let (service, mailer) = (service_for(&app), mailer(&url));
+            std::thread::spawn(move || deliver_all(&service, &mailer, name))
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    assert_each_once(&inbox.lock().unwrap().messages);
+    app.stop().await;
+}
+on_both_backends!(two_workers_never_send_a_message_twice);
+
+async fn the_outbox_can_be_steered(db: &TestDb) {
+    let app = spawn_app(db).await;
+    queue_fifty(&app).await;
+    let first = app.get("/api/v1/outbox?per_page=1").await.ok()["items"][0]["id"].as_i64().unwrap();
+    let cancelled = app.post(&format!("/api/v1/outbox/{first}/cancel"), &json!({})).await;
+    assert_eq!(cancelled.ok()["state"], "cancelled");
+    app.post(&format!("/api/v1/outbox/{first}/cancel"), &json!({})).await.problem(409, "conflict");
+    app.post(&format!("/api/v1/outbox/{first}/retry"), &json!({})).await.problem(409, "conflict");
+    app.post("/api/v1/outbox/999999/retry", &json!({})).await.problem(404, "not-found");
+    let (url, inbox) = smtp::start(Inbox::default());
+    let service = service_for(&app);
+    let mailer = mailer(&url);
+    tokio::task::spawn_blocking(move || deliver_all(&service, &mailer, "w")).await.unwrap();
+    assert_eq!(inbox.lock().unwrap().messages.len(), 49, "the cancelled message never went");
+    app.get("/api/v1/outbox?state=lost").await.problem(422, "validation");
+    app.post("/api/v1/campaigns/1/send", &json!({"rate_per_minute": 0})).await.problem(422, "validation");
+    app.stop().await;
+}
+on_both_backends!(the_outbox_can_be_steered);
