@@ -333,3 +333,72 @@ fn importing_bank_holidays_moves_open_deadlines() {
     let broken = cli.fails(&["holidays", "import", "broken.json"], 65);
     assert!(broken.contains("has no \"england-and-wales\" division"), "{broken}");
 }
+
+#[path = "api/smtp.rs"]
+#[allow(dead_code)]
+mod smtp;
+
+#[test]
+fn a_delivery_killed_mid_batch_resumes_without_duplicates() {
+    let cli = Cli::new();
+    let mut csv = String::from("name,email\n");
+    for i in 0..10 {
+        csv.push_str(&format!("Trust {i},foi{i}@trust{i}.nhs.uk\n"));
+    }
+    std::fs::write(cli.path("bodies.csv"), csv).unwrap();
+    cli.ok(&["authorities", "import", "bodies.csv"]);
+    cli.ok(&["user", "add", "--email", "lead@uni.ac.uk", "--role", "admin"]);
+    std::fs::write(cli.path("body.txt"), "Dear {{authority.name}}\n").unwrap();
+    cli.ok(&[
+        "campaigns",
+        "create",
+        "--title",
+        "T",
+        "--prefix",
+        "T-1",
+        "--subject",
+        "S",
+        "--body-file",
+        "body.txt",
+        "--all",
+    ]);
+    let queued = cli.ok(&["campaigns", "send", "1", "--rate", "600000/min"]);
+    assert!(queued.contains("Queued 10 message(s)"), "{queued}");
+
+    // The server holds the fourth message at DATA; the sender is killed while it waits.
+    let (url, inbox) = smtp::start(smtp::Inbox { hold_at: Some(3), ..Default::default() });
+    let deliver = || {
+        let mut cmd = cli.command();
+        cmd.args(["outbox", "deliver"])
+            .env("FOITRACK__MAIL__URL", &url)
+            .env("FOITRACK__MAIL__LEASE_SECONDS", "1");
+        cmd
+    };
+    let mut child = deliver().stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    for _ in 0..500 {
+        if inbox.lock().unwrap().holding {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(inbox.lock().unwrap().holding, "the sender reached the fourth message");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    inbox.lock().unwrap().hold_at = None;
+    assert_eq!(inbox.lock().unwrap().messages.len(), 3);
+
+    // After the dead worker's lease runs out, a new run sends the rest, and nothing twice.
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    let out = deliver().output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let messages = inbox.lock().unwrap().messages.clone();
+    let mut to: Vec<&str> = messages.iter().map(|m| smtp::header(m, "To").unwrap()).collect();
+    to.sort();
+    to.dedup();
+    assert_eq!((messages.len(), to.len()), (10, 10), "each body exactly once");
+    let listed: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["outbox", "list", "--state", "sent", "--json"])).unwrap();
+    assert_eq!(listed["total"], 10);
+    let shown = cli.ok(&["requests", "list", "--status", "awaiting_response", "--json"]);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&shown).unwrap()["total"], 10);
+}
