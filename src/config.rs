@@ -24,6 +24,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub log: LogSettings,
     pub mail: MailSettings,
+    pub reminders: ReminderSettings,
     /// Regimes beyond the built-in foia, eir, foisa and eisr, by name.
     #[serde(default)]
     pub regimes: BTreeMap<String, CustomRegime>,
@@ -81,6 +82,38 @@ pub struct MailSettings {
     pub timeout_seconds: u64,
     pub first_retry_seconds: u64,
     pub lease_seconds: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderSettings {
+    pub enabled: bool,
+    pub time: String,
+    pub zone: String,
+    pub due_soon_working_days: u32,
+    pub clarification_days: i64,
+}
+
+impl ReminderSettings {
+    /// The configured time of day, as (hour, minute).
+    pub fn at(&self) -> Result<(u32, u32), ConfigError> {
+        let bad =
+            || ConfigError(format!("reminders.time: \"{}\" is not a time of day such as 07:00", self.time));
+        let (h, m) = self.time.trim().split_once(':').ok_or_else(bad)?;
+        let (h, m): (u32, u32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+        if h < 24 && m < 60 { Ok((h, m)) } else { Err(bad()) }
+    }
+
+    /// Whether times are London local time (else UTC).
+    pub fn london(&self) -> Result<bool, ConfigError> {
+        match self.zone.trim() {
+            "Europe/London" => Ok(true),
+            "UTC" => Ok(false),
+            other => Err(ConfigError(format!(
+                "reminders.zone: \"{other}\" is not supported; use Europe/London or UTC"
+            ))),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -166,6 +199,8 @@ impl Settings {
         crate::store::Target::parse(&self.database.url)
             .map_err(|e| ConfigError(format!("database.url: {e}")))?;
         crate::mail::MailTarget::parse(&self.mail.url).map_err(|e| ConfigError(format!("mail.url: {e}")))?;
+        self.reminders.at()?;
+        self.reminders.london()?;
         if self.mail.lease_seconds == 0 {
             return Err(ConfigError("mail.lease_seconds must be at least 1".into()));
         }

@@ -191,7 +191,7 @@ fn bad_arguments_and_settings_are_explained() {
     let typo = cli.fails(&["--config", "typo.toml", "migrate"], 78);
     assert!(typo.contains("listen_on"), "{typo}");
     let migrated = cli.ok(&["migrate"]);
-    assert!(migrated.contains("Applied 3 migration"), "{migrated}");
+    assert!(migrated.contains("Applied 4 migration"), "{migrated}");
     assert!(cli.ok(&["migrate"]).contains("up to date"));
 }
 

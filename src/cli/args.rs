@@ -69,6 +69,18 @@ pub enum Command {
     /// Outgoing mail waiting to be delivered: look at it, retry it, cancel it, deliver it.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Queue today's reminder digests (serve does this daily; use this from cron instead).
+    /// Nothing is sent twice for the same lapse, however often it runs.
+    Remind {
+        /// Show the digests, queue nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Remind as on this date instead of today.
+        #[arg(long, value_name = "DATE", value_parser = date)]
+        as_of: Option<NaiveDate>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -219,6 +231,18 @@ pub enum CampaignsCommand {
     /// `serve` (or with `foitrack outbox deliver`). Each request is logged as sent when the mail
     /// server accepts it.
     Send(SendCampaign),
+    /// Send this user the campaign's reminders too (its owner always gets them).
+    Watch {
+        id: i64,
+        #[arg(long, value_name = "EMAIL")]
+        user: String,
+    },
+    /// Stop sending this user the campaign's reminders.
+    Unwatch {
+        id: i64,
+        #[arg(long, value_name = "EMAIL")]
+        user: String,
+    },
     /// Log the campaign's requests as sent, all at once.
     LogSent {
         id: i64,

@@ -12,6 +12,7 @@ use crate::mail::{MailTarget, Mailer};
 use crate::service::authorities::{AuthorityQuery, ImportQuery, Progress, Quiet};
 use crate::service::campaigns::{NewCampaignInput, Targets};
 use crate::service::outbox::MailConfig;
+use crate::service::reminders::ReminderConfig;
 use crate::service::requests::RequestQuery;
 use crate::service::timeline::{BulkSentInput, EventInput, LogSentInput};
 use crate::service::views::{CampaignProgress, RequestDetail};
@@ -46,6 +47,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Deadline(args) => super::deadlines::calculate(&service, args),
         Command::Regimes { json: j } => super::deadlines::regimes(&service, j.json),
         Command::Outbox(cmd) => super::outbox::run(&service, &settings, cmd, actor),
+        Command::Remind { dry_run, as_of, json: j } => {
+            super::outbox::remind(&service, dry_run, as_of, j.json)
+        }
         Command::Holidays(HolidaysCommand::Import { file, dry_run, json: j }) => {
             super::deadlines::import_holidays(&service, &actor()?, &file, dry_run, j.json)
         }
@@ -64,7 +68,13 @@ pub fn open_service(settings: &Settings) -> anyhow::Result<Service> {
         first_retry: std::time::Duration::from_secs(m.first_retry_seconds),
         lease: std::time::Duration::from_secs(m.lease_seconds),
     };
-    Ok(Service::new(connect(settings, true)?, settings.custom_regimes()?)?.with_mail(mail))
+    let reminders = ReminderConfig {
+        due_soon_working_days: settings.reminders.due_soon_working_days,
+        clarification_days: settings.reminders.clarification_days,
+    };
+    Ok(Service::new(connect(settings, true)?, settings.custom_regimes()?)?
+        .with_mail(mail)
+        .with_reminders(reminders))
 }
 
 /// The configured mail transport.
@@ -226,6 +236,14 @@ fn campaigns(
         CampaignsCommand::Show { id, as_of, json: j } => {
             let c = service.campaign(id, as_of.unwrap_or_else(london::today))?;
             if j.json { println!("{}", json(&c)) } else { print_campaign(&c) }
+        }
+        CampaignsCommand::Watch { id, user } => {
+            service.watch_campaign(&actor()?, id, &user, true)?;
+            println!("{user} now receives the reminders of campaign {id}.");
+        }
+        CampaignsCommand::Unwatch { id, user } => {
+            service.watch_campaign(&actor()?, id, &user, false)?;
+            println!("{user} no longer receives the reminders of campaign {id}.");
         }
         CampaignsCommand::Send(send) => super::outbox::send_campaign(service, &actor()?, send)?,
         CampaignsCommand::LogSent { id, sent_at, channel, only, received_on, note, json: j } => {

@@ -116,3 +116,30 @@ pub fn run(
     }
     Ok(())
 }
+
+pub fn remind(
+    service: &Service,
+    dry_run: bool,
+    as_of: Option<chrono::NaiveDate>,
+    as_json: bool,
+) -> anyhow::Result<()> {
+    let summary = service.remind(None, as_of.unwrap_or_else(crate::domain::london::today), dry_run)?;
+    if as_json {
+        println!("{}", json(&summary));
+        return Ok(());
+    }
+    for d in &summary.digests {
+        if let Some(body) = &d.body {
+            println!("To: {}\nSubject: {}\n\n{body}----", d.to, d.subject);
+        }
+    }
+    let verb = if dry_run { "would be queued" } else { "queued" };
+    match summary.digests.len() {
+        0 => println!("Nothing new to remind anyone of on {}.", summary.as_of),
+        n => println!(
+            "{n} digest(s) {verb} for {}.",
+            summary.digests.iter().map(|d| d.to.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+    }
+    Ok(())
+}

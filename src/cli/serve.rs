@@ -29,8 +29,16 @@ pub fn serve(settings: Settings) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     let mailer = super::commands::mailer(&settings)?;
     eprintln!("Outgoing mail goes to {}.", mailer.target().describe());
+    let r = &settings.reminders;
+    let daily = if r.enabled {
+        let (hour, minute) = r.at()?;
+        eprintln!("Reminders go out daily at {} ({}).", r.time, r.zone);
+        Some(crate::jobs::DailyAt { hour, minute, london: r.london()? })
+    } else {
+        None
+    };
     let _worker =
-        crate::jobs::Worker::start(service.clone(), mailer, format!("serve-{}", std::process::id()));
+        crate::jobs::Worker::start(service.clone(), mailer, format!("serve-{}", std::process::id()), daily);
     let server = crate::http::server(service, listener, &settings.server)?;
     eprintln!(
         "foitrack is running at http://{address} with the database {}. Press Ctrl-C to stop.",

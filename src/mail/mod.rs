@@ -72,6 +72,8 @@ pub struct Outgoing {
     pub message_id: String,
     /// Reminders and chasers say they were generated automatically (RFC 3834).
     pub auto_submitted: bool,
+    /// Digests say how to stop them (`List-Unsubscribe`, RFC 2369).
+    pub unsubscribe: Option<String>,
 }
 
 #[derive(Clone)]
@@ -140,6 +142,12 @@ pub fn build(o: &Outgoing) -> Result<Message, MailError> {
         .header(ContentType::TEXT_PLAIN)
         .body(o.body.clone())
         .map_err(|e| MailError::Message(e.to_string()))?;
+    if let Some(unsubscribe) = &o.unsubscribe {
+        message.headers_mut().insert_raw(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe"),
+            format!("<{unsubscribe}>"),
+        ));
+    }
     if o.auto_submitted {
         message.headers_mut().insert_raw(HeaderValue::new(
             HeaderName::new_from_ascii_str("Auto-Submitted"),
@@ -162,6 +170,7 @@ mod tests {
             body: "Dear Barts Health NHS Trust,\n\nPlease tell us…\n".into(),
             message_id: "outbox-12.7f3a@example.org".into(),
             auto_submitted: false,
+            unsubscribe: None,
         }
     }
 

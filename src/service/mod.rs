@@ -16,6 +16,7 @@ pub mod campaigns;
 mod convert;
 pub mod deadlines;
 pub mod outbox;
+pub mod reminders;
 pub mod requests;
 pub mod timeline;
 pub mod users;
@@ -196,6 +197,7 @@ pub struct Service {
     custom_regimes: Arc<Vec<RegimeRules>>,
     rules: Arc<RwLock<Rules>>,
     mail: Arc<outbox::MailConfig>,
+    reminders: Arc<reminders::ReminderConfig>,
 }
 
 impl Service {
@@ -209,6 +211,7 @@ impl Service {
             custom_regimes: Arc::new(custom_regimes),
             rules: Arc::new(RwLock::new(Rules { file_id: 0, regimes: Arc::new(regimes) })),
             mail: Arc::new(outbox::MailConfig::default()),
+            reminders: Arc::new(reminders::ReminderConfig::default()),
         };
         service.regimes()?;
         Ok(service)
@@ -226,6 +229,16 @@ impl Service {
 
     pub fn mail(&self) -> &outbox::MailConfig {
         &self.mail
+    }
+
+    /// The same service, reminding as `config` says.
+    pub fn with_reminders(mut self, config: reminders::ReminderConfig) -> Self {
+        self.reminders = Arc::new(config);
+        self
+    }
+
+    pub fn reminders(&self) -> &reminders::ReminderConfig {
+        &self.reminders
     }
 
     /// The regimes in force. Another instance may have imported holidays since we last looked,

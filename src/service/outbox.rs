@@ -294,6 +294,8 @@ impl Service {
                 body: row.body.clone(),
                 message_id: row.message_id.clone(),
                 auto_submitted: row.kind != "request",
+                unsubscribe: (row.kind == "digest")
+                    .then(|| format!("mailto:{}?subject=unsubscribe", bare_address(&row.from_address))),
             };
             match mailer.send(&outgoing) {
                 Ok(()) => {
@@ -402,7 +404,12 @@ impl Service {
     }
 }
 
-fn random_tag() -> String {
+/// `foi@example.org` from `Name <foi@example.org>`.
+fn bare_address(from: &str) -> &str {
+    from.rsplit_once('<').map(|(_, a)| a.trim_end_matches('>')).unwrap_or(from).trim()
+}
+
+pub(crate) fn random_tag() -> String {
     let mut bytes = [0u8; 6];
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)

@@ -15,6 +15,7 @@ pub mod events;
 pub mod holidays;
 pub mod models;
 pub mod outbox;
+pub mod reminders;
 pub mod requests;
 pub mod schema;
 pub mod users;
@@ -239,6 +240,8 @@ pub enum Exclusive {
     CampaignCreation = 2,
     /// Changing the bank holidays.
     HolidayImport = 3,
+    /// Sending reminders: two instances at once must not send the same digest.
+    Reminders = 4,
 }
 
 /// Waits until no other transaction holds `what`, and holds it until this transaction ends.

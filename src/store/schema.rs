@@ -128,7 +128,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     requests,
     events,
     holiday_files,
-    outbox
+    outbox,
+    campaign_watchers,
+    alerts
 );
 
 diesel::table! {
@@ -159,5 +161,24 @@ diesel::table! {
     secrets (name) {
         name -> Text,
         value -> Text,
+    }
+}
+
+diesel::table! {
+    campaign_watchers (campaign_id, user_id) {
+        campaign_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    alerts (id) {
+        id -> BigInt,
+        request_id -> BigInt,
+        kind -> Text,
+        clock_key -> Text,
+        user_id -> BigInt,
+        outbox_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
     }
 }

@@ -9,5 +9,6 @@ mod bad_input;
 mod deadlines;
 mod mail;
 mod openapi;
+mod reminders;
 mod survey;
 mod timeline;

@@ -48,7 +48,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/campaigns/{id}/send", web::post().to(outbox::send_campaign))
         .route("/outbox", web::get().to(outbox::list))
         .route("/outbox/{id}/retry", web::post().to(outbox::retry))
-        .route("/outbox/{id}/cancel", web::post().to(outbox::cancel));
+        .route("/outbox/{id}/cancel", web::post().to(outbox::cancel))
+        .route("/reminders/run", web::post().to(outbox::remind))
+        .route("/campaigns/{id}/watchers", web::post().to(outbox::watch));
 }
 
 /// `?as_of=DATE`: judge statuses as on that day instead of today.

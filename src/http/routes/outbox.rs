@@ -6,6 +6,7 @@ use super::run;
 use crate::http::auth::Authenticated;
 use crate::http::problem::{ApiError, Problem};
 use crate::service::outbox::{OutboxView, SendInput, SendSummary};
+use crate::service::reminders::RemindSummary;
 use crate::service::{Page, Paging, Service};
 
 /// Queues the campaign's unsent requests as emails to the bodies' FOI addresses, paced; the
@@ -67,4 +68,57 @@ pub async fn cancel(
 ) -> Result<web::Json<OutboxView>, ApiError> {
     let id = id.into_inner();
     Ok(web::Json(run(move || svc.cancel_message(&actor, id)).await?))
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RemindQuery {
+    /// Return the digests without queuing them.
+    pub dry_run: Option<bool>,
+    /// Remind as on this date instead of today.
+    #[serde(default, deserialize_with = "crate::service::optional_date")]
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+/// Admins only: queue the reminder digests now (serve does this daily). Each lapse is reported
+/// once, however often this runs.
+#[utoipa::path(post, path = "/api/v1/reminders/run", tag = "mail", security(("bearer" = [])), params(RemindQuery),
+    responses((status = 200, body = RemindSummary), (status = 403, body = Problem)))]
+pub async fn remind(
+    Authenticated(actor): Authenticated,
+    svc: web::Data<Service>,
+    q: web::Query<RemindQuery>,
+) -> Result<web::Json<RemindSummary>, ApiError> {
+    let today = q.as_of.unwrap_or_else(crate::domain::london::today);
+    let dry_run = q.dry_run.unwrap_or(false);
+    Ok(web::Json(run(move || svc.remind(Some(&actor), today, dry_run)).await?))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WatchInput {
+    pub user_email: String,
+    /// false to stop watching.
+    #[serde(default = "yes")]
+    pub watch: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Adds or removes a watcher of the campaign's reminders.
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/watchers", tag = "mail", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Campaign id")), request_body = WatchInput,
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn watch(
+    Authenticated(actor): Authenticated,
+    svc: web::Data<Service>,
+    id: web::Path<i64>,
+    input: web::Json<WatchInput>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let (id, input) = (id.into_inner(), input.into_inner());
+    run(move || svc.watch_campaign(&actor, id, &input.user_email, input.watch)).await?;
+    Ok(actix_web::HttpResponse::NoContent().finish())
 }

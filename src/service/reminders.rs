@@ -1,0 +1,263 @@
+//! The daily digest to researchers: for each campaign owner and watcher, the requests that
+//! became late, are due soon, wait on a clarification too long, or have a review due. Each alert
+//! is recorded against the clock it belongs to, so it goes once per lapse; a new clock (a
+//! clarification, an extension, a new review) re-arms it.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::outbox::random_tag;
+use super::{Actor, FieldError, Service, ServiceError, ServiceResult, now};
+use crate::domain::event::EventKind;
+use crate::domain::status::{State, Status, status_on};
+use crate::store::outbox::{self as store_outbox, NewOutbox};
+use crate::store::{self, authorities, events, reminders, users};
+
+/// When and about what to remind.
+#[derive(Debug, Clone)]
+pub struct ReminderConfig {
+    /// "Due soon" means due within this many working days.
+    pub due_soon_working_days: u32,
+    /// Awaiting a clarification for longer than this many days is worth a reminder.
+    pub clarification_days: i64,
+}
+
+impl Default for ReminderConfig {
+    fn default() -> Self {
+        Self { due_soon_working_days: 3, clarification_days: 20 }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    Overdue,
+    VeryOverdue,
+    DueSoon,
+    ClarificationWaiting,
+    ReviewDue,
+}
+
+impl AlertKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::Overdue => "overdue",
+            AlertKind::VeryOverdue => "very_overdue",
+            AlertKind::DueSoon => "due_soon",
+            AlertKind::ClarificationWaiting => "clarification_waiting",
+            AlertKind::ReviewDue => "review_due",
+        }
+    }
+
+    fn heading(self, cfg: &ReminderConfig) -> String {
+        match self {
+            AlertKind::Overdue => "Newly overdue".into(),
+            AlertKind::VeryOverdue => "Very overdue".into(),
+            AlertKind::DueSoon => format!("Due within {} working days", cfg.due_soon_working_days),
+            AlertKind::ClarificationWaiting => {
+                format!("Awaiting your clarification for over {} days", cfg.clarification_days)
+            }
+            AlertKind::ReviewDue => "Internal reviews due".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DigestItem {
+    pub kind: AlertKind,
+    pub request_id: i64,
+    pub reference: String,
+    pub body: String,
+    /// The date the alert is about: the due date, review due date or clarification date.
+    pub date: Option<NaiveDate>,
+    #[serde(skip)]
+    clock_key: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Digest {
+    pub to: String,
+    pub subject: String,
+    pub items: Vec<DigestItem>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RemindSummary {
+    pub as_of: NaiveDate,
+    pub dry_run: bool,
+    /// One digest per person with something new to hear; none for anyone else.
+    pub digests: Vec<Digest>,
+}
+
+impl Service {
+    /// Works out and queues today's digests; a dry run returns them and records nothing.
+    pub fn remind(
+        &self,
+        actor: Option<&Actor>,
+        today: NaiveDate,
+        dry_run: bool,
+    ) -> ServiceResult<RemindSummary> {
+        if let Some(actor) = actor {
+            actor.require(actor.role.can_manage_users(), "run the reminders")?;
+        }
+        let cfg = self.reminders().clone();
+        let mail = self.mail().clone();
+        let mut conn = self.db().conn()?;
+        store::write_transaction(&mut conn, |conn| {
+            // Two instances at 07:00: the second waits, then finds every alert recorded.
+            store::exclusive(conn, store::Exclusive::Reminders)?;
+            let regimes = self.regimes_on(conn)?;
+            let horizon = regimes.get("foia").map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let until = horizon.add(today, cfg.due_soon_working_days);
+            let mut by_user: BTreeMap<i64, Vec<DigestItem>> = BTreeMap::new();
+            for row in reminders::candidates(conn, until)? {
+                let state: State = row
+                    .state
+                    .parse()
+                    .map_err(|e: crate::domain::UnknownValue| ServiceError::Internal(e.to_string()))?;
+                let status = status_on(state, row.due_on, row.very_overdue_on, today);
+                let item = match status {
+                    Status::VeryOverdue => Some((AlertKind::VeryOverdue, row.very_overdue_on, None)),
+                    Status::Overdue => Some((AlertKind::Overdue, row.due_on, None)),
+                    Status::AwaitingResponse => Some((AlertKind::DueSoon, row.due_on, None)),
+                    Status::InternalReview => Some((AlertKind::ReviewDue, row.review_due_on, None)),
+                    Status::AwaitingClarification => clarification_asked(conn, row.id)?
+                        .filter(|(_, on)| (today - *on).num_days() > cfg.clarification_days)
+                        .map(|(event_id, on)| {
+                            (AlertKind::ClarificationWaiting, Some(on), Some(event_id.to_string()))
+                        }),
+                    _ => None,
+                };
+                let Some((kind, date, key)) = item else { continue };
+                let clock_key = key.unwrap_or_else(|| date.map(|d| d.to_string()).unwrap_or_default());
+                let body = authorities::by_id(conn, row.authority_id)?.map(|a| a.name).unwrap_or_default();
+                let campaign = row.campaign_id.expect("candidates belong to campaigns");
+                for user in reminders::recipients(conn, campaign)? {
+                    if reminders::alert_sent(conn, row.id, kind.as_str(), &clock_key, user)? {
+                        continue;
+                    }
+                    by_user.entry(user).or_default().push(DigestItem {
+                        kind,
+                        request_id: row.id,
+                        reference: row.reference.clone(),
+                        body: body.clone(),
+                        date,
+                        clock_key: clock_key.clone(),
+                    });
+                }
+            }
+            let mut digests = Vec::new();
+            for (user_id, mut items) in by_user {
+                let Some(user) = users::by_id(conn, user_id)? else { continue };
+                items.sort_by(|a, b| (a.kind, &a.reference).cmp(&(b.kind, &b.reference)));
+                let subject = format!("foitrack: {} request(s) need attention ({today})", items.len());
+                let body = digest_text(&items, today, &cfg);
+                if !dry_run {
+                    let stamp = now();
+                    let outbox_id = store_outbox::insert(
+                        conn,
+                        &NewOutbox {
+                            kind: "digest".into(),
+                            request_id: None,
+                            campaign_id: None,
+                            message_id: format!(
+                                "digest.{today}.{user_id}.{}@{}",
+                                random_tag(),
+                                mail.reply_domain
+                            ),
+                            from_address: mail.from.clone(),
+                            to_address: user.email.clone(),
+                            reply_to: None,
+                            subject: subject.clone(),
+                            body: body.clone(),
+                            state: store_outbox::PENDING.into(),
+                            next_attempt_at: stamp,
+                            created_by: user_id,
+                            created_at: stamp,
+                        },
+                    )?;
+                    for item in &items {
+                        reminders::record_alert(
+                            conn,
+                            item.request_id,
+                            item.kind.as_str(),
+                            &item.clock_key,
+                            user_id,
+                            outbox_id,
+                            stamp,
+                        )?;
+                    }
+                }
+                digests.push(Digest { to: user.email, subject, items, body: dry_run.then_some(body) });
+            }
+            Ok(RemindSummary { as_of: today, dry_run, digests })
+        })
+    }
+
+    /// Adds (or with `watch = false` removes) a watcher of a campaign's reminders.
+    pub fn watch_campaign(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+        email: &str,
+        watch: bool,
+    ) -> ServiceResult<()> {
+        actor.require(actor.role.can_manage_campaigns(), "change who watches a campaign")?;
+        let mut conn = self.db().conn()?;
+        if store::campaigns::by_id(&mut conn, campaign_id)?.is_none() {
+            return Err(ServiceError::NotFound(format!("No campaign has the id {campaign_id}.")));
+        }
+        let key = crate::domain::newtypes::EmailAddress::parse(email)
+            .map(|e| e.as_str().to_lowercase())
+            .map_err(|e| ServiceError::invalid_fields(vec![FieldError::new("user", e.to_string())]))?;
+        let user = users::by_email(&mut conn, &key)?
+            .ok_or_else(|| ServiceError::NotFound(format!("No user has the email {email}.")))?;
+        let changed = if watch {
+            reminders::add_watcher(&mut conn, campaign_id, user.id)?
+        } else {
+            reminders::remove_watcher(&mut conn, campaign_id, user.id)?
+        };
+        if !changed {
+            let already = if watch { "already watches" } else { "does not watch" };
+            return Err(ServiceError::Conflict(format!("{} {already} campaign {campaign_id}.", user.email)));
+        }
+        Ok(())
+    }
+}
+
+/// The id and date of the clarification request the request is waiting on.
+fn clarification_asked(
+    conn: &mut store::AnyConnection,
+    request_id: i64,
+) -> ServiceResult<Option<(i64, NaiveDate)>> {
+    Ok(events::of_request(conn, request_id)?
+        .into_iter()
+        .filter(|e| e.kind == EventKind::ClarificationRequested.as_str())
+        .max_by_key(|e| (e.occurred_on, e.id))
+        .map(|e| (e.id, e.occurred_on)))
+}
+
+fn digest_text(items: &[DigestItem], today: NaiveDate, cfg: &ReminderConfig) -> String {
+    let mut text = format!("Good morning. Your FOI requests as of {}:\n", today.format("%A %-d %B %Y"));
+    let mut kinds: Vec<AlertKind> = items.iter().map(|i| i.kind).collect();
+    kinds.dedup();
+    for kind in kinds {
+        let group: Vec<&DigestItem> = items.iter().filter(|i| i.kind == kind).collect();
+        text.push_str(&format!("\n{} ({}):\n", kind.heading(cfg), group.len()));
+        for i in group {
+            let date = i.date.map(|d| format!("  {d}")).unwrap_or_default();
+            text.push_str(&format!("  {}  {}{date}  (request {})\n", i.reference, i.body, i.request_id));
+        }
+    }
+    text.push_str(
+        "\nEach request appears once for each lapse. See the details with `foitrack requests show REFERENCE`.\n\
+         You receive this because you own or watch these campaigns; to stop, ask for \
+         `foitrack campaigns unwatch ID --user YOU`.\n",
+    );
+    text
+}

@@ -1,0 +1,105 @@
+//! Campaign watchers and the record of alerts sent.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::models::RequestRow;
+use super::schema::{alerts, campaign_watchers, campaigns, requests};
+use super::{AnyConnection, StoreResult};
+use crate::domain::status::State;
+
+pub fn add_watcher(conn: &mut AnyConnection, campaign_id: i64, user_id: i64) -> StoreResult<bool> {
+    let exists: i64 = campaign_watchers::table
+        .filter(campaign_watchers::campaign_id.eq(campaign_id))
+        .filter(campaign_watchers::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    if exists > 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(campaign_watchers::table)
+        .values((campaign_watchers::campaign_id.eq(campaign_id), campaign_watchers::user_id.eq(user_id)))
+        .execute(conn)?;
+    Ok(true)
+}
+
+pub fn remove_watcher(conn: &mut AnyConnection, campaign_id: i64, user_id: i64) -> StoreResult<bool> {
+    let n = diesel::delete(
+        campaign_watchers::table
+            .filter(campaign_watchers::campaign_id.eq(campaign_id))
+            .filter(campaign_watchers::user_id.eq(user_id)),
+    )
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The owner and the watchers of a campaign.
+pub fn recipients(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<Vec<i64>> {
+    let mut ids: Vec<i64> = campaign_watchers::table
+        .filter(campaign_watchers::campaign_id.eq(campaign_id))
+        .select(campaign_watchers::user_id)
+        .load(conn)?;
+    ids.extend(campaigns::table.find(campaign_id).select(campaigns::created_by).load::<i64>(conn)?);
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Campaign requests that may need a reminder: awaiting a response and due by `until`, awaiting
+/// a clarification, or under a review due by `until`.
+pub fn candidates(conn: &mut AnyConnection, until: NaiveDate) -> StoreResult<Vec<RequestRow>> {
+    Ok(requests::table
+        .filter(requests::campaign_id.is_not_null())
+        .filter(
+            requests::state
+                .eq(State::AwaitingResponse.as_str())
+                .and(requests::due_on.le(until))
+                .or(requests::state.eq(State::AwaitingClarification.as_str()))
+                .or(requests::state
+                    .eq(State::InternalReview.as_str())
+                    .and(requests::review_due_on.le(until))),
+        )
+        .order(requests::id)
+        .select(RequestRow::as_select())
+        .load(conn)?)
+}
+
+pub fn alert_sent(
+    conn: &mut AnyConnection,
+    request_id: i64,
+    kind: &str,
+    key: &str,
+    user_id: i64,
+) -> StoreResult<bool> {
+    let n: i64 = alerts::table
+        .filter(alerts::request_id.eq(request_id))
+        .filter(alerts::kind.eq(kind))
+        .filter(alerts::clock_key.eq(key))
+        .filter(alerts::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn record_alert(
+    conn: &mut AnyConnection,
+    request_id: i64,
+    kind: &str,
+    key: &str,
+    user_id: i64,
+    outbox_id: i64,
+    at: NaiveDateTime,
+) -> StoreResult<()> {
+    diesel::insert_into(alerts::table)
+        .values((
+            alerts::request_id.eq(request_id),
+            alerts::kind.eq(kind),
+            alerts::clock_key.eq(key),
+            alerts::user_id.eq(user_id),
+            alerts::outbox_id.eq(outbox_id),
+            alerts::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,105 @@
+//! The daily digest: one per person, each lapse once, re-armed by a new clock, and safe to run
+//! from two instances at once.
+
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use foitrack::mail::{MailTarget, Mailer};
+use serde_json::json;
+
+use crate::helpers::{TestApp, TestDb, spawn_app};
+use crate::on_both_backends;
+use crate::smtp::{self, Inbox, header};
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+/// The survey sent on 6 December 2021, with a researcher watching it.
+async fn sent_survey(app: &TestApp) -> i64 {
+    let campaign = app.nhs_campaign().await;
+    app.post("/api/v1/users", &json!({"email": "watcher@example.org", "role": "researcher"})).await.ok();
+    let watch = app
+        .post(
+            &format!("/api/v1/campaigns/{campaign}/watchers"),
+            &json!({"user_email": "watcher@example.org"}),
+        )
+        .await;
+    assert_eq!(watch.status, 204);
+    app.post(
+        &format!("/api/v1/campaigns/{campaign}/watchers"),
+        &json!({"user_email": "watcher@example.org"}),
+    )
+    .await
+    .problem(409, "conflict");
+    app.post(&format!("/api/v1/campaigns/{campaign}/sent"), &json!({"sent_at": "2021-12-06"})).await.ok();
+    campaign
+}
+
+async fn each_lapse_is_reported_once_per_person(db: &TestDb) {
+    let app = spawn_app(db).await;
+    let campaign = sent_survey(&app).await;
+    let dry = app.post("/api/v1/reminders/run?dry_run=true&as_of=2022-01-05", &json!({})).await;
+    let digests = dry.ok()["digests"].as_array().unwrap().clone();
+    assert_eq!(digests.len(), 2, "the owner and the watcher");
+    assert_eq!(digests[0]["items"].as_array().unwrap().len(), 209);
+    assert_eq!(digests[0]["items"][0]["kind"], "due_soon");
+    assert!(digests[0]["body"].as_str().unwrap().contains("Due within 3 working days (209):"));
+
+    let first = app.post("/api/v1/reminders/run?as_of=2022-01-05", &json!({})).await;
+    assert_eq!(first.ok()["digests"].as_array().unwrap().len(), 2);
+    let again = app.post("/api/v1/reminders/run?as_of=2022-01-05", &json!({})).await;
+    assert_eq!(again.ok()["digests"], json!([]), "run twice on one day: one digest each");
+
+    // Late now: a new kind of lapse.
+    let late = app.post("/api/v1/reminders/run?as_of=2022-01-10", &json!({})).await;
+    assert_eq!(late.ok()["digests"][0]["items"][0]["kind"], "overdue");
+
+    // A clarification restarts the clock, which re-arms the alert for that request.
+    let page = app.get(&format!("/api/v1/requests?campaign={campaign}&sort=reference&per_page=1")).await;
+    let id = page.ok()["items"][0]["id"].as_i64().unwrap();
+    let events = format!("/api/v1/requests/{id}/events");
+    app.post(&events, &json!({"kind": "clarification_requested", "occurred_on": "2022-01-11"})).await.ok();
+    app.post(&events, &json!({"kind": "clarification_sent", "occurred_on": "2022-01-12"})).await.ok();
+    let rearmed = app.post("/api/v1/reminders/run?as_of=2022-02-10", &json!({})).await;
+    let items = rearmed.ok()["digests"][0]["items"].as_array().unwrap().clone();
+    let mine: Vec<&serde_json::Value> = items.iter().filter(|i| i["request_id"] == id).collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["kind"], "overdue");
+    assert_eq!(mine[0]["date"], "2022-02-09");
+    assert!(items.iter().filter(|i| i["request_id"] != id).all(|i| i["kind"] == "very_overdue"));
+
+    // The digests go out with the headers of automatic mail.
+    let (url, inbox) = smtp::start(Inbox::default());
+    let service = app.service.clone();
+    let mailer = Mailer::new(MailTarget::parse(&url).unwrap(), Duration::from_secs(10)).unwrap();
+    tokio::task::spawn_blocking(move || while service.deliver_due(&mailer, "w", 50).unwrap().sent > 0 {})
+        .await
+        .unwrap();
+    let messages = inbox.lock().unwrap().messages.clone();
+    assert_eq!(messages.len(), 6, "three runs with news, two people each");
+    assert_eq!(header(&messages[0], "Auto-Submitted"), Some("auto-generated"));
+    assert!(header(&messages[0], "List-Unsubscribe").unwrap().starts_with("<mailto:"));
+    assert!(messages.iter().any(|m| header(m, "To") == Some("watcher@example.org")));
+    app.stop().await;
+}
+on_both_backends!(each_lapse_is_reported_once_per_person);
+
+async fn two_instances_reminding_at_once_send_one_digest(db: &TestDb) {
+    let app = spawn_app(db).await;
+    sent_survey(&app).await;
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            let service = app.service.clone();
+            std::thread::spawn(move || service.remind(None, d("2022-01-10"), false).unwrap().digests.len())
+        })
+        .collect();
+    let counts: Vec<usize> = runs.into_iter().map(|r| r.join().unwrap()).collect();
+    assert_eq!(counts.iter().sum::<usize>(), 2, "one digest per person in all: {counts:?}");
+    assert_eq!(app.get("/api/v1/outbox?per_page=1").await.ok()["total"], 2);
+    let viewer = app.post("/api/v1/users", &json!({"email": "v@example.org", "role": "viewer"})).await;
+    let token = viewer.ok()["token"]["token"].as_str().unwrap().to_string();
+    app.post_as(&token, "/api/v1/reminders/run", &json!({})).await.problem(403, "forbidden");
+    app.stop().await;
+}
+on_both_backends!(two_instances_reminding_at_once_send_one_digest);
