@@ -76,6 +76,7 @@ pub struct MailSettings {
     pub from_address: String,
     pub from_name: String,
     pub reply_domain: String,
+    pub templates_dir: String,
     pub reply_secret: String,
     pub send_interval_seconds: u64,
     pub max_attempts: u32,

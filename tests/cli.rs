@@ -402,3 +402,12 @@ fn a_delivery_killed_mid_batch_resumes_without_duplicates() {
     let shown = cli.ok(&["requests", "list", "--status", "awaiting_response", "--json"]);
     assert_eq!(serde_json::from_str::<serde_json::Value>(&shown).unwrap()["total"], 10);
 }
+
+#[test]
+fn a_broken_template_stops_the_service_at_start() {
+    let cli = Cli::new();
+    std::fs::create_dir_all(cli.path("config/templates")).unwrap();
+    std::fs::write(cli.path("config/templates/review.body.txt"), "Dear {{ authority.nmae }}").unwrap();
+    let err = cli.fails(&["serve"], 1);
+    assert!(err.contains("review.body.txt cannot be filled in"), "{err}");
+}

@@ -231,6 +231,21 @@ pub enum CampaignsCommand {
     /// `serve` (or with `foitrack outbox deliver`). Each request is logged as sent when the mail
     /// server accepts it.
     Send(SendCampaign),
+    /// Chase late bodies: a polite follow-up when a request is overdue by some working days, and
+    /// a request for internal review when it is very overdue (both sent by `foitrack remind` or
+    /// daily by `serve`).
+    Chasers {
+        id: i64,
+        /// Turn chasing on.
+        #[arg(long, conflicts_with = "off")]
+        on: bool,
+        /// Turn chasing off.
+        #[arg(long)]
+        off: bool,
+        /// Working days overdue before the chaser goes (default 5).
+        #[arg(long, value_name = "N")]
+        after: Option<u32>,
+    },
     /// Send this user the campaign's reminders too (its owner always gets them).
     Watch {
         id: i64,

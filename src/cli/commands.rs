@@ -72,9 +72,11 @@ pub fn open_service(settings: &Settings) -> anyhow::Result<Service> {
         due_soon_working_days: settings.reminders.due_soon_working_days,
         clarification_days: settings.reminders.clarification_days,
     };
+    let templates = crate::mail::templates::Templates::load(Some(std::path::Path::new(&m.templates_dir)))?;
     Ok(Service::new(connect(settings, true)?, settings.custom_regimes()?)?
         .with_mail(mail)
-        .with_reminders(reminders))
+        .with_reminders(reminders)
+        .with_templates(templates))
 }
 
 /// The configured mail transport.
@@ -236,6 +238,20 @@ fn campaigns(
         CampaignsCommand::Show { id, as_of, json: j } => {
             let c = service.campaign(id, as_of.unwrap_or_else(london::today))?;
             if j.json { println!("{}", json(&c)) } else { print_campaign(&c) }
+        }
+        CampaignsCommand::Chasers { id, on, off, after } => {
+            if !on && !off {
+                anyhow::bail!("say --on or --off");
+            }
+            service.set_chasers(&actor()?, id, on, after)?;
+            let c = service.campaign(id, london::today())?.campaign;
+            match c.chasers_enabled {
+                true => println!(
+                    "Campaign {id} chases bodies {} working days after a missed deadline.",
+                    c.chase_after_working_days
+                ),
+                false => println!("Campaign {id} does not chase bodies."),
+            }
         }
         CampaignsCommand::Watch { id, user } => {
             service.watch_campaign(&actor()?, id, &user, true)?;

@@ -133,7 +133,18 @@ pub fn remind(
             println!("To: {}\nSubject: {}\n\n{body}----", d.to, d.subject);
         }
     }
+    for c in &summary.chasers {
+        if let Some(body) = &c.body {
+            println!("To: {}\nSubject: {}\n\n{body}----", c.to, c.subject);
+        }
+    }
     let verb = if dry_run { "would be queued" } else { "queued" };
+    if !summary.chasers.is_empty() {
+        println!("{} chaser(s) to bodies {verb}.", summary.chasers.len());
+    }
+    for s in &summary.chasers_without_email {
+        println!("  {} not chased: {}", s.reference, s.reason);
+    }
     match summary.digests.len() {
         0 => println!("Nothing new to remind anyone of on {}.", summary.as_of),
         n => println!(

@@ -34,7 +34,7 @@ impl Modify for BearerAuth {
         campaigns::list, campaigns::create, campaigns::show, campaigns::log_sent,
                 requests::list, requests::create, requests::show, requests::events, requests::log_sent, requests::record_event,
                 deadlines::calculate, deadlines::regimes, deadlines::request_clock, deadlines::import_holidays,
-                outbox::send_campaign, outbox::list, outbox::retry, outbox::cancel, outbox::remind, outbox::watch,
+                outbox::send_campaign, outbox::list, outbox::retry, outbox::cancel, outbox::remind, outbox::watch, outbox::chasers,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),

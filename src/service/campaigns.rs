@@ -201,6 +201,8 @@ fn view(conn: &mut AnyConnection, row: CampaignRow) -> ServiceResult<CampaignVie
         body_template: row.body_template,
         created_by,
         created_at: utc(row.created_at),
+        chasers_enabled: row.chasers_enabled,
+        chase_after_working_days: row.chase_after_working_days,
     })
 }
 

@@ -198,6 +198,7 @@ pub struct Service {
     rules: Arc<RwLock<Rules>>,
     mail: Arc<outbox::MailConfig>,
     reminders: Arc<reminders::ReminderConfig>,
+    templates: Arc<crate::mail::templates::Templates>,
 }
 
 impl Service {
@@ -212,6 +213,7 @@ impl Service {
             rules: Arc::new(RwLock::new(Rules { file_id: 0, regimes: Arc::new(regimes) })),
             mail: Arc::new(outbox::MailConfig::default()),
             reminders: Arc::new(reminders::ReminderConfig::default()),
+            templates: Arc::new(crate::mail::templates::Templates::builtin()),
         };
         service.regimes()?;
         Ok(service)
@@ -239,6 +241,16 @@ impl Service {
 
     pub fn reminders(&self) -> &reminders::ReminderConfig {
         &self.reminders
+    }
+
+    /// The same service, writing chasers from `templates`.
+    pub fn with_templates(mut self, templates: crate::mail::templates::Templates) -> Self {
+        self.templates = Arc::new(templates);
+        self
+    }
+
+    pub fn templates(&self) -> &crate::mail::templates::Templates {
+        &self.templates
     }
 
     /// The regimes in force. Another instance may have imported holidays since we last looked,

@@ -145,7 +145,7 @@ pub fn backoff(first: Duration, attempts: u32) -> chrono::Duration {
 }
 
 impl Service {
-    fn reply_secret(&self) -> ServiceResult<String> {
+    pub(crate) fn reply_secret(&self) -> ServiceResult<String> {
         if !self.mail().reply_secret.is_empty() {
             return Ok(self.mail().reply_secret.clone());
         }
@@ -286,6 +286,9 @@ impl Service {
         };
         let mut report = DeliveryReport::default();
         for row in leased {
+            if self.replied_meanwhile(&row, worker)? {
+                continue;
+            }
             let outgoing = Outgoing {
                 from: row.from_address.clone(),
                 to: row.to_address.clone(),
@@ -334,21 +337,61 @@ impl Service {
             }
             let Some(request_id) = row.request_id else { return Ok(()) };
             let Some(request) = requests::by_id(conn, request_id)? else { return Ok(()) };
-            if request.state != State::Draft.as_str() {
-                return Ok(());
-            }
             let sender = Actor { user_id: row.created_by, email: String::new(), role: Role::Admin };
-            let details = EventDetails {
-                sent_at: Some(at),
-                channel: Some(Channel::Email),
-                address: Some(row.to_address.clone()),
-                message_id: Some(row.message_id.clone()),
-                ..Default::default()
+            let on = london::london_date(at);
+            let draft = match row.kind.as_str() {
+                "request" if request.state == State::Draft.as_str() => Draft {
+                    kind: EventKind::Sent,
+                    occurred_on: on,
+                    details: EventDetails {
+                        sent_at: Some(at),
+                        channel: Some(Channel::Email),
+                        address: Some(row.to_address.clone()),
+                        message_id: Some(row.message_id.clone()),
+                        ..Default::default()
+                    },
+                    note: None,
+                },
+                "chaser" => Draft {
+                    kind: EventKind::Note,
+                    occurred_on: on,
+                    details: EventDetails::default(),
+                    note: Some(format!("Chaser sent to {} (Message-ID {}).", row.to_address, row.message_id)),
+                },
+                "review_request" => Draft {
+                    kind: EventKind::InternalReviewRequested,
+                    occurred_on: on,
+                    details: EventDetails::default(),
+                    note: Some(format!(
+                        "Internal review requested by email to {} (Message-ID {}).",
+                        row.to_address, row.message_id
+                    )),
+                },
+                _ => return Ok(()),
             };
-            let draft =
-                Draft { kind: EventKind::Sent, occurred_on: london::london_date(at), details, note: None };
             self.append(conn, &sender, request_id, draft).map(|_| ())
         })
+    }
+
+    /// A follow-up to a body that has replied since it was queued is cancelled, not sent.
+    fn replied_meanwhile(&self, row: &OutboxRow, worker: &str) -> ServiceResult<bool> {
+        let (true, Some(request_id)) =
+            (matches!(row.kind.as_str(), "chaser" | "review_request"), row.request_id)
+        else {
+            return Ok(false);
+        };
+        let mut conn = self.db().conn()?;
+        let still_late = requests::by_id(&mut conn, request_id)?
+            .is_some_and(|r| r.state == State::AwaitingResponse.as_str());
+        if !still_late {
+            store_outbox::cancel_leased(
+                &mut conn,
+                row.id,
+                worker,
+                "not sent: the request is no longer awaiting a response",
+            )?;
+        }
+        Ok(!still_late)
     }
 
     pub fn list_outbox(&self, state: Option<&str>, paging: Paging) -> ServiceResult<Page<OutboxView>> {

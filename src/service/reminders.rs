@@ -87,11 +87,27 @@ pub struct Digest {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChaserView {
+    /// `chaser` (a follow-up) or `review_request` (a request for internal review).
+    pub kind: String,
+    pub request_id: i64,
+    pub reference: String,
+    pub to: String,
+    pub subject: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RemindSummary {
     pub as_of: NaiveDate,
     pub dry_run: bool,
     /// One digest per person with something new to hear; none for anyone else.
     pub digests: Vec<Digest>,
+    /// Follow-ups to late bodies, for campaigns that chase.
+    pub chasers: Vec<ChaserView>,
+    /// Late requests that would be chased but whose body has no email address.
+    pub chasers_without_email: Vec<super::views::SkippedRequest>,
 }
 
 impl Service {
@@ -107,6 +123,7 @@ impl Service {
         }
         let cfg = self.reminders().clone();
         let mail = self.mail().clone();
+        let secret = self.reply_secret()?;
         let mut conn = self.db().conn()?;
         store::write_transaction(&mut conn, |conn| {
             // Two instances at 07:00: the second waits, then finds every alert recorded.
@@ -195,8 +212,127 @@ impl Service {
                 }
                 digests.push(Digest { to: user.email, subject, items, body: dry_run.then_some(body) });
             }
-            Ok(RemindSummary { as_of: today, dry_run, digests })
+            let (chasers, chasers_without_email) =
+                self.queue_chasers(conn, &regimes, &secret, today, dry_run)?;
+            Ok(RemindSummary { as_of: today, dry_run, digests, chasers, chasers_without_email })
         })
+    }
+
+    /// Queues follow-ups to bodies late on campaigns that chase: a chaser once a request is the
+    /// campaign's number of working days overdue, a request for internal review once it is very
+    /// overdue. Each once per lapse (recorded as an alert of the campaign's owner).
+    fn queue_chasers(
+        &self,
+        conn: &mut store::AnyConnection,
+        regimes: &crate::domain::regime::Regimes,
+        secret: &str,
+        today: NaiveDate,
+        dry_run: bool,
+    ) -> ServiceResult<(Vec<ChaserView>, Vec<super::views::SkippedRequest>)> {
+        let mail = self.mail().clone();
+        let (mut queued, mut no_email) = (Vec::new(), Vec::new());
+        for campaign in store::campaigns::chasing(conn)? {
+            for row in store::requests::late_in_campaign(conn, campaign.id, today)? {
+                let regime = regimes
+                    .get(&row.regime)
+                    .map_err(|e| ServiceError::Conflict(format!("{}: {e}", row.reference)))?;
+                let (Some(due), Some(very)) = (row.due_on, row.very_overdue_on) else { continue };
+                let (kind, template, key) = if today > very {
+                    ("review_request", "review", very)
+                } else if regime.count_between(due.succ_opt().unwrap_or(due), today)
+                    >= campaign.chase_after_working_days.max(0) as u32
+                {
+                    ("chaser", "chaser", due)
+                } else {
+                    continue;
+                };
+                let key = key.to_string();
+                if reminders::alert_sent(conn, row.id, kind, &key, campaign.created_by)? {
+                    continue;
+                }
+                let authority = authorities::by_id(conn, row.authority_id)?;
+                let Some(to) = authority.as_ref().and_then(|a| a.email.clone()) else {
+                    no_email.push(super::views::SkippedRequest {
+                        id: row.id,
+                        reference: row.reference.clone(),
+                        reason: "the body has no email address".into(),
+                    });
+                    continue;
+                };
+                let context = serde_json::json!({
+                    "request": {
+                        "reference": row.reference, "subject": row.subject, "body": row.body,
+                        "received_on": row.received_on.or(row.sent_on).map(|d| d.to_string()),
+                        "due_on": due.to_string(), "very_overdue_on": very.to_string(),
+                        "body_reference": row.body_reference,
+                    },
+                    "authority": {"name": authority.map(|a| a.name).unwrap_or_default()},
+                    "campaign": {"title": campaign.title},
+                    "regime": {"name": regime.rules.name, "description": regime.rules.description},
+                    "sender": {"name": mail.from.split('<').next().unwrap_or("").trim(), "address": mail.from},
+                });
+                let render = |part: &str| {
+                    self.templates()
+                        .render(&format!("{template}.{part}"), &context)
+                        .map_err(|e| ServiceError::Internal(e.to_string()))
+                };
+                let (subject, body) = (render("subject")?.trim().to_string(), render("body")?);
+                if !dry_run {
+                    let stamp = now();
+                    let outbox_id = store_outbox::insert(
+                        conn,
+                        &NewOutbox {
+                            kind: kind.into(),
+                            request_id: Some(row.id),
+                            campaign_id: Some(campaign.id),
+                            message_id: format!(
+                                "{kind}.{}.{}@{}",
+                                row.reference.to_lowercase(),
+                                random_tag(),
+                                mail.reply_domain
+                            ),
+                            from_address: mail.from.clone(),
+                            to_address: to.clone(),
+                            reply_to: Some(super::outbox::reply_address(secret, &mail.reply_domain, row.id)),
+                            subject: subject.clone(),
+                            body: body.clone(),
+                            state: store_outbox::PENDING.into(),
+                            next_attempt_at: stamp,
+                            created_by: campaign.created_by,
+                            created_at: stamp,
+                        },
+                    )?;
+                    reminders::record_alert(conn, row.id, kind, &key, campaign.created_by, outbox_id, stamp)?;
+                }
+                queued.push(ChaserView {
+                    kind: kind.into(),
+                    request_id: row.id,
+                    reference: row.reference.clone(),
+                    to,
+                    subject,
+                    body: dry_run.then_some(body),
+                });
+            }
+        }
+        Ok((queued, no_email))
+    }
+
+    /// Turns chasing on or off for a campaign, and sets after how many working days overdue.
+    pub fn set_chasers(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+        enabled: bool,
+        after_working_days: Option<u32>,
+    ) -> ServiceResult<()> {
+        actor.require(actor.role.can_manage_campaigns(), "change a campaign's chasers")?;
+        let mut conn = self.db().conn()?;
+        let campaign = store::campaigns::by_id(&mut conn, campaign_id)?
+            .ok_or_else(|| ServiceError::NotFound(format!("No campaign has the id {campaign_id}.")))?;
+        let after =
+            after_working_days.map(|d| d.min(200) as i32).unwrap_or(campaign.chase_after_working_days);
+        store::campaigns::set_chasers(&mut conn, campaign_id, enabled, after)?;
+        Ok(())
     }
 
     /// Adds (or with `watch = false` removes) a watcher of a campaign's reminders.

@@ -84,6 +84,10 @@ pub struct CampaignView {
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub request_count: i64,
+    /// Whether late bodies get chasers (off by default).
+    pub chasers_enabled: bool,
+    /// Working days overdue before the chaser goes.
+    pub chase_after_working_days: i32,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

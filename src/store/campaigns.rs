@@ -58,3 +58,26 @@ pub fn state_counts(
     let very_late = awaiting.filter(requests::very_overdue_on.lt(today)).count().get_result(conn)?;
     Ok(StateCounts { by_state, late, very_late })
 }
+
+pub fn set_chasers(
+    conn: &mut AnyConnection,
+    id: i64,
+    enabled: bool,
+    after_working_days: i32,
+) -> StoreResult<bool> {
+    let n = diesel::update(campaigns::table.find(id))
+        .set((
+            campaigns::chasers_enabled.eq(enabled),
+            campaigns::chase_after_working_days.eq(after_working_days),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Campaigns that chase late bodies.
+pub fn chasing(conn: &mut AnyConnection) -> StoreResult<Vec<CampaignRow>> {
+    Ok(campaigns::table
+        .filter(campaigns::chasers_enabled.eq(true))
+        .select(CampaignRow::as_select())
+        .load(conn)?)
+}

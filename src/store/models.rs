@@ -115,6 +115,8 @@ pub struct CampaignRow {
     pub regime: String,
     pub created_by: i64,
     pub created_at: NaiveDateTime,
+    pub chasers_enabled: bool,
+    pub chase_after_working_days: i32,
 }
 
 #[derive(Debug, Insertable)]

@@ -202,3 +202,17 @@ pub fn secret(conn: &mut AnyConnection, name: &str, make: impl FnOnce() -> Strin
         .execute(conn);
     Ok(secrets::table.find(name).select(secrets::value).first(conn)?)
 }
+
+/// Cancels a message this worker holds, saying why.
+pub fn cancel_leased(conn: &mut AnyConnection, id: i64, worker: &str, reason: &str) -> StoreResult<()> {
+    diesel::update(
+        outbox::table.find(id).filter(outbox::leased_by.eq(worker)).filter(outbox::state.eq(SENDING)),
+    )
+    .set((
+        outbox::state.eq(CANCELLED),
+        outbox::last_error.eq(reason),
+        outbox::leased_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?;
+    Ok(())
+}

@@ -252,3 +252,18 @@ pub fn lock_quietly(conn: &mut AnyConnection, id: i64) -> StoreResult<()> {
     }
     Ok(())
 }
+
+/// A campaign's requests awaiting a response whose due date has passed by `today`.
+pub fn late_in_campaign(
+    conn: &mut AnyConnection,
+    campaign_id: i64,
+    today: NaiveDate,
+) -> StoreResult<Vec<RequestRow>> {
+    Ok(requests::table
+        .filter(requests::campaign_id.eq(campaign_id))
+        .filter(requests::state.eq(State::AwaitingResponse.as_str()))
+        .filter(requests::due_on.lt(today))
+        .order(requests::id)
+        .select(RequestRow::as_select())
+        .load(conn)?)
+}

@@ -49,8 +49,10 @@ diesel::table! {
         subject_template -> Text,
         body_template -> Text,
         regime -> Text,
-        created_by -> BigInt,
+                created_by -> BigInt,
         created_at -> Timestamp,
+        chasers_enabled -> Bool,
+        chase_after_working_days -> Integer,
     }
 }
 

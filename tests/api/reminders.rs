@@ -103,3 +103,85 @@ async fn two_instances_reminding_at_once_send_one_digest(db: &TestDb) {
     app.stop().await;
 }
 on_both_backends!(two_instances_reminding_at_once_send_one_digest);
+
+async fn late_bodies_are_chased_once_and_never_after_replying(db: &TestDb) {
+    let app = spawn_app(db).await;
+    let csv = "name,email\nAlpha Trust,foi@alpha.nhs.uk\nBeta Trust,foi@beta.nhs.uk\nGamma Trust,\n";
+    app.post_raw("/api/v1/authorities/import", "text/csv", csv).await.ok();
+    let created = app
+        .post(
+            "/api/v1/campaigns",
+            &json!({
+                "title": "Chased", "reference_prefix": "CH-1", "subject_template": "FOI request",
+                "body_template": "Dear {{authority.name}}, please…", "targets": {"all": true}
+            }),
+        )
+        .await;
+    let campaign = created.ok()["id"].as_i64().unwrap();
+    assert_eq!(created.ok()["chasers_enabled"], false, "off by default");
+    app.post(&format!("/api/v1/campaigns/{campaign}/sent"), &json!({"sent_at": "2021-12-06"})).await.ok();
+    let off = app.post("/api/v1/reminders/run?dry_run=true&as_of=2022-01-20", &json!({})).await;
+    assert_eq!(off.ok()["chasers"], json!([]));
+
+    let on = app
+        .post(
+            &format!("/api/v1/campaigns/{campaign}/chasers"),
+            &json!({"enabled": true, "after_working_days": 5}),
+        )
+        .await;
+    assert_eq!(on.status, 204);
+    // Due 7 January: on the 13th it is 4 working days late, on the 14th 5.
+    let early = app.post("/api/v1/reminders/run?as_of=2022-01-13", &json!({})).await;
+    assert_eq!(early.ok()["chasers"], json!([]));
+    let due = app.post("/api/v1/reminders/run?as_of=2022-01-14", &json!({})).await;
+    let chasers = due.ok()["chasers"].as_array().unwrap().clone();
+    assert_eq!(chasers.len(), 2);
+    assert_eq!(chasers[0]["kind"], "chaser");
+    assert_eq!(chasers[0]["subject"], "Overdue: Freedom of Information request [CH-1-0001]");
+    assert_eq!(due.ok()["chasers_without_email"][0]["reference"], "CH-1-0003");
+    let again = app.post("/api/v1/reminders/run?as_of=2022-01-14", &json!({})).await;
+    assert_eq!(again.ok()["chasers"], json!([]), "never twice for the same lapse");
+
+    // Alpha replies before its chaser goes: the chaser is cancelled.
+    let alpha = chasers[0]["request_id"].as_i64().unwrap();
+    let beta = chasers[1]["request_id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/v1/requests/{alpha}/events"),
+        &json!({"kind": "response_received", "occurred_on": "2022-01-14", "outcome": "full"}),
+    )
+    .await
+    .ok();
+    let (url, inbox) = smtp::start(Inbox::default());
+    let service = app.service.clone();
+    let mailer = Mailer::new(MailTarget::parse(&url).unwrap(), Duration::from_secs(10)).unwrap();
+    let deliver = move || while service.deliver_due(&mailer, "w", 50).unwrap().sent > 0 {};
+    tokio::task::spawn_blocking(deliver.clone()).await.unwrap();
+    let to: Vec<String> =
+        inbox.lock().unwrap().messages.iter().filter_map(|m| header(m, "To").map(str::to_string)).collect();
+    assert!(to.contains(&"foi@beta.nhs.uk".to_string()));
+    assert!(!to.contains(&"foi@alpha.nhs.uk".to_string()), "a body that replied is not chased");
+    let cancelled = app.get("/api/v1/outbox?state=cancelled").await;
+    assert!(
+        cancelled.ok()["items"][0]["last_error"].as_str().unwrap().contains("no longer awaiting a response")
+    );
+    let beta_events = app.get(&format!("/api/v1/requests/{beta}/events")).await;
+    assert!(
+        beta_events
+            .ok()
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["note"].as_str().is_some_and(|n| n.starts_with("Chaser sent")))
+    );
+
+    // Very overdue after 4 February: a request for internal review, recorded on the timeline.
+    let review = app.post("/api/v1/reminders/run?as_of=2022-02-07", &json!({})).await;
+    let queued = review.ok()["chasers"].as_array().unwrap().clone();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0]["kind"], "review_request");
+    tokio::task::spawn_blocking(deliver).await.unwrap();
+    let after = app.get(&format!("/api/v1/requests/{beta}")).await;
+    assert_eq!(after.ok()["status"], "internal_review");
+    app.stop().await;
+}
+on_both_backends!(late_bodies_are_chased_once_and_never_after_replying);

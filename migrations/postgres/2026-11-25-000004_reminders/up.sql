@@ -17,3 +17,8 @@ CREATE TABLE alerts (
     created_at TIMESTAMP NOT NULL,
     UNIQUE (request_id, kind, clock_key, user_id)
 );
+
+-- Chasers to bodies, per campaign and off by default: a polite follow-up once a request is this
+-- many working days overdue, and a request for internal review once it is very overdue.
+ALTER TABLE campaigns ADD COLUMN chasers_enabled BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE campaigns ADD COLUMN chase_after_working_days INTEGER NOT NULL DEFAULT 5;

@@ -50,7 +50,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/outbox/{id}/retry", web::post().to(outbox::retry))
         .route("/outbox/{id}/cancel", web::post().to(outbox::cancel))
         .route("/reminders/run", web::post().to(outbox::remind))
-        .route("/campaigns/{id}/watchers", web::post().to(outbox::watch));
+        .route("/campaigns/{id}/watchers", web::post().to(outbox::watch))
+        .route("/campaigns/{id}/chasers", web::post().to(outbox::chasers));
 }
 
 /// `?as_of=DATE`: judge statuses as on that day instead of today.

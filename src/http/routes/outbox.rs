@@ -122,3 +122,27 @@ pub async fn watch(
     run(move || svc.watch_campaign(&actor, id, &input.user_email, input.watch)).await?;
     Ok(actix_web::HttpResponse::NoContent().finish())
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChasersInput {
+    pub enabled: bool,
+    /// Working days overdue before the chaser goes (default: unchanged; initially 5).
+    #[serde(default)]
+    pub after_working_days: Option<u32>,
+}
+
+/// Turns chasers to late bodies on or off for the campaign.
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/chasers", tag = "mail", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Campaign id")), request_body = ChasersInput,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn chasers(
+    Authenticated(actor): Authenticated,
+    svc: web::Data<Service>,
+    id: web::Path<i64>,
+    input: web::Json<ChasersInput>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let (id, input) = (id.into_inner(), input.into_inner());
+    run(move || svc.set_chasers(&actor, id, input.enabled, input.after_working_days)).await?;
+    Ok(actix_web::HttpResponse::NoContent().finish())
+}
