@@ -411,3 +411,53 @@ fn a_broken_template_stops_the_service_at_start() {
     let err = cli.fails(&["serve"], 1);
     assert!(err.contains("review.body.txt cannot be filled in"), "{err}");
 }
+
+#[test]
+fn serve_delivers_in_the_background_while_send_waits() {
+    let cli = Cli::new();
+    std::fs::write(
+        cli.path("bodies.csv"),
+        "name,email\nA Trust,foi@a.nhs.uk\nB Trust,foi@b.nhs.uk\nC Trust,foi@c.nhs.uk\n",
+    )
+    .unwrap();
+    cli.ok(&["authorities", "import", "bodies.csv"]);
+    cli.ok(&["user", "add", "--email", "lead@uni.ac.uk", "--role", "admin"]);
+    std::fs::write(cli.path("body.txt"), "Dear {{authority.name}}\n").unwrap();
+    cli.ok(&[
+        "campaigns",
+        "create",
+        "--title",
+        "T",
+        "--prefix",
+        "T-1",
+        "--subject",
+        "S",
+        "--body-file",
+        "body.txt",
+        "--all",
+    ]);
+    let (url, inbox) = smtp::start(smtp::Inbox::default());
+    let mut serve = cli
+        .command()
+        .args(["serve"])
+        .env("FOITRACK__SERVER__LISTEN", "127.0.0.1:0")
+        .env("FOITRACK__MAIL__URL", &url)
+        .env("FOITRACK__REMINDERS__ENABLED", "false")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(serve.stderr.take().unwrap()).lines();
+    let mut seen = String::new();
+    while !seen.contains("foitrack is running at") {
+        seen.push_str(&lines.next().expect("serve starts").unwrap());
+        seen.push('\n');
+    }
+    assert!(seen.contains(&format!("Outgoing mail goes to {url}")), "{seen}");
+    let out = cli.ok(&["campaigns", "send", "1", "--rate", "600000", "--wait"]);
+    serve.kill().unwrap();
+    serve.wait().unwrap();
+    assert!(out.contains("Queued 3 message(s)"), "{out}");
+    assert!(out.contains("All sent."), "{out}");
+    assert_eq!(inbox.lock().unwrap().messages.len(), 3);
+}

@@ -119,6 +119,9 @@ pub struct SendCampaign {
     /// Only these request ids (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub only: Option<Vec<i64>>,
+    /// Stay and show the delivery's progress (Ctrl-C leaves it going on in the background).
+    #[arg(long)]
+    pub wait: bool,
     #[command(flatten)]
     pub json: JsonFlag,
 }

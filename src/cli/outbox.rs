@@ -49,6 +49,40 @@ pub fn send_campaign(service: &Service, actor: &Actor, args: SendCampaign) -> an
     for s in summary.no_email.iter().chain(&summary.skipped) {
         println!("  {} skipped: {}", s.reference, s.reason);
     }
+    if args.wait && !summary.dry_run && !summary.queued.is_empty() {
+        wait_for_delivery(service, args.id, summary.queued.len() as u64)?;
+    }
+    Ok(())
+}
+
+/// Shows the campaign's messages going out, as the background delivery of `serve` sends them.
+fn wait_for_delivery(service: &Service, campaign: i64, total: u64) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    let bar = std::io::stderr().is_terminal().then(|| indicatif::ProgressBar::new(total));
+    eprintln!("Waiting for `foitrack serve` to send them (Ctrl-C to stop waiting; sending goes on).");
+    loop {
+        let count = |state| {
+            service.list_campaign_outbox(Some(state), Some(campaign), Paging::default()).map(|p| p.total)
+        };
+        let (pending, sending) = (count("pending")?, count("sending")?);
+        if let Some(bar) = &bar {
+            bar.set_position(total.saturating_sub((pending + sending) as u64));
+        }
+        if pending + sending == 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let failed = service.list_campaign_outbox(Some("failed"), Some(campaign), Paging::default())?.total;
+    let except = if failed > 0 {
+        format!(", except {failed} that failed (see `foitrack outbox list --state failed`)")
+    } else {
+        String::new()
+    };
+    println!("All sent{except}.");
     Ok(())
 }
 

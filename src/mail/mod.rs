@@ -204,6 +204,25 @@ mod tests {
     }
 
     #[test]
+    fn the_stub_transport_sees_the_envelope_and_the_text() {
+        use lettre::transport::stub::StubTransport;
+        let stub = StubTransport::new_ok();
+        let digest = Outgoing {
+            auto_submitted: true,
+            unsubscribe: Some("mailto:foi@example.org?subject=unsubscribe".into()),
+            ..outgoing()
+        };
+        stub.send(&build(&digest).unwrap()).unwrap();
+        let sent = stub.messages();
+        assert_eq!(sent.len(), 1);
+        let (envelope, text) = &sent[0];
+        assert_eq!(envelope.to()[0].to_string(), "foi@bartshealth.nhs.uk");
+        assert_eq!(envelope.from().unwrap().to_string(), "foi@example.org");
+        assert!(text.contains("List-Unsubscribe: <mailto:foi@example.org?subject=unsubscribe>"), "{text}");
+        assert!(text.contains("Auto-Submitted: auto-generated"), "{text}");
+    }
+
+    #[test]
     fn a_bad_address_is_a_message_error() {
         let bad = Outgoing { to: "not an address".into(), ..outgoing() };
         assert!(matches!(build(&bad), Err(MailError::Message(_))));

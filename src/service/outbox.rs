@@ -395,6 +395,16 @@ impl Service {
     }
 
     pub fn list_outbox(&self, state: Option<&str>, paging: Paging) -> ServiceResult<Page<OutboxView>> {
+        self.list_campaign_outbox(state, None, paging)
+    }
+
+    /// The outbox, optionally only one campaign's messages.
+    pub fn list_campaign_outbox(
+        &self,
+        state: Option<&str>,
+        campaign: Option<i64>,
+        paging: Paging,
+    ) -> ServiceResult<Page<OutboxView>> {
         let states = [
             store_outbox::PENDING,
             store_outbox::SENDING,
@@ -409,7 +419,7 @@ impl Service {
             )]));
         }
         let mut conn = self.db().conn()?;
-        let (rows, total) = store_outbox::list(&mut conn, state, paging.limit(), paging.offset())?;
+        let (rows, total) = store_outbox::list(&mut conn, state, campaign, paging.limit(), paging.offset())?;
         Ok(Page {
             items: rows.into_iter().map(view).collect(),
             total,

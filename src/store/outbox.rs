@@ -150,6 +150,7 @@ pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<OutboxRow>
 pub fn list(
     conn: &mut AnyConnection,
     state: Option<&str>,
+    campaign: Option<i64>,
     limit: i64,
     offset: i64,
 ) -> StoreResult<(Vec<OutboxRow>, i64)> {
@@ -158,6 +159,10 @@ pub fn list(
     if let Some(s) = state {
         q = q.filter(outbox::state.eq(s.to_string()));
         count = count.filter(outbox::state.eq(s.to_string()));
+    }
+    if let Some(c) = campaign {
+        q = q.filter(outbox::campaign_id.eq(c));
+        count = count.filter(outbox::campaign_id.eq(c));
     }
     let total = count.count().get_result(conn)?;
     let rows = q.order(outbox::id).limit(limit).offset(offset).select(OutboxRow::as_select()).load(conn)?;

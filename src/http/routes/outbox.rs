@@ -30,6 +30,8 @@ pub async fn send_campaign(
 pub struct OutboxQuery {
     /// pending, sending, sent, failed or cancelled.
     pub state: Option<String>,
+    /// Only this campaign's messages.
+    pub campaign: Option<i64>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -43,7 +45,7 @@ pub async fn list(
 ) -> Result<web::Json<Page<OutboxView>>, ApiError> {
     let q = q.into_inner();
     let paging = Paging::new(q.page, q.per_page)?;
-    Ok(web::Json(run(move || svc.list_outbox(q.state.as_deref(), paging)).await?))
+    Ok(web::Json(run(move || svc.list_campaign_outbox(q.state.as_deref(), q.campaign, paging)).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/outbox/{id}/retry", tag = "mail", security(("bearer" = [])),
