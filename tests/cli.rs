@@ -45,6 +45,16 @@ impl Cli {
         String::from_utf8(out.stderr).unwrap()
     }
 
+    /// Imports `csv` (headed), adds an admin and creates campaign 1 (prefix T-1) to every body.
+    fn campaign_to(&self, csv: &str) {
+        std::fs::write(self.path("bodies.csv"), csv).unwrap();
+        self.ok(&["authorities", "import", "bodies.csv"]);
+        self.ok(&["user", "add", "--email", "lead@uni.ac.uk", "--role", "admin"]);
+        std::fs::write(self.path("body.txt"), "Dear {{authority.name}}\n").unwrap();
+        let create = ["campaigns", "create", "--title", "T", "--prefix", "T-1", "--subject", "S"];
+        self.ok(&[&create[..], &["--body-file", "body.txt", "--all"]].concat());
+    }
+
     fn import_trusts(&self) -> String {
         self.ok(&[
             "authorities",
@@ -345,23 +355,7 @@ fn a_delivery_killed_mid_batch_resumes_without_duplicates() {
     for i in 0..10 {
         csv.push_str(&format!("Trust {i},foi{i}@trust{i}.nhs.uk\n"));
     }
-    std::fs::write(cli.path("bodies.csv"), csv).unwrap();
-    cli.ok(&["authorities", "import", "bodies.csv"]);
-    cli.ok(&["user", "add", "--email", "lead@uni.ac.uk", "--role", "admin"]);
-    std::fs::write(cli.path("body.txt"), "Dear {{authority.name}}\n").unwrap();
-    cli.ok(&[
-        "campaigns",
-        "create",
-        "--title",
-        "T",
-        "--prefix",
-        "T-1",
-        "--subject",
-        "S",
-        "--body-file",
-        "body.txt",
-        "--all",
-    ]);
+    cli.campaign_to(&csv);
     let queued = cli.ok(&["campaigns", "send", "1", "--rate", "600000/min"]);
     assert!(queued.contains("Queued 10 message(s)"), "{queued}");
 
@@ -415,27 +409,7 @@ fn a_broken_template_stops_the_service_at_start() {
 #[test]
 fn serve_delivers_in_the_background_while_send_waits() {
     let cli = Cli::new();
-    std::fs::write(
-        cli.path("bodies.csv"),
-        "name,email\nA Trust,foi@a.nhs.uk\nB Trust,foi@b.nhs.uk\nC Trust,foi@c.nhs.uk\n",
-    )
-    .unwrap();
-    cli.ok(&["authorities", "import", "bodies.csv"]);
-    cli.ok(&["user", "add", "--email", "lead@uni.ac.uk", "--role", "admin"]);
-    std::fs::write(cli.path("body.txt"), "Dear {{authority.name}}\n").unwrap();
-    cli.ok(&[
-        "campaigns",
-        "create",
-        "--title",
-        "T",
-        "--prefix",
-        "T-1",
-        "--subject",
-        "S",
-        "--body-file",
-        "body.txt",
-        "--all",
-    ]);
+    cli.campaign_to("name,email\nA Trust,foi@a.nhs.uk\nB Trust,foi@b.nhs.uk\nC Trust,foi@c.nhs.uk\n");
     let (url, inbox) = smtp::start(smtp::Inbox::default());
     let mut serve = cli
         .command()

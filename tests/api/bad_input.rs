@@ -8,10 +8,7 @@ use crate::on_both_backends;
 async fn malformed_requests_get_problem_responses(db: &TestDb) {
     let app = spawn_app(db).await;
     let campaign = app.nhs_campaign().await;
-    let id =
-        app.get(&format!("/api/v1/requests?campaign={campaign}&per_page=1")).await.ok()["items"][0]["id"]
-            .as_i64()
-            .unwrap();
+    let id = app.first_request(campaign).await;
 
     let broken = app.post_raw("/api/v1/campaigns", "application/json", "{\"title\": ").await;
     assert!(broken.problem(400, "bad-request").starts_with("The body is not valid JSON"));
@@ -185,10 +182,7 @@ on_both_backends!(imports_keep_good_rows_and_report_bad_ones);
 async fn nul_characters_are_refused_on_both_databases(db: &TestDb) {
     let app = spawn_app(db).await;
     let campaign = app.nhs_campaign().await;
-    let id =
-        app.get(&format!("/api/v1/requests?campaign={campaign}&per_page=1")).await.ok()["items"][0]["id"]
-            .as_i64()
-            .unwrap();
+    let id = app.first_request(campaign).await;
     let note =
         app.post(&format!("/api/v1/requests/{id}/events"), &json!({"kind": "note", "note": "a\u{0}b"})).await;
     assert!(note.problem(422, "validation").contains("NUL"));
@@ -226,10 +220,7 @@ on_both_backends!(concurrent_imports_and_odd_rows_do_not_duplicate_bodies);
 async fn dates_lengths_and_spellings_at_the_edges(db: &TestDb) {
     let app = spawn_app(db).await;
     let campaign = app.nhs_campaign().await;
-    let id =
-        app.get(&format!("/api/v1/requests?campaign={campaign}&per_page=1")).await.ok()["items"][0]["id"]
-            .as_i64()
-            .unwrap();
+    let id = app.first_request(campaign).await;
     let far = app.get("/api/v1/deadline?received=%2B262142-12-01").await;
     far.problem(422, "validation");
     let old = app.post(&format!("/api/v1/requests/{id}/sent"), &json!({"sent_at": "-5000-01-01"})).await;

@@ -56,10 +56,7 @@ on_both_backends!(the_calculator_shows_its_working);
 async fn a_request_explains_its_clock(db: &TestDb) {
     let app = spawn_app(db).await;
     let campaign = app.nhs_campaign().await;
-    let id =
-        app.get(&format!("/api/v1/requests?campaign={campaign}&per_page=1")).await.ok()["items"][0]["id"]
-            .as_i64()
-            .unwrap();
+    let id = app.first_request(campaign).await;
     let events = format!("/api/v1/requests/{id}/events");
     app.post(&format!("/api/v1/requests/{id}/sent"), &json!({"sent_at": "2021-12-02", "channel": "post"}))
         .await

@@ -212,6 +212,12 @@ impl TestApp {
         .await
     }
 
+    /// The id of a campaign's first request, by reference.
+    pub async fn first_request(&self, campaign: i64) -> i64 {
+        let page = self.get(&format!("/api/v1/requests?campaign={campaign}&sort=reference&per_page=1")).await;
+        page.ok()["items"][0]["id"].as_i64().expect("the campaign has requests")
+    }
+
     /// Imports the trusts and creates the bystander-training campaign to all of them.
     pub async fn nhs_campaign(&self) -> i64 {
         self.import_nhs_trusts().await.ok();
