@@ -165,3 +165,27 @@ async fn the_outbox_can_be_steered(db: &TestDb) {
     app.stop().await;
 }
 on_both_backends!(the_outbox_can_be_steered);
+
+async fn a_dead_mail_server_keeps_every_message_pending(db: &TestDb) {
+    let app = spawn_app(db).await;
+    queue_fifty(&app).await;
+    // A port nobody listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("smtp://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let service = service_for(&app);
+    let dead = mailer(&url);
+    let report =
+        tokio::task::spawn_blocking(move || service.deliver_due(&dead, "w", 100).unwrap()).await.unwrap();
+    assert_eq!((report.sent, report.retrying, report.failed), (0, 50, 0));
+    let pending = app.get("/api/v1/outbox?state=pending&per_page=1").await;
+    assert_eq!(pending.ok()["total"], 50);
+    assert!(pending.ok()["items"][0]["last_error"].as_str().unwrap().contains("did not accept"));
+    assert_eq!(
+        app.get("/api/v1/requests?status=draft&per_page=1").await.ok()["total"],
+        51,
+        "nothing recorded as sent"
+    );
+    app.stop().await;
+}
+on_both_backends!(a_dead_mail_server_keeps_every_message_pending);
