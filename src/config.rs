@@ -202,6 +202,10 @@ impl Settings {
         crate::mail::MailTarget::parse(&self.mail.url).map_err(|e| ConfigError(format!("mail.url: {e}")))?;
         self.reminders.at()?;
         self.reminders.london()?;
+        self.mail
+            .from_address
+            .parse::<lettre::Address>()
+            .map_err(|e| ConfigError(format!("mail.from_address \"{}\": {e}", self.mail.from_address)))?;
         if self.mail.lease_seconds == 0 {
             return Err(ConfigError("mail.lease_seconds must be at least 1".into()));
         }

@@ -60,7 +60,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 pub fn open_service(settings: &Settings) -> anyhow::Result<Service> {
     let m = &settings.mail;
     let mail = MailConfig {
-        from: format!("{} <{}>", m.from_name, m.from_address),
+        // lettre quotes the display name where it needs it ("Cambridge, FOI study").
+        from: lettre::message::Mailbox::new(
+            Some(m.from_name.clone()).filter(|n| !n.trim().is_empty()),
+            m.from_address
+                .parse()
+                .map_err(|e| anyhow::anyhow!("mail.from_address \"{}\": {e}", m.from_address))?,
+        )
+        .to_string(),
         reply_domain: m.reply_domain.clone(),
         reply_secret: m.reply_secret.clone(),
         send_interval: std::time::Duration::from_secs(m.send_interval_seconds),

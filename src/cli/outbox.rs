@@ -124,7 +124,7 @@ pub fn run(
         }
         OutboxCommand::Deliver { json: j } => {
             let mailer = super::commands::mailer(settings)?;
-            let worker = format!("cli-{}", std::process::id());
+            let worker = format!("cli-{}-{}", std::process::id(), crate::service::outbox::random_tag());
             let mut total = crate::service::outbox::DeliveryReport::default();
             loop {
                 let report = service.deliver_due(&mailer, &worker, 20)?;

@@ -37,8 +37,12 @@ pub fn serve(settings: Settings) -> anyhow::Result<()> {
     } else {
         None
     };
-    let _worker =
-        crate::jobs::Worker::start(service.clone(), mailer, format!("serve-{}", std::process::id()), daily);
+    let _worker = crate::jobs::Worker::start(
+        service.clone(),
+        mailer,
+        format!("serve-{}-{}", std::process::id(), crate::service::outbox::random_tag()),
+        daily,
+    );
     let server = crate::http::server(service, listener, &settings.server)?;
     eprintln!(
         "foitrack is running at http://{address} with the database {}. Press Ctrl-C to stop.",

@@ -23,6 +23,8 @@ pub enum MailError {
     Setup(String),
     #[error("the message cannot be built: {0}")]
     Message(String),
+    #[error("{0}")]
+    Template(String),
     /// The server refused, was unreachable, or hung up: worth trying again later.
     #[error("the mail server did not accept the message: {0}")]
     Delivery(String),
@@ -45,10 +47,17 @@ impl MailTarget {
             return Ok(Self::Directory(PathBuf::from(dir)));
         }
         if url.starts_with("smtp://") || url.starts_with("smtps://") {
+            // lettre speaks plain SMTP unless told otherwise; upgrade with STARTTLS whenever
+            // the server offers it, unless the URL says ?tls= itself.
+            let url = if url.starts_with("smtp://") && !url.contains("tls=") {
+                format!("{url}{}tls=opportunistic", if url.contains('?') { '&' } else { '?' })
+            } else {
+                url.to_string()
+            };
             // lettre reads host, port, credentials and ?tls= itself; check it can.
-            SmtpTransport::from_url(url)
-                .map_err(|_| MailError::BadUrl(crate::store::Target::redacted(url)))?;
-            return Ok(Self::Smtp(url.to_string()));
+            SmtpTransport::from_url(&url)
+                .map_err(|_| MailError::BadUrl(crate::store::Target::redacted(&url)))?;
+            return Ok(Self::Smtp(url));
         }
         Err(MailError::BadUrl(crate::store::Target::redacted(url)))
     }
@@ -187,7 +196,14 @@ mod tests {
         assert!(MailTarget::parse("smtp://u:p@127.0.0.1:2525?tls=required").is_ok());
         assert!(MailTarget::parse("imap://x").is_err());
         assert!(MailTarget::parse("file://").is_err());
-        assert_eq!(MailTarget::parse("smtp://u:secret@h:25").unwrap().describe(), "smtp://u:***@h:25");
+        assert_eq!(
+            MailTarget::parse("smtp://u:secret@h:25").unwrap().describe(),
+            "smtp://u:***@h:25?tls=opportunistic"
+        );
+        assert_eq!(
+            MailTarget::parse("smtp://h:25?tls=required").unwrap(),
+            MailTarget::Smtp("smtp://h:25?tls=required".into())
+        );
     }
 
     #[test]

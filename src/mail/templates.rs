@@ -52,17 +52,18 @@ impl Templates {
         for (name, builtin) in TEMPLATES {
             let file = dir.map(|d| d.join(format!("{name}.txt")));
             let text = match &file {
-                Some(path) if path.exists() => std::fs::read_to_string(path)
-                    .map_err(|e| MailError::Setup(format!("cannot read {}: {e}", path.display())))?,
+                Some(path) if path.exists() => std::fs::read_to_string(path).map_err(|e| {
+                    MailError::Template(format!("cannot read the template {}: {e}", path.display()))
+                })?,
                 _ => builtin.to_string(),
             };
             let shown =
                 file.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| format!("{name}.txt"));
             env.add_template_owned(name.to_string(), text)
-                .map_err(|e| MailError::Setup(format!("the template {shown} is broken: {e:#}")))?;
-            env.get_template(name)
-                .and_then(|t| t.render(sample_context()))
-                .map_err(|e| MailError::Setup(format!("the template {shown} cannot be filled in: {e:#}")))?;
+                .map_err(|e| MailError::Template(format!("the template {shown} is broken: {e:#}")))?;
+            env.get_template(name).and_then(|t| t.render(sample_context())).map_err(|e| {
+                MailError::Template(format!("the template {shown} cannot be filled in: {e:#}"))
+            })?;
         }
         Ok(Self { env })
     }

@@ -111,6 +111,8 @@ pub struct DeliveryReport {
     pub sent: u32,
     pub retrying: u32,
     pub failed: u32,
+    /// Not sent because they were no longer wanted (see `last_error`).
+    pub cancelled: u32,
 }
 
 fn view(row: OutboxRow) -> OutboxView {
@@ -273,20 +275,22 @@ impl Service {
     /// its request recorded as sent (with the Message-ID) in one transaction; a refused one waits
     /// and is tried again, until `max_attempts`.
     pub fn deliver_due(&self, mailer: &Mailer, worker: &str, limit: i64) -> ServiceResult<DeliveryReport> {
-        let stamp = now();
-        // Long enough for a slow server (mail.lease_seconds); a worker that dies gives its
-        // messages up after this.
-        let lease_until =
-            stamp + chrono::Duration::from_std(self.mail().lease).unwrap_or(chrono::Duration::minutes(5));
-        let leased = {
-            let mut conn = self.db().conn()?;
-            store::write_transaction(&mut conn, |conn| {
-                Ok::<_, ServiceError>(store_outbox::lease_due(conn, worker, stamp, lease_until, limit)?)
-            })?
-        };
         let mut report = DeliveryReport::default();
-        for row in leased {
-            if self.replied_meanwhile(&row, worker)? {
+        // One message per lease, so that a slow server cannot outlast the lease of messages
+        // still waiting in the same batch (another worker would take and send them too).
+        for _ in 0..limit.max(1) {
+            let stamp = now();
+            let lease = chrono::Duration::from_std(self.mail().lease).unwrap_or(chrono::Duration::minutes(5));
+            let mut conn = self.db().conn()?;
+            let leased = store::write_transaction(&mut conn, |conn| {
+                Ok::<_, ServiceError>(store_outbox::lease_due(conn, worker, stamp, stamp + lease, 1)?)
+            })?;
+            drop(conn);
+            let Some(row) = leased.into_iter().next() else { break };
+            if let Some(reason) = self.no_longer_wanted(&row)? {
+                let mut conn = self.db().conn()?;
+                store_outbox::cancel_leased(&mut conn, row.id, worker, &reason)?;
+                report.cancelled += 1;
                 continue;
             }
             let outgoing = Outgoing {
@@ -296,7 +300,7 @@ impl Service {
                 subject: row.subject.clone(),
                 body: row.body.clone(),
                 message_id: row.message_id.clone(),
-                auto_submitted: row.kind != "request",
+                auto_submitted: row.kind == "digest",
                 unsubscribe: (row.kind == "digest")
                     .then(|| format!("mailto:{}?subject=unsubscribe", bare_address(&row.from_address))),
             };
@@ -330,68 +334,85 @@ impl Service {
     fn record_delivery(&self, row: &OutboxRow, worker: &str) -> ServiceResult<()> {
         let at = Utc::now();
         let mut conn = self.db().conn()?;
-        store::write_transaction(&mut conn, |conn| {
-            if !store_outbox::mark_sent(conn, row.id, worker, at.naive_utc())? {
-                tracing::warn!(outbox = row.id, "lease lost before the delivery was recorded");
-                return Ok(());
-            }
-            let Some(request_id) = row.request_id else { return Ok(()) };
-            let Some(request) = requests::by_id(conn, request_id)? else { return Ok(()) };
-            let sender = Actor { user_id: row.created_by, email: String::new(), role: Role::Admin };
-            let on = london::london_date(at);
-            let draft = match row.kind.as_str() {
-                "request" if request.state == State::Draft.as_str() => Draft {
-                    kind: EventKind::Sent,
-                    occurred_on: on,
-                    details: EventDetails {
-                        sent_at: Some(at),
-                        channel: Some(Channel::Email),
-                        address: Some(row.to_address.clone()),
-                        message_id: Some(row.message_id.clone()),
-                        ..Default::default()
-                    },
-                    note: None,
-                },
-                "chaser" => Draft {
-                    kind: EventKind::Note,
-                    occurred_on: on,
-                    details: EventDetails::default(),
-                    note: Some(format!("Chaser sent to {} (Message-ID {}).", row.to_address, row.message_id)),
-                },
-                "review_request" => Draft {
-                    kind: EventKind::InternalReviewRequested,
-                    occurred_on: on,
-                    details: EventDetails::default(),
-                    note: Some(format!(
-                        "Internal review requested by email to {} (Message-ID {}).",
-                        row.to_address, row.message_id
-                    )),
-                },
-                _ => return Ok(()),
-            };
-            self.append(conn, &sender, request_id, draft).map(|_| ())
-        })
+        let recorded =
+            store::write_transaction(&mut conn, |conn| self.record_delivery_in(conn, row, worker, at));
+        if let Err(e) = recorded {
+            // The server has the message: it must never be sent again, whatever the timeline says.
+            tracing::warn!(outbox = row.id, error = %e, "sent, but the event could not be recorded");
+            store::write_transaction(&mut conn, |conn| {
+                store_outbox::mark_sent(conn, row.id, worker, at.naive_utc()).map(|_| ())
+            })
+            .map_err(ServiceError::from)?;
+        }
+        Ok(())
     }
 
-    /// A follow-up to a body that has replied since it was queued is cancelled, not sent.
-    fn replied_meanwhile(&self, row: &OutboxRow, worker: &str) -> ServiceResult<bool> {
-        let (true, Some(request_id)) =
-            (matches!(row.kind.as_str(), "chaser" | "review_request"), row.request_id)
-        else {
-            return Ok(false);
-        };
-        let mut conn = self.db().conn()?;
-        let still_late = requests::by_id(&mut conn, request_id)?
-            .is_some_and(|r| r.state == State::AwaitingResponse.as_str());
-        if !still_late {
-            store_outbox::cancel_leased(
-                &mut conn,
-                row.id,
-                worker,
-                "not sent: the request is no longer awaiting a response",
-            )?;
+    fn record_delivery_in(
+        &self,
+        conn: &mut store::AnyConnection,
+        row: &OutboxRow,
+        worker: &str,
+        at: chrono::DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        if !store_outbox::mark_sent(conn, row.id, worker, at.naive_utc())? {
+            tracing::warn!(outbox = row.id, "lease lost before the delivery was recorded");
+            return Ok(());
         }
-        Ok(!still_late)
+        let Some(request_id) = row.request_id else { return Ok(()) };
+        let Some(request) = requests::by_id(conn, request_id)? else { return Ok(()) };
+        let sender = Actor { user_id: row.created_by, email: String::new(), role: Role::Admin };
+        let on = london::london_date(at);
+        let draft = match row.kind.as_str() {
+            "request" if request.state == State::Draft.as_str() => Draft {
+                kind: EventKind::Sent,
+                occurred_on: on,
+                details: EventDetails {
+                    sent_at: Some(at),
+                    channel: Some(Channel::Email),
+                    address: Some(row.to_address.clone()),
+                    message_id: Some(row.message_id.clone()),
+                    ..Default::default()
+                },
+                note: None,
+            },
+            "chaser" => Draft {
+                kind: EventKind::Note,
+                occurred_on: on,
+                details: EventDetails::default(),
+                note: Some(format!("Chaser sent to {} (Message-ID {}).", row.to_address, row.message_id)),
+            },
+            "review_request" => Draft {
+                kind: EventKind::InternalReviewRequested,
+                occurred_on: on,
+                details: EventDetails::default(),
+                note: Some(format!(
+                    "Internal review requested by email to {} (Message-ID {}).",
+                    row.to_address, row.message_id
+                )),
+            },
+            _ => return Ok(()),
+        };
+        self.append(conn, &sender, request_id, draft).map(|_| ())
+    }
+
+    /// Why a queued message should no longer go, if it should not: a request withdrawn or
+    /// logged as sent by hand since it was queued, or a follow-up to a body that has replied.
+    fn no_longer_wanted(&self, row: &OutboxRow) -> ServiceResult<Option<String>> {
+        let Some(request_id) = row.request_id else { return Ok(None) };
+        let mut conn = self.db().conn()?;
+        let Some(request) = requests::by_id(&mut conn, request_id)? else {
+            return Ok(Some("not sent: the request no longer exists".into()));
+        };
+        let reason = match row.kind.as_str() {
+            "request" if request.state != State::Draft.as_str() => {
+                Some(format!("not sent: the request is already {}", request.state.replace('_', " ")))
+            }
+            "chaser" | "review_request" if request.state != State::AwaitingResponse.as_str() => {
+                Some("not sent: the request is no longer awaiting a response".to_string())
+            }
+            _ => None,
+        };
+        Ok(reason)
     }
 
     pub fn list_outbox(&self, state: Option<&str>, paging: Paging) -> ServiceResult<Page<OutboxView>> {
@@ -458,11 +479,12 @@ impl Service {
 }
 
 /// `foi@example.org` from `Name <foi@example.org>`.
-fn bare_address(from: &str) -> &str {
+pub(crate) fn bare_address(from: &str) -> &str {
     from.rsplit_once('<').map(|(_, a)| a.trim_end_matches('>')).unwrap_or(from).trim()
 }
 
-pub(crate) fn random_tag() -> String {
+/// A short random hex tag, for Message-IDs and worker names.
+pub fn random_tag() -> String {
     let mut bytes = [0u8; 6];
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)

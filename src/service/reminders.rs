@@ -144,7 +144,7 @@ impl Service {
                     Status::AwaitingResponse => Some((AlertKind::DueSoon, row.due_on, None)),
                     Status::InternalReview => Some((AlertKind::ReviewDue, row.review_due_on, None)),
                     Status::AwaitingClarification => clarification_asked(conn, row.id)?
-                        .filter(|(_, on)| (today - *on).num_days() > cfg.clarification_days)
+                        .filter(|(_, on)| (today - *on).num_days() >= cfg.clarification_days)
                         .map(|(event_id, on)| {
                             (AlertKind::ClarificationWaiting, Some(on), Some(event_id.to_string()))
                         }),
@@ -233,9 +233,12 @@ impl Service {
         let (mut queued, mut no_email) = (Vec::new(), Vec::new());
         for campaign in store::campaigns::chasing(conn)? {
             for row in store::requests::late_in_campaign(conn, campaign.id, today)? {
-                let regime = regimes
-                    .get(&row.regime)
-                    .map_err(|e| ServiceError::Conflict(format!("{}: {e}", row.reference)))?;
+                // One request under a regime since removed from the settings must not stop
+                // everyone's reminders.
+                let Ok(regime) = regimes.get(&row.regime) else {
+                    tracing::warn!(request = %row.reference, regime = %row.regime, "not chased: unknown regime");
+                    continue;
+                };
                 let (Some(due), Some(very)) = (row.due_on, row.very_overdue_on) else { continue };
                 let (kind, template, key) = if today > very {
                     ("review_request", "review", very)
@@ -269,7 +272,10 @@ impl Service {
                     "authority": {"name": authority.map(|a| a.name).unwrap_or_default()},
                     "campaign": {"title": campaign.title},
                     "regime": {"name": regime.rules.name, "description": regime.rules.description},
-                    "sender": {"name": mail.from.split('<').next().unwrap_or("").trim(), "address": mail.from},
+                    "sender": {
+                        "name": mail.from.split('<').next().unwrap_or("").trim().trim_matches('"'),
+                        "address": super::outbox::bare_address(&mail.from),
+                    },
                 });
                 let render = |part: &str| {
                     self.templates()

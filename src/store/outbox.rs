@@ -182,7 +182,7 @@ pub fn has_live_message(conn: &mut AnyConnection, request_id: i64) -> StoreResul
 /// Moves a failed or pending message to be tried again now.
 pub fn retry(conn: &mut AnyConnection, id: i64, now: NaiveDateTime) -> StoreResult<bool> {
     let n = diesel::update(outbox::table.find(id).filter(outbox::state.eq_any([FAILED, PENDING])))
-        .set((outbox::state.eq(PENDING), outbox::next_attempt_at.eq(now)))
+        .set((outbox::state.eq(PENDING), outbox::next_attempt_at.eq(now), outbox::attempts.eq(0)))
         .execute(conn)?;
     Ok(n == 1)
 }

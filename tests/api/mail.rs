@@ -155,11 +155,20 @@ async fn the_outbox_can_be_steered(db: &TestDb) {
     app.post(&format!("/api/v1/outbox/{first}/cancel"), &json!({})).await.problem(409, "conflict");
     app.post(&format!("/api/v1/outbox/{first}/retry"), &json!({})).await.problem(409, "conflict");
     app.post("/api/v1/outbox/999999/retry", &json!({})).await.problem(404, "not-found");
+    // A request withdrawn after it was queued is not emailed.
+    let second = app.get("/api/v1/outbox?per_page=2").await.ok()["items"][1]["request_id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/requests/{second}/events"), &json!({"kind": "withdrawn"})).await.ok();
     let (url, inbox) = smtp::start(Inbox::default());
     let service = service_for(&app);
     let mailer = mailer(&url);
     tokio::task::spawn_blocking(move || deliver_all(&service, &mailer, "w")).await.unwrap();
-    assert_eq!(inbox.lock().unwrap().messages.len(), 49, "the cancelled message never went");
+    assert_eq!(inbox.lock().unwrap().messages.len(), 48, "the cancelled and the withdrawn never went");
+    let withdrawn = app.get("/api/v1/outbox?state=cancelled&per_page=5").await;
+    assert!(
+        withdrawn.ok()["items"][1]["last_error"].as_str().unwrap().contains("already withdrawn"),
+        "{}",
+        withdrawn.body
+    );
     app.get("/api/v1/outbox?state=lost").await.problem(422, "validation");
     app.post("/api/v1/campaigns/1/send", &json!({"rate_per_minute": 0})).await.problem(422, "validation");
     app.stop().await;
@@ -173,7 +182,11 @@ async fn a_dead_mail_server_keeps_every_message_pending(db: &TestDb) {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("smtp://{}", closed.local_addr().unwrap());
     drop(closed);
-    let service = service_for(&app);
+    // Retries an hour away, so that one round tries each message once.
+    let service = app
+        .service
+        .clone()
+        .with_mail(MailConfig { first_retry: Duration::from_secs(3600), ..MailConfig::default() });
     let dead = mailer(&url);
     let report =
         tokio::task::spawn_blocking(move || service.deliver_due(&dead, "w", 100).unwrap()).await.unwrap();
