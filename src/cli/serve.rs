@@ -29,6 +29,14 @@ pub fn serve(settings: Settings) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     let mailer = super::commands::mailer(&settings)?;
     eprintln!("Outgoing mail goes to {}.", mailer.target().describe());
+    if matches!(mailer.target(), crate::mail::MailTarget::Smtp(_))
+        && settings.mail.reply_domain == "localhost"
+    {
+        eprintln!(
+            "Warning: mail.reply_domain is still \"localhost\", so bodies cannot reply to the reply address. \
+             Set it to a domain whose mail reaches you."
+        );
+    }
     let r = &settings.reminders;
     let daily = if r.enabled {
         let (hour, minute) = r.at()?;
