@@ -131,6 +131,7 @@ pub fn run(
                 total.sent += report.sent;
                 total.retrying += report.retrying;
                 total.failed += report.failed;
+                total.cancelled += report.cancelled;
                 if report == Default::default() {
                     break;
                 }
@@ -139,11 +140,12 @@ pub fn run(
                 println!("{}", json(&total));
             } else {
                 println!(
-                    "Delivered {} message(s) to {}; {} will be retried; {} failed for good.",
+                    "Delivered {} message(s) to {}; {} will be retried; {} failed for good; {} no longer wanted, cancelled.",
                     total.sent,
                     mailer.target().describe(),
                     total.retrying,
-                    total.failed
+                    total.failed,
+                    total.cancelled
                 );
             }
         }

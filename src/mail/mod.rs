@@ -81,7 +81,8 @@ pub struct Outgoing {
     pub body: String,
     /// Without angle brackets: `outbox-12.3f9a@example.org`.
     pub message_id: String,
-    /// Reminders and chasers say they were generated automatically (RFC 3834).
+    /// Digests say they were generated automatically (RFC 3834); requests and chasers, written
+    /// to people, do not, so bodies' acknowledgements are not suppressed.
     pub auto_submitted: bool,
     /// Digests say how to stop them (`List-Unsubscribe`, RFC 2369).
     pub unsubscribe: Option<String>,

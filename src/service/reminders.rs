@@ -58,7 +58,7 @@ impl AlertKind {
             AlertKind::VeryOverdue => "Very overdue".into(),
             AlertKind::DueSoon => format!("Due within {} working days", cfg.due_soon_working_days),
             AlertKind::ClarificationWaiting => {
-                format!("Awaiting your clarification for over {} days", cfg.clarification_days)
+                format!("Awaiting your clarification for {} days or more", cfg.clarification_days)
             }
             AlertKind::ReviewDue => "Internal reviews due".into(),
         }
