@@ -132,6 +132,8 @@ impl Service {
             let horizon = regimes.get("foia").map_err(|e| ServiceError::Internal(e.to_string()))?;
             let until = horizon.add(today, cfg.due_soon_working_days);
             let mut by_user: BTreeMap<i64, Vec<DigestItem>> = BTreeMap::new();
+            // Many requests share a campaign: look its people up once.
+            let mut recipients: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
             for row in reminders::candidates(conn, until)? {
                 let state: State = row
                     .state
@@ -154,7 +156,10 @@ impl Service {
                 let clock_key = key.unwrap_or_else(|| date.map(|d| d.to_string()).unwrap_or_default());
                 let body = authorities::by_id(conn, row.authority_id)?.map(|a| a.name).unwrap_or_default();
                 let campaign = row.campaign_id.expect("candidates belong to campaigns");
-                for user in reminders::recipients(conn, campaign)? {
+                if let std::collections::btree_map::Entry::Vacant(slot) = recipients.entry(campaign) {
+                    slot.insert(reminders::recipients(conn, campaign)?);
+                }
+                for &user in &recipients[&campaign] {
                     if reminders::alert_sent(conn, row.id, kind.as_str(), &clock_key, user)? {
                         continue;
                     }
