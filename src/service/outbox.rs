@@ -185,17 +185,8 @@ impl Service {
             if store::campaigns::by_id(conn, campaign_id)?.is_none() {
                 return Err(ServiceError::NotFound(format!("No campaign has the id {campaign_id}.")));
             }
-            let in_campaign = requests::ids_in_campaign(conn, campaign_id)?;
-            if let Some(only) = &input.only {
-                let outside: Vec<String> =
-                    only.iter().filter(|id| !in_campaign.contains(id)).map(|id| id.to_string()).collect();
-                if !outside.is_empty() {
-                    return Err(ServiceError::invalid_fields(vec![FieldError::new(
-                        "only",
-                        format!("not requests of campaign {campaign_id}: {}", outside.join(", ")),
-                    )]));
-                }
-            }
+            let chosen =
+                super::timeline::campaign_requests(conn, campaign_id, input.only.as_deref(), "only")?;
             let mut summary = SendSummary {
                 dry_run: input.dry_run,
                 queued: Vec::new(),
@@ -203,8 +194,7 @@ impl Service {
                 skipped: Vec::new(),
             };
             let start = now();
-            for id in in_campaign.into_iter().filter(|id| input.only.as_ref().is_none_or(|o| o.contains(id)))
-            {
+            for id in chosen {
                 let row = requests::by_id(conn, id)?.ok_or_else(|| super::requests::not_found(id))?;
                 let skip = |reason: &str| SkippedRequest {
                     id,

@@ -184,21 +184,7 @@ impl Service {
             if store::campaigns::by_id(conn, campaign_id)?.is_none() {
                 return Err(ServiceError::NotFound(format!("No campaign has the id {campaign_id}.")));
             }
-            let in_campaign = requests::ids_in_campaign(conn, campaign_id)?;
-            let chosen = match &input.request_ids {
-                None => in_campaign,
-                Some(ids) => {
-                    let outside: Vec<String> =
-                        ids.iter().filter(|id| !in_campaign.contains(id)).map(|id| id.to_string()).collect();
-                    if !outside.is_empty() {
-                        return Err(ServiceError::invalid_fields(vec![FieldError::new(
-                            "request_ids",
-                            format!("not requests of campaign {campaign_id}: {}", outside.join(", ")),
-                        )]));
-                    }
-                    in_campaign.into_iter().filter(|id| ids.contains(id)).collect()
-                }
-            };
+            let chosen = campaign_requests(conn, campaign_id, input.request_ids.as_deref(), "request_ids")?;
             let mut summary = BulkSentSummary { logged: Vec::new(), skipped: Vec::new() };
             for id in chosen {
                 let row = requests::by_id(conn, id)?.ok_or_else(|| not_found(id))?;
@@ -416,6 +402,27 @@ pub(crate) fn derived_fields(derived: Derived, stamp: chrono::NaiveDateTime) -> 
         original_due_on: derived.original_due_on,
         updated_at: stamp,
     }
+}
+
+/// A campaign's request ids in reference order, or only those in `only`, which must all belong
+/// to the campaign (else a field error on `field`).
+pub(crate) fn campaign_requests(
+    conn: &mut AnyConnection,
+    campaign_id: i64,
+    only: Option<&[i64]>,
+    field: &str,
+) -> ServiceResult<Vec<i64>> {
+    let in_campaign = requests::ids_in_campaign(conn, campaign_id)?;
+    let Some(only) = only else { return Ok(in_campaign) };
+    let outside: Vec<String> =
+        only.iter().filter(|id| !in_campaign.contains(id)).map(|id| id.to_string()).collect();
+    if !outside.is_empty() {
+        return Err(ServiceError::invalid_fields(vec![FieldError::new(
+            field,
+            format!("not requests of campaign {campaign_id}: {}", outside.join(", ")),
+        )]));
+    }
+    Ok(in_campaign.into_iter().filter(|id| only.contains(id)).collect())
 }
 
 /// For email, the body's FOI address; otherwise nothing unless given.
