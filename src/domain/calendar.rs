@@ -69,10 +69,6 @@ impl Calendar {
         Self { divisions: divisions.to_vec(), holidays, first, rank, working }
     }
 
-    pub fn divisions(&self) -> &[Division] {
-        &self.divisions
-    }
-
     fn offset(&self, date: NaiveDate) -> Option<usize> {
         let offset = (date - self.first).num_days();
         (offset >= 0 && (offset as usize) < self.rank.len()).then_some(offset as usize)

@@ -4,8 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::requests::not_found;
-use super::timeline::{derived_fields, replay_stored};
+use super::timeline::{StoredTimeline, derived_fields};
 use super::{Actor, FieldError, Service, ServiceError, ServiceResult, now};
 use crate::domain::calendar::SkippedDay;
 use crate::domain::event::EventKind;
@@ -145,11 +144,10 @@ impl Service {
     pub fn request_deadline(&self, id: i64, today: NaiveDate) -> ServiceResult<RequestDeadlineView> {
         let regimes = self.regimes()?;
         let mut conn = self.db().conn()?;
-        let row = requests::by_id(&mut conn, id)?.ok_or_else(|| not_found(id))?;
-        let derived = replay_stored(&mut conn, &regimes, id, None)?;
-        let regime = regimes
-            .get(&row.regime)
-            .map_err(|e| ServiceError::Conflict(format!("{}: {e}", row.reference)))?;
+        let stored = StoredTimeline::load(&mut conn, id)?;
+        let derived = stored.replay(&regimes, None)?;
+        let regime = stored.regime(&regimes)?;
+        let row = stored.request;
         let skipped = match (derived.clock_started_on.or(derived.received_on), derived.due_on) {
             (Some(start), Some(due)) => regime.calendar.skipped(start, due),
             _ => Vec::new(),
@@ -204,13 +202,13 @@ impl Service {
             for id in requests::open_ids(conn)? {
                 // An event recorded meanwhile waits for this lock, then reads the new holidays.
                 requests::lock_quietly(conn, id)?;
-                let before = replay_stored(conn, &old, id, None)?;
-                let after = replay_stored(conn, &new, id, None).map_err(|e| {
-                    let reference =
-                        requests::by_id(conn, id).ok().flatten().map(|r| r.reference).unwrap_or_default();
+                let stored = StoredTimeline::load(conn, id)?;
+                let before = stored.replay(&old, None)?;
+                let after = stored.replay(&new, None).map_err(|e| {
                     ServiceError::Conflict(format!(
-                        "Under the new bank holidays the timeline of {reference} no longer makes sense: {e} \
-                         Nothing was changed; retract or correct that event first."
+                        "Under the new bank holidays the timeline of {} no longer makes sense: {e} \
+                         Nothing was changed; retract or correct that event first.",
+                        stored.request.reference
                     ))
                 })?;
                 let moved: Vec<String> = [
@@ -225,8 +223,7 @@ impl Service {
                 if moved.is_empty() {
                     continue;
                 }
-                let row = requests::by_id(conn, id)?.ok_or_else(|| not_found(id))?;
-                updated.push(row.reference);
+                updated.push(stored.request.reference.clone());
                 if dry_run {
                     continue;
                 }

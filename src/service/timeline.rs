@@ -315,7 +315,7 @@ impl Service {
         let regimes = self.regimes_on(conn)?;
         let Draft { kind, occurred_on, details, note } = event;
         let proposed = TimelineEvent { id: i64::MAX, kind, occurred_on, details: details.clone() };
-        let derived = replay_stored(conn, &regimes, request_id, Some(proposed))?;
+        let derived = StoredTimeline::load(conn, request_id)?.replay(&regimes, Some(proposed))?;
         let details_json =
             serde_json::to_string(&details).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let row = events::insert(
@@ -357,29 +357,51 @@ pub(crate) struct Draft {
     pub note: Option<String>,
 }
 
-/// Replays a stored timeline (plus `proposed`, if any, placed after every stored event of its
-/// day) under the request's regime. A replay that fails is a conflict for the caller to report.
-pub(crate) fn replay_stored(
-    conn: &mut AnyConnection,
-    regimes: &Regimes,
-    request_id: i64,
-    proposed: Option<TimelineEvent>,
-) -> ServiceResult<Derived> {
-    let request = requests::by_id(conn, request_id)?.ok_or_else(|| not_found(request_id))?;
-    let regime = regimes.get(&request.regime).map_err(|_| {
-        ServiceError::Conflict(format!(
-            "{} is under the regime \"{}\", which is no longer in the settings; add it back under [regimes.{}].",
-            request.reference, request.regime, request.regime
-        ))
-    })?;
-    let mut timeline: Vec<TimelineEvent> = events::of_request(conn, request_id)?
-        .iter()
-        .map(convert::timeline_event)
-        .collect::<ServiceResult<_>>()?;
-    timeline.extend(proposed);
-    timeline::replay(&timeline, &regime, london::today()).map_err(|e| match e {
-        TimelineError::Conflict(msg) => ServiceError::Conflict(msg),
-    })
+/// A request and its stored timeline, read once so that it can be replayed under more than one
+/// set of rules (a bank holiday import compares the old and the new).
+pub(crate) struct StoredTimeline {
+    pub request: crate::store::models::RequestRow,
+    events: Vec<TimelineEvent>,
+}
+
+impl StoredTimeline {
+    pub(crate) fn load(conn: &mut AnyConnection, request_id: i64) -> ServiceResult<Self> {
+        let request = requests::by_id(conn, request_id)?.ok_or_else(|| not_found(request_id))?;
+        let events = events::of_request(conn, request_id)?
+            .iter()
+            .map(convert::timeline_event)
+            .collect::<ServiceResult<_>>()?;
+        Ok(Self { request, events })
+    }
+
+    /// The request's regime in `regimes`, or a conflict naming the request if the settings no
+    /// longer have it.
+    pub(crate) fn regime(
+        &self,
+        regimes: &Regimes,
+    ) -> ServiceResult<std::sync::Arc<crate::domain::regime::Regime>> {
+        regimes.get(&self.request.regime).map_err(|_| {
+            ServiceError::Conflict(format!(
+                "{} is under the regime \"{}\", which is no longer in the settings; add it back under [regimes.{}].",
+                self.request.reference, self.request.regime, self.request.regime
+            ))
+        })
+    }
+
+    /// Replays the timeline (plus `proposed`, if any, placed after every stored event of its day)
+    /// under the request's regime. A replay that fails is a conflict for the caller to report.
+    pub(crate) fn replay(
+        &self,
+        regimes: &Regimes,
+        proposed: Option<TimelineEvent>,
+    ) -> ServiceResult<Derived> {
+        let regime = self.regime(regimes)?;
+        let mut timeline = self.events.clone();
+        timeline.extend(proposed);
+        timeline::replay(&timeline, &regime, london::today()).map_err(|e| match e {
+            TimelineError::Conflict(msg) => ServiceError::Conflict(msg),
+        })
+    }
 }
 
 /// The stored form of what a replay derived.
