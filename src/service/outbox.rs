@@ -229,12 +229,7 @@ impl Service {
                             kind: "request".into(),
                             request_id: Some(id),
                             campaign_id: Some(campaign_id),
-                            message_id: format!(
-                                "{}.{}@{}",
-                                row.reference.to_lowercase(),
-                                random_tag(),
-                                mail.reply_domain
-                            ),
+                            message_id: message_id(&row.reference.to_lowercase(), &mail.reply_domain),
                             from_address: mail.from.clone(),
                             to_address: to.clone(),
                             reply_to: Some(reply_to.clone()),
@@ -471,6 +466,11 @@ impl Service {
 /// `foi@example.org` from `Name <foi@example.org>`.
 pub(crate) fn bare_address(from: &str) -> &str {
     from.rsplit_once('<').map(|(_, a)| a.trim_end_matches('>')).unwrap_or(from).trim()
+}
+
+/// A Message-ID (without brackets) that names what the message is, unique by a random tag.
+pub(crate) fn message_id(label: &str, domain: &str) -> String {
+    format!("{label}.{}@{domain}", random_tag())
 }
 
 /// A short random hex tag, for Message-IDs and worker names.

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::outbox::random_tag;
+use super::outbox::message_id;
 use super::{Actor, FieldError, Service, ServiceError, ServiceResult, now};
 use crate::domain::event::EventKind;
 use crate::domain::status::{State, Status, status_on};
@@ -187,11 +187,7 @@ impl Service {
                             kind: "digest".into(),
                             request_id: None,
                             campaign_id: None,
-                            message_id: format!(
-                                "digest.{today}.{user_id}.{}@{}",
-                                random_tag(),
-                                mail.reply_domain
-                            ),
+                            message_id: message_id(&format!("digest.{today}.{user_id}"), &mail.reply_domain),
                             from_address: mail.from.clone(),
                             to_address: user.email.clone(),
                             reply_to: None,
@@ -296,11 +292,9 @@ impl Service {
                             kind: kind.into(),
                             request_id: Some(row.id),
                             campaign_id: Some(campaign.id),
-                            message_id: format!(
-                                "{kind}.{}.{}@{}",
-                                row.reference.to_lowercase(),
-                                random_tag(),
-                                mail.reply_domain
+                            message_id: message_id(
+                                &format!("{kind}.{}", row.reference.to_lowercase()),
+                                &mail.reply_domain,
                             ),
                             from_address: mail.from.clone(),
                             to_address: to.clone(),
