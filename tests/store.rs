@@ -56,7 +56,7 @@ fn migrations_apply_once_on_both_backends() {
     }
     for (url, pg_name) in urls {
         let db = Db::connect(&url, 2, Duration::from_secs(5)).unwrap();
-        assert_eq!(db.migrate().unwrap().len(), 4, "{url}");
+        assert_eq!(db.migrate().unwrap().len(), migrations_shipped(), "{url}");
         assert!(db.migrate().unwrap().is_empty(), "{url}");
         db.ping().unwrap();
         drop(db);
@@ -65,6 +65,36 @@ fn migrations_apply_once_on_both_backends() {
             diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin_conn).unwrap();
         }
     }
+}
+
+/// The migrations in the source tree (the same number for both backends).
+fn migrations_shipped() -> usize {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite");
+    std::fs::read_dir(dir).unwrap().filter(|e| e.as_ref().unwrap().path().is_dir()).count()
+}
+
+#[derive(QueryableByName)]
+struct Tls {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    ssl: bool,
+}
+
+/// The bundled libpq is built with OpenSSL: `sslmode=require` must give an encrypted connection.
+#[test]
+fn postgres_connections_can_require_tls() {
+    let Ok(admin) = std::env::var("FOITRACK_TEST_DATABASE_URL") else {
+        eprintln!("skipped on PostgreSQL: set FOITRACK_TEST_DATABASE_URL to run it");
+        return;
+    };
+    let url = format!("{admin}{}sslmode=require", if admin.contains('?') { '&' } else { '?' });
+    let db = Db::connect(&url, 1, Duration::from_secs(5))
+        .unwrap_or_else(|e| panic!("{url}: {e} (is ssl = on in the server's postgresql.conf?)"));
+    let mut conn = db.conn().unwrap();
+    let conn: &mut AnyConnection = &mut conn;
+    let tls: Tls = diesel::sql_query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .get_result(conn)
+        .unwrap();
+    assert!(tls.ssl, "the connection is not encrypted");
 }
 
 #[test]
