@@ -398,6 +398,25 @@ fn a_delivery_killed_mid_batch_resumes_without_duplicates() {
 }
 
 #[test]
+fn an_address_refused_for_good_shows_on_the_request() {
+    let cli = Cli::new();
+    cli.campaign_to("name,email\nA Trust,foi@a.nhs.uk\nB Trust,nobody@b.nhs.uk\n");
+    cli.ok(&["campaigns", "send", "1", "--rate", "600000/min"]);
+    let (url, inbox) =
+        smtp::start(smtp::Inbox { reject: vec!["nobody@b.nhs.uk".into()], ..Default::default() });
+    let out = cli.command().args(["outbox", "deliver"]).env("FOITRACK__MAIL__URL", &url).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("1 failed for good"), "{text}");
+    assert_eq!(inbox.lock().unwrap().rejected.len(), 1, "tried once");
+    let shown = cli.ok(&["requests", "show", "T-1-0002"]);
+    assert!(shown.contains("B Trust"), "{shown}");
+    assert!(shown.contains("the body's email address is failing: refused for good on"), "{shown}");
+    assert!(shown.contains("550") && shown.contains("No such user here"), "{shown}");
+    assert!(!cli.ok(&["requests", "show", "T-1-0001"]).contains("failing"));
+}
+
+#[test]
 fn a_broken_template_stops_the_service_at_start() {
     let cli = Cli::new();
     std::fs::create_dir_all(cli.path("config/templates")).unwrap();

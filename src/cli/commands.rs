@@ -305,6 +305,13 @@ fn print_request(d: &RequestDetail) {
     if let Some(reference) = &r.body_reference {
         println!("  their reference {reference}");
     }
+    if let Some(failure) = &r.authority.email_failing {
+        println!(
+            "  the body's email address is failing: refused for good on {}: {}",
+            failure.at.format("%Y-%m-%d %H:%M UTC"),
+            failure.reason
+        );
+    }
     println!("  subject: {}", r.subject);
     println!("timeline:");
     for e in &d.events {

@@ -25,9 +25,30 @@ pub enum MailError {
     Message(String),
     #[error("{0}")]
     Template(String),
-    /// The server refused, was unreachable, or hung up: worth trying again later.
+    /// The server refused for now (4xx), was unreachable, or hung up: worth trying again later.
+    /// lettre's own text already carries the server's answer, so it is shown as well as kept.
     #[error("the mail server did not accept the message: {0}")]
-    Delivery(String),
+    Delivery(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The server refused the message for good (5xx): sending it again would get the same answer.
+    #[error("the mail server refused the message for good: {0}")]
+    Rejected(#[source] lettre::transport::smtp::Error),
+}
+
+impl MailError {
+    /// Sorts an SMTP failure: a 5xx answer about the message is final; a 4xx answer, a network
+    /// or TLS failure, or a refused login is not. A login is refused with a 5xx code too (RFC 4954:
+    /// 530, 534, 535, 538), but that is the operator's setting, not the message: once it is
+    /// fixed the message goes, so it keeps being retried.
+    pub fn from_smtp(e: lettre::transport::smtp::Error) -> Self {
+        let login = e.status().map(u16::from).is_some_and(|c| matches!(c, 530 | 534 | 535 | 538));
+        if e.is_permanent() && !login { Self::Rejected(e) } else { Self::Delivery(Box::new(e)) }
+    }
+
+    /// Whether trying again cannot help: the server refused for good, or the message itself is
+    /// broken.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, Self::Rejected(_) | Self::Message(_))
+    }
 }
 
 /// Where mail goes, as configured.
@@ -128,9 +149,9 @@ impl Mailer {
         let message = build(outgoing)?;
         match &self.sender {
             Sender::Directory(t) => {
-                t.send(&message).map(|_| ()).map_err(|e| MailError::Delivery(e.to_string()))
+                t.send(&message).map(|_| ()).map_err(|e| MailError::Delivery(Box::new(e)))
             }
-            Sender::Smtp(t) => t.send(&message).map(|_| ()).map_err(|e| MailError::Delivery(e.to_string())),
+            Sender::Smtp(t) => t.send(&message).map(|_| ()).map_err(MailError::from_smtp),
         }
     }
 }

@@ -80,6 +80,8 @@ impl Index {
             closed_on: fields.closed_on,
             created_at: stamp,
             updated_at: stamp,
+            email_failed_at: None,
+            email_failure: None,
         };
         self.by_name.entry(row.name_key.clone()).or_insert_with(|| row.clone());
         if let Some(code) = row.ods_code.clone() {
@@ -212,6 +214,10 @@ impl Service {
                         summary.updated += 1;
                         if !dry_run {
                             authorities::update(conn, row.id, &fields)?;
+                            // A refusal was about the old address; the new one has not failed.
+                            if fields.email != row.email {
+                                authorities::clear_email_failure(conn, row.id)?;
+                            }
                         }
                         row.id
                     }

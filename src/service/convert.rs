@@ -5,11 +5,11 @@ use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
-use super::views::{AuthoritySummary, AuthorityView, RequestView, TokenView, UserView};
+use super::views::{AuthoritySummary, AuthorityView, EmailFailure, RequestView, TokenView, UserView};
 use super::{ServiceError, ServiceResult};
 use crate::domain::event::{EventDetails, EventKind, TimelineEvent};
 use crate::domain::status::status_on;
-use crate::store::models::{AuthorityRow, EventRow, RequestRow, TokenRow, UserRow};
+use crate::store::models::{AuthorityRow, BodyBrief, EventRow, RequestRow, TokenRow, UserRow};
 
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
@@ -53,8 +53,14 @@ pub fn tags_from_text(text: &str) -> Vec<String> {
     text.split(',').filter(|t| !t.is_empty()).map(str::to_string).collect()
 }
 
+/// A refusal is shown only with its time and the server's answer both stored.
+fn email_failure(at: Option<NaiveDateTime>, reason: Option<String>) -> Option<EmailFailure> {
+    Some(EmailFailure { at: utc(at?), reason: reason? })
+}
+
 pub fn authority(row: AuthorityRow) -> AuthorityView {
     AuthorityView {
+        email_failing: email_failure(row.email_failed_at, row.email_failure),
         id: row.id,
         tags: tags_from_text(&row.tags),
         name: row.name,
@@ -68,12 +74,7 @@ pub fn authority(row: AuthorityRow) -> AuthorityView {
     }
 }
 
-pub fn request(
-    row: RequestRow,
-    name: String,
-    region: Option<String>,
-    today: NaiveDate,
-) -> ServiceResult<RequestView> {
+pub fn request(row: RequestRow, body: BodyBrief, today: NaiveDate) -> ServiceResult<RequestView> {
     let id = row.id;
     let state = parse_stored(&row.state, "state", id)?;
     Ok(RequestView {
@@ -82,7 +83,12 @@ pub fn request(
         state,
         reference: row.reference,
         campaign_id: row.campaign_id,
-        authority: AuthoritySummary { id: row.authority_id, name, region },
+        authority: AuthoritySummary {
+            id: row.authority_id,
+            email_failing: email_failure(body.email_failed_at, body.email_failure),
+            name: body.name,
+            region: body.region,
+        },
         subject: row.subject,
         regime: row.regime,
         sent_at: row.sent_at.map(utc),

@@ -295,25 +295,63 @@ impl Service {
                     report.sent += 1;
                 }
                 Err(e) => {
-                    let give_up =
-                        matches!(e, MailError::Message(_)) || row.attempts as u32 >= self.mail().max_attempts;
-                    let retry_at =
-                        (!give_up).then(|| now() + backoff(self.mail().first_retry, row.attempts as u32));
-                    tracing::warn!(outbox = row.id, attempt = row.attempts, error = %e, "delivery failed");
-                    let mut conn = self.db().conn()?;
-                    store_outbox::mark_attempt_failed(
-                        &mut conn,
-                        row.id,
-                        worker,
-                        &e.to_string(),
-                        retry_at,
-                        now(),
-                    )?;
-                    if give_up { report.failed += 1 } else { report.retrying += 1 }
+                    if self.record_failure(&row, worker, &e)? {
+                        report.failed += 1
+                    } else {
+                        report.retrying += 1
+                    }
                 }
             }
         }
         Ok(report)
+    }
+
+    /// Records a failed attempt: the message waits and is tried again, unless the failure is
+    /// final or the attempts are used up. A final refusal by the server also marks the body's
+    /// address as failing and notes it on the request's timeline. Returns whether it gave up.
+    fn record_failure(&self, row: &OutboxRow, worker: &str, e: &MailError) -> ServiceResult<bool> {
+        let give_up = e.is_permanent() || row.attempts as u32 >= self.mail().max_attempts;
+        let retry_at = (!give_up).then(|| now() + backoff(self.mail().first_retry, row.attempts as u32));
+        tracing::warn!(outbox = row.id, attempt = row.attempts, error = %e, "delivery failed");
+        let mut conn = self.db().conn()?;
+        store_outbox::mark_attempt_failed(&mut conn, row.id, worker, &e.to_string(), retry_at, now())?;
+        if let MailError::Rejected(refusal) = e
+            && let Err(err) = self.record_refused_address(&mut conn, row, &refusal.to_string())
+        {
+            // The message has failed either way; the mark on the body is a help, not the record.
+            tracing::warn!(outbox = row.id, error = %err, "the refused address could not be recorded");
+        }
+        Ok(give_up)
+    }
+
+    /// Marks the body's address as failing, with the server's answer, and notes the refusal on
+    /// the request's timeline. Digests, which go to researchers and belong to no request, are
+    /// left alone.
+    fn record_refused_address(
+        &self,
+        conn: &mut store::AnyConnection,
+        row: &OutboxRow,
+        answer: &str,
+    ) -> ServiceResult<()> {
+        let Some(request_id) = row.request_id else { return Ok(()) };
+        store::write_transaction(conn, |conn| {
+            let Some(request) = requests::by_id(conn, request_id)? else { return Ok(()) };
+            let at = now();
+            authorities::mark_email_failing(conn, request.authority_id, &row.to_address, at, answer)?;
+            let sender = Actor { user_id: row.created_by, email: String::new(), role: Role::Admin };
+            let mut note =
+                format!("The mail server refused the email to {} for good: {answer}.", row.to_address);
+            if row.kind == "request" {
+                note.push_str(" Correct the body's address with an import, then send the campaign again.");
+            }
+            let draft = Draft {
+                kind: EventKind::Note,
+                occurred_on: london::london_date(utc(at)),
+                details: EventDetails::default(),
+                note: Some(note),
+            };
+            self.append(conn, &sender, request_id, draft).map(|_| ())
+        })
     }
 
     fn record_delivery(&self, row: &OutboxRow, worker: &str) -> ServiceResult<()> {

@@ -123,7 +123,7 @@ impl Service {
         let total = requests::count(&mut conn, filter)?;
         let items = requests::list(&mut conn, filter, sort, paging.limit(), paging.offset())?
             .into_iter()
-            .map(|(row, name, region)| convert::request(row, name, region, filter.today))
+            .map(|(row, body)| convert::request(row, body, filter.today))
             .collect::<ServiceResult<_>>()?;
         Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
     }
@@ -172,7 +172,7 @@ impl Service {
         }
         let body_text = row.body.clone();
         Ok(RequestDetail {
-            request: convert::request(row, body.name, body.region, today)?,
+            request: convert::request(row, body.into(), today)?,
             body: body_text,
             events: views,
             as_of: today,

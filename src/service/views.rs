@@ -58,6 +58,17 @@ pub struct AuthorityView {
     pub postcode: Option<String>,
     pub opened_on: Option<NaiveDate>,
     pub closed_on: Option<NaiveDate>,
+    /// Set when the body's mail server refused our email to `email` for good; cleared when an
+    /// import gives the body another address.
+    pub email_failing: Option<EmailFailure>,
+}
+
+/// A permanent refusal of a body's address by its mail server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct EmailFailure {
+    pub at: DateTime<Utc>,
+    /// The server's answer, with its code: `permanent error (550): 5.1.1 No such user`.
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -106,6 +117,8 @@ pub struct AuthoritySummary {
     pub id: i64,
     pub name: String,
     pub region: Option<String>,
+    /// Set when the body's mail server refused our email for good (see `AuthorityView`).
+    pub email_failing: Option<EmailFailure>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

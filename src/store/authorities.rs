@@ -1,5 +1,6 @@
 //! Public bodies.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::{AuthorityFields, AuthorityRow, NewAuthority};
@@ -38,6 +39,33 @@ pub fn insert(conn: &mut AnyConnection, new: &NewAuthority) -> StoreResult<i64> 
 
 pub fn update(conn: &mut AnyConnection, id: i64, fields: &AuthorityFields) -> StoreResult<()> {
     diesel::update(authorities::table.find(id)).set(fields).execute(conn)?;
+    Ok(())
+}
+
+/// Records that the body's mail server refused `address` for good, if that is still the body's
+/// address: one changed since the message was queued is not the one that failed. Returns whether
+/// it was recorded.
+pub fn mark_email_failing(
+    conn: &mut AnyConnection,
+    id: i64,
+    address: &str,
+    at: NaiveDateTime,
+    reason: &str,
+) -> StoreResult<bool> {
+    let n = diesel::update(authorities::table.find(id).filter(authorities::email.eq(address)))
+        .set((authorities::email_failed_at.eq(at), authorities::email_failure.eq(reason)))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Forgets a refusal, because the body has another address now.
+pub fn clear_email_failure(conn: &mut AnyConnection, id: i64) -> StoreResult<()> {
+    diesel::update(authorities::table.find(id).filter(authorities::email_failed_at.is_not_null()))
+        .set((
+            authorities::email_failed_at.eq(None::<NaiveDateTime>),
+            authorities::email_failure.eq(None::<String>),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 

@@ -61,6 +61,32 @@ pub struct AuthorityRow {
     pub closed_on: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// When the body's mail server last refused our message for good, and what it said.
+    pub email_failed_at: Option<NaiveDateTime>,
+    pub email_failure: Option<String>,
+}
+
+/// What a request shows of its body.
+#[derive(Debug, Clone, Default, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = authorities)]
+pub struct BodyBrief {
+    pub id: i64,
+    pub name: String,
+    pub region: Option<String>,
+    pub email_failed_at: Option<NaiveDateTime>,
+    pub email_failure: Option<String>,
+}
+
+impl From<AuthorityRow> for BodyBrief {
+    fn from(row: AuthorityRow) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            region: row.region,
+            email_failed_at: row.email_failed_at,
+            email_failure: row.email_failure,
+        }
+    }
 }
 
 /// The imported fields of a body, for inserts and for updates (where `None` clears a value).

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::models::{DerivedFields, NewRequest, RequestRow};
+use super::models::{BodyBrief, DerivedFields, NewRequest, RequestRow};
 use super::schema::{authorities, requests};
 use super::{AnyConnection, StoreResult, escape_like, lower};
 use crate::domain::status::{State, Status};
@@ -177,8 +177,8 @@ fn filtered(f: &RequestFilter) -> Boxed<'_> {
     q
 }
 
-/// A request with the name and region of its body, as listed.
-pub type Listed = (RequestRow, String, Option<String>);
+/// A request with what it shows of its body, as listed.
+pub type Listed = (RequestRow, BodyBrief);
 
 pub fn list(
     conn: &mut AnyConnection,
@@ -208,18 +208,18 @@ pub fn list(
     };
     let rows: Vec<RequestRow> = q.limit(limit).offset(offset).load(conn)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.authority_id).collect();
-    let names: HashMap<i64, (String, Option<String>)> = authorities::table
+    let bodies: HashMap<i64, BodyBrief> = authorities::table
         .filter(authorities::id.eq_any(ids))
-        .select((authorities::id, authorities::name, authorities::region))
-        .load::<(i64, String, Option<String>)>(conn)?
+        .select(BodyBrief::as_select())
+        .load::<BodyBrief>(conn)?
         .into_iter()
-        .map(|(id, name, region)| (id, (name, region)))
+        .map(|b| (b.id, b))
         .collect();
     Ok(rows
         .into_iter()
         .map(|row| {
-            let (name, region) = names.get(&row.authority_id).cloned().unwrap_or_default();
-            (row, name, region)
+            let body = bodies.get(&row.authority_id).cloned().unwrap_or_default();
+            (row, body)
         })
         .collect())
 }

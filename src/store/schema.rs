@@ -37,6 +37,8 @@ diesel::table! {
         closed_on -> Nullable<Date>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        email_failed_at -> Nullable<Timestamp>,
+        email_failure -> Nullable<Text>,
     }
 }
 

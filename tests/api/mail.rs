@@ -202,3 +202,63 @@ async fn a_dead_mail_server_keeps_every_message_pending(db: &TestDb) {
     app.stop().await;
 }
 on_both_backends!(a_dead_mail_server_keeps_every_message_pending);
+
+async fn a_permanent_refusal_fails_at_once_and_marks_the_address(db: &TestDb) {
+    let app = spawn_app(db).await;
+    queue_fifty(&app).await;
+    let refused = "foi07@trust07.nhs.uk";
+    // A few 451s first, for other messages: those are still retried.
+    let (url, inbox) =
+        smtp::start(Inbox { refuse: 5, reject: vec![refused.to_string()], ..Default::default() });
+    let service = service_for(&app);
+    let mailer = mailer(&url);
+    tokio::task::spawn_blocking(move || deliver_all(&service, &mailer, "worker-1")).await.unwrap();
+
+    let (messages, rejected) = {
+        let inbox = inbox.lock().unwrap();
+        (inbox.messages.clone(), inbox.rejected.clone())
+    };
+    assert_eq!(messages.len(), 49, "every other body got its message");
+    assert!(messages.iter().all(|m| header(m, "To") != Some(refused)));
+    assert_eq!(rejected, [refused], "a 550 is not tried again");
+    let sent = app.get("/api/v1/outbox?state=sent&per_page=100").await;
+    let sent = sent.ok()["items"].as_array().unwrap().clone();
+    assert!(sent.iter().any(|m| m["attempts"].as_i64().unwrap() > 1), "the 451s were retried");
+
+    let failed = app.get("/api/v1/outbox?state=failed").await;
+    assert_eq!(failed.ok()["total"], 1);
+    let message = &failed.ok()["items"][0];
+    assert_eq!((&message["to"], &message["attempts"]), (&json!(refused), &json!(1)));
+    let error = message["last_error"].as_str().unwrap();
+    assert!(error.contains("refused the message for good"), "{error}");
+    assert!(error.contains("550") && error.contains("No such user here"), "{error}");
+
+    let request = message["request_id"].as_i64().unwrap();
+    let detail = app.get(&format!("/api/v1/requests/{request}")).await;
+    let detail = detail.ok().clone();
+    assert_eq!(detail["status"], "draft", "a refused request is not sent");
+    let failing = &detail["authority"]["email_failing"];
+    assert!(failing["reason"].as_str().unwrap().contains("No such user here"), "{detail}");
+    assert!(failing["at"].is_string());
+    let note = detail["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(note["kind"], "note");
+    assert!(note["note"].as_str().unwrap().contains(&format!("refused the email to {refused} for good")));
+    let body = detail["authority"]["id"].as_i64().unwrap();
+    let listed = app.get(&format!("/api/v1/requests?authority={body}")).await;
+    assert_eq!(&listed.ok()["items"][0]["authority"]["email_failing"], failing);
+    let shown = app.get(&format!("/api/v1/authorities/{body}")).await;
+    assert_eq!(&shown.ok()["email_failing"], failing);
+    let other = app.get(&format!("/api/v1/requests/{}", sent[0]["request_id"])).await;
+    assert!(other.ok()["authority"]["email_failing"].is_null());
+
+    // The same address imported again keeps the mark; a new address clears it.
+    let import = |email: &str| format!("name,email\nTrust 07,{email}\n");
+    app.post_raw("/api/v1/authorities/import", "text/csv", import(refused)).await.ok();
+    assert_eq!(&app.get(&format!("/api/v1/authorities/{body}")).await.ok()["email_failing"], failing);
+    app.post_raw("/api/v1/authorities/import", "text/csv", import("foi@trust07.nhs.uk")).await.ok();
+    assert!(app.get(&format!("/api/v1/authorities/{body}")).await.ok()["email_failing"].is_null());
+    let detail = app.get(&format!("/api/v1/requests/{request}")).await;
+    assert!(detail.ok()["authority"]["email_failing"].is_null());
+    app.stop().await;
+}
+on_both_backends!(a_permanent_refusal_fails_at_once_and_marks_the_address);

@@ -1,5 +1,6 @@
 //! A real SMTP server for the tests (mailin-embedded, plain SMTP on a free port) that records
-//! what it accepts, and can refuse messages or hold one to let a test kill the sender.
+//! what it accepts, and can refuse messages for now (451) or some recipients for good (550), or
+//! hold one message to let a test kill the sender.
 
 use std::net::{IpAddr, TcpListener};
 use std::sync::{Arc, Mutex};
@@ -14,6 +15,10 @@ pub struct Inbox {
     pub messages: Vec<String>,
     /// Refuse this many messages (451, try again later) before accepting.
     pub refuse: u32,
+    /// Refuse these recipients for good (550 at RCPT TO), every time.
+    pub reject: Vec<String>,
+    /// Recipients refused with 550, in order, one per attempt.
+    pub rejected: Vec<String>,
     /// When this many messages have been accepted, hold the next at DATA until released.
     pub hold_at: Option<usize>,
     pub holding: bool,
@@ -51,6 +56,15 @@ impl Handler for Recorder {
     fn data_end(&mut self) -> Response {
         let text = String::from_utf8_lossy(&std::mem::take(&mut self.current)).into_owned();
         self.inbox.lock().unwrap().messages.push(text);
+        response::OK
+    }
+
+    fn rcpt(&mut self, to: &str) -> Response {
+        let mut inbox = self.inbox.lock().unwrap();
+        if inbox.reject.iter().any(|r| r == to) {
+            inbox.rejected.push(to.to_string());
+            return Response::custom(550, "5.1.1 No such user here".to_string());
+        }
         response::OK
     }
 

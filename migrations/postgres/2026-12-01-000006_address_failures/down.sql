@@ -1,0 +1,2 @@
+ALTER TABLE authorities DROP COLUMN email_failure;
+ALTER TABLE authorities DROP COLUMN email_failed_at;
