@@ -57,11 +57,12 @@ impl Worker {
                         reminded_on = Some(today);
                     }
                     match service.deliver_due(&mailer, &name, 20) {
-                        Ok(report) if report.sent + report.retrying + report.failed > 0 => {
+                        Ok(report) if !report.is_empty() => {
                             tracing::info!(
                                 sent = report.sent,
                                 retrying = report.retrying,
                                 failed = report.failed,
+                                cancelled = report.cancelled,
                                 "mail delivered"
                             );
                         }

@@ -2,7 +2,9 @@
 //!
 //! Layers, from the inside out: [`domain`] (pure rules), [`store`] (diesel over SQLite or
 //! PostgreSQL), [`service`] (one function per use case), and the adapters [`http`] and [`cli`].
+//! [`app`] builds them from the settings, the same way for every adapter and for the tests.
 
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod domain;

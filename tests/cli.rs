@@ -201,7 +201,9 @@ fn bad_arguments_and_settings_are_explained() {
     let typo = cli.fails(&["--config", "typo.toml", "migrate"], 78);
     assert!(typo.contains("listen_on"), "{typo}");
     let migrated = cli.ok(&["migrate"]);
-    assert!(migrated.contains("Applied 4 migration"), "{migrated}");
+    let shipped =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite")).unwrap().count();
+    assert!(migrated.contains(&format!("Applied {shipped} migration")), "{migrated}");
     assert!(cli.ok(&["migrate"]).contains("up to date"));
 }
 
@@ -453,4 +455,25 @@ fn serve_delivers_in_the_background_while_send_waits() {
     assert!(out.contains("Queued 3 message(s)"), "{out}");
     assert!(out.contains("All sent."), "{out}");
     assert_eq!(inbox.lock().unwrap().messages.len(), 3);
+}
+
+#[test]
+fn outbox_deliver_reports_cancelled_messages_and_logs_refusals() {
+    let cli = Cli::new();
+    cli.campaign_to("name,email\nA Trust,foi@a.nhs.uk\nB Trust,foi@b.nhs.uk\n");
+    cli.ok(&["campaigns", "send", "1", "--rate", "600000"]);
+    cli.ok(&["requests", "event", "T-1-0001", "withdrawn"]);
+    // Nothing listens on port 1: the one message still wanted is refused and waits for a retry.
+    let out = cli
+        .command()
+        .args(["outbox", "deliver", "--json"])
+        .env("FOITRACK__MAIL__URL", "smtp://127.0.0.1:1")
+        .env("FOITRACK__MAIL__TIMEOUT_SECONDS", "5")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report, serde_json::json!({"sent": 0, "retrying": 1, "failed": 0, "cancelled": 1}));
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("WARN") && log.contains("delivery failed"), "the warning is shown: {log}");
 }

@@ -6,96 +6,47 @@ use anyhow::Context;
 
 use super::args::*;
 use super::output::{Table, cut, json, opt};
+use crate::app::App;
 use crate::config::Settings;
 use crate::domain::london;
-use crate::mail::{MailTarget, Mailer};
 use crate::service::authorities::{AuthorityQuery, ImportQuery, Progress, Quiet};
 use crate::service::campaigns::{NewCampaignInput, Targets};
-use crate::service::outbox::MailConfig;
-use crate::service::reminders::ReminderConfig;
 use crate::service::requests::RequestQuery;
 use crate::service::timeline::{BulkSentInput, EventInput, LogSentInput};
 use crate::service::views::{CampaignProgress, RequestDetail};
-use crate::service::{Actor, Service, ServiceError};
-use crate::store::Db;
+use crate::service::{Actor, Service};
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load_with(cli.config.as_deref(), cli.database.as_deref())?;
-    match cli.command {
-        Command::Serve => return super::serve::serve(settings),
-        Command::Migrate => {
-            let db = connect(&settings, false)?;
-            let applied = db.migrate()?;
-            if applied.is_empty() {
-                println!("The database is up to date.");
-            } else {
-                println!("Applied {} migration(s): {}", applied.len(), applied.join(", "));
-            }
-            return Ok(());
+    crate::app::init_logging(&settings.log.level);
+    if let Command::Migrate = cli.command {
+        let applied = crate::app::connect(&settings, false)?.migrate()?;
+        if applied.is_empty() {
+            println!("The database is up to date.");
+        } else {
+            println!("Applied {} migration(s): {}", applied.len(), applied.join(", "));
         }
-        _ => {}
+        return Ok(());
     }
-    let service = open_service(&settings)?;
+    let app = App::build(settings)?;
+    let service = app.service();
     let actor = || -> anyhow::Result<Actor> { Ok(service.local_actor(cli.as_user.as_deref())?) };
     match cli.command {
-        Command::Serve | Command::Migrate => unreachable!("handled above"),
-        Command::Authorities(cmd) => authorities(&service, cmd),
-        Command::Campaigns(cmd) => campaigns(&service, cmd, actor),
-        Command::Requests(cmd) => requests(&service, cmd, actor),
-        Command::User(cmd) => users(&service, cmd),
-        Command::Token(cmd) => tokens(&service, cmd),
-        Command::Deadline(args) => super::deadlines::calculate(&service, args),
-        Command::Regimes { json: j } => super::deadlines::regimes(&service, j.json),
-        Command::Outbox(cmd) => super::outbox::run(&service, &settings, cmd, actor),
-        Command::Remind { dry_run, as_of, json: j } => {
-            super::outbox::remind(&service, dry_run, as_of, j.json)
-        }
+        Command::Migrate => unreachable!("handled above"),
+        Command::Serve => super::serve::serve(&app),
+        Command::Authorities(cmd) => authorities(service, cmd),
+        Command::Campaigns(cmd) => campaigns(service, cmd, actor),
+        Command::Requests(cmd) => requests(service, cmd, actor),
+        Command::User(cmd) => users(service, cmd),
+        Command::Token(cmd) => tokens(service, cmd),
+        Command::Deadline(args) => super::deadlines::calculate(service, args),
+        Command::Regimes { json: j } => super::deadlines::regimes(service, j.json),
+        Command::Outbox(cmd) => super::outbox::run(&app, cmd, actor),
+        Command::Remind { dry_run, as_of, json: j } => super::outbox::remind(service, dry_run, as_of, j.json),
         Command::Holidays(HolidaysCommand::Import { file, dry_run, json: j }) => {
-            super::deadlines::import_holidays(&service, &actor()?, &file, dry_run, j.json)
+            super::deadlines::import_holidays(service, &actor()?, &file, dry_run, j.json)
         }
     }
-}
-
-/// The service on the configured database (migrated) with the configured regimes.
-pub fn open_service(settings: &Settings) -> anyhow::Result<Service> {
-    let m = &settings.mail;
-    let mail = MailConfig {
-        // lettre quotes the display name where it needs it ("Cambridge, FOI study").
-        from: lettre::message::Mailbox::new(
-            Some(m.from_name.clone()).filter(|n| !n.trim().is_empty()),
-            m.from_address
-                .parse()
-                .map_err(|e| anyhow::anyhow!("mail.from_address \"{}\": {e}", m.from_address))?,
-        )
-        .to_string(),
-        reply_domain: m.reply_domain.clone(),
-        reply_secret: m.reply_secret.clone(),
-        send_interval: std::time::Duration::from_secs(m.send_interval_seconds),
-        max_attempts: m.max_attempts,
-        first_retry: std::time::Duration::from_secs(m.first_retry_seconds),
-        lease: std::time::Duration::from_secs(m.lease_seconds),
-    };
-    let reminders = ReminderConfig {
-        due_soon_working_days: settings.reminders.due_soon_working_days,
-        clarification_days: settings.reminders.clarification_days,
-    };
-    let templates = crate::mail::templates::Templates::load(Some(std::path::Path::new(&m.templates_dir)))?;
-    Ok(Service::new(connect(settings, true)?, settings.custom_regimes()?)?
-        .with_mail(mail)
-        .with_reminders(reminders)
-        .with_templates(templates))
-}
-
-/// The configured mail transport.
-pub fn mailer(settings: &Settings) -> anyhow::Result<Mailer> {
-    let target = MailTarget::parse(&settings.mail.url)?;
-    Ok(Mailer::new(target, std::time::Duration::from_secs(settings.mail.timeout_seconds))?)
-}
-
-pub fn connect(settings: &Settings, migrate: bool) -> anyhow::Result<Db> {
-    let db = &settings.database;
-    let open = if migrate { Db::open } else { Db::connect };
-    open(&db.url, db.pool_size, db.busy_timeout()).map_err(|e| ServiceError::from(e).into())
 }
 
 /// A progress bar on a terminal, nothing otherwise.

@@ -47,8 +47,8 @@ fn exit_code(e: &anyhow::Error) -> i32 {
     match e.downcast_ref::<ServiceError>() {
         Some(ServiceError::Invalid { .. }) => 65,
         Some(ServiceError::NotFound(_)) => 66,
-        Some(ServiceError::Unavailable(_)) => 69,
-        Some(ServiceError::Internal(_)) => 70,
+        Some(ServiceError::Unavailable { .. }) => 69,
+        Some(ServiceError::Internal { .. }) => 70,
         Some(ServiceError::Forbidden(_) | ServiceError::Unauthorized(_)) => 77,
         _ => 1,
     }

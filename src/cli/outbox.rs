@@ -2,7 +2,7 @@
 
 use super::args::{OutboxCommand, SendCampaign};
 use super::output::{Table, cut, json};
-use crate::config::Settings;
+use crate::app::App;
 use crate::service::outbox::SendInput;
 use crate::service::{Actor, Paging, Service, ServiceError};
 
@@ -60,25 +60,16 @@ fn wait_for_delivery(service: &Service, campaign: i64, total: u64) -> anyhow::Re
     use std::io::IsTerminal;
     let bar = std::io::stderr().is_terminal().then(|| indicatif::ProgressBar::new(total));
     eprintln!("Waiting for `foitrack serve` to send them (Ctrl-C to stop waiting; sending goes on).");
-    loop {
-        let count = |state| {
-            service.list_campaign_outbox(Some(state), Some(campaign), Paging::default()).map(|p| p.total)
-        };
-        let (pending, sending) = (count("pending")?, count("sending")?);
+    let done = service.wait_for_campaign(campaign, std::time::Duration::from_secs(1), |now| {
         if let Some(bar) = &bar {
-            bar.set_position(total.saturating_sub((pending + sending) as u64));
+            bar.set_position(total.saturating_sub(now.waiting as u64));
         }
-        if pending + sending == 0 {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_secs(1));
-    }
+    })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let failed = service.list_campaign_outbox(Some("failed"), Some(campaign), Paging::default())?.total;
-    let except = if failed > 0 {
-        format!(", except {failed} that failed (see `foitrack outbox list --state failed`)")
+    let except = if done.failed > 0 {
+        format!(", except {} that failed (see `foitrack outbox list --state failed`)", done.failed)
     } else {
         String::new()
     };
@@ -86,12 +77,8 @@ fn wait_for_delivery(service: &Service, campaign: i64, total: u64) -> anyhow::Re
     Ok(())
 }
 
-pub fn run(
-    service: &Service,
-    settings: &Settings,
-    cmd: OutboxCommand,
-    actor: impl Fn() -> anyhow::Result<Actor>,
-) -> anyhow::Result<()> {
+pub fn run(app: &App, cmd: OutboxCommand, actor: impl Fn() -> anyhow::Result<Actor>) -> anyhow::Result<()> {
+    let service = app.service();
     match cmd {
         OutboxCommand::List { state, page, json: j } => {
             let list = service.list_outbox(state.as_deref(), Paging::new(page.page, page.per_page)?)?;
@@ -123,19 +110,9 @@ pub fn run(
             println!("Message {} is {}.", m.id, m.state);
         }
         OutboxCommand::Deliver { json: j } => {
-            let mailer = super::commands::mailer(settings)?;
+            let mailer = app.mailer()?;
             let worker = format!("cli-{}-{}", std::process::id(), crate::service::outbox::random_tag());
-            let mut total = crate::service::outbox::DeliveryReport::default();
-            loop {
-                let report = service.deliver_due(&mailer, &worker, 20)?;
-                total.sent += report.sent;
-                total.retrying += report.retrying;
-                total.failed += report.failed;
-                total.cancelled += report.cancelled;
-                if report == Default::default() {
-                    break;
-                }
-            }
+            let total = service.deliver_all(&mailer, &worker)?;
             if j.json {
                 println!("{}", json(&total));
             } else {

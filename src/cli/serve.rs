@@ -3,19 +3,11 @@
 use std::net::TcpListener;
 
 use anyhow::Context;
-use tracing_subscriber::EnvFilter;
 
-use crate::config::Settings;
+use crate::app::App;
 
-pub fn init_logging(level: &str) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    // A second initialisation (tests) is harmless; ignore it.
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
-}
-
-pub fn serve(settings: Settings) -> anyhow::Result<()> {
-    init_logging(&settings.log.level);
-    let service = super::commands::open_service(&settings)?;
+pub fn serve(app: &App) -> anyhow::Result<()> {
+    let (settings, service) = (app.settings(), app.service());
     if service.needs_first_user()? {
         eprintln!(
             "\nNo user exists yet. In another terminal, in this directory, create the first administrator \
@@ -27,7 +19,7 @@ pub fn serve(settings: Settings) -> anyhow::Result<()> {
         format!("cannot listen on {} (is another program using that port?)", settings.server.listen)
     })?;
     let address = listener.local_addr()?;
-    let mailer = super::commands::mailer(&settings)?;
+    let mailer = app.mailer()?;
     eprintln!("Outgoing mail goes to {}.", mailer.target().describe());
     if matches!(mailer.target(), crate::mail::MailTarget::Smtp(_))
         && settings.mail.reply_domain == "localhost"
@@ -51,7 +43,7 @@ pub fn serve(settings: Settings) -> anyhow::Result<()> {
         format!("serve-{}-{}", std::process::id(), crate::service::outbox::random_tag()),
         daily,
     );
-    let server = crate::http::server(service, listener, &settings.server)?;
+    let server = app.http_server(listener)?;
     eprintln!(
         "foitrack is running at http://{address} with the database {}. Press Ctrl-C to stop.",
         crate::store::Target::redacted(&settings.database.url)

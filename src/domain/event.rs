@@ -25,7 +25,7 @@ text_enum! {
         IcoComplaint => "ico_complaint",
         Withdrawn => "withdrawn",
         Closed => "closed",
-                Note => "note",
+        Note => "note",
         Retraction => "retraction",
         /// Recorded by foitrack itself when new bank holiday data moved the request's deadlines.
         DeadlineRecalculated => "deadline_recalculated",

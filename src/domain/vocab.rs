@@ -1,4 +1,5 @@
-//! The small vocabularies of the domain: roles, channels, outcomes.
+//! The small vocabularies of the domain: roles, channels, outcomes, and the kinds and states of
+//! outgoing messages.
 
 use crate::text_enum;
 
@@ -46,6 +47,31 @@ text_enum! {
         Refused => "refused",
         NotHeld => "not_held",
         Other => "other",
+    }
+}
+
+text_enum! {
+    /// What an outgoing message is.
+    pub enum OutboxKind("message kind") {
+        /// A campaign's request to a body.
+        Request => "request",
+        /// The morning digest to a campaign's owner and watchers.
+        Digest => "digest",
+        /// A polite reminder to a body whose reply is late.
+        Chaser => "chaser",
+        /// A request for internal review to a body whose reply is very late.
+        ReviewRequest => "review_request",
+    }
+}
+
+text_enum! {
+    /// Where an outgoing message stands.
+    pub enum OutboxState("message state") {
+        Pending => "pending",
+        Sending => "sending",
+        Sent => "sent",
+        Failed => "failed",
+        Cancelled => "cancelled",
     }
 }
 

@@ -102,22 +102,35 @@ impl ResponseError for ApiError {
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         use StatusCode as S;
+        match &e {
+            ServiceError::Unavailable { .. } => tracing::error!(error = %chain(&e), "database unavailable"),
+            ServiceError::Internal { .. } => tracing::error!(error = %chain(&e), "internal error"),
+            _ => {}
+        }
         match e {
             ServiceError::NotFound(d) => Self::not_found(d),
             ServiceError::Invalid { detail, fields } => Self::validation(detail, fields),
             ServiceError::Conflict(d) => Self::new(S::CONFLICT, "conflict", "Conflict", d),
             ServiceError::Unauthorized(d) => Self::new(S::UNAUTHORIZED, "unauthorized", "Not signed in", d),
             ServiceError::Forbidden(d) => Self::new(S::FORBIDDEN, "forbidden", "Not allowed", d),
-            ServiceError::Unavailable(d) => {
-                tracing::error!(error = %d, "database unavailable");
-                Self::new(S::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", d)
+            ServiceError::Unavailable { detail, .. } => {
+                Self::new(S::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", detail)
             }
-            ServiceError::Internal(d) => {
-                tracing::error!(error = %d, "internal error");
-                Self::internal()
-            }
+            ServiceError::Internal { .. } => Self::internal(),
         }
     }
+}
+
+/// An error and every cause beneath it, `outer: inner: innermost`, for the log.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    text
 }
 
 impl From<actix_web::error::BlockingError> for ApiError {

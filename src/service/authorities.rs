@@ -156,6 +156,10 @@ impl ImportQuery {
 impl Service {
     pub fn search_authorities(&self, query: &AuthorityQuery) -> ServiceResult<Page<AuthorityView>> {
         let paging = Paging::new(query.page, query.per_page)?;
+        super::check_text(
+            [("region", &query.region), ("tag", &query.tag), ("q", &query.q)]
+                .map(|(field, v)| (field, v.as_deref().unwrap_or(""))),
+        )?;
         let text = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let filter = AuthorityFilter {
             region: text(&query.region),

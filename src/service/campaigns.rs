@@ -148,7 +148,7 @@ impl Service {
                     subject: render(&input.subject_template)?,
                     body: render(&input.body_template)?,
                     regime: regime.to_string(),
-                    state: State::Draft.as_str().to_string(),
+                    state: State::Draft,
                     created_at: stamp,
                     updated_at: stamp,
                 });

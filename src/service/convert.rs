@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use super::views::{AuthoritySummary, AuthorityView, EmailFailure, RequestView, TokenView, UserView};
 use super::{ServiceError, ServiceResult};
-use crate::domain::event::{EventDetails, EventKind, TimelineEvent};
+use crate::domain::event::{EventDetails, TimelineEvent};
 use crate::domain::status::status_on;
 use crate::store::models::{AuthorityRow, BodyBrief, EventRow, RequestRow, TokenRow, UserRow};
 
@@ -20,13 +20,13 @@ where
     T::Err: std::fmt::Display,
 {
     text.parse::<T>()
-        .map_err(|e| ServiceError::Internal(format!("stored {what} of row {id} is unreadable: {e}")))
+        .map_err(|e| ServiceError::internal(format!("stored {what} of row {id} is unreadable: {e}")))
 }
 
 pub fn user(row: UserRow) -> ServiceResult<UserView> {
     Ok(UserView {
         id: row.id,
-        role: parse_stored(&row.role, "role", row.id)?,
+        role: row.role,
         email: row.email,
         name: row.name,
         created_at: utc(row.created_at),
@@ -76,7 +76,7 @@ pub fn authority(row: AuthorityRow) -> AuthorityView {
 
 pub fn request(row: RequestRow, body: BodyBrief, today: NaiveDate) -> ServiceResult<RequestView> {
     let id = row.id;
-    let state = parse_stored(&row.state, "state", id)?;
+    let state = row.state;
     Ok(RequestView {
         id,
         status: status_on(state, row.due_on, row.very_overdue_on, today),
@@ -93,7 +93,7 @@ pub fn request(row: RequestRow, body: BodyBrief, today: NaiveDate) -> ServiceRes
         regime: row.regime,
         sent_at: row.sent_at.map(utc),
         sent_on: row.sent_on,
-        channel: row.channel.as_deref().map(|c| parse_stored(c, "channel", id)).transpose()?,
+        channel: row.channel,
         sent_to: row.sent_to,
         received_on: row.received_on,
         clock_started_on: row.clock_started_on,
@@ -102,7 +102,7 @@ pub fn request(row: RequestRow, body: BodyBrief, today: NaiveDate) -> ServiceRes
         very_overdue_on: row.very_overdue_on,
         review_due_on: row.review_due_on,
         body_reference: row.body_reference,
-        outcome: row.outcome.as_deref().map(|o| parse_stored(o, "outcome", id)).transpose()?,
+        outcome: row.outcome,
         responded_on: row.responded_on,
         created_at: utc(row.created_at),
         updated_at: utc(row.updated_at),
@@ -111,14 +111,14 @@ pub fn request(row: RequestRow, body: BodyBrief, today: NaiveDate) -> ServiceRes
 
 pub fn event_details(row: &EventRow) -> ServiceResult<EventDetails> {
     serde_json::from_str(&row.details).map_err(|e| {
-        ServiceError::Internal(format!("stored details of event {} are unreadable: {e}", row.id))
+        ServiceError::internal_from(format!("The stored details of event {} are unreadable", row.id), e)
     })
 }
 
 pub fn timeline_event(row: &EventRow) -> ServiceResult<TimelineEvent> {
     Ok(TimelineEvent {
         id: row.id,
-        kind: parse_stored::<EventKind>(&row.kind, "event kind", row.id)?,
+        kind: row.kind,
         occurred_on: row.occurred_on,
         details: event_details(row)?,
     })

@@ -231,7 +231,7 @@ impl Service {
                     conn,
                     &NewEvent {
                         request_id: id,
-                        kind: EventKind::DeadlineRecalculated.as_str().to_string(),
+                        kind: EventKind::DeadlineRecalculated,
                         occurred_on: london::today(),
                         details: "{}".into(),
                         note: Some(format!("Bank holidays updated: {}.", moved.join("; "))),
@@ -254,9 +254,9 @@ impl Service {
 
 fn current_holidays(conn: &mut store::AnyConnection) -> ServiceResult<HolidayData> {
     match holidays::current(conn)? {
-        Some(f) => {
-            HolidayData::from_gov_uk_json(&f.content).map_err(|e| ServiceError::Internal(e.to_string()))
-        }
+        Some(f) => HolidayData::from_gov_uk_json(&f.content).map_err(|e| {
+            ServiceError::internal_from(format!("The stored holiday file {} cannot be read", f.id), e)
+        }),
         None => Ok(HolidayData::bundled()),
     }
 }

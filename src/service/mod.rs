@@ -9,12 +9,13 @@ use serde::{Deserialize, Serialize};
 use crate::domain::holidays::HolidayData;
 use crate::domain::regime::{Regime, RegimeRules, Regimes};
 use crate::domain::vocab::Role;
-use crate::store::{Db, StoreError, is_unique_violation};
+use crate::store::{Db, Fault, StoreError};
 
 pub mod authorities;
 pub mod campaigns;
 mod convert;
 pub mod deadlines;
+pub mod delivery;
 pub mod outbox;
 pub mod reminders;
 pub mod requests;
@@ -35,8 +36,13 @@ impl FieldError {
     }
 }
 
+/// The cause behind an error, kept so that logs and the command line can show the whole chain.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
 /// Every way a use case can fail. Each variant maps to one HTTP status and one CLI exit code,
-/// and each message is written for the researcher reading it.
+/// and each message is written for the researcher reading it. Faults that are not the input's
+/// keep their cause as the error's `source`: the message says what foitrack was doing, the
+/// source says what went wrong beneath it.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     #[error("{0}")]
@@ -49,11 +55,20 @@ pub enum ServiceError {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
-    #[error("{0}")]
-    Unavailable(String),
+    /// The database (or another service we need) cannot be used right now; trying again may work.
+    #[error("{detail}")]
+    Unavailable {
+        detail: String,
+        #[source]
+        source: Option<Cause>,
+    },
     /// A fault of ours, not of the input: logged in full, reported vaguely.
-    #[error("{0}")]
-    Internal(String),
+    #[error("{context}")]
+    Internal {
+        context: String,
+        #[source]
+        source: Option<Cause>,
+    },
 }
 
 impl ServiceError {
@@ -66,34 +81,46 @@ impl ServiceError {
             fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ");
         Self::Invalid { detail, fields }
     }
+
+    /// A fault of ours with nothing beneath it (stored data contradicting itself).
+    pub fn internal(context: impl Into<String>) -> Self {
+        Self::Internal { context: context.into(), source: None }
+    }
+
+    /// A fault of ours while doing `context`, caused by `source`.
+    pub fn internal_from(context: impl Into<String>, source: impl Into<Cause>) -> Self {
+        Self::Internal { context: context.into(), source: Some(source.into()) }
+    }
+
+    pub fn unavailable(detail: impl Into<String>, source: Option<Cause>) -> Self {
+        Self::Unavailable { detail: detail.into(), source }
+    }
 }
 
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Unavailable(msg) => {
-                ServiceError::Unavailable(format!("The database cannot be reached: {msg}"))
+            StoreError::Unavailable(cause) => {
+                ServiceError::unavailable("The database cannot be reached", Some(cause))
             }
             StoreError::Query(q) => q.into(),
             bad @ StoreError::BadUrl(_) => ServiceError::invalid(bad.to_string()),
-            other => ServiceError::Internal(other.to_string()),
+            StoreError::Migration(cause) => {
+                ServiceError::internal_from("The database could not be brought up to date", cause)
+            }
         }
     }
 }
 
 impl From<diesel::result::Error> for ServiceError {
     fn from(e: diesel::result::Error) -> Self {
-        if is_unique_violation(&e) {
-            ServiceError::Conflict(format!("That would create a duplicate: {e}"))
-        } else if e.to_string().contains("database is locked") {
-            ServiceError::Unavailable(
-                "The database is busy with another change; please try again in a moment.".into(),
-            )
-        } else if e.to_string().contains("0x00") {
-            // PostgreSQL refuses the NUL character in text; SQLite would store it.
-            ServiceError::invalid(NUL_MESSAGE)
-        } else {
-            ServiceError::Internal(format!("database error: {e}"))
+        match crate::store::classify(&e) {
+            Fault::Duplicate => ServiceError::Conflict(format!("That would create a duplicate: {e}")),
+            Fault::Busy => ServiceError::unavailable(
+                "The database is busy with another change; please try again in a moment.",
+                Some(e.into()),
+            ),
+            Fault::Other => ServiceError::internal_from("A database query failed", e),
         }
     }
 }
@@ -273,8 +300,9 @@ impl Service {
         let (file_id, data) = match file {
             Some(f) => (
                 f.id,
-                HolidayData::from_gov_uk_json(&f.content)
-                    .map_err(|e| ServiceError::Internal(format!("stored holiday file {}: {e}", f.id)))?,
+                HolidayData::from_gov_uk_json(&f.content).map_err(|e| {
+                    ServiceError::internal_from(format!("The stored holiday file {} cannot be read", f.id), e)
+                })?,
             ),
             None => (0, HolidayData::bundled()),
         };

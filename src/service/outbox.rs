@@ -17,7 +17,7 @@ use super::{Actor, FieldError, Page, Paging, Service, ServiceError, ServiceResul
 use crate::domain::event::{EventDetails, EventKind};
 use crate::domain::london;
 use crate::domain::status::State;
-use crate::domain::vocab::{Channel, Role};
+use crate::domain::vocab::{Channel, OutboxKind, OutboxState, Role};
 use crate::mail::{MailError, Mailer, Outgoing};
 use crate::store::outbox::{self as store_outbox, NewOutbox, OutboxRow};
 use crate::store::{self, authorities, requests};
@@ -118,13 +118,13 @@ pub struct DeliveryReport {
 fn view(row: OutboxRow) -> OutboxView {
     OutboxView {
         id: row.id,
-        kind: row.kind,
+        kind: row.kind.to_string(),
         request_id: row.request_id,
         campaign_id: row.campaign_id,
         message_id: row.message_id,
         to: row.to_address,
         subject: row.subject,
-        state: row.state,
+        state: row.state.to_string(),
         attempts: row.attempts,
         next_attempt_at: utc(row.next_attempt_at),
         last_error: row.last_error,
@@ -201,8 +201,8 @@ impl Service {
                     reference: row.reference.clone(),
                     reason: reason.to_string(),
                 };
-                if row.state != State::Draft.as_str() {
-                    summary.skipped.push(skip(&format!("it is {}", row.state.replace('_', " "))));
+                if row.state != State::Draft {
+                    summary.skipped.push(skip(&format!("it is {}", row.state.as_str().replace('_', " "))));
                     continue;
                 }
                 if store_outbox::has_live_message(conn, id)? {
@@ -226,7 +226,7 @@ impl Service {
                     store_outbox::insert(
                         conn,
                         &NewOutbox {
-                            kind: "request".into(),
+                            kind: OutboxKind::Request,
                             request_id: Some(id),
                             campaign_id: Some(campaign_id),
                             message_id: message_id(&row.reference.to_lowercase(), &mail.reply_domain),
@@ -235,7 +235,7 @@ impl Service {
                             reply_to: Some(reply_to.clone()),
                             subject: subject.clone(),
                             body: row.body.clone(),
-                            state: store_outbox::PENDING.into(),
+                            state: OutboxState::Pending,
                             next_attempt_at: scheduled,
                             created_by: actor.user_id,
                             created_at: start,
@@ -285,8 +285,8 @@ impl Service {
                 subject: row.subject.clone(),
                 body: row.body.clone(),
                 message_id: row.message_id.clone(),
-                auto_submitted: row.kind == "digest",
-                unsubscribe: (row.kind == "digest")
+                auto_submitted: row.kind == OutboxKind::Digest,
+                unsubscribe: (row.kind == OutboxKind::Digest)
                     .then(|| format!("mailto:{}?subject=unsubscribe", bare_address(&row.from_address))),
             };
             match mailer.send(&outgoing) {
@@ -385,8 +385,8 @@ impl Service {
         let Some(request) = requests::by_id(conn, request_id)? else { return Ok(()) };
         let sender = Actor { user_id: row.created_by, email: String::new(), role: Role::Admin };
         let on = london::london_date(at);
-        let draft = match row.kind.as_str() {
-            "request" if request.state == State::Draft.as_str() => Draft {
+        let draft = match row.kind {
+            OutboxKind::Request if request.state == State::Draft => Draft {
                 kind: EventKind::Sent,
                 occurred_on: on,
                 details: EventDetails {
@@ -398,13 +398,13 @@ impl Service {
                 },
                 note: None,
             },
-            "chaser" => Draft {
+            OutboxKind::Chaser => Draft {
                 kind: EventKind::Note,
                 occurred_on: on,
                 details: EventDetails::default(),
                 note: Some(format!("Chaser sent to {} (Message-ID {}).", row.to_address, row.message_id)),
             },
-            "review_request" => Draft {
+            OutboxKind::ReviewRequest => Draft {
                 kind: EventKind::InternalReviewRequested,
                 occurred_on: on,
                 details: EventDetails::default(),
@@ -413,7 +413,7 @@ impl Service {
                     row.to_address, row.message_id
                 )),
             },
-            _ => return Ok(()),
+            OutboxKind::Request | OutboxKind::Digest => return Ok(()),
         };
         self.append(conn, &sender, request_id, draft).map(|_| ())
     }
@@ -426,11 +426,11 @@ impl Service {
         let Some(request) = requests::by_id(&mut conn, request_id)? else {
             return Ok(Some("not sent: the request no longer exists".into()));
         };
-        let reason = match row.kind.as_str() {
-            "request" if request.state != State::Draft.as_str() => {
-                Some(format!("not sent: the request is already {}", request.state.replace('_', " ")))
+        let reason = match row.kind {
+            OutboxKind::Request if request.state != State::Draft => {
+                Some(format!("not sent: the request is already {}", request.state.as_str().replace('_', " ")))
             }
-            "chaser" | "review_request" if request.state != State::AwaitingResponse.as_str() => {
+            OutboxKind::Chaser | OutboxKind::ReviewRequest if request.state != State::AwaitingResponse => {
                 Some("not sent: the request is no longer awaiting a response".to_string())
             }
             _ => None,
@@ -449,19 +449,10 @@ impl Service {
         campaign: Option<i64>,
         paging: Paging,
     ) -> ServiceResult<Page<OutboxView>> {
-        let states = [
-            store_outbox::PENDING,
-            store_outbox::SENDING,
-            store_outbox::SENT,
-            store_outbox::FAILED,
-            store_outbox::CANCELLED,
-        ];
-        if let Some(s) = state.filter(|s| !states.contains(s)) {
-            return Err(ServiceError::invalid_fields(vec![FieldError::new(
-                "state",
-                format!("\"{s}\" is not a message state; use one of: {}", states.join(", ")),
-            )]));
-        }
+        let state = state
+            .map(|s| s.parse::<OutboxState>())
+            .transpose()
+            .map_err(|e| ServiceError::invalid_fields(vec![FieldError::new("state", e.to_string())]))?;
         let mut conn = self.db().conn()?;
         let (rows, total) = store_outbox::list(&mut conn, state, campaign, paging.limit(), paging.offset())?;
         Ok(Page {

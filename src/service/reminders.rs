@@ -12,7 +12,8 @@ use utoipa::ToSchema;
 use super::outbox::message_id;
 use super::{Actor, FieldError, Service, ServiceError, ServiceResult, now};
 use crate::domain::event::EventKind;
-use crate::domain::status::{State, Status, status_on};
+use crate::domain::status::{Status, status_on};
+use crate::domain::vocab::{OutboxKind, OutboxState};
 use crate::store::outbox::{self as store_outbox, NewOutbox};
 use crate::store::{self, authorities, events, reminders, users};
 
@@ -129,16 +130,15 @@ impl Service {
             // Two instances at 07:00: the second waits, then finds every alert recorded.
             store::exclusive(conn, store::Exclusive::Reminders)?;
             let regimes = self.regimes_on(conn)?;
-            let horizon = regimes.get("foia").map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let horizon = regimes
+                .get("foia")
+                .map_err(|e| ServiceError::internal_from("The built-in regime foia is missing", e))?;
             let until = horizon.add(today, cfg.due_soon_working_days);
             let mut by_user: BTreeMap<i64, Vec<DigestItem>> = BTreeMap::new();
             // Many requests share a campaign: look its people up once.
             let mut recipients: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
             for row in reminders::candidates(conn, until)? {
-                let state: State = row
-                    .state
-                    .parse()
-                    .map_err(|e: crate::domain::UnknownValue| ServiceError::Internal(e.to_string()))?;
+                let state = row.state;
                 let status = status_on(state, row.due_on, row.very_overdue_on, today);
                 let item = match status {
                     Status::VeryOverdue => Some((AlertKind::VeryOverdue, row.very_overdue_on, None)),
@@ -184,7 +184,7 @@ impl Service {
                     let outbox_id = store_outbox::insert(
                         conn,
                         &NewOutbox {
-                            kind: "digest".into(),
+                            kind: OutboxKind::Digest,
                             request_id: None,
                             campaign_id: None,
                             message_id: message_id(&format!("digest.{today}.{user_id}"), &mail.reply_domain),
@@ -193,7 +193,7 @@ impl Service {
                             reply_to: None,
                             subject: subject.clone(),
                             body: body.clone(),
-                            state: store_outbox::PENDING.into(),
+                            state: OutboxState::Pending,
                             next_attempt_at: stamp,
                             created_by: user_id,
                             created_at: stamp,
@@ -242,16 +242,16 @@ impl Service {
                 };
                 let (Some(due), Some(very)) = (row.due_on, row.very_overdue_on) else { continue };
                 let (kind, template, key) = if today > very {
-                    ("review_request", "review", very)
+                    (OutboxKind::ReviewRequest, "review", very)
                 } else if regime.count_between(due.succ_opt().unwrap_or(due), today)
                     >= campaign.chase_after_working_days.max(0) as u32
                 {
-                    ("chaser", "chaser", due)
+                    (OutboxKind::Chaser, "chaser", due)
                 } else {
                     continue;
                 };
                 let key = key.to_string();
-                if reminders::alert_sent(conn, row.id, kind, &key, campaign.created_by)? {
+                if reminders::alert_sent(conn, row.id, kind.as_str(), &key, campaign.created_by)? {
                     continue;
                 }
                 let authority = authorities::by_id(conn, row.authority_id)?;
@@ -279,9 +279,9 @@ impl Service {
                     },
                 });
                 let render = |part: &str| {
-                    self.templates()
-                        .render(&format!("{template}.{part}"), &context)
-                        .map_err(|e| ServiceError::Internal(e.to_string()))
+                    self.templates().render(&format!("{template}.{part}"), &context).map_err(|e| {
+                        ServiceError::internal_from(format!("The template {template}.{part} failed"), e)
+                    })
                 };
                 let (subject, body) = (render("subject")?.trim().to_string(), render("body")?);
                 if !dry_run {
@@ -289,7 +289,7 @@ impl Service {
                     let outbox_id = store_outbox::insert(
                         conn,
                         &NewOutbox {
-                            kind: kind.into(),
+                            kind,
                             request_id: Some(row.id),
                             campaign_id: Some(campaign.id),
                             message_id: message_id(
@@ -301,16 +301,24 @@ impl Service {
                             reply_to: Some(super::outbox::reply_address(secret, &mail.reply_domain, row.id)),
                             subject: subject.clone(),
                             body: body.clone(),
-                            state: store_outbox::PENDING.into(),
+                            state: OutboxState::Pending,
                             next_attempt_at: stamp,
                             created_by: campaign.created_by,
                             created_at: stamp,
                         },
                     )?;
-                    reminders::record_alert(conn, row.id, kind, &key, campaign.created_by, outbox_id, stamp)?;
+                    reminders::record_alert(
+                        conn,
+                        row.id,
+                        kind.as_str(),
+                        &key,
+                        campaign.created_by,
+                        outbox_id,
+                        stamp,
+                    )?;
                 }
                 queued.push(ChaserView {
-                    kind: kind.into(),
+                    kind: kind.to_string(),
                     request_id: row.id,
                     reference: row.reference.clone(),
                     to,
@@ -378,7 +386,7 @@ fn clarification_asked(
 ) -> ServiceResult<Option<(i64, NaiveDate)>> {
     Ok(events::of_request(conn, request_id)?
         .into_iter()
-        .filter(|e| e.kind == EventKind::ClarificationRequested.as_str())
+        .filter(|e| e.kind == EventKind::ClarificationRequested)
         .max_by_key(|e| (e.occurred_on, e.id))
         .map(|e| (e.id, e.occurred_on)))
 }

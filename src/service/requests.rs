@@ -65,6 +65,9 @@ pub struct RequestQuery {
 
 impl RequestQuery {
     pub fn resolve(&self) -> ServiceResult<(RequestFilter, RequestSort, Paging)> {
+        super::check_text(
+            [("region", &self.region), ("q", &self.q)].map(|(field, v)| (field, v.as_deref().unwrap_or(""))),
+        )?;
         let mut errors = Vec::new();
         let status = match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(s) => {
@@ -143,7 +146,7 @@ impl Service {
         let mut conn = self.db().conn()?;
         let row = requests::by_id(&mut conn, id)?.ok_or_else(|| not_found(id))?;
         let body = authorities::by_id(&mut conn, row.authority_id)?
-            .ok_or_else(|| ServiceError::Internal(format!("request {id} names a missing body")))?;
+            .ok_or_else(|| ServiceError::internal(format!("request {id} names a missing body")))?;
         let event_rows = events::of_request(&mut conn, id)?;
         let mut emails: HashMap<i64, String> = HashMap::new();
         let mut retracted_by: HashMap<i64, i64> = HashMap::new();
@@ -220,7 +223,7 @@ impl Service {
                     subject: input.subject.trim().to_string(),
                     body: input.body.clone(),
                     regime,
-                    state: State::Draft.as_str().to_string(),
+                    state: State::Draft,
                     created_at: stamp,
                     updated_at: stamp,
                 },

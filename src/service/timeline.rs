@@ -14,6 +14,7 @@ use crate::domain::event::{EventDetails, EventKind, TimelineEvent};
 use crate::domain::london;
 use crate::domain::newtypes::EmailAddress;
 use crate::domain::regime::Regimes;
+use crate::domain::status::State;
 use crate::domain::timeline::{self, Derived, TimelineError};
 use crate::domain::vocab::{Channel, Outcome};
 use crate::store::models::{DerivedFields, NewEvent};
@@ -188,9 +189,9 @@ impl Service {
             let mut summary = BulkSentSummary { logged: Vec::new(), skipped: Vec::new() };
             for id in chosen {
                 let row = requests::by_id(conn, id)?.ok_or_else(|| not_found(id))?;
-                let reason = match (row.sent_on, row.state.as_str()) {
+                let reason = match (row.sent_on, row.state) {
                     (Some(on), _) => Some(format!("already sent on {on}")),
-                    (None, "withdrawn") => Some("withdrawn before it was sent".to_string()),
+                    (None, State::Withdrawn) => Some("withdrawn before it was sent".to_string()),
                     _ => None,
                 };
                 if let Some(reason) = reason {
@@ -316,13 +317,13 @@ impl Service {
         let Draft { kind, occurred_on, details, note } = event;
         let proposed = TimelineEvent { id: i64::MAX, kind, occurred_on, details: details.clone() };
         let derived = StoredTimeline::load(conn, request_id)?.replay(&regimes, Some(proposed))?;
-        let details_json =
-            serde_json::to_string(&details).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let details_json = serde_json::to_string(&details)
+            .map_err(|e| ServiceError::internal_from("The event details could not be written", e))?;
         let row = events::insert(
             conn,
             &NewEvent {
                 request_id,
-                kind: kind.as_str().to_string(),
+                kind,
                 occurred_on,
                 details: details_json,
                 note,
@@ -408,17 +409,17 @@ impl StoredTimeline {
 pub(crate) fn derived_fields(derived: Derived, stamp: chrono::NaiveDateTime) -> DerivedFields {
     let sending = derived.sending.clone().unwrap_or_default();
     DerivedFields {
-        state: derived.state.as_str().to_string(),
+        state: derived.state,
         sent_at: sending.sent_at.map(|t| t.naive_utc()),
         sent_on: derived.sent_on,
-        channel: sending.channel.map(|c| c.as_str().to_string()),
+        channel: sending.channel,
         sent_to: sending.address,
         clock_started_on: derived.clock_started_on,
         due_on: derived.due_on,
         very_overdue_on: derived.very_overdue_on,
         review_due_on: derived.review_due_on,
         body_reference: derived.body_reference,
-        outcome: derived.outcome.map(|o| o.as_str().to_string()),
+        outcome: derived.outcome,
         responded_on: derived.responded_on,
         received_on: derived.received_on,
         original_due_on: derived.original_due_on,

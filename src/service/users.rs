@@ -53,10 +53,7 @@ impl Service {
             if users::by_email(conn, &email)?.is_some() {
                 return Err(ServiceError::Conflict(format!("A user with the email {email} already exists.")));
             }
-            let row = users::insert(
-                conn,
-                &NewUser { email: &email, name, role: role.as_str(), created_at: now() },
-            )?;
+            let row = users::insert(conn, &NewUser { email: &email, name, role, created_at: now() })?;
             let token = issue_token(conn, row.id, &email, "first token")?;
             Ok(NewUserView { user: convert::user(row)?, token })
         })
@@ -146,11 +143,7 @@ impl Service {
                 tracing::warn!(error = %e, "could not record a token's use");
             }
         }
-        Ok(Actor {
-            user_id: user.id,
-            role: convert::parse_stored(&user.role, "role", user.id)?,
-            email: user.email,
-        })
+        Ok(Actor { user_id: user.id, role: user.role, email: user.email })
     }
 
     /// The actor for command-line use: the named user, or the first admin.
@@ -161,16 +154,12 @@ impl Service {
                 .ok_or_else(|| ServiceError::NotFound(format!("No user has the email {e}.")))?,
             None => users::list(&mut conn)?
                 .into_iter()
-                .find(|u| u.role == Role::Admin.as_str())
+                .find(|u| u.role == Role::Admin)
                 .ok_or_else(|| ServiceError::NotFound(
                     "No administrator exists yet. Create one with: foitrack user add --email YOU@EXAMPLE.ORG --role admin".into(),
                 ))?,
         };
-        Ok(Actor {
-            user_id: user.id,
-            role: convert::parse_stored(&user.role, "role", user.id)?,
-            email: user.email,
-        })
+        Ok(Actor { user_id: user.id, role: user.role, email: user.email })
     }
 }
 

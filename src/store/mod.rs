@@ -32,14 +32,18 @@ pub enum AnyConnection {
     Sqlite(diesel::SqliteConnection),
 }
 
+/// The cause of a store error, kept as its `source`.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("the database could not be reached: {0}")]
-    Unavailable(String),
-    #[error("database error: {0}")]
+    /// No connection could be made; the source says why (refused, unknown host, bad password…).
+    #[error("the database could not be reached")]
+    Unavailable(#[source] Cause),
+    #[error("a database query failed")]
     Query(#[from] diesel::result::Error),
-    #[error("the database could not be migrated: {0}")]
-    Migration(String),
+    #[error("the database could not be migrated")]
+    Migration(#[source] Cause),
     #[error(
         "\"{0}\" is not a database URL foitrack understands: use sqlite://FILE, a file path, or postgres://USER@HOST/DB"
     )]
@@ -156,12 +160,12 @@ impl Db {
         let backend = target.backend();
         let manager = Manager { target, busy_timeout };
         // One direct connection first: the pool would only report a time-out, this says why.
-        manager.connect().map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        manager.connect().map_err(|e| StoreError::Unavailable(e.into()))?;
         let pool = Pool::builder()
             .max_size(pool_size.max(1))
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            .map_err(|e| StoreError::Unavailable(e.into()))?;
         Ok(Self { pool, backend })
     }
 
@@ -170,7 +174,7 @@ impl Db {
     }
 
     pub fn conn(&self) -> StoreResult<Conn> {
-        self.pool.get().map_err(|e| StoreError::Unavailable(e.to_string()))
+        self.pool.get().map_err(|e| StoreError::Unavailable(e.into()))
     }
 
     /// Applies the migrations this binary carries that the database has not seen yet.
@@ -184,7 +188,7 @@ impl Db {
                 .run_pending_migrations(POSTGRES_MIGRATIONS)
                 .map(|v| v.iter().map(|m| m.to_string()).collect()),
         };
-        applied.map_err(|e| StoreError::Migration(e.to_string()))
+        applied.map_err(StoreError::Migration)
     }
 
     /// Runs `SELECT 1`, for the health check.
@@ -252,9 +256,46 @@ pub fn exclusive(conn: &mut AnyConnection, what: Exclusive) -> Result<(), diesel
     Ok(())
 }
 
+/// What a failed statement means for the caller, read from the error's kind rather than its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// A unique constraint refused a second copy.
+    Duplicate,
+    /// Another writer held the database (SQLite, after the busy timeout) or PostgreSQL could not
+    /// serialise the transaction: trying again later may work.
+    Busy,
+    /// Anything else: a fault of ours.
+    Other,
+}
+
+/// Classifies a diesel error by its kind. Diesel reduces SQLite errors to their kind and the text
+/// SQLite gives for the error code (`sqlite3_errmsg`), so a busy database is recognised by that
+/// text being exactly SQLite's own wording for `SQLITE_BUSY` or `SQLITE_LOCKED`
+/// (`sqlite3_errstr`), not by searching messages. Diesel does not pass PostgreSQL's SQLSTATE on
+/// for codes it does not map (22021 for NUL among them), so NUL is refused before it reaches the
+/// database (`service::check_text`) and such an error stays `Other`.
+pub fn classify(e: &diesel::result::Error) -> Fault {
+    use diesel::result::{DatabaseErrorKind as Kind, Error};
+    match e {
+        Error::DatabaseError(Kind::UniqueViolation, _) => Fault::Duplicate,
+        Error::DatabaseError(Kind::SerializationFailure, _) => Fault::Busy,
+        Error::DatabaseError(Kind::Unknown, info) if is_sqlite_busy(info.message()) => Fault::Busy,
+        _ => Fault::Other,
+    }
+}
+
+fn is_sqlite_busy(message: &str) -> bool {
+    [libsqlite3_sys::SQLITE_BUSY, libsqlite3_sys::SQLITE_LOCKED].into_iter().any(|code| {
+        // SAFETY: sqlite3_errstr returns a pointer to a static, NUL-terminated English string for
+        // any code, valid for the life of the program.
+        let text = unsafe { std::ffi::CStr::from_ptr(libsqlite3_sys::sqlite3_errstr(code)) };
+        text.to_bytes() == message.as_bytes()
+    })
+}
+
 /// Whether an error is a violated unique constraint (a duplicate).
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
-    matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
+    classify(e) == Fault::Duplicate
 }
 
 #[cfg(test)]

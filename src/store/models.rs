@@ -1,9 +1,14 @@
-//! Rows as stored. Enums are text here; the service layer turns them into domain types.
+//! Rows as stored. Enum columns are stored as their text spelling and read back as the domain's
+//! enums (`text_enum!` implements diesel's `ToSql`/`FromSql` for text); a word no variant spells
+//! is a read error, and the CHECK constraints of migration 000007 refuse it on write.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::*;
+use crate::domain::event::EventKind;
+use crate::domain::status::State;
+use crate::domain::vocab::{Channel, Outcome, Role};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -11,7 +16,7 @@ pub struct UserRow {
     pub id: i64,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: NaiveDateTime,
 }
 
@@ -20,7 +25,7 @@ pub struct UserRow {
 pub struct NewUser<'a> {
     pub email: &'a str,
     pub name: &'a str,
-    pub role: &'a str,
+    pub role: Role,
     pub created_at: NaiveDateTime,
 }
 
@@ -168,17 +173,17 @@ pub struct RequestRow {
     pub subject: String,
     pub body: String,
     pub regime: String,
-    pub state: String,
+    pub state: State,
     pub sent_at: Option<NaiveDateTime>,
     pub sent_on: Option<NaiveDate>,
-    pub channel: Option<String>,
+    pub channel: Option<Channel>,
     pub sent_to: Option<String>,
     pub clock_started_on: Option<NaiveDate>,
     pub due_on: Option<NaiveDate>,
     pub very_overdue_on: Option<NaiveDate>,
     pub review_due_on: Option<NaiveDate>,
     pub body_reference: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub responded_on: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -195,7 +200,7 @@ pub struct NewRequest {
     pub subject: String,
     pub body: String,
     pub regime: String,
-    pub state: String,
+    pub state: State,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -204,17 +209,17 @@ pub struct NewRequest {
 #[derive(Debug, Clone, AsChangeset)]
 #[diesel(table_name = requests, treat_none_as_null = true)]
 pub struct DerivedFields {
-    pub state: String,
+    pub state: State,
     pub sent_at: Option<NaiveDateTime>,
     pub sent_on: Option<NaiveDate>,
-    pub channel: Option<String>,
+    pub channel: Option<Channel>,
     pub sent_to: Option<String>,
     pub clock_started_on: Option<NaiveDate>,
     pub due_on: Option<NaiveDate>,
     pub very_overdue_on: Option<NaiveDate>,
     pub review_due_on: Option<NaiveDate>,
     pub body_reference: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub responded_on: Option<NaiveDate>,
     pub received_on: Option<NaiveDate>,
     pub original_due_on: Option<NaiveDate>,
@@ -226,7 +231,7 @@ pub struct DerivedFields {
 pub struct EventRow {
     pub id: i64,
     pub request_id: i64,
-    pub kind: String,
+    pub kind: EventKind,
     pub occurred_on: NaiveDate,
     pub details: String,
     pub note: Option<String>,
@@ -238,7 +243,7 @@ pub struct EventRow {
 #[diesel(table_name = events)]
 pub struct NewEvent {
     pub request_id: i64,
-    pub kind: String,
+    pub kind: EventKind,
     pub occurred_on: NaiveDate,
     pub details: String,
     pub note: Option<String>,

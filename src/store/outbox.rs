@@ -11,12 +11,13 @@ use diesel::sql_types::{BigInt, Text, Timestamp};
 
 use super::schema::{outbox, secrets};
 use super::{AnyConnection, StoreResult};
+use crate::domain::vocab::{OutboxKind, OutboxState};
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = outbox)]
 pub struct OutboxRow {
     pub id: i64,
-    pub kind: String,
+    pub kind: OutboxKind,
     pub request_id: Option<i64>,
     pub campaign_id: Option<i64>,
     pub message_id: String,
@@ -25,7 +26,7 @@ pub struct OutboxRow {
     pub reply_to: Option<String>,
     pub subject: String,
     pub body: String,
-    pub state: String,
+    pub state: OutboxState,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub leased_by: Option<String>,
@@ -39,7 +40,7 @@ pub struct OutboxRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = outbox)]
 pub struct NewOutbox {
-    pub kind: String,
+    pub kind: OutboxKind,
     pub request_id: Option<i64>,
     pub campaign_id: Option<i64>,
     pub message_id: String,
@@ -48,17 +49,11 @@ pub struct NewOutbox {
     pub reply_to: Option<String>,
     pub subject: String,
     pub body: String,
-    pub state: String,
+    pub state: OutboxState,
     pub next_attempt_at: NaiveDateTime,
     pub created_by: i64,
     pub created_at: NaiveDateTime,
 }
-
-pub const PENDING: &str = "pending";
-pub const SENDING: &str = "sending";
-pub const SENT: &str = "sent";
-pub const FAILED: &str = "failed";
-pub const CANCELLED: &str = "cancelled";
 
 pub fn insert(conn: &mut AnyConnection, row: &NewOutbox) -> StoreResult<i64> {
     Ok(diesel::insert_into(outbox::table).values(row).returning(outbox::id).get_result(conn)?)
@@ -104,10 +99,13 @@ pub fn lease_due(
 /// Records a delivery, if `worker` still holds the lease. Returns false if it did not.
 pub fn mark_sent(conn: &mut AnyConnection, id: i64, worker: &str, at: NaiveDateTime) -> StoreResult<bool> {
     let n = diesel::update(
-        outbox::table.find(id).filter(outbox::leased_by.eq(worker)).filter(outbox::state.eq(SENDING)),
+        outbox::table
+            .find(id)
+            .filter(outbox::leased_by.eq(worker))
+            .filter(outbox::state.eq(OutboxState::Sending)),
     )
     .set((
-        outbox::state.eq(SENT),
+        outbox::state.eq(OutboxState::Sent),
         outbox::sent_at.eq(at),
         outbox::leased_until.eq(None::<NaiveDateTime>),
         outbox::last_error.eq(None::<String>),
@@ -127,11 +125,14 @@ pub fn mark_attempt_failed(
     now: NaiveDateTime,
 ) -> StoreResult<()> {
     let (state, at) = match retry_at {
-        Some(t) => (PENDING, t),
-        None => (FAILED, now),
+        Some(t) => (OutboxState::Pending, t),
+        None => (OutboxState::Failed, now),
     };
     diesel::update(
-        outbox::table.find(id).filter(outbox::leased_by.eq(worker)).filter(outbox::state.eq(SENDING)),
+        outbox::table
+            .find(id)
+            .filter(outbox::leased_by.eq(worker))
+            .filter(outbox::state.eq(OutboxState::Sending)),
     )
     .set((
         outbox::state.eq(state),
@@ -149,7 +150,7 @@ pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<OutboxRow>
 
 pub fn list(
     conn: &mut AnyConnection,
-    state: Option<&str>,
+    state: Option<OutboxState>,
     campaign: Option<i64>,
     limit: i64,
     offset: i64,
@@ -157,8 +158,8 @@ pub fn list(
     let mut q = outbox::table.into_boxed();
     let mut count = outbox::table.into_boxed();
     if let Some(s) = state {
-        q = q.filter(outbox::state.eq(s.to_string()));
-        count = count.filter(outbox::state.eq(s.to_string()));
+        q = q.filter(outbox::state.eq(s));
+        count = count.filter(outbox::state.eq(s));
     }
     if let Some(c) = campaign {
         q = q.filter(outbox::campaign_id.eq(c));
@@ -173,7 +174,7 @@ pub fn list(
 pub fn has_live_message(conn: &mut AnyConnection, request_id: i64) -> StoreResult<bool> {
     let n: i64 = outbox::table
         .filter(outbox::request_id.eq(request_id))
-        .filter(outbox::state.eq_any([PENDING, SENDING, SENT]))
+        .filter(outbox::state.eq_any([OutboxState::Pending, OutboxState::Sending, OutboxState::Sent]))
         .count()
         .get_result(conn)?;
     Ok(n > 0)
@@ -181,17 +182,21 @@ pub fn has_live_message(conn: &mut AnyConnection, request_id: i64) -> StoreResul
 
 /// Moves a failed or pending message to be tried again now.
 pub fn retry(conn: &mut AnyConnection, id: i64, now: NaiveDateTime) -> StoreResult<bool> {
-    let n = diesel::update(outbox::table.find(id).filter(outbox::state.eq_any([FAILED, PENDING])))
-        .set((outbox::state.eq(PENDING), outbox::next_attempt_at.eq(now), outbox::attempts.eq(0)))
-        .execute(conn)?;
+    let n = diesel::update(
+        outbox::table.find(id).filter(outbox::state.eq_any([OutboxState::Failed, OutboxState::Pending])),
+    )
+    .set((outbox::state.eq(OutboxState::Pending), outbox::next_attempt_at.eq(now), outbox::attempts.eq(0)))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
 /// Cancels a message that has not been sent (nor is being sent).
 pub fn cancel(conn: &mut AnyConnection, id: i64) -> StoreResult<bool> {
-    let n = diesel::update(outbox::table.find(id).filter(outbox::state.eq_any([FAILED, PENDING])))
-        .set(outbox::state.eq(CANCELLED))
-        .execute(conn)?;
+    let n = diesel::update(
+        outbox::table.find(id).filter(outbox::state.eq_any([OutboxState::Failed, OutboxState::Pending])),
+    )
+    .set(outbox::state.eq(OutboxState::Cancelled))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -211,10 +216,13 @@ pub fn secret(conn: &mut AnyConnection, name: &str, make: impl FnOnce() -> Strin
 /// Cancels a message this worker holds, saying why.
 pub fn cancel_leased(conn: &mut AnyConnection, id: i64, worker: &str, reason: &str) -> StoreResult<()> {
     diesel::update(
-        outbox::table.find(id).filter(outbox::leased_by.eq(worker)).filter(outbox::state.eq(SENDING)),
+        outbox::table
+            .find(id)
+            .filter(outbox::leased_by.eq(worker))
+            .filter(outbox::state.eq(OutboxState::Sending)),
     )
     .set((
-        outbox::state.eq(CANCELLED),
+        outbox::state.eq(OutboxState::Cancelled),
         outbox::last_error.eq(reason),
         outbox::leased_until.eq(None::<NaiveDateTime>),
     ))

@@ -4,10 +4,10 @@ use std::net::TcpListener;
 
 use actix_web::dev::ServerHandle;
 use diesel::{Connection, PgConnection, RunQueryDsl};
-use foitrack::config::ServerSettings;
+use foitrack::app::App;
+use foitrack::config::{ServerSettings, Settings};
 use foitrack::domain::vocab::Role;
 use foitrack::service::Service;
-use foitrack::store::Db;
 use serde_json::Value;
 
 pub const ODS_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/nhs-trusts-etr.csv");
@@ -94,7 +94,7 @@ pub struct TestApp {
     handle: ServerHandle,
 }
 
-pub fn settings() -> ServerSettings {
+pub fn server_settings() -> ServerSettings {
     ServerSettings {
         listen: "127.0.0.1:0".into(),
         json_limit_bytes: 65536,
@@ -103,10 +103,33 @@ pub fn settings() -> ServerSettings {
     }
 }
 
-/// Starts the real server on a free port over `db`, with an admin user `admin@example.org`.
+/// The settings production would load (defaults, then the environment), over `db`.
+pub fn settings(db: &TestDb) -> Settings {
+    let mut settings = Settings::load_with(None, Some(&db.url)).expect("the default settings load");
+    settings.database.pool_size = 4;
+    settings.server = server_settings();
+    settings
+}
+
+/// With `TEST_LOG=1`, the service's log lines (at `RUST_LOG`'s level, or info) go to the test's
+/// output, which the test runner shows for failing tests; without it the tests are silent.
+fn init_test_logging() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some_and(|v| !v.is_empty() && v != "0") {
+            let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+            let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+        }
+    });
+}
+
+/// Starts the real server on a free port over `db`, built as `serve` builds it
+/// ([`App::build`]), with an admin user `admin@example.org`.
 pub async fn spawn_app(db: &TestDb) -> TestApp {
-    let db = Db::open(&db.url, 4, std::time::Duration::from_secs(5)).expect("open database");
-    let service = Service::new(db, Vec::new()).expect("the service starts");
+    init_test_logging();
+    let app = App::build(settings(db)).expect("the app builds");
+    let service = app.service().clone();
     let token = if service.needs_first_user().unwrap() {
         service.add_user(None, "admin@example.org", "Admin", Role::Admin).unwrap().token.token
     } else {
@@ -114,7 +137,7 @@ pub async fn spawn_app(db: &TestDb) -> TestApp {
     };
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let server = foitrack::http::server(service.clone(), listener, &settings()).unwrap();
+    let server = app.http_server(listener).unwrap();
     let handle = server.handle();
     actix_rt::spawn(server);
     TestApp { base, client: reqwest::Client::new(), token, service, handle }
