@@ -306,3 +306,21 @@ fn an_unreachable_database_is_reported_with_its_cause() {
     let cause = std::error::Error::source(&err).expect("the cause is kept").to_string();
     assert!(cause.to_lowercase().contains("connect"), "{cause}");
 }
+
+#[test]
+fn a_busy_sqlite_database_is_recognised_by_its_error_kind() {
+    use diesel::connection::SimpleConnection;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("busy.db").display());
+    // No busy timeout: the second writer fails at once instead of queueing.
+    let db = Db::open(&url, 2, Duration::from_millis(0)).unwrap();
+    let mut holder = db.conn().unwrap();
+    holder.batch_execute("BEGIN IMMEDIATE").unwrap();
+    let mut other = db.conn().unwrap();
+    let err =
+        foitrack::store::write_transaction(&mut other, |_| Ok::<_, diesel::result::Error>(())).unwrap_err();
+    assert_eq!(foitrack::store::classify(&err), foitrack::store::Fault::Busy, "{err}");
+    let service_error = foitrack::service::ServiceError::from(err);
+    assert!(matches!(service_error, foitrack::service::ServiceError::Unavailable { .. }), "{service_error}");
+    holder.batch_execute("ROLLBACK").unwrap();
+}
