@@ -125,7 +125,9 @@ fn the_world_cup_holiday_of_2026_is_scottish_only() {
     assert!(dates(Division::Scotland, 2026).contains(&d("2026-06-15")));
     assert!(!dates(Division::EnglandAndWales, 2026).contains(&d("2026-06-15")));
     assert!(!dates(Division::NorthernIreland, 2026).contains(&d("2026-06-15")));
-    assert!(HolidayData::bundled().holidays(Division::Scotland, 2026).iter().any(|h| h.date == d("2026-06-15")));
+    assert!(
+        HolidayData::bundled().holidays(Division::Scotland, 2026).iter().any(|h| h.date == d("2026-06-15"))
+    );
 }
 
 #[test]
@@ -163,7 +165,10 @@ fn rules_begin_in_their_first_years() {
     assert!(!dates(Division::Scotland, 1973).contains(&d("1973-12-26")));
     assert!(dates(Division::Scotland, 1974).contains(&d("1974-12-26")));
     // Spring and summer holidays from the 1971 Act.
-    assert_eq!(titles(Division::EnglandAndWales, 1970).iter().filter(|t| t.contains("bank holiday")).count(), 0);
+    assert_eq!(
+        titles(Division::EnglandAndWales, 1970).iter().filter(|t| t.contains("bank holiday")).count(),
+        0
+    );
     assert!(dates(Division::EnglandAndWales, 1971).contains(&d("1971-05-31")));
     // Never an Easter Monday in Scotland.
     assert!((1971..=2100).all(|y| !titles(Division::Scotland, y).contains(&"Easter Monday".to_string())));
