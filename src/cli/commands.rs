@@ -53,6 +53,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Holidays(HolidaysCommand::Import { file, dry_run, json: j }) => {
             super::deadlines::import_holidays(&service, &actor()?, &file, dry_run, j.json)
         }
+        Command::Holidays(HolidaysCommand::Update { url, dry_run, json: j }) => {
+            super::deadlines::update_holidays(&service, &actor()?, &settings.holidays, url, dry_run, j.json)
+        }
     }
 }
 
@@ -80,10 +83,12 @@ pub fn open_service(settings: &Settings) -> anyhow::Result<Service> {
         clarification_days: settings.reminders.clarification_days,
     };
     let templates = crate::mail::templates::Templates::load(Some(std::path::Path::new(&m.templates_dir)))?;
-    Ok(Service::new(connect(settings, true)?, settings.custom_regimes()?)?
+    let service = Service::new(connect(settings, true)?, settings.custom_regimes()?)?
         .with_mail(mail)
         .with_reminders(reminders)
-        .with_templates(templates))
+        .with_templates(templates);
+    service.refresh_holiday_rules()?;
+    Ok(service)
 }
 
 /// The configured mail transport.

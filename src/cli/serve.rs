@@ -16,6 +16,9 @@ pub fn init_logging(level: &str) {
 pub fn serve(settings: Settings) -> anyhow::Result<()> {
     init_logging(&settings.log.level);
     let service = super::commands::open_service(&settings)?;
+    for warning in service.warnings(crate::domain::london::today())? {
+        eprintln!("Warning: {warning}");
+    }
     if service.needs_first_user()? {
         eprintln!(
             "\nNo user exists yet. In another terminal, in this directory, create the first administrator \
