@@ -56,7 +56,7 @@ fn migrations_apply_once_on_both_backends() {
     }
     for (url, pg_name) in urls {
         let db = Db::connect(&url, 2, Duration::from_secs(5)).unwrap();
-        assert_eq!(db.migrate().unwrap().len(), 4, "{url}");
+        assert_eq!(db.migrate().unwrap().len(), 5, "{url}");
         assert!(db.migrate().unwrap().is_empty(), "{url}");
         db.ping().unwrap();
         drop(db);
