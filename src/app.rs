@@ -38,7 +38,8 @@ impl App {
 
     /// Work every instance does once, after the migrations and before serving anything.
     fn startup(&self) -> anyhow::Result<()> {
-        // Startup steps go here, in order (for example bringing stored rules up to date).
+        // Deadlines stored under an older build's bank holidays are brought up to date once.
+        self.service.refresh_holiday_rules()?;
         Ok(())
     }
 

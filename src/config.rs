@@ -25,6 +25,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub mail: MailSettings,
     pub reminders: ReminderSettings,
+    pub holidays: HolidaySettings,
     /// Regimes beyond the built-in foia, eir, foisa and eisr, by name.
     #[serde(default)]
     pub regimes: BTreeMap<String, CustomRegime>,
@@ -115,6 +116,14 @@ impl ReminderSettings {
             ))),
         }
     }
+}
+
+/// `foitrack holidays update`: where the gov.uk feed is downloaded from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HolidaySettings {
+    pub feed_url: String,
+    pub timeout_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

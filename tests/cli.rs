@@ -346,6 +346,133 @@ fn importing_bank_holidays_moves_open_deadlines() {
     assert!(broken.contains("has no \"england-and-wales\" division"), "{broken}");
 }
 
+/// A feed server for `holidays update`: answers every connection on a port of its own from
+/// `routes` (path, status line, body), 404 for any other path. It lives as long as the test.
+fn serve_files(routes: Vec<(&'static str, &'static str, String)>) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]);
+            let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let (status, body) = routes
+                .iter()
+                .find(|(p, _, _)| *p == path)
+                .map(|(_, s, b)| (*s, b.clone()))
+                .unwrap_or(("404 Not Found", "not here".into()));
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    base
+}
+
+/// The bundled feed with its years after `last` left out.
+fn feed_until(last: i32) -> serde_json::Value {
+    let mut feed: serde_json::Value =
+        serde_json::from_str(include_str!("../config/uk-bank-holidays.json")).unwrap();
+    for division in ["england-and-wales", "scotland", "northern-ireland"] {
+        feed[division]["events"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|e| e["date"].as_str().unwrap()[..4].parse::<i32>().unwrap() <= last);
+    }
+    feed
+}
+
+#[test]
+fn holidays_update_downloads_the_feed_and_applies_it() {
+    let cli = Cli::new();
+    cli.campaign_to("code,name,email\nA1,Body A,foi@a.example\n");
+    cli.ok(&["campaigns", "log-sent", "1", "--sent-at", "2021-12-06"]);
+    let mut feed: serde_json::Value =
+        serde_json::from_str(include_str!("../config/uk-bank-holidays.json")).unwrap();
+    feed["scotland"]["events"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"title": "Extra day", "date": "2022-01-05", "notes": ""}));
+    let base = serve_files(vec![
+        ("/bank-holidays.json", "200 OK", feed.to_string()),
+        ("/page.html", "200 OK", "<html><body>Bank holidays</body></html>".into()),
+        ("/broken", "500 Internal Server Error", "oops".into()),
+    ]);
+    let url = format!("{base}/bank-holidays.json");
+
+    let dry = cli.ok(&["holidays", "update", "--url", &url, "--dry-run"]);
+    assert!(dry.contains("Would add 1 bank holiday(s) and would remove 0"), "{dry}");
+    assert!(cli.ok(&["requests", "deadline", "T-1-0001"]).contains("due 2022-01-07"));
+    // The configured URL is the default.
+    let done = cli
+        .command()
+        .args(["holidays", "update"])
+        .env("FOITRACK__HOLIDAYS__FEED_URL", &url)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&done.stdout);
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert!(stdout.contains("Deadlines moved on 1 open request(s): T-1-0001"), "{stdout}");
+    assert!(cli.ok(&["requests", "deadline", "T-1-0001"]).contains("due 2022-01-10"));
+    assert!(cli.ok(&["holidays", "update", "--url", &url]).contains("Added 0 bank holiday(s)"));
+
+    let missing = cli.fails(&["holidays", "update", "--url", &format!("{base}/gone.json")], 69);
+    assert!(
+        missing.contains(&format!("Could not download {base}/gone.json: the server answered HTTP 404")),
+        "{missing}"
+    );
+    let failing = cli.fails(&["holidays", "update", "--url", &format!("{base}/broken")], 69);
+    assert!(failing.contains("HTTP 500"), "{failing}");
+    let html = cli.fails(&["holidays", "update", "--url", &format!("{base}/page.html")], 65);
+    assert!(html.contains("not the gov.uk bank-holidays JSON format"), "{html}");
+    assert!(html.contains("page.html"), "{html}");
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/x.json", listener.local_addr().unwrap())
+    };
+    let refused = cli.fails(&["holidays", "update", "--url", &closed], 69);
+    assert!(refused.contains(&format!("Could not download {closed}")), "{refused}");
+    let nonsense = cli.fails(&["holidays", "update", "--url", "not a url"], 65);
+    assert!(nonsense.contains("not a URL"), "{nonsense}");
+}
+
+#[test]
+fn serve_warns_when_the_holiday_data_runs_out() {
+    let cli = Cli::new();
+    cli.ok(&["user", "add", "--email", "lead@uni.ac.uk", "--role", "admin"]);
+    std::fs::write(cli.path("old.json"), feed_until(2020).to_string()).unwrap();
+    cli.ok(&["holidays", "import", "old.json"]);
+    let mut child = cli
+        .command()
+        .args(["serve"])
+        .env("FOITRACK__SERVER__LISTEN", "127.0.0.1:0")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = String::new();
+    let address = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        seen.push_str(&line);
+        seen.push('\n');
+        if let Some(rest) = line.strip_prefix("foitrack is running at ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    let health = get(&format!("{address}/healthz"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(seen.contains("Warning: The bank holiday data in force ends with 2020."), "{seen}");
+    assert!(seen.contains("foitrack holidays update"), "{seen}");
+    assert!(health.contains("\"warnings\":[\"The bank holiday data in force ends with 2020."), "{health}");
+}
+
 #[path = "api/smtp.rs"]
 #[allow(dead_code)]
 mod smtp;

@@ -153,6 +153,18 @@ pub enum HolidaysCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Download the newest gov.uk bank holiday feed and put it in force, as `import` does.
+    /// Run it weekly from cron so that newly proclaimed holidays reach the deadlines.
+    Update {
+        /// Download from here instead of the configured holidays.feed_url.
+        #[arg(long)]
+        url: Option<String>,
+        /// Say what would change, changing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
 }
 
 #[derive(Debug, Args)]

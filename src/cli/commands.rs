@@ -46,6 +46,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Holidays(HolidaysCommand::Import { file, dry_run, json: j }) => {
             super::deadlines::import_holidays(service, &actor()?, &file, dry_run, j.json)
         }
+        Command::Holidays(HolidaysCommand::Update { url, dry_run, json: j }) => {
+            super::deadlines::update_holidays(&service, &actor()?, &settings.holidays, url, dry_run, j.json)
+        }
     }
 }
 

@@ -1,11 +1,13 @@
-//! `foitrack deadline`, `regimes`, `holidays import` and `requests deadline`.
+//! `foitrack deadline`, `regimes`, `holidays import` and `update`, and `requests deadline`.
 
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::Context;
 
 use super::args::DeadlineArgs;
 use super::output::{Table, json, opt};
+use crate::config::HolidaySettings;
 use crate::domain::calendar::SkippedDay;
 use crate::service::deadlines::{DeadlineQuery, RequestDeadlineView};
 use crate::service::{Actor, Service};
@@ -69,7 +71,25 @@ pub fn import_holidays(
     as_json: bool,
 ) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let summary = service.import_holidays(actor, &text, dry_run)?;
+    apply(service, actor, &text, dry_run, as_json)
+}
+
+/// `holidays update`: the same import, of the file downloaded from the feed URL.
+pub fn update_holidays(
+    service: &Service,
+    actor: &Actor,
+    settings: &HolidaySettings,
+    url: Option<String>,
+    dry_run: bool,
+    as_json: bool,
+) -> anyhow::Result<()> {
+    let url = url.unwrap_or_else(|| settings.feed_url.clone());
+    let text = super::feed::download(&url, Duration::from_secs(settings.timeout_seconds))?;
+    apply(service, actor, &text, dry_run, as_json).with_context(|| format!("the file downloaded from {url}"))
+}
+
+fn apply(service: &Service, actor: &Actor, text: &str, dry_run: bool, as_json: bool) -> anyhow::Result<()> {
+    let summary = service.import_holidays(actor, text, dry_run)?;
     if as_json {
         println!("{}", json(&summary));
         return Ok(());

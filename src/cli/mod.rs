@@ -3,6 +3,7 @@
 mod args;
 mod commands;
 mod deadlines;
+mod feed;
 mod outbox;
 mod output;
 mod serve;

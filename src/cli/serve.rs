@@ -8,6 +8,9 @@ use crate::app::App;
 
 pub fn serve(app: &App) -> anyhow::Result<()> {
     let (settings, service) = (app.settings(), app.service());
+    for warning in service.warnings(crate::domain::london::today())? {
+        eprintln!("Warning: {warning}");
+    }
     if service.needs_first_user()? {
         eprintln!(
             "\nNo user exists yet. In another terminal, in this directory, create the first administrator \

@@ -83,17 +83,24 @@ fn with_substitutes(out: &mut Vec<Holiday>, fixed: &[(NaiveDate, &str)]) {
     }
 }
 
-/// A proclaimed change to the usual pattern, in every division.
+/// A proclaimed change to the usual pattern, in the divisions it names.
 struct OneOff {
     year: i32,
+    divisions: &'static [Division],
     /// The usual holiday (month, day) it replaces; none for an extra holiday.
     replaces: Option<(u32, u32)>,
     on: (u32, u32),
     title: &'static str,
+    /// Proclaimed after the bundled feed was published, so a copy of the gov.uk feed may lack it
+    /// (see [`HolidayData::from_gov_uk_json`]).
+    newer_than_feed: bool,
 }
 
+const UK: &[Division] = Division::ALL;
+const SCOTLAND: &[Division] = &[Division::Scotland];
+
 const fn one_off(year: i32, replaces: Option<(u32, u32)>, on: (u32, u32), title: &'static str) -> OneOff {
-    OneOff { year, replaces, on, title }
+    OneOff { year, divisions: UK, replaces, on, title, newer_than_feed: false }
 }
 
 const ONE_OFFS: &[OneOff] = &[
@@ -109,12 +116,37 @@ const ONE_OFFS: &[OneOff] = &[
     one_off(2022, None, (6, 3), "Platinum Jubilee bank holiday"),
     one_off(2022, None, (9, 19), "Bank Holiday for the State Funeral of Queen Elizabeth II"),
     one_off(2023, None, (5, 8), "Bank holiday for the coronation of King Charles III"),
+    // Privy Council proclamation of February 2026.
+    OneOff {
+        year: 2026,
+        divisions: SCOTLAND,
+        replaces: None,
+        on: (6, 15),
+        title: "Bank holiday for Scotland’s participation in the FIFA World Cup",
+        newer_than_feed: true,
+    },
 ];
+
+/// The first year each rule applies. The Banking and Financial Dealings Act 1971 (Schedule 1)
+/// made the late May and late (or, in Scotland, early) August Mondays bank holidays; New Year's
+/// Day in England, Wales and Northern Ireland, and Boxing Day in Scotland, followed by
+/// proclamation from 1974; the Early May Monday from 1978 (Scotland's first Monday in May goes
+/// back to the Bank Holidays Act 1871); St Andrew's Day from the St Andrew's Day Bank Holiday
+/// (Scotland) Act 2007, first observed on 30 November 2007.
+pub mod first_year {
+    pub const SPRING_AND_SUMMER: i32 = 1971;
+    /// 2 January in Scotland, in Schedule 1 of the 1971 Act.
+    pub const SECOND_JANUARY: i32 = 1971;
+    pub const NEW_YEARS_DAY_OUTSIDE_SCOTLAND: i32 = 1974;
+    pub const BOXING_DAY_IN_SCOTLAND: i32 = 1974;
+    pub const EARLY_MAY_OUTSIDE_SCOTLAND: i32 = 1978;
+    pub const ST_ANDREWS_DAY: i32 = 2007;
+}
 
 /// The bank holidays of `division` in `year` by rule, one-off changes included.
 pub fn generated(division: Division, year: i32) -> Vec<Holiday> {
     let mut out = by_rule(division, year);
-    for change in ONE_OFFS.iter().filter(|o| o.year == year) {
+    for change in ONE_OFFS.iter().filter(|o| o.year == year && o.divisions.contains(&division)) {
         if let Some((m, d)) = change.replaces {
             out.retain(|h| h.date != date(year, m, d));
         }
@@ -126,33 +158,66 @@ pub fn generated(division: Division, year: i32) -> Vec<Holiday> {
 
 /// The usual pattern alone, without proclaimed one-off changes.
 pub fn by_rule(division: Division, year: i32) -> Vec<Holiday> {
+    use first_year::*;
+    let scotland = division == Division::Scotland;
     let mut out = Vec::new();
-    let new_year: &[(NaiveDate, &str)] = match division {
-        Division::Scotland => &[(date(year, 1, 1), "New Year’s Day"), (date(year, 1, 2), "2nd January")],
-        _ => &[(date(year, 1, 1), "New Year’s Day")],
-    };
-    with_substitutes(&mut out, new_year);
+    let mut new_year = Vec::new();
+    if scotland || year >= NEW_YEARS_DAY_OUTSIDE_SCOTLAND {
+        new_year.push((date(year, 1, 1), "New Year’s Day"));
+    }
+    if scotland && year >= SECOND_JANUARY {
+        new_year.push((date(year, 1, 2), "2nd January"));
+    }
+    with_substitutes(&mut out, &new_year);
     if division == Division::NorthernIreland {
         with_substitutes(&mut out, &[(date(year, 3, 17), "St Patrick’s Day")]);
     }
     let easter = easter_sunday(year);
     out.push(Holiday { date: easter - Duration::days(2), title: "Good Friday".into() });
-    if division != Division::Scotland {
+    if !scotland {
         out.push(Holiday { date: easter + Duration::days(1), title: "Easter Monday".into() });
     }
-    out.push(Holiday { date: first_monday(year, 5), title: "Early May bank holiday".into() });
-    out.push(Holiday { date: last_monday(year, 5), title: "Spring bank holiday".into() });
+    if scotland || year >= EARLY_MAY_OUTSIDE_SCOTLAND {
+        out.push(Holiday { date: first_monday(year, 5), title: "Early May bank holiday".into() });
+    }
+    if year >= SPRING_AND_SUMMER {
+        out.push(Holiday { date: last_monday(year, 5), title: "Spring bank holiday".into() });
+    }
     if division == Division::NorthernIreland {
         with_substitutes(&mut out, &[(date(year, 7, 12), "Battle of the Boyne (Orangemen’s Day)")]);
     }
-    let summer = if division == Division::Scotland { first_monday(year, 8) } else { last_monday(year, 8) };
-    out.push(Holiday { date: summer, title: "Summer bank holiday".into() });
-    if division == Division::Scotland {
+    if year >= SPRING_AND_SUMMER {
+        let summer = if scotland { first_monday(year, 8) } else { last_monday(year, 8) };
+        out.push(Holiday { date: summer, title: "Summer bank holiday".into() });
+    }
+    if scotland && year >= ST_ANDREWS_DAY {
         with_substitutes(&mut out, &[(date(year, 11, 30), "St Andrew’s Day")]);
     }
-    with_substitutes(&mut out, &[(date(year, 12, 25), "Christmas Day"), (date(year, 12, 26), "Boxing Day")]);
+    let christmas: &[(NaiveDate, &str)] = if scotland && year < BOXING_DAY_IN_SCOTLAND {
+        &[(date(year, 12, 25), "Christmas Day")]
+    } else {
+        &[(date(year, 12, 25), "Christmas Day"), (date(year, 12, 26), "Boxing Day")]
+    };
+    with_substitutes(&mut out, christmas);
     out.sort_by_key(|h| h.date);
     out
+}
+
+/// A fingerprint of the rules compiled into this build: the bundled feed and every generated
+/// holiday over the years a deadline can touch. A new build whose fingerprint differs from the
+/// one stored in the database knows that stored deadlines may be stale.
+pub fn rules_fingerprint() -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(BUNDLED_FEED.as_bytes());
+    for division in Division::ALL {
+        for year in 1971..=2100 {
+            for h in generated(*division, year) {
+                hash.update(format!("{division} {}\n", h.date).as_bytes());
+            }
+        }
+    }
+    hex::encode(hash.finalize())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -187,7 +252,10 @@ impl HolidayData {
     }
 
     /// Reads a gov.uk `bank-holidays.json`. It must name all three divisions; a division's years
-    /// run from its first to its last listed year, with no year left empty in between.
+    /// run from its first to its last listed year, with no year left empty in between. A one-off
+    /// proclaimed after the bundled feed was published is added to a year the file lists but
+    /// lacks it in: any copy of the feed, imported or bundled, may predate the proclamation,
+    /// and a proclamation is never withdrawn by a feed that was simply printed before it.
     pub fn from_gov_uk_json(json: &str) -> Result<Self, HolidayFileError> {
         let raw: BTreeMap<String, FeedDivision> =
             serde_json::from_str(json).map_err(|e| HolidayFileError(e.to_string()))?;
@@ -212,6 +280,7 @@ impl HolidayData {
             } else {
                 return Err(HolidayFileError(format!("{division} lists no holidays")));
             }
+            add_newer_proclamations(*division, &mut years);
             for list in years.values_mut() {
                 list.sort_by_key(|h| h.date);
             }
@@ -228,10 +297,26 @@ impl HolidayData {
         }
     }
 
+    /// The last year the feed lists for every division.
+    pub fn last_year(&self) -> i32 {
+        Division::ALL.iter().filter_map(|d| self.feed_years(*d)).map(|(_, last)| last).min().unwrap_or(0)
+    }
+
     /// The years the feed covers for a division.
     pub fn feed_years(&self, division: Division) -> Option<(i32, i32)> {
         let years = self.feed.get(&division)?;
         Some((*years.keys().next()?, *years.keys().last()?))
+    }
+}
+
+fn add_newer_proclamations(division: Division, years: &mut BTreeMap<i32, Vec<Holiday>>) {
+    for change in ONE_OFFS.iter().filter(|o| o.newer_than_feed && o.divisions.contains(&division)) {
+        let day = date(change.year, change.on.0, change.on.1);
+        if let Some(list) = years.get_mut(&change.year)
+            && !list.iter().any(|h| h.date == day)
+        {
+            list.push(Holiday { date: day, title: change.title.to_string() });
+        }
     }
 }
 

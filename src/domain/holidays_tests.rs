@@ -21,8 +21,7 @@ fn computes_easter() {
 #[test]
 fn the_rules_reproduce_the_bundled_feed_apart_from_the_one_off_days() {
     let data = HolidayData::bundled();
-    let one_offs: BTreeSet<NaiveDate> =
-        ["2020-05-08", "2022-06-02", "2022-06-03", "2022-09-19", "2023-05-08"].iter().map(|s| d(s)).collect();
+    let uk_one_offs = ["2020-05-08", "2022-06-02", "2022-06-03", "2022-09-19", "2023-05-08"];
     // The usual dates those one-offs replaced.
     let displaced: BTreeSet<NaiveDate> = ["2020-05-04", "2022-05-30"].iter().map(|s| d(s)).collect();
     for division in Division::ALL {
@@ -31,6 +30,10 @@ fn the_rules_reproduce_the_bundled_feed_apart_from_the_one_off_days() {
             (2019..=2027).flat_map(|y| data.holidays(*division, y)).map(|h| h.date).collect();
         let rules: BTreeSet<NaiveDate> =
             (2019..=2027).flat_map(|y| by_rule(*division, y)).map(|h| h.date).collect();
+        let mut one_offs: BTreeSet<NaiveDate> = uk_one_offs.iter().map(|s| d(s)).collect();
+        if *division == Division::Scotland {
+            one_offs.insert(d("2026-06-15"));
+        }
         assert_eq!(
             feed.difference(&rules).copied().collect::<BTreeSet<_>>(),
             one_offs,
@@ -111,4 +114,68 @@ fn a_file_must_have_the_three_divisions_and_no_empty_years() {
     );
     let gap = r#"{"england-and-wales":{"events":[{"title":"x","date":"2030-01-01"},{"title":"x","date":"2032-01-01"}]},"scotland":{"events":[{"title":"x","date":"2030-01-01"}]},"northern-ireland":{"events":[{"title":"x","date":"2030-01-01"}]}}"#;
     assert!(HolidayData::from_gov_uk_json(gap).unwrap_err().to_string().contains("no holidays in 2031"));
+}
+
+fn dates(division: Division, year: i32) -> Vec<NaiveDate> {
+    generated(division, year).iter().map(|h| h.date).collect()
+}
+
+#[test]
+fn the_world_cup_holiday_of_2026_is_scottish_only() {
+    assert!(dates(Division::Scotland, 2026).contains(&d("2026-06-15")));
+    assert!(!dates(Division::EnglandAndWales, 2026).contains(&d("2026-06-15")));
+    assert!(!dates(Division::NorthernIreland, 2026).contains(&d("2026-06-15")));
+    assert!(
+        HolidayData::bundled().holidays(Division::Scotland, 2026).iter().any(|h| h.date == d("2026-06-15"))
+    );
+}
+
+#[test]
+fn a_feed_printed_before_the_proclamation_gets_it_added() {
+    let mut feed: serde_json::Value = serde_json::from_str(BUNDLED_FEED).unwrap();
+    let events = feed["scotland"]["events"].as_array_mut().unwrap();
+    events.retain(|e| e["date"] != "2026-06-15");
+    let data = HolidayData::from_gov_uk_json(&feed.to_string()).unwrap();
+    assert_eq!(data, HolidayData::bundled());
+    // A feed that ends before 2026 leaves the year to the generator, which knows the day too.
+    let old = r#"{"england-and-wales":{"events":[{"title":"x","date":"2025-01-01"}]},"scotland":{"events":[{"title":"x","date":"2025-01-01"}]},"northern-ireland":{"events":[{"title":"x","date":"2025-01-01"}]}}"#;
+    let data = HolidayData::from_gov_uk_json(old).unwrap();
+    assert!(data.holidays(Division::Scotland, 2026).iter().any(|h| h.date == d("2026-06-15")));
+}
+
+#[test]
+fn st_andrews_day_is_a_bank_holiday_from_2007_only() {
+    assert!(!dates(Division::Scotland, 2005).contains(&d("2005-11-30")));
+    assert!(!dates(Division::Scotland, 2006).contains(&d("2006-11-30")));
+    assert!(dates(Division::Scotland, 2007).contains(&d("2007-11-30")));
+    // 2008: a Sunday, so Monday 1 December.
+    assert!(dates(Division::Scotland, 2008).contains(&d("2008-12-01")));
+}
+
+#[test]
+fn rules_begin_in_their_first_years() {
+    let titles = |division, year| generated(division, year).into_iter().map(|h| h.title).collect::<Vec<_>>();
+    // 1977: no Early May holiday outside Scotland yet; 1978 has one.
+    assert!(!titles(Division::EnglandAndWales, 1977).contains(&"Early May bank holiday".to_string()));
+    assert!(dates(Division::EnglandAndWales, 1978).contains(&d("1978-05-01")));
+    assert!(titles(Division::Scotland, 1977).contains(&"Early May bank holiday".to_string()));
+    // New Year's Day outside Scotland and Boxing Day in Scotland from 1974.
+    assert!(!dates(Division::EnglandAndWales, 1973).contains(&d("1973-01-01")));
+    assert!(dates(Division::EnglandAndWales, 1974).contains(&d("1974-01-01")));
+    assert!(!dates(Division::Scotland, 1973).contains(&d("1973-12-26")));
+    assert!(dates(Division::Scotland, 1974).contains(&d("1974-12-26")));
+    // Spring and summer holidays from the 1971 Act.
+    assert_eq!(
+        titles(Division::EnglandAndWales, 1970).iter().filter(|t| t.contains("bank holiday")).count(),
+        0
+    );
+    assert!(dates(Division::EnglandAndWales, 1971).contains(&d("1971-05-31")));
+    // Never an Easter Monday in Scotland.
+    assert!((1971..=2100).all(|y| !titles(Division::Scotland, y).contains(&"Easter Monday".to_string())));
+}
+
+#[test]
+fn the_fingerprint_is_stable_within_a_build() {
+    assert_eq!(rules_fingerprint(), rules_fingerprint());
+    assert_eq!(rules_fingerprint().len(), 64);
 }

@@ -8,9 +8,9 @@ use super::timeline::{StoredTimeline, derived_fields};
 use super::{Actor, FieldError, Service, ServiceError, ServiceResult, now};
 use crate::domain::calendar::SkippedDay;
 use crate::domain::event::EventKind;
-use crate::domain::holidays::{Division, HolidayData};
+use crate::domain::holidays::{Division, HolidayData, rules_fingerprint};
 use crate::domain::london;
-use crate::domain::regime::RegimeRules;
+use crate::domain::regime::{RegimeRules, Regimes};
 use crate::domain::status::{Status, status_on};
 use crate::domain::timeline::ClockStep;
 use crate::store::models::{NewEvent, NewHolidayFile};
@@ -198,49 +198,15 @@ impl Service {
                     &NewHolidayFile { content: json, imported_by: actor.user_id, imported_at: stamp },
                 )?;
             }
-            let mut updated = Vec::new();
-            for id in requests::open_ids(conn)? {
-                // An event recorded meanwhile waits for this lock, then reads the new holidays.
-                requests::lock_quietly(conn, id)?;
-                let stored = StoredTimeline::load(conn, id)?;
-                let before = stored.replay(&old, None)?;
-                let after = stored.replay(&new, None).map_err(|e| {
-                    ServiceError::Conflict(format!(
-                        "Under the new bank holidays the timeline of {} no longer makes sense: {e} \
-                         Nothing was changed; retract or correct that event first.",
-                        stored.request.reference
-                    ))
-                })?;
-                let moved: Vec<String> = [
-                    ("due", before.due_on, after.due_on),
-                    ("very overdue after", before.very_overdue_on, after.very_overdue_on),
-                    ("review due", before.review_due_on, after.review_due_on),
-                ]
-                .iter()
-                .filter(|(_, b, a)| b != a)
-                .map(|(what, b, a)| format!("{what} {} → {}", show(*b), show(*a)))
-                .collect();
-                if moved.is_empty() {
-                    continue;
-                }
-                updated.push(stored.request.reference.clone());
-                if dry_run {
-                    continue;
-                }
-                events::insert(
-                    conn,
-                    &NewEvent {
-                        request_id: id,
-                        kind: EventKind::DeadlineRecalculated,
-                        occurred_on: london::today(),
-                        details: "{}".into(),
-                        note: Some(format!("Bank holidays updated: {}.", moved.join("; "))),
-                        recorded_by: actor.user_id,
-                        recorded_at: stamp,
-                    },
-                )?;
-                requests::update_derived(conn, id, &derived_fields(after, stamp))?;
-            }
+            let pass = Recalculation {
+                before: Before::Replay(&old),
+                new: &new,
+                recorded_by: Some(actor.user_id),
+                why: "Bank holidays updated",
+                dry_run,
+                stamp,
+            };
+            let updated = pass.open_requests(conn)?;
             Ok::<_, ServiceError>(updated)
         })?;
         if !dry_run {
@@ -249,6 +215,158 @@ impl Service {
         }
         let (added, removed) = changes;
         Ok(HolidayImportSummary { added, removed, requests_updated: updated, dry_run })
+    }
+
+    /// Brings stored deadlines in line with the holiday rules of this build, once: when the
+    /// fingerprint stored in the database is another build's (or none, before this check
+    /// existed), every open request is worked out again from its events and each whose dates
+    /// moved gets a `deadline_recalculated` event. Instances starting together take turns under
+    /// the holiday lock, and only the first finds work to do. Returns the references moved.
+    pub fn refresh_holiday_rules(&self) -> ServiceResult<Vec<String>> {
+        let fingerprint = rules_fingerprint();
+        let mut conn = self.db().conn()?;
+        if holidays::rules_fingerprint(&mut conn)?.as_deref() == Some(fingerprint.as_str()) {
+            return Ok(Vec::new());
+        }
+        let stamp = now();
+        let updated = store::write_transaction(&mut conn, |conn| {
+            store::exclusive(conn, store::Exclusive::HolidayImport)?;
+            if holidays::rules_fingerprint(conn)?.as_deref() == Some(fingerprint.as_str()) {
+                return Ok(Vec::new());
+            }
+            let new = self.regimes_on(conn)?;
+            let pass = Recalculation {
+                before: Before::Stored,
+                new: &new,
+                recorded_by: None,
+                why: "Bank holiday rules updated with foitrack",
+                dry_run: false,
+                stamp,
+            };
+            let updated = pass.open_requests(conn)?;
+            holidays::set_rules_fingerprint(conn, &fingerprint, stamp)?;
+            Ok::<_, ServiceError>(updated)
+        })?;
+        if !updated.is_empty() {
+            tracing::info!(
+                requests = updated.len(),
+                "deadlines recalculated under the new bank holiday rules"
+            );
+        }
+        Ok(updated)
+    }
+
+    /// What an operator should act on, for `serve` at start and `/healthz`: today, only holiday
+    /// data in force that runs out within a year.
+    pub fn warnings(&self, today: NaiveDate) -> ServiceResult<Vec<String>> {
+        let last_year = self.holiday_data_ends()?;
+        let ends = NaiveDate::from_ymd_opt(last_year, 12, 31).expect("a valid year");
+        let mut out = Vec::new();
+        if ends < today + chrono::Months::new(12) {
+            out.push(format!(
+                "The bank holiday data in force ends with {last_year}. Later deadlines follow foitrack's rules, \
+                 which cannot know holidays proclaimed since; run `foitrack holidays update` to load the \
+                 newest gov.uk file."
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// Where the deadlines before a change come from.
+enum Before<'a> {
+    /// A replay under the rules that were in force.
+    Replay(&'a Regimes),
+    /// The dates stored on each request: after an upgrade the old rules are no longer in the
+    /// program, but what they gave is still in the database.
+    Stored,
+}
+
+/// One pass over the open requests after the holidays changed: works each one out again under
+/// `new` and records a `deadline_recalculated` event on each whose dates moved.
+struct Recalculation<'a> {
+    before: Before<'a>,
+    new: &'a Regimes,
+    /// Who the events are recorded by; `None` for the request's last recorder (an upgrade has
+    /// no one acting).
+    recorded_by: Option<i64>,
+    why: &'a str,
+    dry_run: bool,
+    stamp: chrono::NaiveDateTime,
+}
+
+impl Recalculation<'_> {
+    /// The references of the requests whose dates moved.
+    fn open_requests(&self, conn: &mut store::AnyConnection) -> ServiceResult<Vec<String>> {
+        let mut updated = Vec::new();
+        for id in requests::open_ids(conn)? {
+            // An event recorded meanwhile waits for this lock, then reads the new holidays.
+            requests::lock_quietly(conn, id)?;
+            let stored = StoredTimeline::load(conn, id)?;
+            let before = match self.before {
+                Before::Replay(old) => {
+                    let d = stored.replay(old, None)?;
+                    [d.due_on, d.very_overdue_on, d.review_due_on]
+                }
+                Before::Stored => {
+                    let r = &stored.request;
+                    [r.due_on, r.very_overdue_on, r.review_due_on]
+                }
+            };
+            let after = match stored.replay(self.new, None) {
+                Ok(after) => after,
+                // On upgrade nobody is there to correct the timeline: leave the request as it
+                // was and say so, rather than refuse to start.
+                Err(e) if matches!(self.before, Before::Stored) => {
+                    tracing::warn!(reference = %stored.request.reference, "deadlines not recalculated: {e}");
+                    continue;
+                }
+                Err(e) => {
+                    return Err(ServiceError::Conflict(format!(
+                        "Under the new bank holidays the timeline of {} no longer makes sense: {e} \
+                         Nothing was changed; retract or correct that event first.",
+                        stored.request.reference
+                    )));
+                }
+            };
+            let moved: Vec<String> = ["due", "very overdue after", "review due"]
+                .iter()
+                .zip(before)
+                .zip([after.due_on, after.very_overdue_on, after.review_due_on])
+                .filter(|((_, b), a)| b != a)
+                .map(|((what, b), a)| format!("{what} {} → {}", show(b), show(a)))
+                .collect();
+            if moved.is_empty() {
+                continue;
+            }
+            if self.dry_run {
+                updated.push(stored.request.reference.clone());
+                continue;
+            }
+            let recorded_by = match self.recorded_by {
+                Some(user) => user,
+                // An open request has at least its sending recorded.
+                None => match events::of_request(conn, id)?.last() {
+                    Some(e) => e.recorded_by,
+                    None => continue,
+                },
+            };
+            updated.push(stored.request.reference.clone());
+            events::insert(
+                conn,
+                &NewEvent {
+                    request_id: id,
+                    kind: EventKind::DeadlineRecalculated.as_str().to_string(),
+                    occurred_on: london::today(),
+                    details: "{}".into(),
+                    note: Some(format!("{}: {}.", self.why, moved.join("; "))),
+                    recorded_by,
+                    recorded_at: self.stamp,
+                },
+            )?;
+            requests::update_derived(conn, id, &derived_fields(after, self.stamp))?;
+        }
+        Ok(updated)
     }
 }
 

@@ -215,6 +215,8 @@ struct Rules {
     /// The `holiday_files` row in force; 0 for the bundled feed.
     file_id: i64,
     regimes: Arc<Regimes>,
+    /// The last year the holiday data lists for every division.
+    data_ends: i32,
 }
 
 /// The application: the database and the deadline rules, shared by every adapter.
@@ -232,12 +234,17 @@ impl Service {
     /// The service over `db`, with the built-in regimes and `custom_regimes`, on the newest
     /// holiday file imported into the database (or the bundled feed).
     pub fn new(db: Db, custom_regimes: Vec<RegimeRules>) -> ServiceResult<Self> {
-        let regimes = Regimes::new(&HolidayData::bundled(), &custom_regimes)
-            .map_err(|e| ServiceError::invalid(e.to_string()))?;
+        let bundled = HolidayData::bundled();
+        let regimes =
+            Regimes::new(&bundled, &custom_regimes).map_err(|e| ServiceError::invalid(e.to_string()))?;
         let service = Self {
             db,
             custom_regimes: Arc::new(custom_regimes),
-            rules: Arc::new(RwLock::new(Rules { file_id: 0, regimes: Arc::new(regimes) })),
+            rules: Arc::new(RwLock::new(Rules {
+                file_id: 0,
+                regimes: Arc::new(regimes),
+                data_ends: bundled.last_year(),
+            })),
             mail: Arc::new(outbox::MailConfig::default()),
             reminders: Arc::new(reminders::ReminderConfig::default()),
             templates: Arc::new(crate::mail::templates::Templates::builtin()),
@@ -307,8 +314,15 @@ impl Service {
             None => (0, HolidayData::bundled()),
         };
         let regimes = Arc::new(self.build_regimes(&data)?);
-        *self.rules.write().expect("rules lock") = Rules { file_id, regimes: regimes.clone() };
+        *self.rules.write().expect("rules lock") =
+            Rules { file_id, regimes: regimes.clone(), data_ends: data.last_year() };
         Ok(regimes)
+    }
+
+    /// The last year the holiday data in force lists for every division.
+    pub(crate) fn holiday_data_ends(&self) -> ServiceResult<i32> {
+        self.regimes()?;
+        Ok(self.rules.read().expect("rules lock").data_ends)
     }
 
     fn build_regimes(&self, data: &HolidayData) -> ServiceResult<Regimes> {

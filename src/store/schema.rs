@@ -186,3 +186,12 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// The fingerprint of the holiday rules deadlines were last worked out under; newest wins.
+    holiday_rules (id) {
+        id -> BigInt,
+        fingerprint -> Text,
+        applied_at -> Timestamp,
+    }
+}

@@ -7,6 +7,7 @@ mod smtp;
 mod auth;
 mod bad_input;
 mod deadlines;
+mod holidays;
 mod mail;
 mod openapi;
 mod reminders;

@@ -10,22 +10,30 @@ pub struct Health {
     pub status: String,
     pub database: String,
     pub version: String,
+    /// What an operator should act on, such as bank holiday data about to run out; empty when
+    /// all is well.
+    pub warnings: Vec<String>,
 }
 
 /// Open to all: whether the service and its database are up.
 #[utoipa::path(get, path = "/healthz", tag = "health",
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn healthz(service: web::Data<Service>) -> HttpResponse {
-    let result = web::block(move || service.healthy()).await;
-    let (ok, database) = match result {
-        Ok(Ok(())) => (true, "reachable".to_string()),
-        Ok(Err(e)) => (false, e.to_string()),
-        Err(e) => (false, e.to_string()),
+    let result = web::block(move || {
+        service.healthy()?;
+        service.warnings(crate::domain::london::today())
+    })
+    .await;
+    let (ok, database, warnings) = match result {
+        Ok(Ok(warnings)) => (true, "reachable".to_string(), warnings),
+        Ok(Err(e)) => (false, e.to_string(), Vec::new()),
+        Err(e) => (false, e.to_string(), Vec::new()),
     };
     let body = Health {
         status: if ok { "ok" } else { "degraded" }.into(),
         database,
         version: env!("CARGO_PKG_VERSION").into(),
+        warnings,
     };
     if ok { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
 }
