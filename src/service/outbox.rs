@@ -341,7 +341,7 @@ impl Service {
             let sender = Actor { user_id: row.created_by, email: String::new(), role: Role::Admin };
             let mut note =
                 format!("The mail server refused the email to {} for good: {answer}.", row.to_address);
-            if row.kind == "request" {
+            if row.kind == OutboxKind::Request {
                 note.push_str(" Correct the body's address with an import, then send the campaign again.");
             }
             let draft = Draft {
