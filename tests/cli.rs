@@ -201,7 +201,11 @@ fn bad_arguments_and_settings_are_explained() {
     let typo = cli.fails(&["--config", "typo.toml", "migrate"], 78);
     assert!(typo.contains("listen_on"), "{typo}");
     let migrated = cli.ok(&["migrate"]);
-    assert!(migrated.contains("Applied 4 migration"), "{migrated}");
+    // Not a fixed count, so that a new migration does not break this test.
+    assert!(
+        migrated.starts_with("Applied ") && migrated.contains("migration(s): 20261125000001"),
+        "{migrated}"
+    );
     assert!(cli.ok(&["migrate"]).contains("up to date"));
 }
 
