@@ -356,7 +356,7 @@ impl Recalculation<'_> {
                 conn,
                 &NewEvent {
                     request_id: id,
-                    kind: EventKind::DeadlineRecalculated.as_str().to_string(),
+                    kind: EventKind::DeadlineRecalculated,
                     occurred_on: london::today(),
                     details: "{}".into(),
                     note: Some(format!("{}: {}.", self.why, moved.join("; "))),
