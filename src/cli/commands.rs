@@ -47,7 +47,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             super::deadlines::import_holidays(service, &actor()?, &file, dry_run, j.json)
         }
         Command::Holidays(HolidaysCommand::Update { url, dry_run, json: j }) => {
-            super::deadlines::update_holidays(service, &actor()?, &app.settings().holidays, url, dry_run, j.json)
+            super::deadlines::update_holidays(
+                service,
+                &actor()?,
+                &app.settings().holidays,
+                url,
+                dry_run,
+                j.json,
+            )
         }
     }
 }
