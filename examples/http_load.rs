@@ -331,7 +331,7 @@ async fn seed(base: &str, token: &str) -> anyhow::Result<Vec<(String, String)>> 
         }
     }
     let request = items[0]["id"].as_i64().unwrap_or_default();
-    let body = items[0]["authority_id"].as_i64().unwrap_or_default();
+    let body = items[0]["authority"]["id"].as_i64().unwrap_or_default();
     Ok(vec![
         ("GET /healthz".into(), "/healthz".into()),
         ("GET /api/v1/me".into(), "/api/v1/me".into()),
