@@ -14,7 +14,7 @@ use crate::domain::london;
 use crate::domain::status::{State, Status};
 use crate::store::models::NewRequest;
 use crate::store::requests::{self, RequestFilter, RequestSort};
-use crate::store::{self, authorities, events, users};
+use crate::store::{self, authorities, events};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -144,28 +144,23 @@ impl Service {
 
     pub fn request(&self, id: i64, today: NaiveDate) -> ServiceResult<RequestDetail> {
         let mut conn = self.db().conn()?;
-        let row = requests::by_id(&mut conn, id)?.ok_or_else(|| not_found(id))?;
-        let body = authorities::by_id(&mut conn, row.authority_id)?
-            .ok_or_else(|| ServiceError::internal(format!("request {id} names a missing body")))?;
-        let event_rows = events::of_request(&mut conn, id)?;
-        let mut emails: HashMap<i64, String> = HashMap::new();
+        let (row, body) = requests::with_body(&mut conn, id)?.ok_or_else(|| not_found(id))?;
+        let event_rows = events::of_request_with_recorder(&mut conn, id)?;
+        drop(conn);
         let mut retracted_by: HashMap<i64, i64> = HashMap::new();
         let mut views = Vec::with_capacity(event_rows.len());
-        for e in &event_rows {
-            let event = convert::timeline_event(e)?;
+        for (e, email) in event_rows {
+            let event = convert::timeline_event(&e)?;
             if let (EventKind::Retraction, Some(target)) = (event.kind, event.details.retracts) {
                 retracted_by.insert(target, e.id);
-            }
-            if let std::collections::hash_map::Entry::Vacant(slot) = emails.entry(e.recorded_by) {
-                slot.insert(users::by_id(&mut conn, e.recorded_by)?.map(|u| u.email).unwrap_or_default());
             }
             views.push(EventView {
                 id: e.id,
                 kind: event.kind,
                 occurred_on: e.occurred_on,
-                note: e.note.clone(),
+                note: e.note,
                 details: event.details,
-                recorded_by: emails[&e.recorded_by].clone(),
+                recorded_by: email.unwrap_or_default(),
                 recorded_at: utc(e.recorded_at),
                 retracted_by: None,
             });
@@ -175,7 +170,7 @@ impl Service {
         }
         let body_text = row.body.clone();
         Ok(RequestDetail {
-            request: convert::request(row, body.into(), today)?,
+            request: convert::request(row, body, today)?,
             body: body_text,
             events: views,
             as_of: today,

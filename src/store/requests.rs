@@ -39,6 +39,16 @@ pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<RequestRow
     Ok(requests::table.find(id).select(RequestRow::as_select()).first(conn).optional()?)
 }
 
+/// A request with the name and region of its body, in one fixed-shape (so prepared once) query.
+pub fn with_body(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<Listed>> {
+    Ok(requests::table
+        .inner_join(authorities::table)
+        .filter(requests::id.eq(id))
+        .select((RequestRow::as_select(), BodyBrief::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
 pub fn by_reference(conn: &mut AnyConnection, reference: &str) -> StoreResult<Option<RequestRow>> {
     Ok(requests::table
         .filter(requests::reference.eq(reference.trim().to_ascii_uppercase()))
@@ -180,6 +190,19 @@ fn filtered(f: &RequestFilter) -> Boxed<'_> {
 /// A request with what it shows of its body, as listed.
 pub type Listed = (RequestRow, BodyBrief);
 
+/// The overdue list, alone or within one campaign, sorted by due date: the list researchers open
+/// most. It gets queries of one fixed shape, which diesel prepares once per connection; every
+/// other combination of filters is built per call (boxed), and SQLite parses those anew.
+fn late_only(f: &RequestFilter, sort: RequestSort) -> Option<Option<i64>> {
+    let plain = f.authority_id.is_none()
+        && f.region.is_none()
+        && f.status.is_none()
+        && f.due_before.is_none()
+        && f.due_after.is_none()
+        && f.q.is_none();
+    (plain && f.late && sort == RequestSort::DueOn).then_some(f.campaign_id)
+}
+
 pub fn list(
     conn: &mut AnyConnection,
     f: &RequestFilter,
@@ -187,6 +210,20 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> StoreResult<Vec<Listed>> {
+    if let Some(campaign) = late_only(f, sort) {
+        let page = requests::table
+            .inner_join(authorities::table)
+            .filter(requests::state.eq(State::AwaitingResponse))
+            .filter(requests::due_on.lt(f.today))
+            .order((requests::due_on.asc(), requests::id.asc()))
+            .select((RequestRow::as_select(), BodyBrief::as_select()))
+            .limit(limit)
+            .offset(offset);
+        return Ok(match campaign {
+            None => page.load(conn)?,
+            Some(id) => page.filter(requests::campaign_id.eq(id)).load(conn)?,
+        });
+    }
     let q = filtered(f).select(RequestRow::as_select());
     let q = match sort {
         RequestSort::DueOn if f.implies_due_date() => q.order((requests::due_on.asc(), requests::id.asc())),
@@ -225,6 +262,15 @@ pub fn list(
 }
 
 pub fn count(conn: &mut AnyConnection, f: &RequestFilter) -> StoreResult<i64> {
+    if let Some(campaign) = late_only(f, RequestSort::DueOn) {
+        let late = requests::table
+            .filter(requests::state.eq(State::AwaitingResponse))
+            .filter(requests::due_on.lt(f.today));
+        return Ok(match campaign {
+            None => late.count().get_result(conn)?,
+            Some(id) => late.filter(requests::campaign_id.eq(id)).count().get_result(conn)?,
+        });
+    }
     Ok(filtered(f).count().get_result(conn)?)
 }
 
@@ -261,7 +307,7 @@ pub fn late_in_campaign(
 ) -> StoreResult<Vec<RequestRow>> {
     Ok(requests::table
         .filter(requests::campaign_id.eq(campaign_id))
-        .filter(requests::state.eq(State::AwaitingResponse.as_str()))
+        .filter(requests::state.eq(State::AwaitingResponse))
         .filter(requests::due_on.lt(today))
         .order(requests::id)
         .select(RequestRow::as_select())

@@ -1,0 +1,480 @@
+//! HTTP load program: foitrack's read endpoints against an actix-web hello-world, side by side in
+//! one run on the same cores, so that the ratio means something on a shared machine.
+//!
+//! cargo build --release --bins --example http_load
+//! ./target/release/examples/http_load
+//! ./target/release/examples/http_load --database postgres://postgres@127.0.0.1:5432/test
+//!
+//! Both servers run as child processes on 127.0.0.1 port 0: the baseline is this program started
+//! again with `--baseline-server`, foitrack is the release binary next to this example started
+//! with `serve`. With `--database`, a fresh PostgreSQL database is created beside the one named
+//! and dropped at the end; otherwise a new SQLite file in a temporary directory is used. `wrk`
+//! drives the load (`apt-get install wrk`); the latency at half the peak rate comes from a small
+//! open-loop client in this program, since wrk cannot hold a fixed rate.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use foitrack::domain::vocab::Role;
+use foitrack::service::Service;
+use foitrack::store::Db;
+use serde_json::{Value, json};
+
+const ODS_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/nhs-trusts-etr.csv");
+
+struct Options {
+    postgres: Option<String>,
+    /// Another foitrack binary to load, e.g. an older build kept for a before/after comparison.
+    binary: Option<PathBuf>,
+    seconds: u64,
+    connections: u32,
+    threads: u32,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--baseline-server") {
+        return baseline_server();
+    }
+    let options = parse_args(&args)?;
+    if Command::new("wrk").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_err() {
+        anyhow::bail!("wrk is not installed; it drives the load. Install it with: apt-get install -y wrk");
+    }
+    let next_to_us = std::env::current_exe()?.parent().and_then(Path::parent).map(|d| d.join("foitrack"));
+    let foitrack = options.binary.clone().or(next_to_us);
+    let foitrack = foitrack.filter(|p| p.exists()).ok_or_else(|| {
+        anyhow::anyhow!("the foitrack binary is not next to this example; build both: cargo build --release --bins --example http_load")
+    })?;
+    let dir = tempfile::tempdir()?;
+    let database = match &options.postgres {
+        Some(admin) => Database::postgres(admin)?,
+        None => Database::sqlite(dir.path()),
+    };
+    let token = first_user(&database.url)?;
+
+    let mut baseline = Server::start(
+        Command::new(std::env::current_exe()?).arg("--baseline-server"),
+        dir.path(),
+        "baseline",
+    )?;
+    let mut command = Command::new(&foitrack);
+    command
+        .arg("serve")
+        .env("FOITRACK__DATABASE__URL", &database.url)
+        .env("FOITRACK__SERVER__LISTEN", "127.0.0.1:0")
+        .env("FOITRACK__REMINDERS__ENABLED", "false");
+    let mut service = Server::start(&mut command, dir.path(), "foitrack")?;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let targets = runtime.block_on(seed(&service.base, &token))?;
+    let idle_rss = rss_kib(service.pid());
+
+    println!(
+        "{} backend, wrk -t{} -c{} -d{}s per endpoint; load on the machine: {}",
+        if options.postgres.is_some() { "PostgreSQL" } else { "SQLite" },
+        options.threads,
+        options.connections,
+        options.seconds,
+        uptime()
+    );
+    println!("{:<44} {:>10} {:>9} {:>9} {:>9}", "endpoint", "req/s", "mean ms", "p99 ms", "/ hello");
+    let hello_before = wrk(&options, &format!("{}/", baseline.base), None, None)?;
+    print_row("actix-web hello-world (baseline, before)", &hello_before, None);
+    let mut peak_rss = 0;
+    let mut results = Vec::new();
+    for (label, path) in &targets {
+        let url = format!("{}{path}", service.base);
+        let figures = wrk(&options, &url, Some(&token), Some((service.pid(), &mut peak_rss)))?;
+        results.push((label.clone(), path.clone(), figures));
+    }
+    let hello_after = wrk(&options, &format!("{}/", baseline.base), None, None)?;
+    let hello = (hello_before.rps + hello_after.rps) / 2.0;
+    for (label, _, figures) in &results {
+        print_row(label, figures, Some(hello));
+    }
+    print_row("actix-web hello-world (baseline, after)", &hello_after, None);
+
+    let (_, single_path, single) =
+        &results.iter().find(|(l, _, _)| l.starts_with("GET /api/v1/requests/")).expect("listed");
+    let rate = (single.rps / 2.0).max(1.0);
+    let latencies = runtime.block_on(at_fixed_rate(
+        &format!("{}{single_path}", service.base),
+        &token,
+        rate,
+        Duration::from_secs(options.seconds.min(5)),
+    ))?;
+    println!(
+        "GET /api/v1/requests/{{id}} at half its peak ({rate:.0} req/s, open loop): p50 {:.2} ms, p99 {:.2} ms, {} requests, {} failed",
+        percentile(&latencies.ok, 0.50),
+        percentile(&latencies.ok, 0.99),
+        latencies.ok.len(),
+        latencies.failed
+    );
+    println!(
+        "foitrack RSS: {:.1} MB idle, {:.1} MB at most under load",
+        idle_rss as f64 / 1024.0,
+        peak_rss as f64 / 1024.0
+    );
+    service.stop();
+    baseline.stop();
+    drop(database);
+    Ok(())
+}
+
+fn parse_args(args: &[String]) -> anyhow::Result<Options> {
+    let mut options = Options { postgres: None, binary: None, seconds: 8, connections: 32, threads: 2 };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| anyhow::anyhow!("{flag} needs a value"));
+        match flag.as_str() {
+            "--database" => {
+                let url = value()?.clone();
+                if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+                    anyhow::bail!(
+                        "--database takes a postgres:// URL; without it a temporary SQLite file is used"
+                    );
+                }
+                options.postgres = Some(url);
+            }
+            "--foitrack" => options.binary = Some(std::fs::canonicalize(value()?)?),
+            "--seconds" => options.seconds = value()?.parse()?,
+            "--connections" => options.connections = value()?.parse()?,
+            "--threads" => options.threads = value()?.parse()?,
+            other => anyhow::bail!(
+                "unknown argument {other}; use --database postgres://…, --foitrack BINARY, --seconds N, --connections N, --threads N"
+            ),
+        }
+    }
+    if !(1..=60).contains(&options.seconds) {
+        anyhow::bail!("--seconds must be between 1 and 60");
+    }
+    Ok(options)
+}
+
+/// The baseline: the smallest actix-web server, with actix's default worker count.
+fn baseline_server() -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        eprintln!("listening at http://{}", listener.local_addr()?);
+        actix_web::HttpServer::new(|| {
+            actix_web::App::new().route("/", actix_web::web::get().to(|| async { "Hello world!" }))
+        })
+        .listen(listener)?
+        .run()
+        .await
+    })?;
+    Ok(())
+}
+
+struct Database {
+    url: String,
+    drop_with: Option<(String, String)>,
+}
+
+impl Database {
+    fn sqlite(dir: &Path) -> Self {
+        Self { url: format!("sqlite://{}", dir.join("load.db").display()), drop_with: None }
+    }
+
+    fn postgres(admin_url: &str) -> anyhow::Result<Self> {
+        let name = format!("foitrack_http_load_{}", std::process::id());
+        let mut admin = PgConnection::establish(admin_url)?;
+        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin)?;
+        let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
+        Ok(Self { url: format!("{base}/{name}"), drop_with: Some((admin_url.to_string(), name)) })
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = &self.drop_with
+            && let Ok(mut conn) = PgConnection::establish(admin)
+        {
+            let _ =
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
+        }
+    }
+}
+
+/// Creates the schema and an administrator; returns the administrator's token.
+fn first_user(url: &str) -> anyhow::Result<String> {
+    let db = Db::open(url, 1, Duration::from_secs(5))?;
+    let service = Service::new(db, Vec::new())?;
+    Ok(service.add_user(None, "load@example.org", "Load", Role::Admin)?.token.token)
+}
+
+/// A child process serving HTTP; its address is read from the line it logs at start. Its output
+/// goes to a file, so that logging costs the server what it costs in production and no more.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(command: &mut Command, dir: &Path, name: &str) -> anyhow::Result<Self> {
+        let log: PathBuf = dir.join(format!("{name}.log"));
+        let child = command
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log)?)
+            .spawn()?;
+        let mut server = Self { child, base: String::new() };
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(30) {
+            let file = std::fs::File::open(&log)?;
+            for line in BufReader::new(file).lines() {
+                let line = line?;
+                if let Some(at) = line.find("http://127.0.0.1:") {
+                    let address =
+                        line[at..].split_whitespace().next().unwrap_or("").trim_end_matches(['.', ',']);
+                    server.base = address.to_string();
+                    return Ok(server);
+                }
+            }
+            if let Some(status) = server.child.try_wait()? {
+                anyhow::bail!("{name} stopped at start ({status}); see {}", log.display());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        anyhow::bail!("{name} did not say where it listens within 30 s; see {}", log.display())
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The 209 English trusts, one campaign to all of them logged as sent in December 2021 (so the
+/// unanswered ones are long overdue), replies from some; returns the endpoints to load.
+async fn seed(base: &str, token: &str) -> anyhow::Result<Vec<(String, String)>> {
+    let client = reqwest::Client::new();
+    let post = |path: String, body: reqwest::Body, content_type: &'static str| {
+        let request = client
+            .post(format!("{base}{path}"))
+            .bearer_auth(token)
+            .header("Content-Type", content_type)
+            .body(body);
+        async move {
+            let response = request.send().await?;
+            let status = response.status();
+            let body: Value = response.json().await?;
+            anyhow::ensure!(status.is_success(), "{path}: {status} {body}");
+            Ok::<Value, anyhow::Error>(body)
+        }
+    };
+    let json_body = |v: Value| reqwest::Body::from(v.to_string());
+    post(
+        "/api/v1/authorities/import?format=ods-etr&as_of=2021-12-01&region_required=true".into(),
+        std::fs::read(ODS_FILE)?.into(),
+        "text/csv",
+    )
+    .await?;
+    let campaign = post(
+        "/api/v1/campaigns".into(),
+        json_body(json!({
+            "title": "Active bystander training",
+            "reference_prefix": "ABT-2021",
+            "subject_template": "Freedom of Information request [{{request.reference}}]",
+            "body_template": "Dear {{authority.name}},\n\nPlease tell us whether you provide active bystander training.\n",
+            "targets": {"all": true}
+        })),
+        "application/json",
+    )
+    .await?["id"]
+        .as_i64()
+        .unwrap_or_default();
+    post(
+        format!("/api/v1/campaigns/{campaign}/sent"),
+        json_body(json!({"sent_at": "2021-12-01T10:00:00Z"})),
+        "application/json",
+    )
+    .await?;
+    let page: Value = client
+        .get(format!("{base}/api/v1/requests?campaign={campaign}&sort=reference&per_page=500"))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let items = page["items"].as_array().cloned().unwrap_or_default();
+    anyhow::ensure!(items.len() == 209, "expected 209 requests, found {}", items.len());
+    for (i, item) in items.iter().enumerate() {
+        let id = item["id"].as_i64().unwrap_or_default();
+        let events = format!("/api/v1/requests/{id}/events");
+        if i % 2 == 0 {
+            post(
+                events.clone(),
+                json_body(json!({"kind": "acknowledged", "occurred_on": "2021-12-02"})),
+                "application/json",
+            )
+            .await?;
+        }
+        if i % 3 == 0 {
+            let reply = json!({"kind": "response_received", "occurred_on": "2021-12-20", "outcome": "full"});
+            post(events, json_body(reply), "application/json").await?;
+        }
+    }
+    let request = items[0]["id"].as_i64().unwrap_or_default();
+    let body = items[0]["authority"]["id"].as_i64().unwrap_or_default();
+    Ok(vec![
+        ("GET /healthz".into(), "/healthz".into()),
+        ("GET /api/v1/me".into(), "/api/v1/me".into()),
+        ("GET /api/v1/deadline?received=…".into(), "/api/v1/deadline?received=2021-12-01".into()),
+        ("GET /api/v1/authorities/{id}".into(), format!("/api/v1/authorities/{body}")),
+        ("GET /api/v1/requests/{id}".into(), format!("/api/v1/requests/{request}")),
+        ("GET /api/v1/requests?overdue=true".into(), "/api/v1/requests?overdue=true".into()),
+    ])
+}
+
+struct Figures {
+    rps: f64,
+    mean_ms: f64,
+    p99_ms: f64,
+    errors: bool,
+}
+
+/// Runs wrk against one URL; while it runs, samples the RSS of `watch` and keeps the largest.
+fn wrk(
+    options: &Options,
+    url: &str,
+    token: Option<&str>,
+    watch: Option<(u32, &mut u64)>,
+) -> anyhow::Result<Figures> {
+    let mut command = Command::new("wrk");
+    command
+        .arg(format!("-t{}", options.threads))
+        .arg(format!("-c{}", options.connections))
+        .arg(format!("-d{}s", options.seconds))
+        .arg("--latency");
+    if let Some(token) = token {
+        command.arg("-H").arg(format!("Authorization: Bearer {token}"));
+    }
+    let child = command.arg(url).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    if let Some((pid, peak)) = watch {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(options.seconds) {
+            std::thread::sleep(Duration::from_millis(250));
+            *peak = (*peak).max(rss_kib(pid));
+        }
+    }
+    let output = child.wait_with_output()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    anyhow::ensure!(
+        output.status.success(),
+        "wrk failed on {url}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let field = |prefix: &str, index: usize| {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l.split_whitespace().nth(index))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    Ok(Figures {
+        rps: field("Requests/sec:", 1).parse().unwrap_or(0.0),
+        mean_ms: millis(&field("Latency", 1)),
+        p99_ms: millis(&field("99%", 1)),
+        errors: text.contains("Non-2xx") || text.contains("Socket errors"),
+    })
+}
+
+/// wrk's durations: `812.00us`, `1.20ms`, `2.01s`.
+fn millis(text: &str) -> f64 {
+    let split = text.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(text.len());
+    let value: f64 = text[..split].parse().unwrap_or(f64::NAN);
+    match &text[split..] {
+        "us" => value / 1000.0,
+        "ms" => value,
+        "s" => value * 1000.0,
+        "m" => value * 60_000.0,
+        _ => f64::NAN,
+    }
+}
+
+fn print_row(label: &str, f: &Figures, hello: Option<f64>) {
+    let ratio = hello.map(|h| format!("{:.1}%", 100.0 * f.rps / h)).unwrap_or_default();
+    let note = if f.errors { "  (errors: see wrk)" } else { "" };
+    println!("{label:<44} {:>10.0} {:>9.2} {:>9.2} {ratio:>9}{note}", f.rps, f.mean_ms, f.p99_ms);
+}
+
+struct Latencies {
+    ok: Vec<f64>,
+    failed: usize,
+}
+
+/// Sends requests on a fixed schedule whatever the answers do, and times each from the moment it
+/// was due, so that a stall counts against every request it delays (wrk's closed loop hides it).
+async fn at_fixed_rate(url: &str, token: &str, rate: f64, length: Duration) -> anyhow::Result<Latencies> {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
+    let url: Arc<str> = url.into();
+    let auth: Arc<str> = format!("Bearer {token}").into();
+    let interval = Duration::from_secs_f64(1.0 / rate);
+    let started = tokio::time::Instant::now();
+    let count = (length.as_secs_f64() * rate) as usize;
+    let mut tasks = Vec::with_capacity(count);
+    for i in 0..count {
+        let due = started + interval * i as u32;
+        tokio::time::sleep_until(due).await;
+        let (client, url, auth) = (client.clone(), url.clone(), auth.clone());
+        tasks.push(tokio::spawn(async move {
+            let ok = match client.get(&*url).header("Authorization", &*auth).send().await {
+                Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                Err(_) => false,
+            };
+            ok.then(|| due.elapsed().as_secs_f64() * 1000.0)
+        }));
+    }
+    let mut latencies = Latencies { ok: Vec::with_capacity(count), failed: 0 };
+    for task in tasks {
+        match task.await? {
+            Some(ms) => latencies.ok.push(ms),
+            None => latencies.failed += 1,
+        }
+    }
+    latencies.ok.sort_by(f64::total_cmp);
+    Ok(latencies)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// Resident memory of a process in KiB, from /proc (0 if it cannot be read).
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn uptime() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| format!("load average {}", s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")))
+        .unwrap_or_default()
+}
