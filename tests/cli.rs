@@ -210,6 +210,19 @@ fn bad_arguments_and_settings_are_explained() {
 #[test]
 fn serve_starts_explains_first_sign_in_and_answers() {
     let cli = Cli::new();
+    let (mut child, address, seen) = start_serve(&cli);
+    assert!(seen.contains("foitrack user add --email"), "{seen}");
+    let health = get(&format!("{address}/healthz"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    assert!(health.contains("\"database\":\"reachable\""), "{health}");
+    assert!(Path::new(&cli.path("t.db")).exists());
+}
+
+/// Starts `serve` on a free port and reads its start-up lines until it says where it listens:
+/// the process, its address and what it printed until then.
+fn start_serve(cli: &Cli) -> (std::process::Child, String, String) {
     let mut child = cli
         .command()
         .args(["serve"])
@@ -228,13 +241,10 @@ fn serve_starts_explains_first_sign_in_and_answers() {
             break rest.split_whitespace().next().unwrap().to_string();
         }
     };
-    assert!(seen.contains("foitrack user add --email"), "{seen}");
-    let health = get(&format!("{address}/healthz"));
-    child.kill().unwrap();
-    child.wait().unwrap();
-    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
-    assert!(health.contains("\"database\":\"reachable\""), "{health}");
-    assert!(Path::new(&cli.path("t.db")).exists());
+    // Keep reading, so that the service's later log lines neither fill the pipe nor meet a
+    // closed one.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, address, seen)
 }
 
 /// A minimal HTTP GET over a TCP socket, so this test needs no async runtime.
@@ -447,24 +457,7 @@ fn serve_warns_when_the_holiday_data_runs_out() {
     cli.ok(&["user", "add", "--email", "lead@uni.ac.uk", "--role", "admin"]);
     std::fs::write(cli.path("old.json"), feed_until(2020).to_string()).unwrap();
     cli.ok(&["holidays", "import", "old.json"]);
-    let mut child = cli
-        .command()
-        .args(["serve"])
-        .env("FOITRACK__SERVER__LISTEN", "127.0.0.1:0")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut seen = String::new();
-    let address = loop {
-        let line = lines.next().expect("serve printed its address").unwrap();
-        seen.push_str(&line);
-        seen.push('\n');
-        if let Some(rest) = line.strip_prefix("foitrack is running at ") {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
+    let (mut child, address, seen) = start_serve(&cli);
     let health = get(&format!("{address}/healthz"));
     child.kill().unwrap();
     child.wait().unwrap();

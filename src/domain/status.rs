@@ -67,6 +67,27 @@ impl State {
     }
 }
 
+impl Status {
+    /// The stored state a status stands for; `None` for the lateness statuses, which are
+    /// worked out from the due dates of `awaiting_response` requests.
+    pub fn state(self) -> Option<State> {
+        Some(match self {
+            Status::Draft => State::Draft,
+            Status::AwaitingResponse => State::AwaitingResponse,
+            Status::AwaitingClarification => State::AwaitingClarification,
+            Status::AwaitingFee => State::AwaitingFee,
+            Status::Overdue | Status::VeryOverdue => return None,
+            Status::Answered => State::Answered,
+            Status::PartiallyAnswered => State::PartiallyAnswered,
+            Status::Refused => State::Refused,
+            Status::NotHeld => State::NotHeld,
+            Status::InternalReview => State::InternalReview,
+            Status::Withdrawn => State::Withdrawn,
+            Status::Closed => State::Closed,
+        })
+    }
+}
+
 /// The status on `today`: overdue from the day after the due date, very overdue from the day
 /// after the very-overdue date. Only a request awaiting its response can be late.
 pub fn status_on(
@@ -130,6 +151,16 @@ mod tests {
         for s in State::ALL {
             let status = status_on(*s, None, None, d("2022-01-01"));
             assert_eq!(status.as_str(), s.as_str());
+        }
+    }
+
+    #[test]
+    fn every_status_but_lateness_stands_for_the_state_of_its_name() {
+        for status in Status::ALL {
+            match status.state() {
+                Some(state) => assert_eq!(state.as_str(), status.as_str()),
+                None => assert!(matches!(status, Status::Overdue | Status::VeryOverdue), "{status}"),
+            }
         }
     }
 }

@@ -44,6 +44,20 @@ impl MailError {
         if e.is_permanent() && !login { Self::Rejected(e) } else { Self::Delivery(Box::new(e)) }
     }
 
+    /// Whether a final refusal blames the recipient's address (no such mailbox, or an address
+    /// the server will not take), rather than our sender, our domain or the message, which a
+    /// server also refuses with a 5xx. Only then is the body's address marked as failing.
+    /// RFC 3463: enhanced codes 5.1.x are about an address, 5.7.x about policy (relay, SPF,
+    /// DMARC, content).
+    pub fn blames_recipient(&self) -> bool {
+        let Self::Rejected(e) = self else { return false };
+        let answer = e.to_string();
+        if answer.contains("5.7.") {
+            return false;
+        }
+        answer.contains("5.1.") || e.status().map(u16::from).is_some_and(|c| matches!(c, 550 | 551 | 553))
+    }
+
     /// Whether trying again cannot help: the server refused for good, or the message itself is
     /// broken.
     pub fn is_permanent(&self) -> bool {

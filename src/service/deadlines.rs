@@ -8,7 +8,7 @@ use super::timeline::{StoredTimeline, derived_fields};
 use super::{Actor, FieldError, Service, ServiceError, ServiceResult, now};
 use crate::domain::calendar::SkippedDay;
 use crate::domain::event::EventKind;
-use crate::domain::holidays::{Division, HolidayData, rules_fingerprint};
+use crate::domain::holidays::{BUNDLED_FEED, Division, HolidayData, rules_fingerprint};
 use crate::domain::london;
 use crate::domain::regime::{RegimeRules, Regimes};
 use crate::domain::status::{Status, status_on};
@@ -173,7 +173,8 @@ impl Service {
 
     /// Puts a newer gov.uk bank holiday file in force, then works out again the deadlines of
     /// every open request, recording on each request whose dates moved what changed. All in one
-    /// transaction: either the file and every change land, or nothing does.
+    /// transaction: either the file and every change land, or nothing does. The file already in
+    /// force changes nothing and is not stored again.
     pub fn import_holidays(
         &self,
         actor: &Actor,
@@ -190,6 +191,13 @@ impl Service {
         let updated = store::write_transaction(&mut conn, |conn| {
             store::exclusive(conn, store::Exclusive::HolidayImport)?;
             // What is in force is read under the lock, so two imports cannot both start from it.
+            // The same file again (a weekly `holidays update` when gov.uk has not changed) is
+            // already in force: storing it would only grow the table and make every instance
+            // rebuild its calendars.
+            let in_force = holidays::current(conn)?.map(|f| f.content);
+            if in_force.as_deref().unwrap_or(BUNDLED_FEED) == json {
+                return Ok(Vec::new());
+            }
             let old = self.regimes_on(conn)?;
             changes = holiday_changes(&current_holidays(conn)?, &data);
             if !dry_run {
@@ -218,20 +226,21 @@ impl Service {
     }
 
     /// Brings stored deadlines in line with the holiday rules of this build, once: when the
-    /// fingerprint stored in the database is another build's (or none, before this check
-    /// existed), every open request is worked out again from its events and each whose dates
-    /// moved gets a `deadline_recalculated` event. Instances starting together take turns under
-    /// the holiday lock, and only the first finds work to do. Returns the references moved.
+    /// database has never seen this build's fingerprint (a new build, or the first start after
+    /// this check existed), every open request is worked out again from its events and each whose
+    /// dates moved gets a `deadline_recalculated` event. Instances starting together take turns
+    /// under the holiday lock, and only the first finds work to do; a build whose rules were
+    /// applied before (a rollback) changes nothing. Returns the references moved.
     pub fn refresh_holiday_rules(&self) -> ServiceResult<Vec<String>> {
         let fingerprint = rules_fingerprint();
         let mut conn = self.db().conn()?;
-        if holidays::rules_fingerprint(&mut conn)?.as_deref() == Some(fingerprint.as_str()) {
+        if holidays::rules_applied(&mut conn, &fingerprint)? {
             return Ok(Vec::new());
         }
         let stamp = now();
         let updated = store::write_transaction(&mut conn, |conn| {
             store::exclusive(conn, store::Exclusive::HolidayImport)?;
-            if holidays::rules_fingerprint(conn)?.as_deref() == Some(fingerprint.as_str()) {
+            if holidays::rules_applied(conn, &fingerprint)? {
                 return Ok(Vec::new());
             }
             let new = self.regimes_on(conn)?;

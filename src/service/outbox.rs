@@ -294,13 +294,11 @@ impl Service {
                     self.record_delivery(&row, worker)?;
                     report.sent += 1;
                 }
-                Err(e) => {
-                    if self.record_failure(&row, worker, &e)? {
-                        report.failed += 1
-                    } else {
-                        report.retrying += 1
-                    }
-                }
+                Err(e) => match self.record_failure(&row, worker, &e)? {
+                    Some(true) => report.failed += 1,
+                    Some(false) => report.retrying += 1,
+                    None => {}
+                },
             }
         }
         Ok(report)
@@ -308,20 +306,26 @@ impl Service {
 
     /// Records a failed attempt: the message waits and is tried again, unless the failure is
     /// final or the attempts are used up. A final refusal by the server also marks the body's
-    /// address as failing and notes it on the request's timeline. Returns whether it gave up.
-    fn record_failure(&self, row: &OutboxRow, worker: &str, e: &MailError) -> ServiceResult<bool> {
+    /// address as failing and notes it on the request's timeline, when the refusal blames that
+    /// address. Returns whether it gave up, or `None` when the lease had run out and another
+    /// worker has the message, whose outcome is then that worker's to record.
+    fn record_failure(&self, row: &OutboxRow, worker: &str, e: &MailError) -> ServiceResult<Option<bool>> {
         let give_up = e.is_permanent() || row.attempts as u32 >= self.mail().max_attempts;
         let retry_at = (!give_up).then(|| now() + backoff(self.mail().first_retry, row.attempts as u32));
         tracing::warn!(outbox = row.id, attempt = row.attempts, error = %e, "delivery failed");
         let mut conn = self.db().conn()?;
-        store_outbox::mark_attempt_failed(&mut conn, row.id, worker, &e.to_string(), retry_at, now())?;
+        if !store_outbox::mark_attempt_failed(&mut conn, row.id, worker, &e.to_string(), retry_at, now())? {
+            tracing::warn!(outbox = row.id, "the lease ran out before the failure was recorded");
+            return Ok(None);
+        }
         if let MailError::Rejected(refusal) = e
+            && e.blames_recipient()
             && let Err(err) = self.record_refused_address(&mut conn, row, &refusal.to_string())
         {
             // The message has failed either way; the mark on the body is a help, not the record.
             tracing::warn!(outbox = row.id, error = %err, "the refused address could not be recorded");
         }
-        Ok(give_up)
+        Ok(Some(give_up))
     }
 
     /// Marks the body's address as failing, with the server's answer, and notes the refusal on

@@ -53,7 +53,7 @@ pub fn state_counts(
         .load::<(String, i64)>(conn)?;
     let awaiting = requests::table
         .filter(requests::campaign_id.eq(campaign_id))
-        .filter(requests::state.eq(crate::domain::status::State::AwaitingResponse.as_str()));
+        .filter(requests::state.eq(crate::domain::status::State::AwaitingResponse));
     let late = awaiting.filter(requests::due_on.lt(today)).count().get_result(conn)?;
     let very_late = awaiting.filter(requests::very_overdue_on.lt(today)).count().get_result(conn)?;
     Ok(StateCounts { by_state, late, very_late })

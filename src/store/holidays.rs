@@ -25,13 +25,13 @@ pub fn insert(conn: &mut AnyConnection, new: &NewHolidayFile) -> StoreResult<i64
     Ok(diesel::insert_into(holiday_files::table).values(new).returning(holiday_files::id).get_result(conn)?)
 }
 
-/// The fingerprint of the holiday rules the stored deadlines were worked out under, if any.
-pub fn rules_fingerprint(conn: &mut AnyConnection) -> StoreResult<Option<String>> {
-    Ok(holiday_rules::table
-        .order(holiday_rules::id.desc())
-        .select(holiday_rules::fingerprint)
-        .first(conn)
-        .optional()?)
+/// Whether the holiday rules with this fingerprint have ever been applied to this database.
+/// Ever, not last: during a rolling upgrade or a rollback, builds with different rules start
+/// in turn, and each must bring the deadlines forward once rather than flip them at every start.
+pub fn rules_applied(conn: &mut AnyConnection, fingerprint: &str) -> StoreResult<bool> {
+    let found: i64 =
+        holiday_rules::table.filter(holiday_rules::fingerprint.eq(fingerprint)).count().get_result(conn)?;
+    Ok(found > 0)
 }
 
 pub fn set_rules_fingerprint(

@@ -115,7 +115,7 @@ pub fn mark_sent(conn: &mut AnyConnection, id: i64, worker: &str, at: NaiveDateT
 }
 
 /// Puts a message back to be tried again at `retry_at`, or gives up on it (`failed`) when
-/// there is none; only if `worker` still holds the lease.
+/// there is none; only if `worker` still holds the lease. Returns whether it did.
 pub fn mark_attempt_failed(
     conn: &mut AnyConnection,
     id: i64,
@@ -123,12 +123,12 @@ pub fn mark_attempt_failed(
     error: &str,
     retry_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
-) -> StoreResult<()> {
+) -> StoreResult<bool> {
     let (state, at) = match retry_at {
         Some(t) => (OutboxState::Pending, t),
         None => (OutboxState::Failed, now),
     };
-    diesel::update(
+    let changed = diesel::update(
         outbox::table
             .find(id)
             .filter(outbox::leased_by.eq(worker))
@@ -141,7 +141,7 @@ pub fn mark_attempt_failed(
         outbox::next_attempt_at.eq(at),
     ))
     .execute(conn)?;
-    Ok(())
+    Ok(changed == 1)
 }
 
 pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<OutboxRow>> {

@@ -52,12 +52,10 @@ pub fn candidates(conn: &mut AnyConnection, until: NaiveDate) -> StoreResult<Vec
         .filter(requests::campaign_id.is_not_null())
         .filter(
             requests::state
-                .eq(State::AwaitingResponse.as_str())
+                .eq(State::AwaitingResponse)
                 .and(requests::due_on.le(until))
-                .or(requests::state.eq(State::AwaitingClarification.as_str()))
-                .or(requests::state
-                    .eq(State::InternalReview.as_str())
-                    .and(requests::review_due_on.le(until))),
+                .or(requests::state.eq(State::AwaitingClarification))
+                .or(requests::state.eq(State::InternalReview).and(requests::review_due_on.le(until))),
         )
         .order(requests::id)
         .select(RequestRow::as_select())

@@ -147,7 +147,7 @@ fn filtered(f: &RequestFilter) -> Boxed<'_> {
             .select(authorities::id);
         q = q.filter(requests::authority_id.eq_any(in_region));
     }
-    let awaiting = State::AwaitingResponse.as_str();
+    let awaiting = State::AwaitingResponse;
     let today = f.today;
     if let Some(status) = f.status {
         q = match status {
@@ -161,7 +161,8 @@ fn filtered(f: &RequestFilter) -> Boxed<'_> {
             Status::VeryOverdue => {
                 q.filter(requests::state.eq(awaiting)).filter(requests::very_overdue_on.lt(today))
             }
-            other => q.filter(requests::state.eq(other.as_str())),
+            // Every other status is its state's name, and never late.
+            other => q.filter(requests::state.eq(other.state().unwrap_or(awaiting))),
         };
     }
     if f.late {
@@ -281,8 +282,7 @@ pub fn count_in_campaign(conn: &mut AnyConnection, campaign_id: i64) -> StoreRes
 /// Requests whose deadlines can still change: awaiting something from the body, or under review.
 pub fn open_ids(conn: &mut AnyConnection) -> StoreResult<Vec<i64>> {
     let open =
-        [State::AwaitingResponse, State::AwaitingClarification, State::AwaitingFee, State::InternalReview]
-            .map(|s| s.as_str());
+        [State::AwaitingResponse, State::AwaitingClarification, State::AwaitingFee, State::InternalReview];
     Ok(requests::table
         .filter(requests::state.eq_any(open))
         .order(requests::id)

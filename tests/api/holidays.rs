@@ -52,6 +52,15 @@ async fn a_new_build_recalculates_stored_deadlines_once(db: &TestDb) {
     assert_eq!(events[1]["kind"], "deadline_recalculated");
     assert!(events[1]["note"].as_str().unwrap().contains("due 2026-06-29 → 2026-06-30"), "{}", events[1]);
     assert_eq!(open(db).refresh_holiday_rules().unwrap(), Vec::<String>::new(), "only once");
+    // A rolling upgrade or a rollback: another build's rules were applied after this one's. This
+    // build starting again must not flip the deadlines back.
+    execute(db, &format!("UPDATE requests SET due_on = '2026-06-29' WHERE id = {id}"));
+    execute(
+        db,
+        "INSERT INTO holiday_rules (fingerprint, applied_at) VALUES ('a later build', '2026-12-01 00:00:00')",
+    );
+    assert_eq!(open(db).refresh_holiday_rules().unwrap(), Vec::<String>::new(), "once per build, ever");
+    execute(db, &format!("UPDATE requests SET due_on = '2026-06-30' WHERE id = {id}"));
     // The other requests were right already and carry no new event.
     let other = app.get(&format!("/api/v1/requests/{}", id + 1)).await;
     assert_eq!(other.ok()["events"].as_array().unwrap().len(), 1);

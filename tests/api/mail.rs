@@ -262,3 +262,27 @@ async fn a_permanent_refusal_fails_at_once_and_marks_the_address(db: &TestDb) {
     app.stop().await;
 }
 on_both_backends!(a_permanent_refusal_fails_at_once_and_marks_the_address);
+
+/// A 5xx about policy (our sender, our domain, our content) is final too, but says nothing about
+/// the body's address: the message fails at once and the address is not marked.
+async fn a_policy_refusal_fails_without_blaming_the_address(db: &TestDb) {
+    let app = spawn_app(db).await;
+    queue_fifty(&app).await;
+    let denied = "foi07@trust07.nhs.uk";
+    let (url, inbox) = smtp::start(Inbox { deny: vec![denied.to_string()], ..Default::default() });
+    let service = service_for(&app);
+    let mailer = mailer(&url);
+    tokio::task::spawn_blocking(move || deliver_all(&service, &mailer, "worker-1")).await.unwrap();
+    assert_eq!(inbox.lock().unwrap().rejected, [denied], "not tried again");
+
+    let failed = app.get("/api/v1/outbox?state=failed").await;
+    assert_eq!(failed.ok()["total"], 1);
+    let message = &failed.ok()["items"][0];
+    assert_eq!((&message["to"], &message["attempts"]), (&json!(denied), &json!(1)));
+    assert!(message["last_error"].as_str().unwrap().contains("5.7.1"), "{message}");
+    let detail = app.get(&format!("/api/v1/requests/{}", message["request_id"])).await;
+    assert!(detail.ok()["authority"]["email_failing"].is_null(), "{}", detail.ok());
+    assert!(detail.ok()["events"].as_array().unwrap().is_empty(), "no note: {}", detail.ok());
+    app.stop().await;
+}
+on_both_backends!(a_policy_refusal_fails_without_blaming_the_address);

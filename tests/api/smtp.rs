@@ -17,6 +17,9 @@ pub struct Inbox {
     pub refuse: u32,
     /// Refuse these recipients for good (550 at RCPT TO), every time.
     pub reject: Vec<String>,
+    /// Refuse messages to these recipients for good for a reason of policy (550 5.7.1), as a
+    /// server does when it will not take our sender or our content, whoever the recipient.
+    pub deny: Vec<String>,
     /// Recipients refused with 550, in order, one per attempt.
     pub rejected: Vec<String>,
     /// When this many messages have been accepted, hold the next at DATA until released.
@@ -64,6 +67,10 @@ impl Handler for Recorder {
         if inbox.reject.iter().any(|r| r == to) {
             inbox.rejected.push(to.to_string());
             return Response::custom(550, "5.1.1 No such user here".to_string());
+        }
+        if inbox.deny.iter().any(|r| r == to) {
+            inbox.rejected.push(to.to_string());
+            return Response::custom(550, "5.7.1 Sender rejected by policy".to_string());
         }
         response::OK
     }

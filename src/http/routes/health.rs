@@ -19,9 +19,16 @@ pub struct Health {
 #[utoipa::path(get, path = "/healthz", tag = "health",
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn healthz(service: web::Data<Service>) -> HttpResponse {
+    // Only the database decides the status: a load balancer must not drop an instance because
+    // of a warning, or because the warnings could not be worked out.
     let result = web::block(move || {
         service.healthy()?;
-        service.warnings(crate::domain::london::today())
+        Ok::<_, crate::service::ServiceError>(
+            service.warnings(crate::domain::london::today()).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "could not work out the health warnings");
+                vec![format!("The warnings could not be worked out: {e}")]
+            }),
+        )
     })
     .await;
     let (ok, database, warnings) = match result {
