@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod reminders;
 pub mod requests;
 pub mod schema;
+mod sqlite_tuning;
 pub mod users;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -116,7 +117,7 @@ impl ManageConnection for Manager {
                 .map(AnyConnection::Postgres)
                 .map_err(r2d2::Error::ConnectionError),
             Target::Sqlite(path) => {
-                sqlite_process_settings();
+                sqlite_tuning::apply_once();
                 let mut conn =
                     diesel::SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(&format!(
@@ -137,27 +138,6 @@ impl ManageConnection for Manager {
     fn has_broken(&self, conn: &mut AnyConnection) -> bool {
         diesel::r2d2::R2D2Connection::is_broken(conn)
     }
-}
-
-/// Switches off SQLite's memory statistics, once, before the first SQLite connection of the
-/// process. With them on, every allocation inside SQLite takes one global mutex, and under load
-/// the pool's threads queue on it (seen in `perf` as `dbMallocRawFinish` → futex). Nothing in
-/// foitrack reads the statistics. This is done at run time rather than with
-/// `SQLITE_DEFAULT_MEMSTATUS=0` in a build flag, so it holds however the crate is built.
-fn sqlite_process_settings() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: sqlite3_config may only be called before SQLite initialises and while no other
-        // thread uses it; every SQLite connection in foitrack is opened here, after this Once.
-        // Were SQLite already initialised (by code outside foitrack), the call returns
-        // SQLITE_MISUSE and changes nothing: the statistics then stay on, which is only slower.
-        let rc = unsafe {
-            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int)
-        };
-        if rc != libsqlite3_sys::SQLITE_OK {
-            tracing::debug!(rc, "SQLite memory statistics stay on: SQLite was already initialised");
-        }
-    });
 }
 
 pub type Conn = PooledConnection<Manager>;
