@@ -62,7 +62,12 @@ impl App {
     /// The HTTP server over the service, on an already bound listener (port 0 in tests),
     /// unstarted.
     pub fn http_server(&self, listener: TcpListener) -> std::io::Result<actix_web::dev::Server> {
-        crate::http::server(self.service.clone(), listener, &self.settings.server)
+        crate::http::server(
+            self.service.clone(),
+            listener,
+            &self.settings.server,
+            self.settings.database.pool_size,
+        )
     }
 }
 

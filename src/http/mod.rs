@@ -52,11 +52,20 @@ async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError
 }
 
 /// Builds the server on an already bound listener (port 0 in tests) and returns it unstarted.
-pub fn server(service: Service, listener: TcpListener, settings: &ServerSettings) -> std::io::Result<Server> {
+/// `pool_size` is the number of database connections: together the workers get as many threads
+/// for blocking calls, since every blocking call in a handler needs a connection. More threads
+/// would only wait for one, and under load each extra thread costs a sleep and a wake-up per call
+/// where a few busy threads take the next call straight from the queue (see docs/performance.md).
+pub fn server(
+    service: Service,
+    listener: TcpListener,
+    settings: &ServerSettings,
+    pool_size: u32,
+) -> std::io::Result<Server> {
     let data = web::Data::new(service);
     let json_limit = settings.json_limit_bytes;
     let upload_limit = settings.upload_limit_bytes;
-    let mut server = HttpServer::new(move || {
+    let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
             .app_data(
@@ -74,8 +83,12 @@ pub fn server(service: Service, listener: TcpListener, settings: &ServerSettings
             .default_service(web::to(not_found))
     })
     .listen(listener)?;
-    if settings.workers > 0 {
-        server = server.workers(settings.workers);
-    }
-    Ok(server.run())
+    let workers = match settings.workers {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    Ok(server
+        .workers(workers)
+        .worker_max_blocking_threads((pool_size as usize).div_ceil(workers).max(1))
+        .run())
 }

@@ -2,8 +2,8 @@
 
 use actix_web::{HttpResponse, web};
 
-use super::{AsOf, run};
-use crate::http::auth::Authenticated;
+use super::{AsOf, run_as};
+use crate::http::auth::Bearer;
 use crate::http::problem::{ApiError, Problem};
 use crate::service::campaigns::NewCampaignInput;
 use crate::service::timeline::BulkSentInput;
@@ -21,24 +21,27 @@ pub struct PageQuery {
 #[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaigns", security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = Page<CampaignView>)))]
 pub async fn list(
-    _: Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     q: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<CampaignView>>, ApiError> {
     let paging = Paging::new(q.page, q.per_page)?;
-    Ok(web::Json(run(move || svc.list_campaigns(paging)).await?))
+    Ok(web::Json(run_as(svc, bearer, move |svc, _| svc.list_campaigns(paging)).await?))
 }
 
 /// Creates the campaign and one draft request for each target body, each with its reference.
 #[utoipa::path(post, path = "/api/v1/campaigns", tag = "campaigns", security(("bearer" = [])), request_body = NewCampaignInput,
     responses((status = 201, body = CampaignProgress), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
-    Authenticated(actor): Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     input: web::Json<NewCampaignInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.into_inner();
-    let created = run(move || svc.create_campaign(&actor, input, crate::domain::london::today())).await?;
+    let created = run_as(svc, bearer, move |svc, actor| {
+        svc.create_campaign(&actor, input, crate::domain::london::today())
+    })
+    .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/campaigns/{}", created.campaign.id)))
         .json(created))
@@ -49,13 +52,13 @@ pub async fn create(
     params(("id" = i64, Path, description = "Campaign id"), AsOf),
     responses((status = 200, body = CampaignProgress), (status = 404, body = Problem)))]
 pub async fn show(
-    _: Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     id: web::Path<i64>,
     as_of: web::Query<AsOf>,
 ) -> Result<web::Json<CampaignProgress>, ApiError> {
     let (id, today) = (id.into_inner(), as_of.day());
-    Ok(web::Json(run(move || svc.campaign(id, today)).await?))
+    Ok(web::Json(run_as(svc, bearer, move |svc, _| svc.campaign(id, today)).await?))
 }
 
 /// Logs the campaign's unsent requests (or the listed ones) as sent, all or none.
@@ -63,11 +66,11 @@ pub async fn show(
     params(("id" = i64, Path, description = "Campaign id")), request_body = BulkSentInput,
     responses((status = 200, body = BulkSentSummary), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn log_sent(
-    Authenticated(actor): Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     id: web::Path<i64>,
     input: web::Json<BulkSentInput>,
 ) -> Result<web::Json<BulkSentSummary>, ApiError> {
     let (id, input) = (id.into_inner(), input.into_inner());
-    Ok(web::Json(run(move || svc.log_campaign_sent(&actor, id, input)).await?))
+    Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.log_campaign_sent(&actor, id, input)).await?))
 }

@@ -3,9 +3,9 @@
 use actix_web::web;
 
 use super::authorities::{UploadLimit, read_upload};
-use super::{AsOf, run};
+use super::{AsOf, run, run_as};
 use crate::domain::regime::RegimeRules;
-use crate::http::auth::Authenticated;
+use crate::http::auth::Bearer;
 use crate::http::problem::{ApiError, Problem};
 use crate::service::Service;
 use crate::service::deadlines::{DeadlineQuery, DeadlineView, HolidayImportSummary, RequestDeadlineView};
@@ -14,22 +14,22 @@ use crate::service::deadlines::{DeadlineQuery, DeadlineView, HolidayImportSummar
 #[utoipa::path(get, path = "/api/v1/deadline", tag = "deadlines", security(("bearer" = [])), params(DeadlineQuery),
     responses((status = 200, body = DeadlineView), (status = 422, body = Problem)))]
 pub async fn calculate(
-    _: Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     q: web::Query<DeadlineQuery>,
 ) -> Result<web::Json<DeadlineView>, ApiError> {
     let q = q.into_inner();
-    Ok(web::Json(run(move || svc.deadline(&q)).await?))
+    Ok(web::Json(run_as(svc, bearer, move |svc, _| svc.deadline(&q)).await?))
 }
 
 /// The regimes this service knows, built-in and configured, with their periods.
 #[utoipa::path(get, path = "/api/v1/regimes", tag = "deadlines", security(("bearer" = [])),
     responses((status = 200, body = Vec<RegimeRules>)))]
 pub async fn regimes(
-    _: Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
 ) -> Result<web::Json<Vec<RegimeRules>>, ApiError> {
-    Ok(web::Json(run(move || svc.list_regimes()).await?))
+    Ok(web::Json(run_as(svc, bearer, move |svc, _| svc.list_regimes()).await?))
 }
 
 /// How the request's deadlines were worked out: each clock event and its effect, and the days
@@ -38,13 +38,13 @@ pub async fn regimes(
     params(("id" = i64, Path, description = "Request id"), AsOf),
     responses((status = 200, body = RequestDeadlineView), (status = 404, body = Problem)))]
 pub async fn request_clock(
-    _: Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     id: web::Path<i64>,
     as_of: web::Query<AsOf>,
 ) -> Result<web::Json<RequestDeadlineView>, ApiError> {
     let (id, today) = (id.into_inner(), as_of.day());
-    Ok(web::Json(run(move || svc.request_deadline(id, today)).await?))
+    Ok(web::Json(run_as(svc, bearer, move |svc, _| svc.request_deadline(id, today)).await?))
 }
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -61,12 +61,15 @@ pub struct DryRun {
     request_body(content = String, content_type = "application/json", description = "gov.uk bank-holidays.json"),
     responses((status = 200, body = HolidayImportSummary), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn import_holidays(
-    Authenticated(actor): Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     q: web::Query<DryRun>,
     limit: web::Data<UploadLimit>,
     payload: web::Payload,
 ) -> Result<web::Json<HolidayImportSummary>, ApiError> {
+    // Who is asking is settled before the upload is read, so no one without a valid token can
+    // make the server take in a large body.
+    let actor = bearer.actor(&svc).await?;
     let bytes = read_upload(payload, limit.0).await?;
     let body = String::from_utf8(bytes.to_vec()).map_err(|_| {
         ApiError::validation("The file is not UTF-8 text; gov.uk's bank-holidays.json is.", Vec::new())

@@ -3,8 +3,9 @@
 
 use actix_web::web;
 
+use super::auth::Bearer;
 use super::problem::ApiError;
-use crate::service::ServiceResult;
+use crate::service::{Actor, Service, ServiceResult};
 
 pub mod authorities;
 pub mod campaigns;
@@ -19,6 +20,20 @@ pub async fn run<T: Send + 'static>(
     f: impl FnOnce() -> ServiceResult<T> + Send + 'static,
 ) -> Result<T, ApiError> {
     Ok(web::block(f).await??)
+}
+
+/// Checks the caller's token and runs a service call as them, in one blocking call. An unknown
+/// or revoked token gets `401` and nothing runs.
+pub async fn run_as<T: Send + 'static>(
+    svc: web::Data<Service>,
+    bearer: Bearer,
+    f: impl FnOnce(&Service, Actor) -> ServiceResult<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    Ok(web::block(move || {
+        let actor = svc.authenticate(bearer.token())?;
+        f(&svc, actor)
+    })
+    .await??)
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -2,8 +2,8 @@
 
 use actix_web::web;
 
-use super::run;
-use crate::http::auth::Authenticated;
+use super::run_as;
+use crate::http::auth::Bearer;
 use crate::http::problem::{ApiError, Problem};
 use crate::service::outbox::{OutboxView, SendInput, SendSummary};
 use crate::service::reminders::RemindSummary;
@@ -15,13 +15,13 @@ use crate::service::{Page, Paging, Service};
     params(("id" = i64, Path, description = "Campaign id")), request_body = SendInput,
     responses((status = 200, body = SendSummary), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn send_campaign(
-    Authenticated(actor): Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     id: web::Path<i64>,
     input: web::Json<SendInput>,
 ) -> Result<web::Json<SendSummary>, ApiError> {
     let (id, input) = (id.into_inner(), input.into_inner());
-    Ok(web::Json(run(move || svc.send_campaign(&actor, id, input)).await?))
+    Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.send_campaign(&actor, id, input)).await?))
 }
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -39,37 +39,40 @@ pub struct OutboxQuery {
 #[utoipa::path(get, path = "/api/v1/outbox", tag = "mail", security(("bearer" = [])), params(OutboxQuery),
     responses((status = 200, body = Page<OutboxView>), (status = 422, body = Problem)))]
 pub async fn list(
-    _: Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     q: web::Query<OutboxQuery>,
 ) -> Result<web::Json<Page<OutboxView>>, ApiError> {
     let q = q.into_inner();
     let paging = Paging::new(q.page, q.per_page)?;
-    Ok(web::Json(run(move || svc.list_campaign_outbox(q.state.as_deref(), q.campaign, paging)).await?))
+    Ok(web::Json(
+        run_as(svc, bearer, move |svc, _| svc.list_campaign_outbox(q.state.as_deref(), q.campaign, paging))
+            .await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/outbox/{id}/retry", tag = "mail", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Message id")),
     responses((status = 200, body = OutboxView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn retry(
-    Authenticated(actor): Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     id: web::Path<i64>,
 ) -> Result<web::Json<OutboxView>, ApiError> {
     let id = id.into_inner();
-    Ok(web::Json(run(move || svc.retry_message(&actor, id)).await?))
+    Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.retry_message(&actor, id)).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/outbox/{id}/cancel", tag = "mail", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Message id")),
     responses((status = 200, body = OutboxView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn cancel(
-    Authenticated(actor): Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     id: web::Path<i64>,
 ) -> Result<web::Json<OutboxView>, ApiError> {
     let id = id.into_inner();
-    Ok(web::Json(run(move || svc.cancel_message(&actor, id)).await?))
+    Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.cancel_message(&actor, id)).await?))
 }
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -88,13 +91,13 @@ pub struct RemindQuery {
 #[utoipa::path(post, path = "/api/v1/reminders/run", tag = "mail", security(("bearer" = [])), params(RemindQuery),
     responses((status = 200, body = RemindSummary), (status = 403, body = Problem)))]
 pub async fn remind(
-    Authenticated(actor): Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     q: web::Query<RemindQuery>,
 ) -> Result<web::Json<RemindSummary>, ApiError> {
     let today = q.as_of.unwrap_or_else(crate::domain::london::today);
     let dry_run = q.dry_run.unwrap_or(false);
-    Ok(web::Json(run(move || svc.remind(Some(&actor), today, dry_run)).await?))
+    Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.remind(Some(&actor), today, dry_run)).await?))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
@@ -115,13 +118,14 @@ fn yes() -> bool {
     params(("id" = i64, Path, description = "Campaign id")), request_body = WatchInput,
     responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn watch(
-    Authenticated(actor): Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     id: web::Path<i64>,
     input: web::Json<WatchInput>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), input.into_inner());
-    run(move || svc.watch_campaign(&actor, id, &input.user_email, input.watch)).await?;
+    run_as(svc, bearer, move |svc, actor| svc.watch_campaign(&actor, id, &input.user_email, input.watch))
+        .await?;
     Ok(actix_web::HttpResponse::NoContent().finish())
 }
 
@@ -139,12 +143,15 @@ pub struct ChasersInput {
     params(("id" = i64, Path, description = "Campaign id")), request_body = ChasersInput,
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn chasers(
-    Authenticated(actor): Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     id: web::Path<i64>,
     input: web::Json<ChasersInput>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), input.into_inner());
-    run(move || svc.set_chasers(&actor, id, input.enabled, input.after_working_days)).await?;
+    run_as(svc, bearer, move |svc, actor| {
+        svc.set_chasers(&actor, id, input.enabled, input.after_working_days)
+    })
+    .await?;
     Ok(actix_web::HttpResponse::NoContent().finish())
 }

@@ -4,26 +4,26 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::run;
+use super::run_as;
 use crate::domain::vocab::Role;
-use crate::http::auth::Authenticated;
+use crate::http::auth::Bearer;
 use crate::http::problem::{ApiError, Problem};
 use crate::service::views::{NewTokenView, NewUserView, TokenView, UserView};
 use crate::service::{Actor, Service};
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "people", security(("bearer" = [])),
     responses((status = 200, body = Actor), (status = 401, body = Problem)))]
-pub async fn me(Authenticated(actor): Authenticated) -> web::Json<Actor> {
-    web::Json(actor)
+pub async fn me(bearer: Bearer, svc: web::Data<Service>) -> Result<web::Json<Actor>, ApiError> {
+    Ok(web::Json(run_as(svc, bearer, |_, actor| Ok(actor)).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "people", security(("bearer" = [])),
     responses((status = 200, body = Vec<UserView>), (status = 403, body = Problem)))]
 pub async fn list_users(
-    Authenticated(actor): Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
 ) -> Result<web::Json<Vec<UserView>>, ApiError> {
-    Ok(web::Json(run(move || svc.list_users(Some(&actor))).await?))
+    Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.list_users(Some(&actor))).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -39,22 +39,25 @@ pub struct NewUserInput {
 #[utoipa::path(post, path = "/api/v1/users", tag = "people", security(("bearer" = [])), request_body = NewUserInput,
     responses((status = 201, body = NewUserView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_user(
-    Authenticated(actor): Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     input: web::Json<NewUserInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.into_inner();
-    let created = run(move || svc.add_user(Some(&actor), &input.email, &input.name, input.role)).await?;
+    let created = run_as(svc, bearer, move |svc, actor| {
+        svc.add_user(Some(&actor), &input.email, &input.name, input.role)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(created))
 }
 
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "people", security(("bearer" = [])),
     responses((status = 200, body = Vec<TokenView>)))]
 pub async fn list_tokens(
-    Authenticated(actor): Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
 ) -> Result<web::Json<Vec<TokenView>>, ApiError> {
-    Ok(web::Json(run(move || svc.list_tokens(&actor)).await?))
+    Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.list_tokens(&actor)).await?))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -70,14 +73,15 @@ pub struct NewTokenInput {
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "people", security(("bearer" = [])), request_body = NewTokenInput,
     responses((status = 201, body = NewTokenView), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn create_token(
-    Authenticated(actor): Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     input: web::Json<NewTokenInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.into_inner();
-    let token =
-        run(move || svc.create_token(Some(&actor), input.user_email.as_deref(), input.label.as_deref()))
-            .await?;
+    let token = run_as(svc, bearer, move |svc, actor| {
+        svc.create_token(Some(&actor), input.user_email.as_deref(), input.label.as_deref())
+    })
+    .await?;
     Ok(HttpResponse::Created().json(token))
 }
 
@@ -85,11 +89,11 @@ pub async fn create_token(
     params(("id" = i64, Path, description = "Token id")),
     responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn revoke_token(
-    Authenticated(actor): Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    run(move || svc.revoke_token(Some(&actor), id)).await?;
+    run_as(svc, bearer, move |svc, actor| svc.revoke_token(Some(&actor), id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

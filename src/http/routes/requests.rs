@@ -2,8 +2,8 @@
 
 use actix_web::{HttpResponse, web};
 
-use super::{AsOf, run};
-use crate::http::auth::Authenticated;
+use super::{AsOf, run_as};
+use crate::http::auth::Bearer;
 use crate::http::problem::{ApiError, Problem};
 use crate::service::requests::{NewRequestInput, RequestQuery};
 use crate::service::timeline::{EventInput, LogSentInput};
@@ -13,24 +13,27 @@ use crate::service::{Page, Service};
 #[utoipa::path(get, path = "/api/v1/requests", tag = "requests", security(("bearer" = [])), params(RequestQuery),
     responses((status = 200, body = Page<RequestView>), (status = 422, body = Problem)))]
 pub async fn list(
-    _: Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     q: web::Query<RequestQuery>,
 ) -> Result<web::Json<Page<RequestView>>, ApiError> {
     let q = q.into_inner();
-    Ok(web::Json(run(move || svc.search_requests(&q)).await?))
+    Ok(web::Json(run_as(svc, bearer, move |svc, _| svc.search_requests(&q)).await?))
 }
 
 /// A request to one body outside any campaign.
 #[utoipa::path(post, path = "/api/v1/requests", tag = "requests", security(("bearer" = [])), request_body = NewRequestInput,
     responses((status = 201, body = RequestDetail), (status = 422, body = Problem)))]
 pub async fn create(
-    Authenticated(actor): Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     input: web::Json<NewRequestInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.into_inner();
-    let created = run(move || svc.create_request(&actor, input, crate::domain::london::today())).await?;
+    let created = run_as(svc, bearer, move |svc, actor| {
+        svc.create_request(&actor, input, crate::domain::london::today())
+    })
+    .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/requests/{}", created.request.id)))
         .json(created))
@@ -40,25 +43,27 @@ pub async fn create(
     params(("id" = i64, Path, description = "Request id"), AsOf),
     responses((status = 200, body = RequestDetail), (status = 404, body = Problem)))]
 pub async fn show(
-    _: Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     id: web::Path<i64>,
     as_of: web::Query<AsOf>,
 ) -> Result<web::Json<RequestDetail>, ApiError> {
     let (id, today) = (id.into_inner(), as_of.day());
-    Ok(web::Json(run(move || svc.request(id, today)).await?))
+    Ok(web::Json(run_as(svc, bearer, move |svc, _| svc.request(id, today)).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/requests/{id}/events", tag = "requests", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Request id")),
     responses((status = 200, body = Vec<EventView>), (status = 404, body = Problem)))]
 pub async fn events(
-    _: Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     id: web::Path<i64>,
 ) -> Result<web::Json<Vec<EventView>>, ApiError> {
     let id = id.into_inner();
-    Ok(web::Json(run(move || svc.request(id, crate::domain::london::today())).await?.events))
+    Ok(web::Json(
+        run_as(svc, bearer, move |svc, _| svc.request(id, crate::domain::london::today())).await?.events,
+    ))
 }
 
 /// Records that the request was sent: when, how, and to what address.
@@ -66,13 +71,14 @@ pub async fn events(
     params(("id" = i64, Path, description = "Request id")), request_body = LogSentInput,
     responses((status = 201, body = EventView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn log_sent(
-    Authenticated(actor): Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     id: web::Path<i64>,
     input: web::Json<LogSentInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), input.into_inner());
-    Ok(HttpResponse::Created().json(run(move || svc.log_sent(&actor, id, input)).await?))
+    Ok(HttpResponse::Created()
+        .json(run_as(svc, bearer, move |svc, actor| svc.log_sent(&actor, id, input)).await?))
 }
 
 /// Appends an event to the timeline. Events that make no sense (a response before the sending,
@@ -82,11 +88,12 @@ pub async fn log_sent(
     params(("id" = i64, Path, description = "Request id")), request_body = EventInput,
     responses((status = 201, body = EventView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn record_event(
-    Authenticated(actor): Authenticated,
+    bearer: Bearer,
     svc: web::Data<Service>,
     id: web::Path<i64>,
     input: web::Json<EventInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), input.into_inner());
-    Ok(HttpResponse::Created().json(run(move || svc.record_event(&actor, id, input)).await?))
+    Ok(HttpResponse::Created()
+        .json(run_as(svc, bearer, move |svc, actor| svc.record_event(&actor, id, input)).await?))
 }
