@@ -15,6 +15,23 @@ async fn every_api_route_needs_a_valid_token(db: &TestDb) {
     let basic =
         app.client.get(app.url("/api/v1/me")).header("authorization", "Basic YTpi").send().await.unwrap();
     assert_eq!(basic.status(), 401);
+    // A write or an upload with a token that is not valid does nothing: the token is checked in
+    // the same call as the work, and before an upload is read.
+    let stranger = "ft_not-a-real-token";
+    let campaign = json!({"title": "Sneaky", "reference_prefix": "SNK", "subject_template": "FOI",
+        "body_template": "Dear {{authority.name}}", "targets": {"all": true}});
+    app.post_as(stranger, "/api/v1/campaigns", &campaign).await.problem(401, "unauthorized");
+    let upload = app
+        .client
+        .post(app.url("/api/v1/authorities/import"))
+        .bearer_auth(stranger)
+        .body("name,email\nA Trust,a@a.org\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upload.status(), 401);
+    assert_eq!(app.get("/api/v1/campaigns").await.ok()["total"], 0);
+    assert_eq!(app.get("/api/v1/authorities").await.ok()["total"], 0);
     // Open routes.
     assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
     assert_eq!(app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().status(), 200);
