@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
+use super::csv_rows::{self, Item};
 use super::newtypes::{EmailAddress, OdsCode};
 use super::region::nhs_region_name;
 use crate::text_enum;
@@ -69,6 +70,9 @@ pub struct ParsedFile {
     pub rejected: Vec<RejectedRow>,
     /// Rows left out on purpose: not open on the date, or without a region when one is required.
     pub filtered_out: u64,
+    /// The rows read, not counting a header or blank rows: always the stored, rejected and
+    /// filtered rows together.
+    pub rows: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -81,30 +85,78 @@ pub enum ImportError {
     DuplicateColumn(String),
     #[error("the file cannot be read as CSV: {0}")]
     Unreadable(String),
+    /// No row of the file can be used; the text says what the file looks like instead.
+    #[error("{0}")]
+    Hopeless(String),
 }
 
 /// Windows-1252's characters for the bytes 0x80–0x9F, where it differs from Latin-1 (curly
-/// quotes, dashes, the euro sign …); the five undefined bytes keep their Latin-1 meaning.
-const CP1252_HIGH: [char; 32] = [
-    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}',
-    '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+/// quotes, dashes, the euro sign …); `None` for the five bytes it leaves undefined.
+const CP1252_HIGH: [Option<char>; 32] = [
+    Some('€'),
+    None,
+    Some('‚'),
+    Some('ƒ'),
+    Some('„'),
+    Some('…'),
+    Some('†'),
+    Some('‡'),
+    Some('ˆ'),
+    Some('‰'),
+    Some('Š'),
+    Some('‹'),
+    Some('Œ'),
+    None,
+    Some('Ž'),
+    None,
+    None,
+    Some('‘'),
+    Some('’'),
+    Some('“'),
+    Some('”'),
+    Some('•'),
+    Some('–'),
+    Some('—'),
+    Some('˜'),
+    Some('™'),
+    Some('š'),
+    Some('›'),
+    Some('œ'),
+    None,
+    Some('ž'),
+    Some('Ÿ'),
 ];
 
 /// Decodes one field: UTF-8 where it is, otherwise Windows-1252, which is what spreadsheet
-/// exports of UK data usually are.
-fn text(field: &[u8]) -> String {
+/// exports of UK data usually are. Control characters (C1 ones among them, which is what the
+/// bytes Windows-1252 leaves undefined would become) are refused rather than stored.
+fn text(field: &[u8]) -> Result<String, String> {
     let decoded = match std::str::from_utf8(field) {
         Ok(s) => s.to_string(),
         Err(_) => field
             .iter()
             .map(|&b| match b {
-                0x80..=0x9f => CP1252_HIGH[usize::from(b - 0x80)],
-                _ => char::from(b),
+                0x80..=0x9f => CP1252_HIGH[usize::from(b - 0x80)].ok_or_else(|| {
+                    format!("the byte 0x{b:02X} is neither UTF-8 nor a character in Windows-1252; save the file as UTF-8")
+                }),
+                _ => Ok(char::from(b)),
             })
-            .collect(),
+            .collect::<Result<String, String>>()?,
     };
     // A NUL byte is never meant in a list of bodies, and PostgreSQL cannot store one.
-    decoded.replace('\0', "").trim().to_string()
+    let decoded = decoded.replace('\0', "");
+    if let Some(c) = decoded.chars().find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+        return Err(format!(
+            "holds the control character U+{:04X}, which no name or address has",
+            u32::from(c)
+        ));
+    }
+    Ok(decoded.trim().to_string())
+}
+
+/// As [`text`], for a header cell: a cell that cannot be read names no column foitrack knows.
+fn header_text(field: &[u8]) -> String {
+    text(field).unwrap_or_else(|_| String::from_utf8_lossy(field).into_owned())
 }
 
 /// Longest name and region kept: they are indexed, and PostgreSQL limits an index entry's size.
@@ -140,32 +192,46 @@ pub fn parse(bytes: &[u8], options: ImportOptions) -> Result<ParsedFile, ImportE
         ImportFormat::Csv => parse_csv(bytes, options)?,
     };
     reject_duplicates(&mut parsed);
+    if parsed.records.is_empty() && parsed.filtered_out == 0 {
+        return Err(ImportError::Hopeless(hopeless(&parsed, options.format)));
+    }
+    debug_assert_eq!(
+        parsed.records.len() as u64 + parsed.rejected.len() as u64 + parsed.filtered_out,
+        parsed.rows
+    );
     Ok(parsed)
 }
 
-fn reader(bytes: &[u8], has_headers: bool) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new().has_headers(has_headers).flexible(true).from_reader(bytes)
-}
-
-fn line_of(record: &csv::ByteRecord, fallback: u64) -> u64 {
-    record.position().map(|p| p.line()).unwrap_or(fallback)
+/// One sentence on a file none of whose rows can be used.
+fn hopeless(parsed: &ParsedFile, format: ImportFormat) -> String {
+    let Some(first) = parsed.rejected.first() else {
+        return "the file holds no rows".into();
+    };
+    if format == ImportFormat::OdsEtr {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for r in &parsed.rejected {
+            if let Some(columns) = r.reason.strip_prefix("has ").and_then(|s| s.split(' ').next()) {
+                *counts.entry(columns).or_default() += 1;
+            }
+        }
+        if let Some((columns, _)) = counts.into_iter().max_by_key(|(c, n)| (*n, std::cmp::Reverse(*c))) {
+            return format!(
+                "this does not look like an ODS etr.csv: rows have {columns} columns, 27 expected"
+            );
+        }
+    }
+    format!(
+        "none of its {} rows can be used; the first, on line {}: {}",
+        parsed.rejected.len(),
+        first.line,
+        first.reason
+    )
 }
 
 fn parse_ods_etr(bytes: &[u8], options: ImportOptions) -> Result<ParsedFile, ImportError> {
     let mut out = ParsedFile::default();
-    for (i, row) in reader(bytes, false).byte_records().enumerate() {
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(i as u64 + 1);
-                out.rejected.push(RejectedRow { line, reason: format!("not a readable CSV row: {e}") });
-                continue;
-            }
-        };
-        let line = line_of(&row, i as u64 + 1);
-        if row.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            continue;
-        }
+    for item in csv_rows::rows(bytes) {
+        let Some((line, row)) = out.take(item) else { continue };
         match ods_row(&row, options) {
             Ok(Some(record)) => out.records.push((line, record)),
             Ok(None) => out.filtered_out += 1,
@@ -179,16 +245,16 @@ fn ods_row(row: &csv::ByteRecord, options: ImportOptions) -> Result<Option<Autho
     if row.len() < 12 {
         return Err(format!("has {} columns; an ODS etr.csv row has 27 (at least 12 are needed)", row.len()));
     }
-    let field = |i: usize| text(&row[i]);
-    let ods_code = OdsCode::parse(&field(0)).map_err(|e| e.to_string())?;
-    let name = field(1);
+    let field = |i: usize| text(&row[i]).map_err(|e| format!("column {}: {e}", i + 1));
+    let ods_code = OdsCode::parse(&field(0)?).map_err(|e| e.to_string())?;
+    let name = field(1)?;
     if name.is_empty() {
         return Err("the name (column 2) is empty".into());
     }
-    let region_code = non_empty(field(2));
+    let region_code = non_empty(field(2)?);
     let region = region_code.as_deref().and_then(nhs_region_name).map(str::to_string);
-    let opened_on = ods_date(&field(10), "open")?;
-    let closed_on = ods_date(&field(11), "close")?;
+    let opened_on = ods_date(&field(10)?, "open")?;
+    let closed_on = ods_date(&field(11)?, "close")?;
     if let Some(as_of) = options.as_of {
         let open = opened_on.is_some_and(|o| o <= as_of) && closed_on.is_none_or(|c| c > as_of);
         if !open {
@@ -206,7 +272,7 @@ fn ods_row(row: &csv::ByteRecord, options: ImportOptions) -> Result<Option<Autho
         region_code,
         ods_code: Some(ods_code),
         tags: Vec::new(),
-        postcode: non_empty(field(9)),
+        postcode: non_empty(field(9)?),
         opened_on,
         closed_on,
     }))
@@ -215,37 +281,34 @@ fn ods_row(row: &csv::ByteRecord, options: ImportOptions) -> Result<Option<Autho
 const CSV_COLUMNS: &[&str] = &["name", "email", "region", "ods_code", "tags"];
 
 fn parse_csv(bytes: &[u8], options: ImportOptions) -> Result<ParsedFile, ImportError> {
-    let mut rdr = reader(bytes, true);
-    let headers = rdr.byte_headers().map_err(|e| ImportError::Unreadable(e.to_string()))?.clone();
+    let mut items = csv_rows::rows(bytes).into_iter();
+    let headers = match items.next() {
+        None => return Err(ImportError::Empty),
+        Some(Item::Broken { line, reason }) => {
+            return Err(ImportError::Unreadable(format!("the header on line {line}: {reason}")));
+        }
+        Some(Item::Row { fields, .. }) => fields,
+    };
     if headers.is_empty() || headers.iter().all(|h| h.is_empty()) {
         return Err(ImportError::Empty);
     }
     let mut columns: HashMap<String, usize> = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
-        let name = text(h).trim_start_matches('\u{feff}').to_lowercase().replace([' ', '-'], "_");
+        let name = header_text(h).trim_start_matches('\u{feff}').to_lowercase().replace([' ', '-'], "_");
         if CSV_COLUMNS.contains(&name.as_str()) && columns.insert(name.clone(), i).is_some() {
             return Err(ImportError::DuplicateColumn(name));
         }
     }
     if !columns.contains_key("name") {
-        let found = headers.iter().map(text).collect::<Vec<_>>().join(", ");
+        let found = headers.iter().map(header_text).collect::<Vec<_>>().join(", ");
         return Err(ImportError::MissingColumn("name", found));
     }
     let mut out = ParsedFile::default();
-    for (i, row) in rdr.byte_records().enumerate() {
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(i as u64 + 2);
-                out.rejected.push(RejectedRow { line, reason: format!("not a readable CSV row: {e}") });
-                continue;
-            }
+    for item in items {
+        let Some((line, row)) = out.take(item) else { continue };
+        let get = |col: &str| {
+            columns.get(col).and_then(|&i| row.get(i)).map(text).transpose().map(Option::unwrap_or_default)
         };
-        let line = line_of(&row, i as u64 + 2);
-        if row.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            continue;
-        }
-        let get = |col: &str| columns.get(col).and_then(|&i| row.get(i)).map(text).unwrap_or_default();
         match csv_row(get, options) {
             Ok(Some(record)) => out.records.push((line, record)),
             Ok(None) => out.filtered_out += 1,
@@ -255,16 +318,20 @@ fn parse_csv(bytes: &[u8], options: ImportOptions) -> Result<ParsedFile, ImportE
     Ok(out)
 }
 
-fn csv_row(get: impl Fn(&str) -> String, options: ImportOptions) -> Result<Option<AuthorityRecord>, String> {
-    let name = get("name");
+fn csv_row(
+    get: impl Fn(&str) -> Result<String, String>,
+    options: ImportOptions,
+) -> Result<Option<AuthorityRecord>, String> {
+    let get = |col: &str| get(col).map_err(|e| format!("{col}: {e}"));
+    let name = get("name")?;
     if name.is_empty() {
         return Err("the name is empty".into());
     }
     let email =
-        non_empty(get("email")).map(|e| EmailAddress::parse(&e)).transpose().map_err(|e| e.to_string())?;
+        non_empty(get("email")?).map(|e| EmailAddress::parse(&e)).transpose().map_err(|e| e.to_string())?;
     let ods_code =
-        non_empty(get("ods_code")).map(|c| OdsCode::parse(&c)).transpose().map_err(|e| e.to_string())?;
-    let raw_region = non_empty(get("region"));
+        non_empty(get("ods_code")?).map(|c| OdsCode::parse(&c)).transpose().map_err(|e| e.to_string())?;
+    let raw_region = non_empty(get("region")?);
     // A region may be given as an NHS region code (Y56) or as a name.
     let (region, region_code) =
         match raw_region.as_deref().map(|r| (r, nhs_region_name(&r.to_ascii_uppercase()))) {
@@ -276,7 +343,7 @@ fn csv_row(get: impl Fn(&str) -> String, options: ImportOptions) -> Result<Optio
     if options.region_required && region.is_none() {
         return Ok(None);
     }
-    let mut tags: Vec<String> = get("tags")
+    let mut tags: Vec<String> = get("tags")?
         .split([';', ',', '|'])
         .map(|t| t.trim().to_lowercase())
         .filter(|t| !t.is_empty())
@@ -294,6 +361,25 @@ fn csv_row(get: impl Fn(&str) -> String, options: ImportOptions) -> Result<Optio
         opened_on: None,
         closed_on: None,
     }))
+}
+
+impl ParsedFile {
+    /// Counts a row of the file and hands it on, or records it as rejected; blank rows are
+    /// passed over.
+    fn take(&mut self, item: Item) -> Option<(u64, csv::ByteRecord)> {
+        match item {
+            Item::Broken { line, reason } => {
+                self.rows += 1;
+                self.rejected.push(RejectedRow { line, reason });
+                None
+            }
+            Item::Row { fields, .. } if fields.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) => None,
+            Item::Row { first_line, fields, .. } => {
+                self.rows += 1;
+                Some((first_line, fields))
+            }
+        }
+    }
 }
 
 /// Two rows for the same body in one file: the first wins, later ones are rejected by line.

@@ -120,3 +120,85 @@ fn overlong_names_are_rejected_rows() {
     assert_eq!(parsed.rejected[0].reason, "the name is longer than 300 characters");
     assert_eq!(parsed.rejected[1].reason, "the region is longer than 100 characters");
 }
+
+#[test]
+fn an_unclosed_quote_loses_no_row() {
+    let file = b"name,email\nA Trust,a@a.org\n\"Broken,b@b.org\nC Trust,c@c.org\nD Trust,d@d.org\n";
+    let parsed = parse(file, csv_opts()).unwrap();
+    let names: Vec<_> = parsed.records.iter().map(|(line, r)| (*line, r.name.as_str())).collect();
+    assert_eq!(names, [(2, "A Trust"), (4, "C Trust"), (5, "D Trust")]);
+    assert_eq!(parsed.rejected.len(), 1);
+    assert_eq!(parsed.rejected[0].line, 3);
+    assert!(parsed.rejected[0].reason.contains("not closed"), "{}", parsed.rejected[0].reason);
+    assert_eq!(parsed.rows, 4);
+}
+
+#[test]
+fn rejected_rows_name_the_editors_line_in_crlf_and_cr_files() {
+    for eol in ["\n", "\r\n", "\r"] {
+        let file =
+            format!("name,email{eol}A Trust,a@a.org{eol},nameless@b.org{eol}C Trust,not-an-email{eol}");
+        let parsed = parse(file.as_bytes(), csv_opts()).unwrap();
+        let lines: Vec<u64> = parsed.rejected.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [3, 4], "line ends {eol:?}");
+    }
+}
+
+#[test]
+fn a_file_with_no_usable_row_fails_with_one_sentence() {
+    let five_columns = b"a,b,c,d,e\nf,g,h,i,j\nk,l,m,n,o\n";
+    let err = parse(five_columns, ods("2021-12-01", true)).unwrap_err();
+    assert_eq!(err.to_string(), "this does not look like an ODS etr.csv: rows have 5 columns, 27 expected");
+    let garbage: Vec<u8> = (0..4000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    assert!(matches!(parse(&garbage, ods("2021-12-01", true)), Err(ImportError::Hopeless(_))));
+    let all_bad = b"name,email\n,a@a.org\n,b@b.org\n";
+    assert_eq!(
+        parse(all_bad, csv_opts()).unwrap_err().to_string(),
+        "none of its 2 rows can be used; the first, on line 2: the name is empty"
+    );
+    assert_eq!(parse(b"name,email\n\n", csv_opts()).unwrap_err().to_string(), "the file holds no rows");
+}
+
+#[test]
+fn bytes_windows_1252_leaves_undefined_are_refused_not_stored() {
+    for byte in [0x81u8, 0x8d, 0x8f, 0x90, 0x9d] {
+        let mut file = b"name,email\nGood Trust,g@g.org\nBad ".to_vec();
+        file.extend([byte]);
+        file.extend(b" Trust,b@b.org\n");
+        let parsed = parse(&file, csv_opts()).unwrap();
+        assert_eq!(parsed.records.len(), 1);
+        assert_eq!(parsed.rejected[0].line, 3);
+        assert!(
+            parsed.rejected[0].reason.contains(&format!("0x{byte:02X}")),
+            "{}",
+            parsed.rejected[0].reason
+        );
+    }
+    let c1_in_utf8 = "name\nBad \u{85} Trust\nGood\n";
+    let parsed = parse(c1_in_utf8.as_bytes(), csv_opts()).unwrap();
+    assert!(parsed.rejected[0].reason.contains("U+0085"), "{}", parsed.rejected[0].reason);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+
+    /// For any file, the rows stored, rejected and filtered out add up to the rows it holds
+    /// (that every line is in some row is `csv_rows`' own property test).
+    #[test]
+    fn stored_rejected_and_filtered_rows_add_up(
+        body in proptest::collection::vec(proptest::sample::select(b"ab ,\"\n\r@.x\x81".to_vec()), 0..200),
+        region_required in proptest::bool::ANY,
+    ) {
+        let mut file = b"name,email,region\n".to_vec();
+        file.extend(&body);
+        let options = ImportOptions { format: ImportFormat::Csv, as_of: None, region_required };
+        match parse(&file, options) {
+            Ok(parsed) => proptest::prop_assert_eq!(
+                parsed.records.len() as u64 + parsed.rejected.len() as u64 + parsed.filtered_out,
+                parsed.rows
+            ),
+            Err(ImportError::Hopeless(_)) => {}
+            Err(other) => proptest::prop_assert!(false, "{other}"),
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! The domain core: pure types and rules, no I/O. Everything here is unit-tested in place.
 
 pub mod calendar;
+pub mod csv_rows;
 pub mod event;
 pub mod holidays;
 pub mod import;

@@ -163,6 +163,19 @@ async fn imports_keep_good_rows_and_report_bad_ones(db: &TestDb) {
     let as_of_csv =
         app.post_raw("/api/v1/authorities/import?format=csv&as_of=2021-12-01", "text/csv", "name\nx\n").await;
     as_of_csv.problem(422, "validation");
+    // An unclosed quote is one rejected row, and the rows after it are still imported.
+    let unclosed = "name,email\r\nQ1 Trust,q1@a.org\r\n\"Q2 Broken,q2@b.org\r\nQ3 Trust,q3@c.org\r\n";
+    let s = app.post_raw("/api/v1/authorities/import?format=csv", "text/csv", unclosed).await;
+    assert_eq!(s.ok()["inserted"], 2);
+    assert_eq!(s.ok()["rejected"][0]["line"], 3);
+    assert_eq!(app.get("/api/v1/authorities?q=q3%20trust").await.ok()["total"], 1);
+    // A file none of whose rows can be used is refused whole, in one sentence.
+    let five =
+        app.post_raw("/api/v1/authorities/import?format=ods-etr", "text/csv", "a,b,c,d,e\nf,g,h,i,j\n").await;
+    assert_eq!(
+        five.problem(422, "validation"),
+        "The file cannot be imported: this does not look like an ODS etr.csv: rows have 5 columns, 27 expected."
+    );
     let too_big = app.post_raw("/api/v1/authorities/import", "text/csv", vec![b'a'; 1_000_001]).await;
     too_big.problem(413, "payload-too-large");
     let dry = app
