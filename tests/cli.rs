@@ -99,6 +99,21 @@ fn broken_csv_rows_are_listed_and_good_rows_kept() {
     std::fs::write(cli.path("headless.csv"), "title\nx\n").unwrap();
     let headless = cli.fails(&["authorities", "import", "headless.csv"], 65);
     assert!(headless.contains("no \"name\" column"), "{headless}");
+    // The issue's file: an unclosed quote on line 3 loses nothing after it.
+    std::fs::write(
+        cli.path("uq.csv"),
+        "name,email\nA Trust,a@a.org\n\"Broken,b@b.org\nC Trust,c@c.org\nD Trust,d@d.org\n",
+    )
+    .unwrap();
+    let out = cli.ok(&["authorities", "import", "uq.csv"]);
+    assert!(out.contains("3 inserted") && out.contains("1 rejected"), "{out}");
+    assert!(out.contains("line 3: a field runs over several lines"), "{out}");
+    std::fs::write(cli.path("five.csv"), "a,b,c,d,e\r\nf,g,h,i,j\r\n").unwrap();
+    let five = cli.fails(&["authorities", "import", "five.csv", "--format", "ods-etr"], 65);
+    assert!(
+        five.contains("this does not look like an ODS etr.csv: rows have 5 columns, 27 expected"),
+        "{five}"
+    );
 }
 
 #[test]

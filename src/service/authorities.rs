@@ -191,6 +191,7 @@ impl Service {
             updated: 0,
             unchanged: 0,
             filtered_out: parsed.filtered_out,
+            rows: parsed.rows,
             rejected: parsed.rejected,
             dry_run,
         };

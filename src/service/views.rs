@@ -79,6 +79,9 @@ pub struct ImportSummary {
     /// Rows left out on purpose (not open on the date, no region when one is required).
     pub filtered_out: u64,
     pub rejected: Vec<RejectedRow>,
+    /// The rows read from the file, not counting a header or blank lines: always `inserted`,
+    /// `updated`, `unchanged`, `filtered_out` and the `rejected` rows together.
+    pub rows: u64,
     /// Nothing was written: the file was only checked.
     pub dry_run: bool,
 }

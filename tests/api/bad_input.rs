@@ -168,6 +168,7 @@ async fn imports_keep_good_rows_and_report_bad_ones(db: &TestDb) {
     let s = app.post_raw("/api/v1/authorities/import?format=csv", "text/csv", unclosed).await;
     assert_eq!(s.ok()["inserted"], 2);
     assert_eq!(s.ok()["rejected"][0]["line"], 3);
+    assert_eq!(s.ok()["rows"], 3);
     assert_eq!(app.get("/api/v1/authorities?q=q3%20trust").await.ok()["total"], 1);
     // A file none of whose rows can be used is refused whole, in one sentence.
     let five =
