@@ -17,15 +17,6 @@ pub enum Item {
     Broken { line: u64, reason: String },
 }
 
-impl Item {
-    pub fn first_line(&self) -> u64 {
-        match self {
-            Item::Row { first_line, .. } => *first_line,
-            Item::Broken { line, .. } => *line,
-        }
-    }
-}
-
 /// Where each line starts, in bytes: a line ends with `\n`, `\r\n` or a `\r` on its own.
 struct Lines(Vec<usize>);
 

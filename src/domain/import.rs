@@ -73,6 +73,9 @@ pub struct ParsedFile {
     /// The rows read, not counting a header or blank rows: always the stored, rejected and
     /// filtered rows together.
     pub rows: u64,
+    /// For an ODS file, how many rows were rejected as too short, by their number of columns:
+    /// what a file that is not an `etr.csv` looks like.
+    short_rows: HashMap<usize, u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -92,39 +95,12 @@ pub enum ImportError {
 
 /// Windows-1252's characters for the bytes 0x80–0x9F, where it differs from Latin-1 (curly
 /// quotes, dashes, the euro sign …); `None` for the five bytes it leaves undefined.
+#[rustfmt::skip]
 const CP1252_HIGH: [Option<char>; 32] = [
-    Some('€'),
-    None,
-    Some('‚'),
-    Some('ƒ'),
-    Some('„'),
-    Some('…'),
-    Some('†'),
-    Some('‡'),
-    Some('ˆ'),
-    Some('‰'),
-    Some('Š'),
-    Some('‹'),
-    Some('Œ'),
-    None,
-    Some('Ž'),
-    None,
-    None,
-    Some('‘'),
-    Some('’'),
-    Some('“'),
-    Some('”'),
-    Some('•'),
-    Some('–'),
-    Some('—'),
-    Some('˜'),
-    Some('™'),
-    Some('š'),
-    Some('›'),
-    Some('œ'),
-    None,
-    Some('ž'),
-    Some('Ÿ'),
+    Some('€'), None, Some('‚'), Some('ƒ'), Some('„'), Some('…'), Some('†'), Some('‡'),
+    Some('ˆ'), Some('‰'), Some('Š'), Some('‹'), Some('Œ'), None, Some('Ž'), None,
+    None, Some('‘'), Some('’'), Some('“'), Some('”'), Some('•'), Some('–'), Some('—'),
+    Some('˜'), Some('™'), Some('š'), Some('›'), Some('œ'), None, Some('ž'), Some('Ÿ'),
 ];
 
 /// Decodes one field: UTF-8 where it is, otherwise Windows-1252, which is what spreadsheet
@@ -207,18 +183,10 @@ fn hopeless(parsed: &ParsedFile, format: ImportFormat) -> String {
     let Some(first) = parsed.rejected.first() else {
         return "the file holds no rows".into();
     };
-    if format == ImportFormat::OdsEtr {
-        let mut counts: HashMap<&str, usize> = HashMap::new();
-        for r in &parsed.rejected {
-            if let Some(columns) = r.reason.strip_prefix("has ").and_then(|s| s.split(' ').next()) {
-                *counts.entry(columns).or_default() += 1;
-            }
-        }
-        if let Some((columns, _)) = counts.into_iter().max_by_key(|(c, n)| (*n, std::cmp::Reverse(*c))) {
-            return format!(
-                "this does not look like an ODS etr.csv: rows have {columns} columns, 27 expected"
-            );
-        }
+    // The column count most of the short rows have (the smaller one on a tie).
+    let short = parsed.short_rows.iter().max_by_key(|&(columns, rows)| (*rows, std::cmp::Reverse(*columns)));
+    if let (ImportFormat::OdsEtr, Some((columns, _))) = (format, short) {
+        return format!("this does not look like an ODS etr.csv: rows have {columns} columns, 27 expected");
     }
     format!(
         "none of its {} rows can be used; the first, on line {}: {}",
@@ -228,10 +196,16 @@ fn hopeless(parsed: &ParsedFile, format: ImportFormat) -> String {
     )
 }
 
+/// The columns of an ODS row foitrack reads: up to the close date, the 12th.
+const ODS_MIN_COLUMNS: usize = 12;
+
 fn parse_ods_etr(bytes: &[u8], options: ImportOptions) -> Result<ParsedFile, ImportError> {
     let mut out = ParsedFile::default();
     for item in csv_rows::rows(bytes) {
         let Some((line, row)) = out.take(item) else { continue };
+        if row.len() < ODS_MIN_COLUMNS {
+            *out.short_rows.entry(row.len()).or_default() += 1;
+        }
         match ods_row(&row, options) {
             Ok(Some(record)) => out.records.push((line, record)),
             Ok(None) => out.filtered_out += 1,
@@ -242,8 +216,11 @@ fn parse_ods_etr(bytes: &[u8], options: ImportOptions) -> Result<ParsedFile, Imp
 }
 
 fn ods_row(row: &csv::ByteRecord, options: ImportOptions) -> Result<Option<AuthorityRecord>, String> {
-    if row.len() < 12 {
-        return Err(format!("has {} columns; an ODS etr.csv row has 27 (at least 12 are needed)", row.len()));
+    if row.len() < ODS_MIN_COLUMNS {
+        return Err(format!(
+            "has {} columns; an ODS etr.csv row has 27 (at least {ODS_MIN_COLUMNS} are needed)",
+            row.len()
+        ));
     }
     let field = |i: usize| text(&row[i]).map_err(|e| format!("column {}: {e}", i + 1));
     let ods_code = OdsCode::parse(&field(0)?).map_err(|e| e.to_string())?;
