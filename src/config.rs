@@ -54,6 +54,10 @@ pub struct ServerSettings {
     pub json_limit_bytes: usize,
     pub upload_limit_bytes: usize,
     pub workers: usize,
+    /// Imports that may run at once; the next waits for one to end.
+    pub concurrent_imports: usize,
+    /// How long an import waits for its turn before it is refused with `429`.
+    pub import_wait_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -205,6 +209,9 @@ impl Settings {
     fn check(&self) -> Result<(), ConfigError> {
         if self.database.pool_size == 0 {
             return Err(ConfigError("database.pool_size must be at least 1".into()));
+        }
+        if self.server.concurrent_imports == 0 {
+            return Err(ConfigError("server.concurrent_imports must be at least 1".into()));
         }
         crate::store::Target::parse(&self.database.url)
             .map_err(|e| ConfigError(format!("database.url: {e}")))?;

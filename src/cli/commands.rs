@@ -9,7 +9,8 @@ use super::output::{Table, cut, json, opt};
 use crate::app::App;
 use crate::config::Settings;
 use crate::domain::london;
-use crate::service::authorities::{AuthorityQuery, ImportQuery, Progress, Quiet};
+use crate::service::authorities::AuthorityQuery;
+use crate::service::authority_import::{ImportQuery, Progress, Quiet};
 use crate::service::campaigns::{NewCampaignInput, Targets};
 use crate::service::requests::RequestQuery;
 use crate::service::timeline::{BulkSentInput, EventInput, LogSentInput};
@@ -63,14 +64,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 struct Bar(Option<indicatif::ProgressBar>);
 
 impl Progress for Bar {
-    fn start(&mut self, total: u64) {
-        if std::io::stderr().is_terminal() && total > 0 {
-            self.0 = Some(indicatif::ProgressBar::new(total));
+    fn start(&mut self, total_bytes: u64) {
+        if std::io::stderr().is_terminal() && total_bytes > 0 {
+            self.0 = Some(indicatif::ProgressBar::new(total_bytes));
         }
     }
-    fn advance(&mut self) {
+    fn advance(&mut self, bytes: u64) {
         if let Some(bar) = &self.0 {
-            bar.inc(1);
+            bar.inc(bytes);
         }
     }
     fn finish(&mut self) {
@@ -83,7 +84,8 @@ impl Progress for Bar {
 fn authorities(service: &Service, cmd: AuthoritiesCommand) -> anyhow::Result<()> {
     match cmd {
         AuthoritiesCommand::Import { file, format, as_of, region_required, dry_run, json: j } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let mut opened =
+                std::fs::File::open(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let query = ImportQuery {
                 format: Some(format),
                 as_of,
@@ -93,7 +95,7 @@ fn authorities(service: &Service, cmd: AuthoritiesCommand) -> anyhow::Result<()>
             let options = query.options()?;
             let mut bar = Bar(None);
             let progress: &mut dyn Progress = if j.json { &mut Quiet } else { &mut bar };
-            let s = service.import_authorities(None, &bytes, options, dry_run, progress)?;
+            let s = service.import_authorities(None, &mut opened, options, dry_run, progress)?;
             if j.json {
                 println!("{}", json(&s));
                 return Ok(());

@@ -73,15 +73,89 @@ fn a_comma_then_an_email_in_one_field_is_suspect() {
 
 /// The lines of a file that hold anything: each must belong to exactly one item.
 fn non_empty_lines(bytes: &[u8]) -> Vec<u64> {
-    let lines = Lines::of(bytes);
+    let mut lines = Lines::new();
+    lines.see(bytes);
+    lines.finish();
+    let starts: Vec<usize> = lines.starts.iter().map(|&s| s as usize).collect();
     let mut out = Vec::new();
-    for (i, &start) in lines.0.iter().enumerate() {
-        let end = lines.0.get(i + 1).copied().unwrap_or(bytes.len());
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(bytes.len());
         if bytes[start..end].iter().any(|&b| b != b'\r' && b != b'\n') {
             out.push(i as u64 + 1);
         }
     }
     out
+}
+
+/// The rows of `bytes` fed in pieces of the given sizes (cycled), rather than all at once.
+fn rows_in_pieces(bytes: &[u8], sizes: &[usize]) -> Vec<Item> {
+    let mut census = Census::default();
+    for piece in bytes.chunks(sizes[0]) {
+        census.feed(piece);
+    }
+    let mut splitter = Splitter::new(census.finish());
+    let mut items = Vec::new();
+    let mut rest = bytes;
+    for &size in sizes.iter().cycle() {
+        if rest.is_empty() {
+            break;
+        }
+        let (piece, after) = rest.split_at(size.min(rest.len()));
+        splitter.feed(piece, &mut items);
+        rest = after;
+    }
+    splitter.finish(&mut items);
+    items
+}
+
+#[test]
+fn a_lone_cr_and_a_crlf_split_between_pieces_count_as_one_line_end_each() {
+    let file = b"name\r\nA\rB\r\n\r\nC";
+    let whole = rows(file);
+    for size in 1..file.len() {
+        assert_eq!(rows_in_pieces(file, &[size]), whole, "pieces of {size}");
+    }
+    let lines: Vec<u64> = summary(file).iter().map(|(l, _)| *l).collect();
+    assert_eq!(lines, [1, 2, 3, 5]);
+}
+
+#[test]
+fn a_quote_never_closed_in_a_long_file_holds_only_a_few_lines_in_memory() {
+    // Twenty thousand rows that each open a quote: every one is given up on its second line
+    // break, so the buffer never holds more than a row and a piece.
+    let mut file = b"name,email\n".to_vec();
+    for i in 0..20_000 {
+        file.extend_from_slice(format!("\"Trust {i},t{i}@nhs.net\n").as_bytes());
+    }
+    let mut census = Census::default();
+    census.feed(&file);
+    let mut splitter = Splitter::new(census.finish());
+    let mut items = Vec::new();
+    let mut largest = 0;
+    for piece in file.chunks(4096) {
+        splitter.feed(piece, &mut items);
+        largest = largest.max(splitter.buf.len());
+    }
+    splitter.finish(&mut items);
+    assert!(largest <= 2 * 4096, "the buffer grew to {largest} bytes");
+    assert_eq!(items.len(), 20_001);
+    assert!(items[1..].iter().all(|i| matches!(i, Item::Broken { .. })));
+    assert!(matches!(&items[20_000], Item::Broken { line: 20_001, .. }));
+}
+
+#[test]
+fn a_row_longer_than_the_limit_is_given_up_and_the_next_line_read() {
+    let mut file = b"name\n".to_vec();
+    file.extend(std::iter::repeat_n(b'x', MAX_ROW_BYTES + 10));
+    file.extend_from_slice(b"\nB Trust\n");
+    let items = rows_in_pieces(&file, &[1000]);
+    assert!(
+        matches!(&items[1], Item::Broken { line: 2, reason } if reason.contains("KiB")),
+        "{:?}",
+        items[1]
+    );
+    assert!(matches!(&items[2], Item::Row { first_line: 3, .. }));
+    assert_eq!(items.len(), 3);
 }
 
 proptest! {
@@ -106,5 +180,14 @@ proptest! {
         for line in non_empty_lines(&bytes) {
             prop_assert!(sorted.binary_search(&line).is_ok(), "line {} was lost: {:?}", line, covered);
         }
+    }
+
+    /// The pieces a file arrives in change nothing.
+    #[test]
+    fn pieces_of_any_size_give_the_same_rows(
+        bytes in proptest::collection::vec(prop::sample::select(b"a ,\"\n\r@.b".to_vec()), 0..120),
+        sizes in proptest::collection::vec(1usize..9, 1..5),
+    ) {
+        prop_assert_eq!(rows_in_pieces(&bytes, &sizes), rows(&bytes));
     }
 }

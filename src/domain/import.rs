@@ -4,7 +4,7 @@
 //! reason, and every good row is kept. Only a problem with the whole file (a headed CSV without
 //! a `name` column) fails the import.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
@@ -63,6 +63,7 @@ pub struct RejectedRow {
     pub reason: String,
 }
 
+/// A whole file read at once: what [`parse`] gives.
 #[derive(Debug, Default)]
 pub struct ParsedFile {
     /// Good rows with their line numbers.
@@ -73,6 +74,18 @@ pub struct ParsedFile {
     /// The rows read, not counting a header or blank rows: always the stored, rejected and
     /// filtered rows together.
     pub rows: u64,
+}
+
+/// What became of the rows of a file that were not handed on as records.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// In line order.
+    pub rejected: Vec<RejectedRow>,
+    pub filtered_out: u64,
+    /// The rows read, not counting a header or blank rows.
+    pub rows: u64,
+    /// The rows handed on as records.
+    pub kept: u64,
     /// For an ODS file, how many rows were rejected as too short, by their number of columns:
     /// what a file that is not an `etr.csv` looks like.
     short_rows: HashMap<usize, u64>,
@@ -162,35 +175,135 @@ fn ods_date(raw: &str, what: &str) -> Result<Option<NaiveDate>, String> {
         .map_err(|_| format!("the {what} date \"{raw}\" is not a date in the form YYYYMMDD"))
 }
 
+/// Reads a whole file held in memory.
 pub fn parse(bytes: &[u8], options: ImportOptions) -> Result<ParsedFile, ImportError> {
-    let mut parsed = match options.format {
-        ImportFormat::OdsEtr => parse_ods_etr(bytes, options)?,
-        ImportFormat::Csv => parse_csv(bytes, options)?,
-    };
-    reject_duplicates(&mut parsed);
-    if parsed.records.is_empty() && parsed.filtered_out == 0 {
-        return Err(ImportError::Hopeless(hopeless(&parsed, options.format)));
+    let mut census = csv_rows::Census::default();
+    census.feed(bytes);
+    let mut reader = FileReader::new(options, census.finish());
+    let mut records = Vec::new();
+    reader.feed(bytes, &mut records)?;
+    let tally = reader.finish(&mut records)?;
+    Ok(ParsedFile { records, rejected: tally.rejected, filtered_out: tally.filtered_out, rows: tally.rows })
+}
+
+/// Reads a file fed in pieces, handing on each good row as soon as it is complete, so that a file
+/// of any size is read in bounded memory (but for the keys of its rows, which find repeats).
+pub struct FileReader {
+    options: ImportOptions,
+    splitter: csv_rows::Splitter,
+    items: Vec<Item>,
+    layout: Layout,
+    seen: Seen,
+    tally: Tally,
+}
+
+enum Layout {
+    Ods,
+    /// A headed CSV whose header has not been read yet.
+    CsvHeader,
+    /// A headed CSV: where each known column is.
+    Csv(HashMap<String, usize>),
+}
+
+impl FileReader {
+    /// `multi_line_rows` is what [`csv_rows::Census`] said of the same file.
+    pub fn new(options: ImportOptions, multi_line_rows: bool) -> Self {
+        FileReader {
+            options,
+            splitter: csv_rows::Splitter::new(multi_line_rows),
+            items: Vec::new(),
+            layout: match options.format {
+                ImportFormat::OdsEtr => Layout::Ods,
+                ImportFormat::Csv => Layout::CsvHeader,
+            },
+            seen: Seen::default(),
+            tally: Tally::default(),
+        }
     }
-    debug_assert_eq!(
-        parsed.records.len() as u64 + parsed.rejected.len() as u64 + parsed.filtered_out,
-        parsed.rows
-    );
-    Ok(parsed)
+
+    /// Reads the next piece of the file, appending the good rows it completes to `records`.
+    /// A file that cannot be imported at all (a CSV header without a name column) fails here.
+    pub fn feed(
+        &mut self,
+        bytes: &[u8],
+        records: &mut Vec<(u64, AuthorityRecord)>,
+    ) -> Result<(), ImportError> {
+        self.splitter.feed(bytes, &mut self.items);
+        self.take_items(records)
+    }
+
+    /// The end of the file: the last rows, and what became of the others. A file none of whose
+    /// rows can be used fails here, in one sentence.
+    pub fn finish(mut self, records: &mut Vec<(u64, AuthorityRecord)>) -> Result<Tally, ImportError> {
+        let splitter = std::mem::replace(&mut self.splitter, csv_rows::Splitter::new(false));
+        splitter.finish(&mut self.items);
+        self.take_items(records)?;
+        if matches!(self.layout, Layout::CsvHeader) {
+            return Err(ImportError::Empty);
+        }
+        if self.tally.kept == 0 && self.tally.filtered_out == 0 {
+            return Err(ImportError::Hopeless(hopeless(&self.tally, self.options.format)));
+        }
+        debug_assert_eq!(
+            self.tally.kept + self.tally.rejected.len() as u64 + self.tally.filtered_out,
+            self.tally.rows
+        );
+        Ok(self.tally)
+    }
+
+    fn take_items(&mut self, records: &mut Vec<(u64, AuthorityRecord)>) -> Result<(), ImportError> {
+        for item in std::mem::take(&mut self.items) {
+            if let Layout::CsvHeader = self.layout {
+                self.layout = Layout::Csv(csv_header(item)?);
+                continue;
+            }
+            let Some((line, row)) = self.tally.take(item) else { continue };
+            let outcome = match &self.layout {
+                Layout::Ods => {
+                    if row.len() < ODS_MIN_COLUMNS {
+                        *self.tally.short_rows.entry(row.len()).or_default() += 1;
+                    }
+                    ods_row(&row, self.options)
+                }
+                Layout::Csv(columns) => {
+                    let get = |col: &str| {
+                        columns
+                            .get(col)
+                            .and_then(|&i| row.get(i))
+                            .map(text)
+                            .transpose()
+                            .map(Option::unwrap_or_default)
+                    };
+                    csv_row(get, self.options)
+                }
+                Layout::CsvHeader => unreachable!("the header was read above"),
+            };
+            match outcome.and_then(|record| record.map(|r| self.seen.check(line, r)).transpose()) {
+                Ok(Some(record)) => {
+                    self.tally.kept += 1;
+                    records.push((line, record));
+                }
+                Ok(None) => self.tally.filtered_out += 1,
+                Err(reason) => self.tally.rejected.push(RejectedRow { line, reason }),
+            }
+        }
+        Ok(())
+    }
 }
 
 /// One sentence on a file none of whose rows can be used.
-fn hopeless(parsed: &ParsedFile, format: ImportFormat) -> String {
-    let Some(first) = parsed.rejected.first() else {
+fn hopeless(tally: &Tally, format: ImportFormat) -> String {
+    let Some(first) = tally.rejected.first() else {
         return "the file holds no rows".into();
     };
     // The column count most of the short rows have (the smaller one on a tie).
-    let short = parsed.short_rows.iter().max_by_key(|&(columns, rows)| (*rows, std::cmp::Reverse(*columns)));
+    let short = tally.short_rows.iter().max_by_key(|&(columns, rows)| (*rows, std::cmp::Reverse(*columns)));
     if let (ImportFormat::OdsEtr, Some((columns, _))) = (format, short) {
         return format!("this does not look like an ODS etr.csv: rows have {columns} columns, 27 expected");
     }
     format!(
         "none of its {} rows can be used; the first, on line {}: {}",
-        parsed.rejected.len(),
+        tally.rejected.len(),
         first.line,
         first.reason
     )
@@ -198,22 +311,6 @@ fn hopeless(parsed: &ParsedFile, format: ImportFormat) -> String {
 
 /// The columns of an ODS row foitrack reads: up to the close date, the 12th.
 const ODS_MIN_COLUMNS: usize = 12;
-
-fn parse_ods_etr(bytes: &[u8], options: ImportOptions) -> Result<ParsedFile, ImportError> {
-    let mut out = ParsedFile::default();
-    for item in csv_rows::rows(bytes) {
-        let Some((line, row)) = out.take(item) else { continue };
-        if row.len() < ODS_MIN_COLUMNS {
-            *out.short_rows.entry(row.len()).or_default() += 1;
-        }
-        match ods_row(&row, options) {
-            Ok(Some(record)) => out.records.push((line, record)),
-            Ok(None) => out.filtered_out += 1,
-            Err(reason) => out.rejected.push(RejectedRow { line, reason }),
-        }
-    }
-    Ok(out)
-}
 
 fn ods_row(row: &csv::ByteRecord, options: ImportOptions) -> Result<Option<AuthorityRecord>, String> {
     if row.len() < ODS_MIN_COLUMNS {
@@ -257,14 +354,13 @@ fn ods_row(row: &csv::ByteRecord, options: ImportOptions) -> Result<Option<Autho
 
 const CSV_COLUMNS: &[&str] = &["name", "email", "region", "ods_code", "tags"];
 
-fn parse_csv(bytes: &[u8], options: ImportOptions) -> Result<ParsedFile, ImportError> {
-    let mut items = csv_rows::rows(bytes).into_iter();
-    let headers = match items.next() {
-        None => return Err(ImportError::Empty),
-        Some(Item::Broken { line, reason }) => {
+/// Where the known columns of a headed CSV are, from its first row.
+fn csv_header(item: Item) -> Result<HashMap<String, usize>, ImportError> {
+    let headers = match item {
+        Item::Broken { line, reason } => {
             return Err(ImportError::Unreadable(format!("the header on line {line}: {reason}")));
         }
-        Some(Item::Row { fields, .. }) => fields,
+        Item::Row { fields, .. } => fields,
     };
     if headers.is_empty() || headers.iter().all(|h| h.is_empty()) {
         return Err(ImportError::Empty);
@@ -280,19 +376,7 @@ fn parse_csv(bytes: &[u8], options: ImportOptions) -> Result<ParsedFile, ImportE
         let found = headers.iter().map(header_text).collect::<Vec<_>>().join(", ");
         return Err(ImportError::MissingColumn("name", found));
     }
-    let mut out = ParsedFile::default();
-    for item in items {
-        let Some((line, row)) = out.take(item) else { continue };
-        let get = |col: &str| {
-            columns.get(col).and_then(|&i| row.get(i)).map(text).transpose().map(Option::unwrap_or_default)
-        };
-        match csv_row(get, options) {
-            Ok(Some(record)) => out.records.push((line, record)),
-            Ok(None) => out.filtered_out += 1,
-            Err(reason) => out.rejected.push(RejectedRow { line, reason }),
-        }
-    }
-    Ok(out)
+    Ok(columns)
 }
 
 fn csv_row(
@@ -340,7 +424,7 @@ fn csv_row(
     }))
 }
 
-impl ParsedFile {
+impl Tally {
     /// Counts a row of the file and hands it on, or records it as rejected; blank rows are
     /// passed over.
     fn take(&mut self, item: Item) -> Option<(u64, csv::ByteRecord)> {
@@ -359,35 +443,37 @@ impl ParsedFile {
     }
 }
 
-/// Two rows for the same body in one file: the first wins, later ones are rejected by line.
-fn reject_duplicates(parsed: &mut ParsedFile) {
-    let mut codes: HashMap<String, u64> = HashMap::new();
-    let mut names: HashMap<String, u64> = HashMap::new();
-    let mut dropped = HashSet::new();
-    for (line, record) in &parsed.records {
-        let name = format!("name:{}", record.name.to_lowercase());
-        // A row without a code repeats any earlier row of the same name, coded or not; a coded
-        // row repeats only an earlier row with the same code.
-        let first = match &record.ods_code {
-            Some(_) => codes.get(&record.key()),
-            None => names.get(&name),
+/// The keys of the rows kept so far, to find two rows of one file that describe the same body:
+/// the same ODS code, or the same name where either row has no code. The first wins; later ones
+/// are rejected with its line.
+#[derive(Debug, Default)]
+struct Seen {
+    codes: HashMap<Box<str>, u64>,
+    /// By lower-case name: the first row's line, and whether it had a code.
+    names: HashMap<Box<str>, (u64, bool)>,
+}
+
+impl Seen {
+    fn check(&mut self, line: u64, record: AuthorityRecord) -> Result<AuthorityRecord, String> {
+        let name = record.name.to_lowercase();
+        let by_name = self.names.get(name.as_str()).copied();
+        let same_code = record.ods_code.as_ref().and_then(|code| self.codes.get(code.as_str()).copied());
+        if let (Some(first), Some(code)) = (same_code, &record.ods_code) {
+            return Err(format!("repeats the body on line {first} ({code})"));
+        }
+        let same_name = match record.ods_code {
+            Some(_) => by_name.filter(|&(_, coded)| !coded),
+            None => by_name,
         };
-        if let Some(first) = first {
-            let what = record.ods_code.as_ref().map(|c| c.to_string()).unwrap_or_else(|| record.name.clone());
-            parsed.rejected.push(RejectedRow {
-                line: *line,
-                reason: format!("repeats the body on line {first} ({what})"),
-            });
-            dropped.insert(*line);
-            continue;
+        if let Some((first, _)) = same_name {
+            return Err(format!("repeats the body on line {first} ({})", record.name));
         }
-        if record.ods_code.is_some() {
-            codes.insert(record.key(), *line);
+        if let Some(code) = &record.ods_code {
+            self.codes.insert(code.as_str().into(), line);
         }
-        names.entry(name).or_insert(*line);
+        self.names.entry(name.into_boxed_str()).or_insert((line, record.ods_code.is_some()));
+        Ok(record)
     }
-    parsed.records.retain(|(line, _)| !dropped.contains(line));
-    parsed.rejected.sort_by_key(|r| r.line);
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
+pub mod upload;
 
 use problem::ApiError;
 
@@ -65,6 +66,11 @@ pub fn server(
     let data = web::Data::new(service);
     let json_limit = settings.json_limit_bytes;
     let upload_limit = settings.upload_limit_bytes;
+    // One gate for all workers: the limit is on the process.
+    let import_gate = web::Data::new(upload::ImportGate::new(
+        settings.concurrent_imports,
+        std::time::Duration::from_secs(settings.import_wait_seconds),
+    ));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
@@ -75,7 +81,8 @@ pub fn server(
             )
             .app_data(web::QueryConfig::default().error_handler(|e, _| problem::query_error(e).into()))
             .app_data(web::PathConfig::default().error_handler(|e, _| problem::path_error(e).into()))
-            .app_data(web::Data::new(routes::authorities::UploadLimit(upload_limit)))
+            .app_data(web::Data::new(upload::UploadLimit(upload_limit)))
+            .app_data(import_gate.clone())
             .wrap(from_fn(log_request))
             .route("/healthz", web::get().to(routes::health::healthz))
             .route("/api/v1/openapi.json", web::get().to(openapi_json))

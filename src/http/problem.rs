@@ -34,6 +34,8 @@ pub struct ApiError {
     title: &'static str,
     detail: String,
     errors: Vec<FieldError>,
+    /// Seconds a client should wait before trying again, sent as `Retry-After`.
+    retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -43,7 +45,7 @@ impl ApiError {
         title: &'static str,
         detail: impl Into<String>,
     ) -> Self {
-        Self { status, slug, title, detail: detail.into(), errors: Vec::new() }
+        Self { status, slug, title, detail: detail.into(), errors: Vec::new(), retry_after: None }
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
@@ -56,6 +58,17 @@ impl ApiError {
 
     pub fn validation(detail: impl Into<String>, errors: Vec<FieldError>) -> Self {
         Self { errors, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid input", detail) }
+    }
+
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", detail)
+    }
+
+    pub fn too_many_requests(detail: impl Into<String>, retry_after: u32) -> Self {
+        Self {
+            retry_after: Some(retry_after),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "Too many requests", detail)
+        }
     }
 
     pub fn internal() -> Self {
@@ -95,6 +108,9 @@ impl ResponseError for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, seconds));
+        }
         response.json(self.problem())
     }
 }
@@ -113,9 +129,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Conflict(d) => Self::new(S::CONFLICT, "conflict", "Conflict", d),
             ServiceError::Unauthorized(d) => Self::new(S::UNAUTHORIZED, "unauthorized", "Not signed in", d),
             ServiceError::Forbidden(d) => Self::new(S::FORBIDDEN, "forbidden", "Not allowed", d),
-            ServiceError::Unavailable { detail, .. } => {
-                Self::new(S::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", detail)
-            }
+            ServiceError::Unavailable { detail, .. } => Self::unavailable(detail),
             ServiceError::Internal { .. } => Self::internal(),
         }
     }

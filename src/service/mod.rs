@@ -12,6 +12,7 @@ use crate::domain::vocab::Role;
 use crate::store::{Db, Fault, StoreError};
 
 pub mod authorities;
+pub mod authority_import;
 pub mod campaigns;
 mod convert;
 pub mod deadlines;

@@ -8,9 +8,19 @@ use super::schema::authorities;
 use super::{AnyConnection, StoreResult};
 use crate::store::lower;
 
-/// Every body, for matching an import against (a few thousand rows at most).
-pub fn all(conn: &mut AnyConnection) -> StoreResult<Vec<AuthorityRow>> {
-    Ok(authorities::table.order(authorities::id).select(AuthorityRow::as_select()).load(conn)?)
+/// The bodies that have one of these ODS codes or lower-case names, in id order: what an
+/// import's batch of rows may match. Keep each list to a few hundred: SQLite binds at most
+/// 32,766 values in one statement.
+pub fn matching(
+    conn: &mut AnyConnection,
+    codes: &[&str],
+    name_keys: &[String],
+) -> StoreResult<Vec<AuthorityRow>> {
+    Ok(authorities::table
+        .filter(authorities::ods_code.eq_any(codes).or(authorities::name_key.eq_any(name_keys)))
+        .order(authorities::id)
+        .select(AuthorityRow::as_select())
+        .load(conn)?)
 }
 
 pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<AuthorityRow>> {

@@ -204,6 +204,18 @@ impl Db {
     }
 }
 
+/// A transaction that only reads, and so takes no write lock on SQLite: readers run beside a
+/// writer, and see the data as it was when they began.
+pub fn read_transaction<T, E>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(f)
+}
+
 /// Runs `f` in a transaction that holds the write lock from its first statement. On SQLite a
 /// transaction that starts by reading cannot always be upgraded to a writer later (it fails with
 /// "database is locked" instead of waiting), so we take the lock first; PostgreSQL locks rows.

@@ -100,6 +100,8 @@ pub fn server_settings() -> ServerSettings {
         json_limit_bytes: 65536,
         upload_limit_bytes: 1_000_000,
         workers: 2,
+        concurrent_imports: 2,
+        import_wait_seconds: 30,
     }
 }
 
@@ -127,8 +129,15 @@ fn init_test_logging() {
 /// Starts the real server on a free port over `db`, built as `serve` builds it
 /// ([`App::build`]), with an admin user `admin@example.org`.
 pub async fn spawn_app(db: &TestDb) -> TestApp {
+    spawn_app_with(db, |_| {}).await
+}
+
+/// As [`spawn_app`], with settings changed by `adjust` first.
+pub async fn spawn_app_with(db: &TestDb, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     init_test_logging();
-    let app = App::build(settings(db)).expect("the app builds");
+    let mut settings = settings(db);
+    adjust(&mut settings);
+    let app = App::build(settings).expect("the app builds");
     let service = app.service().clone();
     let token = if service.needs_first_user().unwrap() {
         service.add_user(None, "admin@example.org", "Admin", Role::Admin).unwrap().token.token

@@ -8,6 +8,7 @@ mod auth;
 mod bad_input;
 mod deadlines;
 mod holidays;
+mod imports;
 mod mail;
 mod openapi;
 mod reminders;

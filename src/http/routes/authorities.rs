@@ -4,21 +4,10 @@ use actix_web::web;
 
 use super::{run, run_as};
 use crate::http::auth::Bearer;
-use crate::http::problem::{ApiError, Problem, too_large};
-
-/// The largest import file accepted, from `server.upload_limit_bytes`.
-pub struct UploadLimit(pub usize);
-
-/// Reads an uploaded file, refusing one over `limit` bytes with a problem response.
-pub async fn read_upload(payload: web::Payload, limit: usize) -> Result<web::Bytes, ApiError> {
-    match payload.to_bytes_limited(limit).await {
-        Ok(read) => read.map_err(|e| ApiError::bad_request(format!("The file could not be received: {e}."))),
-        Err(_) => Err(too_large(format!(
-            "The file is larger than the {limit} bytes this server accepts (server.upload_limit_bytes)."
-        ))),
-    }
-}
-use crate::service::authorities::{AuthorityQuery, ImportQuery, Quiet};
+use crate::http::problem::{ApiError, Problem};
+use crate::http::upload::{ImportGate, UploadLimit, spool_upload};
+use crate::service::authorities::AuthorityQuery;
+use crate::service::authority_import::{ImportQuery, Quiet};
 use crate::service::views::{AuthorityView, ImportSummary};
 use crate::service::{Page, Service};
 
@@ -46,25 +35,34 @@ pub async fn show(
 }
 
 /// Upload a CSV file as the request body (any content type). Rows that cannot be used are listed
-/// with their line numbers; the others are imported.
+/// with their line numbers; the others are imported. At most `server.concurrent_imports` run at
+/// once; the next waits up to `server.import_wait_seconds`, then gets `429` with `Retry-After`.
 #[utoipa::path(post, path = "/api/v1/authorities/import", tag = "authorities", security(("bearer" = [])), params(ImportQuery),
     request_body(content = String, content_type = "text/csv", description = "The file"),
-    responses((status = 200, body = ImportSummary), (status = 413, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ImportSummary), (status = 413, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem)))]
 pub async fn import(
     bearer: Bearer,
     svc: web::Data<Service>,
     query: web::Query<ImportQuery>,
     limit: web::Data<UploadLimit>,
+    gate: web::Data<ImportGate>,
     payload: web::Payload,
 ) -> Result<web::Json<ImportSummary>, ApiError> {
-    // Who is asking is settled before the upload is read, so no one without a valid token can
-    // make the server take in a large body.
+    // Who is asking, and whether the query makes sense, are settled before the upload is read,
+    // so no one without a valid token can make the server take in a large body.
     let actor = bearer.actor(&svc).await?;
-    let body = read_upload(payload, limit.0).await?;
     let query = query.into_inner();
     let options = query.options()?;
     let dry_run = query.dry_run.unwrap_or(false);
+    let slot = gate.enter().await?;
+    let mut file = spool_upload(payload, limit.0).await?;
     Ok(web::Json(
-        run(move || svc.import_authorities(Some(&actor), &body, options, dry_run, &mut Quiet)).await?,
+        run(move || {
+            // The slot is freed when the import ends, even if the client has gone away.
+            let _slot = slot;
+            svc.import_authorities(Some(&actor), &mut file, options, dry_run, &mut Quiet)
+        })
+        .await?,
     ))
 }

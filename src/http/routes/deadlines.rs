@@ -2,11 +2,11 @@
 
 use actix_web::web;
 
-use super::authorities::{UploadLimit, read_upload};
 use super::{AsOf, run, run_as};
 use crate::domain::regime::RegimeRules;
 use crate::http::auth::Bearer;
 use crate::http::problem::{ApiError, Problem};
+use crate::http::upload::{UploadLimit, read_upload};
 use crate::service::Service;
 use crate::service::deadlines::{DeadlineQuery, DeadlineView, HolidayImportSummary, RequestDeadlineView};
 
