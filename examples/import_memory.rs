@@ -209,20 +209,26 @@ fn over_http(foitrack: &Path, dir: &Path, mb: u64, clients: usize) -> anyhow::Re
     let just_after = rss_kib(server.pid());
     std::thread::sleep(Duration::from_secs(5));
     let later = rss_kib(server.pid());
+    let (anon, file_backed) =
+        (proc_status_kib(server.pid(), "RssAnon"), proc_status_kib(server.pid(), "RssFile"));
     let mut counts = std::collections::BTreeMap::new();
     for status in statuses {
         *counts.entry(status?).or_insert(0) += 1;
     }
     println!("\n## Server: {clients} dry runs of one {mb} MB file ({rows} bodies) at once");
-    println!("| idle RSS (baseline) | peak RSS | ÷ idle | just after | 5 s later | answers | time |");
+    println!(
+        "| idle RSS (baseline) | peak RSS | ÷ idle | just after | 5 s later (anonymous + file) | answers | time |"
+    );
     println!("|---:|---:|---:|---:|---:|---|---:|");
     println!(
-        "| {} | {} | {:.1} | {} | {} | {} | {:.1} s |",
+        "| {} | {} | {:.1} | {} | {} ({} + {}) | {} | {:.1} s |",
         mib(idle),
         mib(peak),
         peak as f64 / idle as f64,
         mib(just_after),
         mib(later),
+        mib(anon),
+        mib(file_backed),
         counts.iter().map(|(s, n)| format!("{n}× {s}")).collect::<Vec<_>>().join(", "),
         took.as_secs_f64()
     );

@@ -86,6 +86,13 @@ pub struct Census {
     rows_over_lines: u64,
 }
 
+/// What the first pass found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    /// Whether rows over several lines are ordinary in this file: true when two or more are.
+    pub multi_line_rows: bool,
+}
+
 impl Default for Census {
     fn default() -> Self {
         Census {
@@ -103,10 +110,9 @@ impl Census {
         self.run(input, false);
     }
 
-    /// Whether rows over several lines are ordinary in this file: true when two or more are.
-    pub fn finish(mut self) -> bool {
+    pub fn finish(mut self) -> Shape {
         self.run(&[], true);
-        self.rows_over_lines > 1
+        Shape { multi_line_rows: self.rows_over_lines > 1 }
     }
 
     fn run(&mut self, mut input: &[u8], eof: bool) {
@@ -206,7 +212,7 @@ pub struct Splitter {
 
 impl Splitter {
     /// `multi_line_rows` is what [`Census::finish`] said of the same file.
-    pub fn new(multi_line_rows: bool) -> Self {
+    pub fn new(Shape { multi_line_rows }: Shape) -> Self {
         Splitter {
             multi_line_rows,
             csv: csv_reader(),

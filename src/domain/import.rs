@@ -206,11 +206,11 @@ enum Layout {
 }
 
 impl FileReader {
-    /// `multi_line_rows` is what [`csv_rows::Census`] said of the same file.
-    pub fn new(options: ImportOptions, multi_line_rows: bool) -> Self {
+    /// `shape` is what [`csv_rows::Census`] found in the same file.
+    pub fn new(options: ImportOptions, shape: csv_rows::Shape) -> Self {
         FileReader {
             options,
-            splitter: csv_rows::Splitter::new(multi_line_rows),
+            splitter: csv_rows::Splitter::new(shape),
             items: Vec::new(),
             layout: match options.format {
                 ImportFormat::OdsEtr => Layout::Ods,
@@ -235,7 +235,8 @@ impl FileReader {
     /// The end of the file: the last rows, and what became of the others. A file none of whose
     /// rows can be used fails here, in one sentence.
     pub fn finish(mut self, records: &mut Vec<(u64, AuthorityRecord)>) -> Result<Tally, ImportError> {
-        let splitter = std::mem::replace(&mut self.splitter, csv_rows::Splitter::new(false));
+        let empty = csv_rows::Shape { multi_line_rows: false };
+        let splitter = std::mem::replace(&mut self.splitter, csv_rows::Splitter::new(empty));
         splitter.finish(&mut self.items);
         self.take_items(records)?;
         if matches!(self.layout, Layout::CsvHeader) {
@@ -446,32 +447,49 @@ impl Tally {
 /// The keys of the rows kept so far, to find two rows of one file that describe the same body:
 /// the same ODS code, or the same name where either row has no code. The first wins; later ones
 /// are rejected with its line.
+///
+/// This is the one part of an import that grows with the file, so a key takes no allocation of
+/// its own: a code (3 to 6 letters and digits) is packed into a number, and a name is kept as
+/// the first 128 bits of its SHA-256, where two names would collide by chance about once in
+/// 10^38 pairs.
 #[derive(Debug, Default)]
 struct Seen {
-    codes: HashMap<Box<str>, u64>,
+    codes: HashMap<u64, u64>,
     /// By lower-case name: the first row's line, and whether it had a code.
-    names: HashMap<Box<str>, (u64, bool)>,
+    names: HashMap<u128, (u64, bool)>,
+}
+
+fn code_key(code: &OdsCode) -> u64 {
+    let mut packed = [0u8; 8];
+    packed[..code.as_str().len()].copy_from_slice(code.as_str().as_bytes());
+    u64::from_be_bytes(packed)
+}
+
+fn name_key(lower_case_name: &str) -> u128 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(lower_case_name.as_bytes());
+    u128::from_be_bytes(digest[..16].try_into().expect("SHA-256 is 32 bytes"))
 }
 
 impl Seen {
     fn check(&mut self, line: u64, record: AuthorityRecord) -> Result<AuthorityRecord, String> {
-        let name = record.name.to_lowercase();
-        let by_name = self.names.get(name.as_str()).copied();
-        let same_code = record.ods_code.as_ref().and_then(|code| self.codes.get(code.as_str()).copied());
-        if let (Some(first), Some(code)) = (same_code, &record.ods_code) {
-            return Err(format!("repeats the body on line {first} ({code})"));
+        let name = name_key(&record.name.to_lowercase());
+        let by_name = self.names.get(&name).copied();
+        let code = record.ods_code.as_ref().map(code_key);
+        if let (Some(first), Some(ods)) = (code.and_then(|c| self.codes.get(&c).copied()), &record.ods_code) {
+            return Err(format!("repeats the body on line {first} ({ods})"));
         }
-        let same_name = match record.ods_code {
+        let same_name = match code {
             Some(_) => by_name.filter(|&(_, coded)| !coded),
             None => by_name,
         };
         if let Some((first, _)) = same_name {
             return Err(format!("repeats the body on line {first} ({})", record.name));
         }
-        if let Some(code) = &record.ods_code {
-            self.codes.insert(code.as_str().into(), line);
+        if let Some(code) = code {
+            self.codes.insert(code, line);
         }
-        self.names.entry(name.into_boxed_str()).or_insert((line, record.ods_code.is_some()));
+        self.names.entry(name).or_insert((line, code.is_some()));
         Ok(record)
     }
 }

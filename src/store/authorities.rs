@@ -43,6 +43,21 @@ pub fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<Vec<Authorit
     Ok(rows)
 }
 
+/// Inserts bodies in one statement; keep it to a few hundred (13 values each, and SQLite binds at
+/// most 32,766 in one statement).
+pub fn insert_many(conn: &mut AnyConnection, new: &[NewAuthority]) -> StoreResult<()> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    // diesel's multi-backend connection cannot write a multi-row INSERT; each backend can.
+    let insert = diesel::insert_into(authorities::table).values(new);
+    match conn {
+        AnyConnection::Sqlite(c) => insert.execute(c)?,
+        AnyConnection::Postgres(c) => insert.execute(c)?,
+    };
+    Ok(())
+}
+
 pub fn insert(conn: &mut AnyConnection, new: &NewAuthority) -> StoreResult<i64> {
     Ok(diesel::insert_into(authorities::table).values(new).returning(authorities::id).get_result(conn)?)
 }
