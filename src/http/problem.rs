@@ -34,6 +34,8 @@ pub struct ApiError {
     title: &'static str,
     detail: String,
     errors: Vec<FieldError>,
+    /// For `405`: the methods the path answers, for the `Allow` header.
+    allow: Option<&'static str>,
 }
 
 impl ApiError {
@@ -43,7 +45,7 @@ impl ApiError {
         title: &'static str,
         detail: impl Into<String>,
     ) -> Self {
-        Self { status, slug, title, detail: detail.into(), errors: Vec::new() }
+        Self { status, slug, title, detail: detail.into(), errors: Vec::new(), allow: None }
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
@@ -52,6 +54,15 @@ impl ApiError {
 
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
+    }
+
+    /// A method the path does not answer; `allow` lists those it does (`GET, POST`).
+    pub fn method_not_allowed(allow: &'static str) -> Self {
+        let detail = format!("This address answers {allow} only.");
+        Self {
+            allow: Some(allow),
+            ..Self::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", detail)
+        }
     }
 
     pub fn validation(detail: impl Into<String>, errors: Vec<FieldError>) -> Self {
@@ -94,6 +105,9 @@ impl ResponseError for ApiError {
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        }
+        if let Some(allow) = self.allow {
+            response.insert_header((header::ALLOW, HeaderValue::from_static(allow)));
         }
         response.json(self.problem())
     }

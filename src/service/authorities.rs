@@ -111,7 +111,9 @@ pub struct AuthorityQuery {
     pub tag: Option<String>,
     /// Text in the name, or an exact ODS code.
     pub q: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 4_294_967_295_i64)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
 
@@ -121,8 +123,10 @@ pub struct AuthorityQuery {
 #[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// `csv` (headed: name, email, region, ods_code, tags) or `ods-etr` (NHS Digital etr.csv).
+    #[param(value_type = Option<crate::domain::import::ImportFormat>)]
     pub format: Option<String>,
     /// ODS files: keep only bodies open on this date.
+    #[param(value_type = Option<crate::service::DateInput>)]
     #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub as_of: Option<chrono::NaiveDate>,
     /// Drop bodies without an (English NHS) region.

@@ -4,7 +4,8 @@ use actix_web::web;
 
 use super::{run, run_as};
 use crate::http::auth::Bearer;
-use crate::http::problem::{ApiError, Problem, too_large};
+use crate::http::openapi::responses::{Forbidden, TooManyRequests};
+use crate::http::problem::{ApiError, too_large};
 
 /// The largest import file accepted, from `server.upload_limit_bytes`.
 pub struct UploadLimit(pub usize);
@@ -22,8 +23,8 @@ use crate::service::authorities::{AuthorityQuery, ImportQuery, Quiet};
 use crate::service::views::{AuthorityView, ImportSummary};
 use crate::service::{Page, Service};
 
-#[utoipa::path(get, path = "/api/v1/authorities", tag = "authorities", security(("bearer" = [])), params(AuthorityQuery),
-    responses((status = 200, body = Page<AuthorityView>), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/authorities", tag = "authorities", operation_id = "list_authorities", security(("bearer" = [])), params(AuthorityQuery),
+    responses((status = 200, body = Page<AuthorityView>)))]
 pub async fn list(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -33,9 +34,9 @@ pub async fn list(
     Ok(web::Json(run_as(svc, bearer, move |svc, _| svc.search_authorities(&query)).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/authorities/{id}", tag = "authorities", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/authorities/{id}", tag = "authorities", operation_id = "show_authority", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Body id")),
-    responses((status = 200, body = AuthorityView), (status = 404, body = Problem)))]
+    responses((status = 200, body = AuthorityView)))]
 pub async fn show(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -47,9 +48,9 @@ pub async fn show(
 
 /// Upload a CSV file as the request body (any content type). Rows that cannot be used are listed
 /// with their line numbers; the others are imported.
-#[utoipa::path(post, path = "/api/v1/authorities/import", tag = "authorities", security(("bearer" = [])), params(ImportQuery),
+#[utoipa::path(post, path = "/api/v1/authorities/import", tag = "authorities", operation_id = "import_authorities", security(("bearer" = [])), params(ImportQuery),
     request_body(content = String, content_type = "text/csv", description = "The file"),
-    responses((status = 200, body = ImportSummary), (status = 413, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ImportSummary), (status = 403, response = Forbidden), (status = 429, response = TooManyRequests)))]
 pub async fn import(
     bearer: Bearer,
     svc: web::Data<Service>,
