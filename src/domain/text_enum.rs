@@ -2,9 +2,13 @@
 
 /// Declares an enum whose variants have one lowercase spelling everywhere, with `as_str`,
 /// `FromStr` (the error lists the accepted values), `Display`, serde and OpenAPI schema.
+///
+/// The spellings are taken as `tt`, not `literal`: a `literal` fragment reaches derive macros
+/// wrapped in an invisible group, which utoipa's reading of `#[serde(rename = ...)]` does not
+/// look into, so the OpenAPI schema listed the Rust variant names instead of the served words.
 #[macro_export]
 macro_rules! text_enum {
-    ($(#[$meta:meta])* $vis:vis enum $name:ident ($what:literal) { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident ($what:literal) { $($(#[$vmeta:meta])* $variant:ident => $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
                  serde::Serialize, utoipa::ToSchema,
@@ -79,4 +83,52 @@ macro_rules! text_enum {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::PartialSchema;
+    use utoipa::openapi::{RefOr, Schema};
+
+    /// The spellings the OpenAPI schema of a text enum lists.
+    fn schema_words(schema: RefOr<Schema>) -> Vec<String> {
+        match schema {
+            RefOr::T(Schema::Object(object)) => object
+                .enum_values
+                .expect("a text enum's schema lists its values")
+                .into_iter()
+                .map(|v| v.as_str().expect("the values are strings").to_string())
+                .collect(),
+            _ => panic!("a text enum's schema is a string object"),
+        }
+    }
+
+    // Generated clients trust the schema: it must list exactly the words served and accepted.
+    macro_rules! assert_schema_spells {
+        ($($ty:ty),+) => {$(
+            let served: Vec<String> = <$ty>::ALL.iter().map(|v| v.as_str().to_string()).collect();
+            assert_eq!(schema_words(<$ty>::schema()), served, "schema of {}", stringify!($ty));
+        )+};
+    }
+
+    #[test]
+    fn every_text_enum_schema_lists_the_served_spellings() {
+        use crate::domain::event::EventKind;
+        use crate::domain::holidays::Division;
+        use crate::domain::import::ImportFormat;
+        use crate::domain::status::{State, Status};
+        use crate::domain::vocab::{Channel, OutboxKind, OutboxState, Outcome, Role};
+        assert_schema_spells!(
+            EventKind,
+            Division,
+            ImportFormat,
+            State,
+            Status,
+            Role,
+            Channel,
+            Outcome,
+            OutboxKind,
+            OutboxState
+        );
+    }
 }

@@ -1,9 +1,12 @@
 //! The OpenAPI document, generated from the handlers' annotations and served at
 //! `/api/v1/openapi.json`. A test compares it with `docs/openapi.json`.
 
+pub mod responses;
+
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use self::responses::FrameworkResponses;
 use super::problem::Problem;
 use super::routes::{authorities, campaigns, deadlines, health, outbox, people, requests};
 
@@ -32,19 +35,19 @@ impl Modify for BearerAuth {
         people::me, people::list_users, people::add_user, people::list_tokens, people::create_token, people::revoke_token,
         authorities::list, authorities::show, authorities::import,
         campaigns::list, campaigns::create, campaigns::show, campaigns::log_sent,
-                requests::list, requests::create, requests::show, requests::events, requests::log_sent, requests::record_event,
-                deadlines::calculate, deadlines::regimes, deadlines::request_clock, deadlines::import_holidays,
-                outbox::send_campaign, outbox::list, outbox::retry, outbox::cancel, outbox::remind, outbox::watch, outbox::chasers,
+        requests::list, requests::create, requests::show, requests::events, requests::log_sent, requests::record_event,
+        deadlines::calculate, deadlines::regimes, deadlines::request_clock, deadlines::import_holidays,
+        outbox::send_campaign, outbox::list, outbox::retry, outbox::cancel, outbox::remind, outbox::watch, outbox::chasers,
     ),
     components(schemas(Problem)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &FrameworkResponses),
     tags(
         (name = "health", description = "Is the service up"),
         (name = "people", description = "Users and API tokens"),
         (name = "authorities", description = "Public bodies and their import"),
         (name = "campaigns", description = "One request sent to many bodies"),
-                (name = "requests", description = "Requests and their timelines"),
-                (name = "deadlines", description = "Statutory deadlines, regimes and bank holidays"),
+        (name = "requests", description = "Requests and their timelines"),
+        (name = "deadlines", description = "Statutory deadlines, regimes and bank holidays"),
         (name = "mail", description = "Sending requests by email, and the outbox"),
     )
 )]

@@ -36,6 +36,8 @@ pub struct ApiError {
     errors: Vec<FieldError>,
     /// Seconds a client should wait before trying again, sent as `Retry-After`.
     retry_after: Option<u32>,
+    /// For `405`: the methods the path answers, for the `Allow` header.
+    allow: Option<&'static str>,
 }
 
 impl ApiError {
@@ -45,7 +47,15 @@ impl ApiError {
         title: &'static str,
         detail: impl Into<String>,
     ) -> Self {
-        Self { status, slug, title, detail: detail.into(), errors: Vec::new(), retry_after: None }
+        Self {
+            status,
+            slug,
+            title,
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after: None,
+            allow: None,
+        }
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
@@ -54,6 +64,15 @@ impl ApiError {
 
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
+    }
+
+    /// A method the path does not answer; `allow` lists those it does (`GET, POST`).
+    pub fn method_not_allowed(allow: &'static str) -> Self {
+        let detail = format!("This address answers {allow} only.");
+        Self {
+            allow: Some(allow),
+            ..Self::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", detail)
+        }
     }
 
     pub fn validation(detail: impl Into<String>, errors: Vec<FieldError>) -> Self {
@@ -110,6 +129,9 @@ impl ResponseError for ApiError {
         }
         if let Some(seconds) = self.retry_after {
             response.insert_header((header::RETRY_AFTER, seconds));
+        }
+        if let Some(allow) = self.allow {
+            response.insert_header((header::ALLOW, HeaderValue::from_static(allow)));
         }
         response.json(self.problem())
     }

@@ -16,7 +16,9 @@ pub struct AuthorityQuery {
     pub tag: Option<String>,
     /// Text in the name, or an exact ODS code.
     pub q: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 4_294_967_295_i64)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
 

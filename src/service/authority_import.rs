@@ -47,8 +47,10 @@ const PIECE: usize = 64 * 1024;
 #[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// `csv` (headed: name, email, region, ods_code, tags) or `ods-etr` (NHS Digital etr.csv).
+    #[param(value_type = Option<crate::domain::import::ImportFormat>)]
     pub format: Option<String>,
     /// ODS files: keep only bodies open on this date.
+    #[param(value_type = Option<crate::service::DateInput>)]
     #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub as_of: Option<chrono::NaiveDate>,
     /// Drop bodies without an (English NHS) region.

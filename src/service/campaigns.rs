@@ -33,6 +33,10 @@ pub struct Targets {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCampaignInput {
+    #[schema(
+        min_length = 1,
+        pattern = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub title: String,
     #[serde(default)]
     pub description: Option<String>,
@@ -41,10 +45,19 @@ pub struct NewCampaignInput {
     #[serde(default)]
     pub reference_prefix: Option<String>,
     /// Placeholders: `{{authority.name}}`, `{{request.reference}}`, … (see the API guide).
+    #[schema(
+        min_length = 1,
+        pattern = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub subject_template: String,
+    #[schema(
+        min_length = 1,
+        pattern = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub body_template: String,
     /// foia (default), eir, foisa, eisr, or a regime from the settings.
     #[serde(default)]
+    #[schema(value_type = Option<crate::service::RegimeName>)]
     pub regime: Option<String>,
     pub targets: Targets,
 }

@@ -22,11 +22,14 @@ use crate::store::{self, events, holidays, requests};
 #[into_params(parameter_in = Query)]
 pub struct DeadlineQuery {
     /// foia (default), eir, foisa, eisr, or a configured regime.
+    #[param(value_type = Option<crate::service::RegimeName>)]
     pub regime: Option<String>,
-    /// The date of receipt (day zero).
+    /// The date of receipt (day zero). The service refuses a request without it.
+    #[param(value_type = crate::service::DateInput, required = true)]
     #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub received: Option<NaiveDate>,
     /// Count this many days instead of the regime's response period.
+    #[param(minimum = 1, maximum = 1000)]
     pub days: Option<u32>,
 }
 

@@ -358,3 +358,46 @@ pub fn optional_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<ch
     let raw: Option<String> = Option::deserialize(d)?;
     raw.map(|s| crate::domain::london::parse_date(&s).map_err(serde::de::Error::custom)).transpose()
 }
+
+/// The years [`optional_date`] accepts, 1990 to 2099, as a pattern for the OpenAPI document.
+/// February 29th only in leap years, so that every string it matches is a date served as such.
+pub const DATE_PATTERN: &str = concat!(
+    "^(?:(?:199[0-9]|20[0-9]{2})-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])",
+    "|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))",
+    "|(?:199[26]|20(?:[02468][048]|[13579][26]))-02-29)$"
+);
+
+/// The OpenAPI schema of a date read by [`optional_date`]: `YYYY-MM-DD`, 1990 to 2099.
+pub struct DateInput;
+
+impl utoipa::PartialSchema for DateInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .pattern(Some(DATE_PATTERN))
+            .description(Some("A date, YYYY-MM-DD, in the years foitrack works with (1990 to 2099)."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for DateInput {}
+
+/// The OpenAPI schema of a regime's name: the built-in ones. A server's settings may add more,
+/// which it accepts too; the document, compiled into the program, lists those every server has.
+pub struct RegimeName;
+
+impl utoipa::PartialSchema for RegimeName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let names: Vec<String> = RegimeRules::builtin().into_iter().map(|r| r.name).collect();
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(names))
+            .description(Some("A regime: a built-in one, or one from the server's settings."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for RegimeName {}

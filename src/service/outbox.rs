@@ -60,6 +60,7 @@ pub struct SendInput {
     pub dry_run: bool,
     /// Messages per minute for this campaign (default: one every `mail.send_interval_seconds`).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 4_294_967_295_i64, value_type = Option<i64>)]
     pub rate_per_minute: Option<u32>,
     /// Only these requests of the campaign.
     #[serde(default)]

@@ -20,10 +20,19 @@ use crate::store::{self, authorities, events};
 #[serde(deny_unknown_fields)]
 pub struct NewRequestInput {
     pub authority_id: i64,
+    #[schema(
+        min_length = 1,
+        pattern = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub subject: String,
+    #[schema(
+        min_length = 1,
+        pattern = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub body: String,
     /// foia (default), eir, foisa, eisr, or a regime from the settings.
     #[serde(default)]
+    #[schema(value_type = Option<crate::service::RegimeName>)]
     pub regime: Option<String>,
 }
 
@@ -46,19 +55,24 @@ pub struct RequestQuery {
     /// `true`: only late requests (overdue or very overdue).
     pub overdue: Option<bool>,
     /// Due on or before this date.
+    #[param(value_type = Option<crate::service::DateInput>)]
     #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub due_before: Option<NaiveDate>,
     /// Due on or after this date.
+    #[param(value_type = Option<crate::service::DateInput>)]
     #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub due_after: Option<NaiveDate>,
     /// Text in our reference or the body's reference.
     pub q: Option<String>,
     /// due_on (default), -due_on, reference, sent_on, -sent_on, -updated_at.
     pub sort: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 4_294_967_295_i64)]
     pub page: Option<u32>,
     /// At most 500; 50 by default.
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
     /// Judge overdue statuses as on this date instead of today.
+    #[param(value_type = Option<crate::service::DateInput>)]
     #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub as_of: Option<NaiveDate>,
 }

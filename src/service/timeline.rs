@@ -36,6 +36,7 @@ pub struct LogSentInput {
     pub address: Option<String>,
     /// The date of receipt, when it is not the date of sending (for post, by default the second
     /// working day after posting).
+    #[schema(value_type = Option<crate::service::DateInput>)]
     #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub received_on: Option<NaiveDate>,
     #[serde(default)]
@@ -51,6 +52,7 @@ pub struct BulkSentInput {
     #[serde(default)]
     pub note: Option<String>,
     /// The date of receipt, when it is not the date of sending.
+    #[schema(value_type = Option<crate::service::DateInput>)]
     #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub received_on: Option<NaiveDate>,
     /// Only these requests of the campaign; all unsent ones when not given.
@@ -63,6 +65,7 @@ pub struct BulkSentInput {
 pub struct EventInput {
     pub kind: EventKind,
     /// The day it happened; today (London) when not given.
+    #[schema(value_type = Option<crate::service::DateInput>)]
     #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub occurred_on: Option<NaiveDate>,
     #[serde(default)]
@@ -73,6 +76,7 @@ pub struct EventInput {
     pub outcome: Option<Outcome>,
     #[serde(default)]
     pub exemptions: Vec<String>,
+    #[schema(value_type = Option<crate::service::DateInput>)]
     #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub new_due_on: Option<NaiveDate>,
     #[serde(default)]

@@ -6,6 +6,7 @@ mod smtp;
 
 mod auth;
 mod bad_input;
+mod contract;
 mod deadlines;
 mod holidays;
 mod imports;

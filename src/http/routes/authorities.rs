@@ -4,15 +4,16 @@ use actix_web::web;
 
 use super::{run, run_as};
 use crate::http::auth::Bearer;
-use crate::http::problem::{ApiError, Problem};
+use crate::http::openapi::responses::{Forbidden, TooManyRequests};
+use crate::http::problem::ApiError;
 use crate::http::upload::{ImportGate, UploadLimit, spool_upload};
 use crate::service::authorities::AuthorityQuery;
 use crate::service::authority_import::{ImportQuery, Quiet};
 use crate::service::views::{AuthorityView, ImportSummary};
 use crate::service::{Page, Service};
 
-#[utoipa::path(get, path = "/api/v1/authorities", tag = "authorities", security(("bearer" = [])), params(AuthorityQuery),
-    responses((status = 200, body = Page<AuthorityView>), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/authorities", tag = "authorities", operation_id = "list_authorities", security(("bearer" = [])), params(AuthorityQuery),
+    responses((status = 200, body = Page<AuthorityView>)))]
 pub async fn list(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -22,9 +23,9 @@ pub async fn list(
     Ok(web::Json(run_as(svc, bearer, move |svc, _| svc.search_authorities(&query)).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/authorities/{id}", tag = "authorities", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/authorities/{id}", tag = "authorities", operation_id = "show_authority", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Body id")),
-    responses((status = 200, body = AuthorityView), (status = 404, body = Problem)))]
+    responses((status = 200, body = AuthorityView)))]
 pub async fn show(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -37,10 +38,9 @@ pub async fn show(
 /// Upload a CSV file as the request body (any content type). Rows that cannot be used are listed
 /// with their line numbers; the others are imported. At most `server.concurrent_imports` run at
 /// once; the next waits up to `server.import_wait_seconds`, then gets `429` with `Retry-After`.
-#[utoipa::path(post, path = "/api/v1/authorities/import", tag = "authorities", security(("bearer" = [])), params(ImportQuery),
+#[utoipa::path(post, path = "/api/v1/authorities/import", tag = "authorities", operation_id = "import_authorities", security(("bearer" = [])), params(ImportQuery),
     request_body(content = String, content_type = "text/csv", description = "The file"),
-    responses((status = 200, body = ImportSummary), (status = 413, body = Problem), (status = 422, body = Problem),
-        (status = 429, body = Problem)))]
+    responses((status = 200, body = ImportSummary), (status = 403, response = Forbidden), (status = 429, response = TooManyRequests)))]
 pub async fn import(
     bearer: Bearer,
     svc: web::Data<Service>,

@@ -4,7 +4,8 @@ use actix_web::{HttpResponse, web};
 
 use super::{AsOf, run_as};
 use crate::http::auth::Bearer;
-use crate::http::problem::{ApiError, Problem};
+use crate::http::openapi::responses::{Conflict, Forbidden};
+use crate::http::problem::ApiError;
 use crate::service::campaigns::NewCampaignInput;
 use crate::service::timeline::BulkSentInput;
 use crate::service::views::{BulkSentSummary, CampaignProgress, CampaignView};
@@ -14,11 +15,13 @@ use crate::service::{Page, Paging, Service};
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 4_294_967_295_i64)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaigns", security(("bearer" = [])), params(PageQuery),
+#[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaigns", operation_id = "list_campaigns", security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = Page<CampaignView>)))]
 pub async fn list(
     bearer: Bearer,
@@ -30,8 +33,8 @@ pub async fn list(
 }
 
 /// Creates the campaign and one draft request for each target body, each with its reference.
-#[utoipa::path(post, path = "/api/v1/campaigns", tag = "campaigns", security(("bearer" = [])), request_body = NewCampaignInput,
-    responses((status = 201, body = CampaignProgress), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/campaigns", tag = "campaigns", operation_id = "create_campaign", security(("bearer" = [])), request_body = NewCampaignInput,
+    responses((status = 201, body = CampaignProgress), (status = 403, response = Forbidden), (status = 409, response = Conflict)))]
 pub async fn create(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -48,9 +51,9 @@ pub async fn create(
 }
 
 /// The campaign with its requests counted by status.
-#[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "campaigns", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "campaigns", operation_id = "show_campaign", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Campaign id"), AsOf),
-    responses((status = 200, body = CampaignProgress), (status = 404, body = Problem)))]
+    responses((status = 200, body = CampaignProgress)))]
 pub async fn show(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -62,9 +65,9 @@ pub async fn show(
 }
 
 /// Logs the campaign's unsent requests (or the listed ones) as sent, all or none.
-#[utoipa::path(post, path = "/api/v1/campaigns/{id}/sent", tag = "campaigns", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/sent", tag = "campaigns", operation_id = "log_campaign_sent", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Campaign id")), request_body = BulkSentInput,
-    responses((status = 200, body = BulkSentSummary), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = BulkSentSummary), (status = 403, response = Forbidden), (status = 409, response = Conflict)))]
 pub async fn log_sent(
     bearer: Bearer,
     svc: web::Data<Service>,

@@ -5,14 +5,15 @@ use actix_web::web;
 use super::{AsOf, run, run_as};
 use crate::domain::regime::RegimeRules;
 use crate::http::auth::Bearer;
-use crate::http::problem::{ApiError, Problem};
+use crate::http::openapi::responses::{Conflict, Forbidden};
+use crate::http::problem::ApiError;
 use crate::http::upload::{UploadLimit, read_upload};
 use crate::service::Service;
 use crate::service::deadlines::{DeadlineQuery, DeadlineView, HolidayImportSummary, RequestDeadlineView};
 
 /// Due and very-overdue dates for a request received on a date, with every day skipped.
-#[utoipa::path(get, path = "/api/v1/deadline", tag = "deadlines", security(("bearer" = [])), params(DeadlineQuery),
-    responses((status = 200, body = DeadlineView), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/deadline", tag = "deadlines", operation_id = "calculate_deadline", security(("bearer" = [])), params(DeadlineQuery),
+    responses((status = 200, body = DeadlineView)))]
 pub async fn calculate(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -23,7 +24,7 @@ pub async fn calculate(
 }
 
 /// The regimes this service knows, built-in and configured, with their periods.
-#[utoipa::path(get, path = "/api/v1/regimes", tag = "deadlines", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/regimes", tag = "deadlines", operation_id = "list_regimes", security(("bearer" = [])),
     responses((status = 200, body = Vec<RegimeRules>)))]
 pub async fn regimes(
     bearer: Bearer,
@@ -34,9 +35,9 @@ pub async fn regimes(
 
 /// How the request's deadlines were worked out: each clock event and its effect, and the days
 /// skipped.
-#[utoipa::path(get, path = "/api/v1/requests/{id}/deadline", tag = "deadlines", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/requests/{id}/deadline", tag = "deadlines", operation_id = "show_request_deadline", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Request id"), AsOf),
-    responses((status = 200, body = RequestDeadlineView), (status = 404, body = Problem)))]
+    responses((status = 200, body = RequestDeadlineView)))]
 pub async fn request_clock(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -57,9 +58,9 @@ pub struct DryRun {
 
 /// Admins only: put a newer gov.uk `bank-holidays.json` (the request body) in force. Open
 /// requests whose deadlines move get a `deadline_recalculated` event saying how.
-#[utoipa::path(post, path = "/api/v1/holidays/import", tag = "deadlines", security(("bearer" = [])), params(DryRun),
+#[utoipa::path(post, path = "/api/v1/holidays/import", tag = "deadlines", operation_id = "import_holidays", security(("bearer" = [])), params(DryRun),
     request_body(content = String, content_type = "application/json", description = "gov.uk bank-holidays.json"),
-    responses((status = 200, body = HolidayImportSummary), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = HolidayImportSummary), (status = 403, response = Forbidden), (status = 409, response = Conflict)))]
 pub async fn import_holidays(
     bearer: Bearer,
     svc: web::Data<Service>,

@@ -16,7 +16,7 @@ pub struct Health {
 }
 
 /// Open to all: whether the service and its database are up.
-#[utoipa::path(get, path = "/healthz", tag = "health",
+#[utoipa::path(get, path = "/healthz", tag = "health", operation_id = "health",
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn healthz(service: web::Data<Service>) -> HttpResponse {
     // Only the database decides the status: a load balancer must not drop an instance because

@@ -36,37 +36,61 @@ pub async fn run_as<T: Send + 'static>(
     .await??)
 }
 
+/// A path and the methods it answers; any other method gets `405` with an `Allow` header (a
+/// client that guessed the method wrong learns which ones exist, rather than a `404`).
+pub(crate) fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || async move {
+        Err::<actix_web::HttpResponse, _>(ApiError::method_not_allowed(allow))
+    }))
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/me", web::get().to(people::me))
-        .route("/users", web::get().to(people::list_users))
-        .route("/users", web::post().to(people::add_user))
-        .route("/tokens", web::get().to(people::list_tokens))
-        .route("/tokens", web::post().to(people::create_token))
-        .route("/tokens/{id}", web::delete().to(people::revoke_token))
-        .route("/authorities", web::get().to(authorities::list))
-        .route("/authorities/import", web::post().to(authorities::import))
-        .route("/authorities/{id}", web::get().to(authorities::show))
-        .route("/campaigns", web::get().to(campaigns::list))
-        .route("/campaigns", web::post().to(campaigns::create))
-        .route("/campaigns/{id}", web::get().to(campaigns::show))
-        .route("/campaigns/{id}/sent", web::post().to(campaigns::log_sent))
-        .route("/requests", web::get().to(requests::list))
-        .route("/requests", web::post().to(requests::create))
-        .route("/requests/{id}", web::get().to(requests::show))
-        .route("/requests/{id}/sent", web::post().to(requests::log_sent))
-        .route("/requests/{id}/events", web::get().to(requests::events))
-        .route("/requests/{id}/events", web::post().to(requests::record_event))
-        .route("/requests/{id}/deadline", web::get().to(deadlines::request_clock))
-        .route("/deadline", web::get().to(deadlines::calculate))
-        .route("/regimes", web::get().to(deadlines::regimes))
-        .route("/holidays/import", web::post().to(deadlines::import_holidays))
-        .route("/campaigns/{id}/send", web::post().to(outbox::send_campaign))
-        .route("/outbox", web::get().to(outbox::list))
-        .route("/outbox/{id}/retry", web::post().to(outbox::retry))
-        .route("/outbox/{id}/cancel", web::post().to(outbox::cancel))
-        .route("/reminders/run", web::post().to(outbox::remind))
-        .route("/campaigns/{id}/watchers", web::post().to(outbox::watch))
-        .route("/campaigns/{id}/chasers", web::post().to(outbox::chasers));
+    use web::{delete, get, post};
+    cfg.service(resource("/me", "GET").route(get().to(people::me)))
+        .service(
+            resource("/users", "GET, POST")
+                .route(get().to(people::list_users))
+                .route(post().to(people::add_user)),
+        )
+        .service(
+            resource("/tokens", "GET, POST")
+                .route(get().to(people::list_tokens))
+                .route(post().to(people::create_token)),
+        )
+        .service(resource("/tokens/{id}", "DELETE").route(delete().to(people::revoke_token)))
+        .service(resource("/authorities", "GET").route(get().to(authorities::list)))
+        .service(resource("/authorities/import", "POST").route(post().to(authorities::import)))
+        .service(resource("/authorities/{id}", "GET").route(get().to(authorities::show)))
+        .service(
+            resource("/campaigns", "GET, POST")
+                .route(get().to(campaigns::list))
+                .route(post().to(campaigns::create)),
+        )
+        .service(resource("/campaigns/{id}", "GET").route(get().to(campaigns::show)))
+        .service(resource("/campaigns/{id}/sent", "POST").route(post().to(campaigns::log_sent)))
+        .service(
+            resource("/requests", "GET, POST")
+                .route(get().to(requests::list))
+                .route(post().to(requests::create)),
+        )
+        .service(resource("/requests/{id}", "GET").route(get().to(requests::show)))
+        .service(resource("/requests/{id}/sent", "POST").route(post().to(requests::log_sent)))
+        .service(
+            resource("/requests/{id}/events", "GET, POST")
+                .route(get().to(requests::events))
+                .route(post().to(requests::record_event)),
+        )
+        .service(resource("/requests/{id}/deadline", "GET").route(get().to(deadlines::request_clock)))
+        .service(resource("/deadline", "GET").route(get().to(deadlines::calculate)))
+        .service(resource("/regimes", "GET").route(get().to(deadlines::regimes)))
+        .service(resource("/holidays/import", "POST").route(post().to(deadlines::import_holidays)))
+        .service(resource("/campaigns/{id}/send", "POST").route(post().to(outbox::send_campaign)))
+        .service(resource("/outbox", "GET").route(get().to(outbox::list)))
+        .service(resource("/outbox/{id}/retry", "POST").route(post().to(outbox::retry)))
+        .service(resource("/outbox/{id}/cancel", "POST").route(post().to(outbox::cancel)))
+        .service(resource("/reminders/run", "POST").route(post().to(outbox::remind)))
+        .service(resource("/campaigns/{id}/watchers", "POST").route(post().to(outbox::watch)))
+        .service(resource("/campaigns/{id}/chasers", "POST").route(post().to(outbox::chasers)));
 }
 
 /// `?as_of=DATE`: judge statuses as on that day instead of today.
@@ -74,6 +98,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AsOf {
+    #[param(value_type = Option<crate::service::DateInput>)]
     #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub as_of: Option<chrono::NaiveDate>,
 }

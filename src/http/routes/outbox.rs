@@ -4,16 +4,17 @@ use actix_web::web;
 
 use super::run_as;
 use crate::http::auth::Bearer;
-use crate::http::problem::{ApiError, Problem};
+use crate::http::openapi::responses::{Conflict, Forbidden};
+use crate::http::problem::ApiError;
 use crate::service::outbox::{OutboxView, SendInput, SendSummary};
 use crate::service::reminders::RemindSummary;
 use crate::service::{Page, Paging, Service};
 
 /// Queues the campaign's unsent requests as emails to the bodies' FOI addresses, paced; the
 /// service delivers them in the background. `dry_run` returns the rendered messages instead.
-#[utoipa::path(post, path = "/api/v1/campaigns/{id}/send", tag = "mail", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/send", tag = "mail", operation_id = "send_campaign", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Campaign id")), request_body = SendInput,
-    responses((status = 200, body = SendSummary), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = SendSummary), (status = 403, response = Forbidden), (status = 409, response = Conflict)))]
 pub async fn send_campaign(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -29,15 +30,18 @@ pub async fn send_campaign(
 #[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     /// pending, sending, sent, failed or cancelled.
+    #[param(value_type = Option<crate::domain::vocab::OutboxState>)]
     pub state: Option<String>,
     /// Only this campaign's messages.
     pub campaign: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 4_294_967_295_i64)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/api/v1/outbox", tag = "mail", security(("bearer" = [])), params(OutboxQuery),
-    responses((status = 200, body = Page<OutboxView>), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/outbox", tag = "mail", operation_id = "list_outbox", security(("bearer" = [])), params(OutboxQuery),
+    responses((status = 200, body = Page<OutboxView>)))]
 pub async fn list(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -51,9 +55,9 @@ pub async fn list(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/outbox/{id}/retry", tag = "mail", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/outbox/{id}/retry", tag = "mail", operation_id = "retry_message", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Message id")),
-    responses((status = 200, body = OutboxView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = OutboxView), (status = 403, response = Forbidden), (status = 409, response = Conflict)))]
 pub async fn retry(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -63,9 +67,9 @@ pub async fn retry(
     Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.retry_message(&actor, id)).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/outbox/{id}/cancel", tag = "mail", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/outbox/{id}/cancel", tag = "mail", operation_id = "cancel_message", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Message id")),
-    responses((status = 200, body = OutboxView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = OutboxView), (status = 403, response = Forbidden), (status = 409, response = Conflict)))]
 pub async fn cancel(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -82,14 +86,15 @@ pub struct RemindQuery {
     /// Return the digests without queuing them.
     pub dry_run: Option<bool>,
     /// Remind as on this date instead of today.
+    #[param(value_type = Option<crate::service::DateInput>)]
     #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub as_of: Option<chrono::NaiveDate>,
 }
 
 /// Admins only: queue the reminder digests now (serve does this daily). Each lapse is reported
 /// once, however often this runs.
-#[utoipa::path(post, path = "/api/v1/reminders/run", tag = "mail", security(("bearer" = [])), params(RemindQuery),
-    responses((status = 200, body = RemindSummary), (status = 403, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/reminders/run", tag = "mail", operation_id = "run_reminders", security(("bearer" = [])), params(RemindQuery),
+    responses((status = 200, body = RemindSummary), (status = 403, response = Forbidden)))]
 pub async fn remind(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -114,9 +119,9 @@ fn yes() -> bool {
 }
 
 /// Adds or removes a watcher of the campaign's reminders.
-#[utoipa::path(post, path = "/api/v1/campaigns/{id}/watchers", tag = "mail", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/watchers", tag = "mail", operation_id = "watch_campaign", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Campaign id")), request_body = WatchInput,
-    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 204), (status = 403, response = Forbidden), (status = 409, response = Conflict)))]
 pub async fn watch(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -139,9 +144,9 @@ pub struct ChasersInput {
 }
 
 /// Turns chasers to late bodies on or off for the campaign.
-#[utoipa::path(post, path = "/api/v1/campaigns/{id}/chasers", tag = "mail", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/chasers", tag = "mail", operation_id = "set_chasers", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Campaign id")), request_body = ChasersInput,
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 403, response = Forbidden)))]
 pub async fn chasers(
     bearer: Bearer,
     svc: web::Data<Service>,

@@ -7,18 +7,19 @@ use utoipa::ToSchema;
 use super::run_as;
 use crate::domain::vocab::Role;
 use crate::http::auth::Bearer;
-use crate::http::problem::{ApiError, Problem};
+use crate::http::openapi::responses::{Conflict, Forbidden, NotFound};
+use crate::http::problem::ApiError;
 use crate::service::views::{NewTokenView, NewUserView, TokenView, UserView};
 use crate::service::{Actor, Service};
 
-#[utoipa::path(get, path = "/api/v1/me", tag = "people", security(("bearer" = [])),
-    responses((status = 200, body = Actor), (status = 401, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/me", tag = "people", operation_id = "show_me", security(("bearer" = [])),
+    responses((status = 200, body = Actor)))]
 pub async fn me(bearer: Bearer, svc: web::Data<Service>) -> Result<web::Json<Actor>, ApiError> {
     Ok(web::Json(run_as(svc, bearer, |_, actor| Ok(actor)).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/users", tag = "people", security(("bearer" = [])),
-    responses((status = 200, body = Vec<UserView>), (status = 403, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/users", tag = "people", operation_id = "list_users", security(("bearer" = [])),
+    responses((status = 200, body = Vec<UserView>), (status = 403, response = Forbidden)))]
 pub async fn list_users(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -36,8 +37,8 @@ pub struct NewUserInput {
 }
 
 /// Admins only. The new user's first token is in the response, once.
-#[utoipa::path(post, path = "/api/v1/users", tag = "people", security(("bearer" = [])), request_body = NewUserInput,
-    responses((status = 201, body = NewUserView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/users", tag = "people", operation_id = "add_user", security(("bearer" = [])), request_body = NewUserInput,
+    responses((status = 201, body = NewUserView), (status = 403, response = Forbidden), (status = 409, response = Conflict)))]
 pub async fn add_user(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -51,7 +52,7 @@ pub async fn add_user(
     Ok(HttpResponse::Created().json(created))
 }
 
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "people", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "people", operation_id = "list_tokens", security(("bearer" = [])),
     responses((status = 200, body = Vec<TokenView>)))]
 pub async fn list_tokens(
     bearer: Bearer,
@@ -70,8 +71,8 @@ pub struct NewTokenInput {
     pub label: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/tokens", tag = "people", security(("bearer" = [])), request_body = NewTokenInput,
-    responses((status = 201, body = NewTokenView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "people", operation_id = "create_token", security(("bearer" = [])), request_body = NewTokenInput,
+    responses((status = 201, body = NewTokenView), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
 pub async fn create_token(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -85,9 +86,9 @@ pub async fn create_token(
     Ok(HttpResponse::Created().json(token))
 }
 
-#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "people", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "people", operation_id = "revoke_token", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Token id")),
-    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 204), (status = 409, response = Conflict)))]
 pub async fn revoke_token(
     bearer: Bearer,
     svc: web::Data<Service>,

@@ -4,14 +4,15 @@ use actix_web::{HttpResponse, web};
 
 use super::{AsOf, run_as};
 use crate::http::auth::Bearer;
-use crate::http::problem::{ApiError, Problem};
+use crate::http::openapi::responses::{Conflict, Forbidden, NotFound};
+use crate::http::problem::ApiError;
 use crate::service::requests::{NewRequestInput, RequestQuery};
 use crate::service::timeline::{EventInput, LogSentInput};
 use crate::service::views::{EventView, RequestDetail, RequestView};
 use crate::service::{Page, Service};
 
-#[utoipa::path(get, path = "/api/v1/requests", tag = "requests", security(("bearer" = [])), params(RequestQuery),
-    responses((status = 200, body = Page<RequestView>), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/requests", tag = "requests", operation_id = "list_requests", security(("bearer" = [])), params(RequestQuery),
+    responses((status = 200, body = Page<RequestView>)))]
 pub async fn list(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -22,8 +23,8 @@ pub async fn list(
 }
 
 /// A request to one body outside any campaign.
-#[utoipa::path(post, path = "/api/v1/requests", tag = "requests", security(("bearer" = [])), request_body = NewRequestInput,
-    responses((status = 201, body = RequestDetail), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/requests", tag = "requests", operation_id = "create_request", security(("bearer" = [])), request_body = NewRequestInput,
+    responses((status = 201, body = RequestDetail), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
 pub async fn create(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -39,9 +40,9 @@ pub async fn create(
         .json(created))
 }
 
-#[utoipa::path(get, path = "/api/v1/requests/{id}", tag = "requests", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/requests/{id}", tag = "requests", operation_id = "show_request", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Request id"), AsOf),
-    responses((status = 200, body = RequestDetail), (status = 404, body = Problem)))]
+    responses((status = 200, body = RequestDetail)))]
 pub async fn show(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -52,9 +53,9 @@ pub async fn show(
     Ok(web::Json(run_as(svc, bearer, move |svc, _| svc.request(id, today)).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/requests/{id}/events", tag = "requests", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/requests/{id}/events", tag = "requests", operation_id = "list_request_events", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Request id")),
-    responses((status = 200, body = Vec<EventView>), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<EventView>)))]
 pub async fn events(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -67,9 +68,9 @@ pub async fn events(
 }
 
 /// Records that the request was sent: when, how, and to what address.
-#[utoipa::path(post, path = "/api/v1/requests/{id}/sent", tag = "requests", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/requests/{id}/sent", tag = "requests", operation_id = "log_request_sent", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Request id")), request_body = LogSentInput,
-    responses((status = 201, body = EventView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = EventView), (status = 403, response = Forbidden), (status = 409, response = Conflict)))]
 pub async fn log_sent(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -84,9 +85,9 @@ pub async fn log_sent(
 /// Appends an event to the timeline. Events that make no sense (a response before the sending,
 /// a second sending …) are refused with 409 and the reason; a mistake is undone by recording a
 /// `retraction` naming it.
-#[utoipa::path(post, path = "/api/v1/requests/{id}/events", tag = "requests", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/requests/{id}/events", tag = "requests", operation_id = "record_event", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Request id")), request_body = EventInput,
-    responses((status = 201, body = EventView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = EventView), (status = 403, response = Forbidden), (status = 409, response = Conflict)))]
 pub async fn record_event(
     bearer: Bearer,
     svc: web::Data<Service>,
