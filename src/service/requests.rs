@@ -7,6 +7,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::convert::{self, utc};
+use super::text::Shape;
 use super::views::{EventView, RequestDetail, RequestView};
 use super::{Actor, FieldError, Page, Paging, Service, ServiceError, ServiceResult, now};
 use crate::domain::event::EventKind;
@@ -20,7 +21,10 @@ use crate::store::{self, authorities, events};
 #[serde(deny_unknown_fields)]
 pub struct NewRequestInput {
     pub authority_id: i64,
+    /// One line: no control characters.
+    #[schema(max_length = 300)]
     pub subject: String,
+    #[schema(max_length = 50000)]
     pub body: String,
     /// foia (default), eir, foisa, eisr, or a regime from the settings.
     #[serde(default)]
@@ -185,7 +189,10 @@ impl Service {
         today: NaiveDate,
     ) -> ServiceResult<RequestDetail> {
         actor.require(actor.role.can_manage_campaigns(), "create requests")?;
-        super::check_text([("subject", input.subject.as_str()), ("body", input.body.as_str())])?;
+        super::text::check([
+            ("subject", input.subject.as_str(), Shape::Line(super::text::SUBJECT)),
+            ("body", input.body.as_str(), Shape::Block(super::text::BODY)),
+        ])?;
         let mut errors = Vec::new();
         if input.subject.trim().is_empty() {
             errors.push(FieldError::new("subject", "must not be empty"));

@@ -250,7 +250,10 @@ async fn dates_lengths_and_spellings_at_the_edges(db: &TestDb) {
             &json!({"kind": "Acknowledged", "body_reference": "x".repeat(201)}),
         )
         .await;
-    assert_eq!(long.problem(422, "validation"), "body_reference: is longer than 200 characters");
+    assert_eq!(
+        long.problem(422, "validation"),
+        "body_reference: must be at most 200 characters long (it has 201)"
+    );
     let late = app
         .post(
             &format!("/api/v1/requests/{id}/events"),
