@@ -665,3 +665,20 @@ fn stored_text_cannot_drive_the_terminal() {
     assert_terminal_safe(&outbox);
     assert!(outbox.contains("FOI\\u{d}\\u{a}Bcc"), "{outbox}");
 }
+
+#[test]
+fn a_chaser_delay_out_of_range_is_refused() {
+    let cli = Cli::new();
+    cli.campaign_to("name,email\nA Trust,foi@a.nhs.uk\n");
+    for bad in ["0", "201"] {
+        let err = cli.fails(&["campaigns", "chasers", "1", "--on", "--after", bad], 65);
+        assert!(
+            err.contains(&format!(
+                "after_working_days: must be between 1 and 200 working days; {bad} is not"
+            )),
+            "{err}"
+        );
+    }
+    let ok = cli.ok(&["campaigns", "chasers", "1", "--on", "--after", "200"]);
+    assert!(ok.contains("200 working days"), "{ok}");
+}

@@ -76,3 +76,23 @@ async fn event_references_are_one_line(db: &TestDb) {
     app.stop().await;
 }
 on_both_backends!(event_references_are_one_line);
+
+/// A NUL in a text filter used to turn the filter off (every body came back); it is refused,
+/// as NUL in a body is.
+async fn nul_in_a_filter_is_refused(db: &TestDb) {
+    let app = spawn_app(db).await;
+    app.import_nhs_trusts().await.ok();
+    for path in [
+        "/api/v1/authorities?q=%00zzz",
+        "/api/v1/authorities?region=%00",
+        "/api/v1/authorities?tag=a%00",
+        "/api/v1/requests?q=%00zzz",
+        "/api/v1/requests?region=%00London",
+    ] {
+        let r = app.get(path).await;
+        assert!(r.problem(422, "validation").contains("NUL"), "{path}");
+    }
+    assert_eq!(app.get("/api/v1/authorities?q=zzz").await.ok()["total"], 0);
+    app.stop().await;
+}
+on_both_backends!(nul_in_a_filter_is_refused);
