@@ -92,11 +92,11 @@ pub fn parse_sent_at(raw: &str) -> Result<DateTime<Utc>, String> {
     }
     for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
         if let Ok(local) = NaiveDateTime::parse_from_str(s, format) {
-            return Ok(london::london_to_utc(local));
+            return london::london_to_utc(local);
         }
     }
     if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(london::london_to_utc(date.and_hms_opt(12, 0, 0).expect("midday exists")));
+        return london::london_to_utc(date.and_hms_opt(12, 0, 0).expect("midday exists"));
     }
     Err(format!(
         "\"{raw}\" is not a date or time: use 2021-12-06, 2021-12-06T09:30 (London time) or 2021-12-06T09:30:00Z"

@@ -96,3 +96,19 @@ async fn nul_in_a_filter_is_refused(db: &TestDb) {
     app.stop().await;
 }
 on_both_backends!(nul_in_a_filter_is_refused);
+
+/// A London time in the spring gap never happened: refused with the reason, not stored as UTC.
+/// A time in the autumn hour that happens twice is read as British Summer Time.
+async fn london_times_that_do_not_exist_are_refused(db: &TestDb) {
+    let app = spawn_app(db).await;
+    let campaign = app.nhs_campaign().await;
+    let id = app.first_request(campaign).await;
+    let gap = app.post(&format!("/api/v1/requests/{id}/sent"), &json!({"sent_at": "2021-03-28T01:30"})).await;
+    let detail = gap.problem(422, "validation");
+    assert!(detail.starts_with("sent_at: 2021-03-28T01:30 does not exist in London"), "{detail}");
+    let twice =
+        app.post(&format!("/api/v1/requests/{id}/sent"), &json!({"sent_at": "2021-10-31T01:30"})).await;
+    assert_eq!(twice.ok()["details"]["sent_at"], "2021-10-31T00:30:00Z");
+    app.stop().await;
+}
+on_both_backends!(london_times_that_do_not_exist_are_refused);
