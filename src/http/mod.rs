@@ -74,7 +74,7 @@ pub fn server(
                     .error_handler(|e, _| problem::json_error(e).into()),
             )
             .app_data(web::QueryConfig::default().error_handler(|e, _| problem::query_error(e).into()))
-            .app_data(web::PathConfig::default().error_handler(|e, _| problem::path_error(e).into()))
+            .app_data(web::PathConfig::default().error_handler(|e, req| problem::path_error(e, req).into()))
             .app_data(web::Data::new(routes::authorities::UploadLimit(upload_limit)))
             .wrap(from_fn(log_request))
             .route("/healthz", web::get().to(routes::health::healthz))
