@@ -226,24 +226,6 @@ fn parse_args(args: &[String]) -> anyhow::Result<Option<Options>> {
     Ok(Some(options))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn help_is_usage_and_bad_arguments_are_explained() {
-        assert!(parse_args(&args(&["--help"])).unwrap().is_none());
-        assert!(parse_args(&args(&["--seconds", "3", "-h"])).unwrap().is_none());
-        assert_eq!(parse_args(&args(&["--seconds", "3"])).unwrap().unwrap().seconds, 3);
-        assert!(parse_args(&args(&["--bogus"])).unwrap_err().to_string().contains("--help"));
-        assert!(parse_args(&args(&["--seconds"])).unwrap_err().to_string().contains("needs a value"));
-    }
-}
-
 /// The baseline: the smallest actix-web server, with actix's default worker count.
 fn baseline_server() -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async {
@@ -625,4 +607,22 @@ fn uptime() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| format!("load average {}", s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn help_is_usage_and_bad_arguments_are_explained() {
+        assert!(parse_args(&args(&["--help"])).unwrap().is_none());
+        assert!(parse_args(&args(&["--seconds", "3", "-h"])).unwrap().is_none());
+        assert_eq!(parse_args(&args(&["--seconds", "3"])).unwrap().unwrap().seconds, 3);
+        assert!(parse_args(&args(&["--bogus"])).unwrap_err().to_string().contains("--help"));
+        assert!(parse_args(&args(&["--seconds"])).unwrap_err().to_string().contains("needs a value"));
+    }
 }
