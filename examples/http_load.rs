@@ -26,6 +26,7 @@ use serde_json::{Value, json};
 
 const ODS_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/nhs-trusts-etr.csv");
 
+#[derive(Debug)]
 struct Options {
     /// Load only the endpoints whose label contains this text.
     only: Option<String>,
@@ -44,7 +45,10 @@ fn main() -> anyhow::Result<()> {
     if args.first().map(String::as_str) == Some("--baseline-server") {
         return baseline_server();
     }
-    let options = parse_args(&args)?;
+    let Some(options) = parse_args(&args)? else {
+        print!("{USAGE}");
+        return Ok(());
+    };
     if Command::new("wrk").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_err() {
         anyhow::bail!("wrk is not installed; it drives the load. Install it with: apt-get install -y wrk");
     }
@@ -158,7 +162,27 @@ fn finish(
     Ok(())
 }
 
-fn parse_args(args: &[String]) -> anyhow::Result<Options> {
+const USAGE: &str = "\
+Loads foitrack's read endpoints and an actix-web hello-world side by side, and reports the ratio.
+
+Usage: http_load [OPTIONS]
+
+Options:
+  --database URL     a postgres:// URL: a fresh database is made beside it and dropped at the end
+                     (default: a new SQLite file in a temporary directory)
+  --foitrack BINARY  the foitrack binary to load (default: the release binary next to this program)
+  --seconds N        how long wrk loads each endpoint, 1 to 60 (default 8)
+  --connections N    wrk's connections (default 32)
+  --threads N        wrk's threads (default 2)
+  --only TEXT        load only the endpoints whose label contains TEXT
+  --rounds N         times each endpoint is loaded, 1 to 15; the median ratio is reported (default 1)
+  -h, --help         print this help
+
+Needs wrk (apt-get install wrk). Build first: cargo build --release --bins --example http_load
+";
+
+/// The options, or `None` when `--help` asks for the usage instead.
+fn parse_args(args: &[String]) -> anyhow::Result<Option<Options>> {
     let mut options = Options {
         only: None,
         rounds: 1,
@@ -172,6 +196,7 @@ fn parse_args(args: &[String]) -> anyhow::Result<Options> {
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| anyhow::anyhow!("{flag} needs a value"));
         match flag.as_str() {
+            "--help" | "-h" => return Ok(None),
             "--database" => {
                 let url = value()?.clone();
                 if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
@@ -188,7 +213,7 @@ fn parse_args(args: &[String]) -> anyhow::Result<Options> {
             "--only" => options.only = Some(value()?.clone()),
             "--rounds" => options.rounds = value()?.parse()?,
             other => anyhow::bail!(
-                "unknown argument {other}; use --database postgres://…, --foitrack BINARY, --seconds N, --connections N, --threads N, --only TEXT, --rounds N"
+                "unknown argument {other}; use --database postgres://…, --foitrack BINARY, --seconds N, --connections N, --threads N, --only TEXT, --rounds N (--help for more)"
             ),
         }
     }
@@ -198,7 +223,7 @@ fn parse_args(args: &[String]) -> anyhow::Result<Options> {
     if !(1..=15).contains(&options.rounds) {
         anyhow::bail!("--rounds must be between 1 and 15");
     }
-    Ok(options)
+    Ok(Some(options))
 }
 
 /// The baseline: the smallest actix-web server, with actix's default worker count.
@@ -582,4 +607,22 @@ fn uptime() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| format!("load average {}", s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn help_is_usage_and_bad_arguments_are_explained() {
+        assert!(parse_args(&args(&["--help"])).unwrap().is_none());
+        assert!(parse_args(&args(&["--seconds", "3", "-h"])).unwrap().is_none());
+        assert_eq!(parse_args(&args(&["--seconds", "3"])).unwrap().unwrap().seconds, 3);
+        assert!(parse_args(&args(&["--bogus"])).unwrap_err().to_string().contains("--help"));
+        assert!(parse_args(&args(&["--seconds"])).unwrap_err().to_string().contains("needs a value"));
+    }
 }

@@ -95,14 +95,24 @@ macro_rules! insert_batch {
     };
 }
 
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+/// Seeds an empty database with synthetic requests, then times the most-used list queries.
+#[derive(clap::Parser)]
+#[command(
+    name = "load",
+    after_help = "The database must be empty: a new SQLite file, or a new PostgreSQL database."
+)]
+struct Args {
+    /// The database to seed: sqlite:///tmp/load.db or postgres://user@host/db.
+    #[arg(long, value_name = "URL")]
+    database: String,
+    /// How many requests to seed.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    requests: usize,
 }
 
 fn main() {
-    let url = arg("--database").expect("--database URL is required");
-    let n: usize = arg("--requests").map(|s| s.parse().expect("--requests N")).unwrap_or(100_000);
+    let args = <Args as clap::Parser>::parse();
+    let (url, n) = (args.database, args.requests);
     let db = Db::open(&url, 4, Duration::from_secs(30)).expect("open database");
     let service = Service::new(db.clone(), Vec::new()).expect("the service starts");
     let admin =
@@ -328,5 +338,18 @@ fn seed(db: &Db, foia: &Regime, admin: i64, n: usize) {
             .execute(c)
             .unwrap();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    #[test]
+    fn help_is_usage_not_a_panic() {
+        super::Args::command().debug_assert();
+        let help =
+            super::Args::try_parse_from(["load", "--help"]).err().expect("--help stops with the usage");
+        assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
     }
 }

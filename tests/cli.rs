@@ -612,3 +612,73 @@ fn outbox_deliver_reports_cancelled_messages_and_logs_refusals() {
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(log.contains("WARN") && log.contains("delivery failed"), "the warning is shown: {log}");
 }
+
+/// Text stored before control characters were refused (or by another tool), as a hostile
+/// tester would leave it: written straight into the database.
+fn store_hostile_text(cli: &Cli, name: &str, subject: &str) {
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+    let mut conn = diesel::SqliteConnection::establish(cli.path("t.db").to_str().unwrap()).unwrap();
+    diesel::sql_query("UPDATE authorities SET name = ?").bind::<Text, _>(name).execute(&mut conn).unwrap();
+    diesel::sql_query("UPDATE requests SET subject = ?, body = ?")
+        .bind::<Text, _>(subject)
+        .bind::<Text, _>(format!("Dear {name}\n"))
+        .execute(&mut conn)
+        .unwrap();
+}
+
+/// Nothing a terminal would act on: no C0 control but the line break, no DEL, no C1 control.
+fn assert_terminal_safe(out: &str) {
+    let bad: Vec<char> = out.chars().filter(|c| c.is_control() && *c != '\n').collect();
+    assert!(bad.is_empty(), "raw controls {bad:?} in:\n{out}");
+}
+
+#[test]
+fn stored_text_cannot_drive_the_terminal() {
+    let cli = Cli::new();
+    cli.campaign_to("name,email\nA Trust,foi@a.nhs.uk\n");
+    let hostile = "Esc \u{1b}[31mRED\u{1b}[0m \u{1b}]0;pwned\u{7} Trust\u{9b}";
+    store_hostile_text(&cli, hostile, "FOI\r\nBcc: x@evil.example\u{1b}[2J");
+    let escaped = "Esc \\u{1b}[31mRED\\u{1b}[0m \\u{1b}]0;pwned\\u{7} Trust\\u{9b}";
+    let listed = cli.ok(&["authorities", "list"]);
+    assert_terminal_safe(&listed);
+    assert!(listed.contains(escaped), "{listed}");
+    let json = cli.ok(&["authorities", "list", "--json"]);
+    assert_terminal_safe(&json.replace('\n', ""));
+    let page: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(page["items"][0]["name"], hostile, "--json is still the same JSON");
+    let shown = cli.ok(&["requests", "show", "T-1-0001"]);
+    assert_terminal_safe(&shown);
+    assert!(shown.contains("subject: FOI\\u{d}\\u{a}Bcc: x@evil.example\\u{1b}[2J"), "{shown}");
+    let preview = cli.ok(&["campaigns", "send", "1", "--dry-run"]);
+    assert_terminal_safe(&preview);
+    // The preview shows the real message's headers, one a line, and no others.
+    let headers: Vec<&str> = preview.lines().take_while(|l| !l.is_empty()).collect();
+    let names: Vec<&str> = headers.iter().map(|h| h.split_once(": ").unwrap().0).collect();
+    for wanted in ["From", "To", "Reply-To", "Subject", "Message-ID", "Date", "Content-Type"] {
+        assert!(names.contains(&wanted), "{wanted} missing from {headers:?}");
+    }
+    assert!(!names.contains(&"Bcc"), "{headers:?}");
+    assert!(preview.contains("Dear Esc \\u{1b}[31mRED"), "the body is escaped too: {preview}");
+    cli.ok(&["campaigns", "send", "1", "--rate", "600000/min"]);
+    let outbox = cli.ok(&["outbox", "list"]);
+    assert_terminal_safe(&outbox);
+    assert!(outbox.contains("FOI\\u{d}\\u{a}Bcc"), "{outbox}");
+}
+
+#[test]
+fn a_chaser_delay_out_of_range_is_refused() {
+    let cli = Cli::new();
+    cli.campaign_to("name,email\nA Trust,foi@a.nhs.uk\n");
+    for bad in ["0", "201"] {
+        let err = cli.fails(&["campaigns", "chasers", "1", "--on", "--after", bad], 65);
+        assert!(
+            err.contains(&format!(
+                "after_working_days: must be between 1 and 200 working days; {bad} is not"
+            )),
+            "{err}"
+        );
+    }
+    let ok = cli.ok(&["campaigns", "chasers", "1", "--on", "--after", "200"]);
+    assert!(ok.contains("200 working days"), "{ok}");
+}

@@ -257,7 +257,7 @@ pub enum CampaignsCommand {
         /// Turn chasing off.
         #[arg(long)]
         off: bool,
-        /// Working days overdue before the chaser goes (default 5).
+        /// Working days overdue before the chaser goes, 1 to 200 (default 5).
         #[arg(long, value_name = "N")]
         after: Option<u32>,
     },

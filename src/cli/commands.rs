@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use anyhow::Context;
 
 use super::args::*;
-use super::output::{Table, cut, json, opt};
+use super::output::{Table, cut, json, opt, safe, safe_text};
 use crate::app::App;
 use crate::config::Settings;
 use crate::domain::london;
@@ -114,7 +114,7 @@ fn authorities(service: &Service, cmd: AuthoritiesCommand) -> anyhow::Result<()>
                 println!("Nothing changed: every body in the file is already up to date.");
             }
             for r in &s.rejected {
-                println!("  line {}: {}", r.line, r.reason);
+                println!("  line {}: {}", r.line, safe(&r.reason));
             }
         }
         AuthoritiesCommand::List { region, tag, search, page, json: j } => {
@@ -149,10 +149,13 @@ fn authorities(service: &Service, cmd: AuthoritiesCommand) -> anyhow::Result<()>
 
 fn print_campaign(c: &CampaignProgress) {
     let k = &c.campaign;
-    println!("Campaign {} — {}", k.id, k.title);
+    println!("Campaign {} — {}", k.id, safe(&k.title));
     println!(
         "  references {}-NNNN, regime {}, {} request(s), created by {}",
-        k.reference_prefix, k.regime, k.request_count, k.created_by
+        safe(&k.reference_prefix),
+        k.regime,
+        k.request_count,
+        safe(&k.created_by)
     );
     println!("  status on {}:", c.as_of);
     for (status, n) in c.by_status.iter().filter(|(_, n)| **n > 0) {
@@ -247,7 +250,7 @@ fn campaigns(
             }
             println!("Logged {} request(s) as sent; {} skipped.", s.logged.len(), s.skipped.len());
             for k in &s.skipped {
-                println!("  {} skipped: {}", k.reference, k.reason);
+                println!("  {} skipped: {}", safe(&k.reference), safe(&k.reason));
             }
         }
     }
@@ -256,9 +259,9 @@ fn campaigns(
 
 fn print_request(d: &RequestDetail) {
     let r = &d.request;
-    println!("{} — {} ({})", r.reference, r.authority.name, opt(&r.authority.region));
+    println!("{} — {} ({})", safe(&r.reference), safe(&r.authority.name), safe(&opt(&r.authority.region)));
     println!("  status {} on {}; regime {}", r.status, d.as_of, r.regime);
-    println!("  sent {} by {} to {}", opt(&r.sent_on), opt(&r.channel), opt(&r.sent_to));
+    println!("  sent {} by {} to {}", opt(&r.sent_on), opt(&r.channel), safe(&opt(&r.sent_to)));
     println!(
         "  due {}, very overdue after {}, review due {}",
         opt(&r.due_on),
@@ -266,24 +269,32 @@ fn print_request(d: &RequestDetail) {
         opt(&r.review_due_on)
     );
     if let Some(reference) = &r.body_reference {
-        println!("  their reference {reference}");
+        println!("  their reference {}", safe(reference));
     }
     if let Some(failure) = &r.authority.email_failing {
         println!(
             "  the body's email address is failing: refused for good on {}: {}",
             failure.at.format("%Y-%m-%d %H:%M UTC"),
-            failure.reason
+            safe(&failure.reason)
         );
     }
-    println!("  subject: {}", r.subject);
+    println!("  subject: {}", safe(&r.subject));
     println!("timeline:");
     for e in &d.events {
         let retracted = e.retracted_by.map(|id| format!(" [retracted by event {id}]")).unwrap_or_default();
         let details = serde_json::to_string(&e.details).unwrap_or_default();
         let details = if details == "{}" { String::new() } else { format!(" {details}") };
-        println!("  #{} {} {}{}{} — {}", e.id, e.occurred_on, e.kind, details, retracted, e.recorded_by);
+        println!(
+            "  #{} {} {}{}{} — {}",
+            e.id,
+            e.occurred_on,
+            e.kind,
+            safe(&details),
+            retracted,
+            safe(&e.recorded_by)
+        );
         if let Some(note) = &e.note {
-            println!("      {note}");
+            println!("      {}", safe_text(note).replace('\n', "\n      "));
         }
     }
 }
@@ -371,7 +382,7 @@ fn requests(
                     e.kind,
                     e.occurred_on,
                     e.id,
-                    d.request.reference,
+                    safe(&d.request.reference),
                     d.request.status,
                     opt(&d.request.due_on)
                 );
@@ -388,7 +399,12 @@ fn users(service: &Service, cmd: UserCommand) -> anyhow::Result<()> {
             if j.json {
                 println!("{}", json(&created));
             } else {
-                println!("Added {} ({}) as {}.", created.user.name, created.user.email, created.user.role);
+                println!(
+                    "Added {} ({}) as {}.",
+                    safe(&created.user.name),
+                    safe(&created.user.email),
+                    created.user.role
+                );
                 println!("API token (shown once; keep it secret): {}", created.token.token);
                 println!(
                     "Use it as: curl -H 'Authorization: Bearer {}' http://127.0.0.1:8080/api/v1/me",
@@ -419,7 +435,7 @@ fn tokens(service: &Service, cmd: TokenCommand) -> anyhow::Result<()> {
             if j.json {
                 println!("{}", json(&token));
             } else {
-                println!("Token {} for {} (shown once; keep it secret):", token.id, token.user_email);
+                println!("Token {} for {} (shown once; keep it secret):", token.id, safe(&token.user_email));
                 println!("{}", token.token);
             }
         }

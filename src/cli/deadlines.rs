@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 use super::args::DeadlineArgs;
-use super::output::{Table, json, opt};
+use super::output::{Table, json, opt, safe};
 use crate::config::HolidaySettings;
 use crate::domain::calendar::SkippedDay;
 use crate::service::deadlines::{DeadlineQuery, RequestDeadlineView};
@@ -18,7 +18,7 @@ fn print_skipped(skipped: &[SkippedDay]) {
     let weekends = skipped.iter().filter(|s| s.divisions.is_empty()).count();
     for s in skipped.iter().filter(|s| !s.divisions.is_empty()) {
         let divisions: Vec<&str> = s.divisions.iter().map(|d| d.as_str()).collect();
-        println!("  {} {} — {}", s.date, s.reason, divisions.join(", "));
+        println!("  {} {} — {}", s.date, safe(&s.reason), divisions.join(", "));
     }
     println!("  and {weekends} Saturday(s) and Sunday(s)");
 }
@@ -31,7 +31,7 @@ pub fn calculate(service: &Service, args: DeadlineArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let unit = if view.calendar_days { "days" } else { "working days" };
-    println!("{} ({})", view.regime, view.regime_description);
+    println!("{} ({})", view.regime, safe(&view.regime_description));
     println!("Received {} (day zero); day one is {}.", view.received_on, view.day_one);
     println!("Due {}: {} {unit} after receipt.", view.due_on, view.days);
     println!("Very overdue after {}.", view.very_overdue_on);
@@ -97,10 +97,10 @@ fn apply(service: &Service, actor: &Actor, text: &str, dry_run: bool, as_json: b
     let (add, remove) = if dry_run { ("Would add", "would remove") } else { ("Added", "removed") };
     println!("{add} {} bank holiday(s) and {remove} {}.", summary.added.len(), summary.removed.len());
     for h in &summary.added {
-        println!("  + {} {} — {}", h.date, h.title, h.division);
+        println!("  + {} {} — {}", h.date, safe(&h.title), h.division);
     }
     for h in &summary.removed {
-        println!("  - {} {} — {}", h.date, h.title, h.division);
+        println!("  - {} {} — {}", h.date, safe(&h.title), h.division);
     }
     let moved = if dry_run { "would move" } else { "moved" };
     let shown: Vec<&str> = summary.requests_updated.iter().take(10).map(String::as_str).collect();
@@ -109,7 +109,7 @@ fn apply(service: &Service, actor: &Actor, text: &str, dry_run: bool, as_json: b
     println!(
         "Deadlines {moved} on {} open request(s): {}{more}",
         summary.requests_updated.len(),
-        shown.join(", ")
+        safe(&shown.join(", "))
     );
     Ok(())
 }
@@ -119,7 +119,7 @@ pub fn print_request_clock(view: &RequestDeadlineView, as_json: bool) {
         println!("{}", json(view));
         return;
     }
-    println!("{} under {}: {} on {}", view.reference, view.regime, view.status, view.as_of);
+    println!("{} under {}: {} on {}", safe(&view.reference), view.regime, view.status, view.as_of);
     println!("  received {}, period running from {}", opt(&view.received_on), opt(&view.clock_started_on));
     let original = view.original_due_on.map(|d| format!(" (originally {d})")).unwrap_or_default();
     println!("  due {}{original}, very overdue after {}", opt(&view.due_on), opt(&view.very_overdue_on));
@@ -128,7 +128,7 @@ pub fn print_request_clock(view: &RequestDeadlineView, as_json: bool) {
     }
     println!("How the clock ran:");
     for step in &view.steps {
-        println!("  {} #{} {}: {}", step.on, step.event_id, step.kind, step.effect);
+        println!("  {} #{} {}: {}", step.on, step.event_id, step.kind, safe(&step.effect));
     }
     if !view.skipped.is_empty() {
         println!("Days skipped in the running period:");

@@ -23,7 +23,8 @@ pub fn main() -> i32 {
     match commands::run(cli) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Errors quote input and servers' answers (a mail server's, a holiday feed's).
+            eprintln!("error: {}", output::safe_text(&format!("{e:#}")));
             exit_code(&e)
         }
     }

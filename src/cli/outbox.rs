@@ -1,7 +1,7 @@
 //! `foitrack campaigns send` and `foitrack outbox …`.
 
 use super::args::{OutboxCommand, SendCampaign};
-use super::output::{Table, cut, json};
+use super::output::{Table, cut, json, safe, safe_text};
 use crate::app::App;
 use crate::service::outbox::SendInput;
 use crate::service::{Actor, Paging, Service, ServiceError};
@@ -29,13 +29,10 @@ pub fn send_campaign(service: &Service, actor: &Actor, args: SendCampaign) -> an
     }
     if summary.dry_run {
         for m in &summary.queued {
-            println!(
-                "To: {}\nReply-To: {}\nSubject: {}\n\n{}\n----",
-                m.to,
-                m.reply_to,
-                m.subject,
-                m.body.as_deref().unwrap_or("")
-            );
+            for h in m.headers.iter().flatten() {
+                println!("{}: {}", safe(&h.name), safe(&h.value));
+            }
+            println!("\n{}\n----", safe_text(m.body.as_deref().unwrap_or("")));
         }
         println!("Dry run: {} message(s) would be queued; nothing was sent.", summary.queued.len());
     } else {
@@ -47,7 +44,7 @@ pub fn send_campaign(service: &Service, actor: &Actor, args: SendCampaign) -> an
         );
     }
     for s in summary.no_email.iter().chain(&summary.skipped) {
-        println!("  {} skipped: {}", s.reference, s.reason);
+        println!("  {} skipped: {}", safe(&s.reference), safe(&s.reason));
     }
     if args.wait && !summary.dry_run && !summary.queued.is_empty() {
         wait_for_delivery(service, args.id, summary.queued.len() as u64)?;
@@ -143,12 +140,12 @@ pub fn remind(
     }
     for d in &summary.digests {
         if let Some(body) = &d.body {
-            println!("To: {}\nSubject: {}\n\n{body}----", d.to, d.subject);
+            println!("To: {}\nSubject: {}\n\n{}----", safe(&d.to), safe(&d.subject), safe_text(body));
         }
     }
     for c in &summary.chasers {
         if let Some(body) = &c.body {
-            println!("To: {}\nSubject: {}\n\n{body}----", c.to, c.subject);
+            println!("To: {}\nSubject: {}\n\n{}----", safe(&c.to), safe(&c.subject), safe_text(body));
         }
     }
     let verb = if dry_run { "would be queued" } else { "queued" };
@@ -156,13 +153,13 @@ pub fn remind(
         println!("{} chaser(s) to bodies {verb}.", summary.chasers.len());
     }
     for s in &summary.chasers_without_email {
-        println!("  {} not chased: {}", s.reference, s.reason);
+        println!("  {} not chased: {}", safe(&s.reference), safe(&s.reason));
     }
     match summary.digests.len() {
         0 => println!("Nothing new to remind anyone of on {}.", summary.as_of),
         n => println!(
             "{n} digest(s) {verb} for {}.",
-            summary.digests.iter().map(|d| d.to.as_str()).collect::<Vec<_>>().join(", ")
+            safe(&summary.digests.iter().map(|d| d.to.as_str()).collect::<Vec<_>>().join(", "))
         ),
     }
     Ok(())

@@ -38,10 +38,29 @@ pub fn today() -> NaiveDate {
 }
 
 /// Interprets a naive local London time as UTC (used for user-entered times without a zone).
-/// Ambiguous autumn times resolve to the first (summer-time) occurrence.
-pub fn london_to_utc(local: NaiveDateTime) -> DateTime<Utc> {
+///
+/// A time in the spring gap (01:00 to 01:59 on the last Sunday of March, when the clocks go
+/// from 01:00 to 02:00) never happened in London, so it is refused with the reason rather
+/// than guessed. A time in the autumn hour that happens twice (01:00 to 01:59 on the last
+/// Sunday of October) is read as the first of the two, still in British Summer Time (UTC+1):
+/// the earlier reading never makes a request look received later than it was.
+pub fn london_to_utc(local: NaiveDateTime) -> Result<DateTime<Utc>, String> {
     let as_summer = Utc.from_utc_datetime(&(local - Duration::hours(1)));
-    if offset_hours(as_summer) == 1 { as_summer } else { Utc.from_utc_datetime(&local) }
+    let as_winter = Utc.from_utc_datetime(&local);
+    if offset_hours(as_summer) == 1 {
+        Ok(as_summer)
+    } else if offset_hours(as_winter) == 0 {
+        Ok(as_winter)
+    } else {
+        Err(format!(
+            "{} does not exist in London: that night the clocks went forward from 01:00 to 02:00 \
+             (British Summer Time began); give a time after 02:00, or the time with its offset, \
+             such as {}T{}Z",
+            local.format("%Y-%m-%dT%H:%M"),
+            local.date(),
+            local.format("%H:%M:%S")
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -78,9 +97,21 @@ mod tests {
     #[test]
     fn converts_local_times_back_to_utc() {
         let summer = "2021-07-01T09:00:00".parse().unwrap();
-        assert_eq!(london_to_utc(summer), utc("2021-07-01T08:00:00Z"));
+        assert_eq!(london_to_utc(summer), Ok(utc("2021-07-01T08:00:00Z")));
         let winter = "2021-12-06T09:00:00".parse().unwrap();
-        assert_eq!(london_to_utc(winter), utc("2021-12-06T09:00:00Z"));
+        assert_eq!(london_to_utc(winter), Ok(utc("2021-12-06T09:00:00Z")));
+    }
+
+    #[test]
+    fn the_spring_gap_is_refused_and_the_autumn_hour_read_as_summer_time() {
+        let gap = london_to_utc("2021-03-28T01:30:00".parse().unwrap()).unwrap_err();
+        assert!(gap.starts_with("2021-03-28T01:30 does not exist in London"), "{gap}");
+        assert!(gap.contains("such as 2021-03-28T01:30:00Z"), "{gap}");
+        assert!(london_to_utc("2021-03-28T00:59:59".parse().unwrap()).is_ok());
+        assert_eq!(london_to_utc("2021-03-28T02:00:00".parse().unwrap()), Ok(utc("2021-03-28T01:00:00Z")));
+        let twice = london_to_utc("2021-10-31T01:30:00".parse().unwrap());
+        assert_eq!(twice, Ok(utc("2021-10-31T00:30:00Z")), "the first, BST, reading");
+        assert_eq!(london_to_utc("2021-10-31T02:00:00".parse().unwrap()), Ok(utc("2021-10-31T02:00:00Z")));
     }
 }
 

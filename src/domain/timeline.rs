@@ -112,6 +112,18 @@ pub fn replay(events: &[TimelineEvent], regime: &Regime, today: NaiveDate) -> Re
     let mut ordered: Vec<&TimelineEvent> =
         events.iter().filter(|e| e.kind != EventKind::Retraction && !retracted.contains(&e.id)).collect();
     ordered.sort_by_key(|e| (e.occurred_on, e.kind != EventKind::Sent, e.id));
+    // A second sending is refused with the date of the one already stored (the lower id; an
+    // event being proposed has the highest), even when the attempt is dated earlier and so
+    // comes first in date order.
+    let mut sendings: Vec<&TimelineEvent> =
+        ordered.iter().copied().filter(|e| e.kind == EventKind::Sent).collect();
+    if sendings.len() > 1 {
+        sendings.sort_by_key(|e| e.id);
+        return Err(conflict(format!(
+            "The request was already recorded as sent on {}.",
+            sendings[0].occurred_on
+        )));
+    }
 
     let first_sent = ordered.iter().find(|e| e.kind == EventKind::Sent).map(|e| e.occurred_on);
     let mut derived = Derived::default();

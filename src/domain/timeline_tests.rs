@@ -186,6 +186,9 @@ fn refuses_events_before_the_request_was_sent() {
 fn refuses_a_second_sending() {
     let msg = T::new().sent("2021-12-06").sent("2021-12-07").refused();
     assert_eq!(msg, "The request was already recorded as sent on 2021-12-06.");
+    // An attempt dated before the stored sending still names the stored date, not its own.
+    let msg = T::new().sent("2021-12-06").sent("2021-12-01").refused();
+    assert_eq!(msg, "The request was already recorded as sent on 2021-12-06.");
 }
 
 #[test]

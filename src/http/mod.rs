@@ -80,7 +80,7 @@ pub fn server(
                     .error_handler(|e, _| problem::json_error(e).into()),
             )
             .app_data(web::QueryConfig::default().error_handler(|e, _| problem::query_error(e).into()))
-            .app_data(web::PathConfig::default().error_handler(|e, _| problem::path_error(e).into()))
+            .app_data(web::PathConfig::default().error_handler(|e, req| problem::path_error(e, req).into()))
             .app_data(web::Data::new(upload::UploadLimit(upload_limit)))
             .app_data(import_gate.clone())
             .wrap(from_fn(log_request))

@@ -207,7 +207,27 @@ pub fn query_error(err: actix_web::error::QueryPayloadError) -> ApiError {
     ApiError::validation(format!("The query string does not fit: {err}."), Vec::new())
 }
 
-/// Path segments that are not ids (`/requests/abc`).
-pub fn path_error(err: actix_web::error::PathError) -> ApiError {
-    ApiError::not_found(format!("There is nothing at that address: {err}. Ids are whole numbers."))
+/// Path segments that are not ids (`/requests/abc`): a 404 that names what has no such id,
+/// in the words of the API, not the parser's ("can not parse … to a i64").
+pub fn path_error(err: actix_web::error::PathError, req: &actix_web::HttpRequest) -> ApiError {
+    tracing::debug!(error = %err, path = req.path(), "a path id is not a number");
+    let pattern = req.match_pattern().unwrap_or_default();
+    let collection = pattern.trim_start_matches("/api/v1/").split('/').next().unwrap_or("");
+    let noun = match collection {
+        "requests" => "request",
+        "campaigns" => "campaign",
+        "authorities" => "public body",
+        "outbox" => "message",
+        "tokens" => "token",
+        "users" => "user",
+        _ => "record",
+    };
+    match req.match_info().get("id") {
+        Some(raw) => {
+            let shown: String = raw.chars().take(40).collect();
+            let more = if raw.chars().count() > 40 { "…" } else { "" };
+            ApiError::not_found(format!("No {noun} has the id `{shown}{more}`; ids are numbers."))
+        }
+        None => ApiError::not_found("There is nothing at that address."),
+    }
 }

@@ -174,6 +174,44 @@ fn mailbox(text: &str, what: &str) -> Result<Mailbox, MailError> {
     text.parse::<Mailbox>().map_err(|e| MailError::Message(format!("the {what} address \"{text}\": {e}")))
 }
 
+/// The `Subject:` header. lettre encodes non-ASCII words (RFC 2047) but passes ASCII control
+/// characters other than CR and LF through raw (a vertical tab, a form feed, an escape), which
+/// some mail readers act on. Subjects are refused with them on input; one that still holds one
+/// (stored before that check) is encoded whole, so no control ever reaches the header raw.
+fn subject_header(subject: &str) -> Option<HeaderValue> {
+    if !subject.bytes().any(|b| b.is_ascii_control()) {
+        return None;
+    }
+    Some(HeaderValue::dangerous_new_pre_encoded(
+        HeaderName::new_from_ascii_str("Subject"),
+        subject.to_string(),
+        encode_words(subject),
+    ))
+}
+
+/// RFC 2047 Q encoding of `text` in encoded words of at most 75 characters, each holding whole
+/// characters, folded onto continuation lines. Only letters, digits and `-` stay as they are.
+fn encode_words(text: &str) -> String {
+    const OPEN: &str = "=?utf-8?q?";
+    const ROOM: usize = 75 - OPEN.len() - 2;
+    let mut words = vec![String::new()];
+    for c in text.chars() {
+        let encoded = if c.is_ascii_alphanumeric() || c == '-' {
+            c.to_string()
+        } else if c == ' ' {
+            "_".to_string()
+        } else {
+            let mut buf = [0u8; 4];
+            c.encode_utf8(&mut buf).bytes().map(|b| format!("={b:02X}")).collect()
+        };
+        if words.last().expect("one word at least").len() + encoded.len() > ROOM {
+            words.push(String::new());
+        }
+        words.last_mut().expect("one word at least").push_str(&encoded);
+    }
+    words.iter().map(|w| format!("{OPEN}{w}?=")).collect::<Vec<_>>().join("\r\n ")
+}
+
 /// Builds the MIME message: UTF-8 plain text, a stable Message-ID and the Date.
 pub fn build(o: &Outgoing) -> Result<Message, MailError> {
     let mut builder = Message::builder()
@@ -189,6 +227,9 @@ pub fn build(o: &Outgoing) -> Result<Message, MailError> {
         .header(ContentType::TEXT_PLAIN)
         .body(o.body.clone())
         .map_err(|e| MailError::Message(e.to_string()))?;
+    if let Some(subject) = subject_header(&o.subject) {
+        message.headers_mut().insert_raw(subject);
+    }
     if let Some(unsubscribe) = &o.unsubscribe {
         message.headers_mut().insert_raw(HeaderValue::new(
             HeaderName::new_from_ascii_str("List-Unsubscribe"),
@@ -202,6 +243,32 @@ pub fn build(o: &Outgoing) -> Result<Message, MailError> {
         ));
     }
     Ok(message)
+}
+
+/// The headers of the message `build` makes, in order, each with its decoded value: what a dry
+/// run shows, so that the preview can never list a header the real message lacks, or miss one.
+pub fn headers(o: &Outgoing) -> Result<Vec<(String, String)>, MailError> {
+    let message = build(o)?;
+    let formatted = String::from_utf8_lossy(&message.formatted()).into_owned();
+    let block = formatted.split("\r\n\r\n").next().unwrap_or("");
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in block.split("\r\n") {
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, value)) = out.last_mut() {
+                value.push_str(line);
+            }
+            continue;
+        }
+        if let Some((name, value)) = line.split_once(": ") {
+            out.push((name.to_string(), value.to_string()));
+        }
+    }
+    for (name, value) in &mut out {
+        if let Some(raw) = message.headers().get_raw(name) {
+            *value = raw.to_string();
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -272,6 +339,47 @@ mod tests {
         assert_eq!(envelope.from().unwrap().to_string(), "foi@example.org");
         assert!(text.contains("List-Unsubscribe: <mailto:foi@example.org?subject=unsubscribe>"), "{text}");
         assert!(text.contains("Auto-Submitted: auto-generated"), "{text}");
+    }
+
+    /// The header block of the one `.eml` file in `dir`.
+    fn eml_headers(dir: &std::path::Path) -> String {
+        let file = std::fs::read_dir(dir).unwrap().next().unwrap().unwrap().path();
+        let text = String::from_utf8(std::fs::read(file).unwrap()).unwrap();
+        text.split("\r\n\r\n").next().unwrap().to_string()
+    }
+
+    #[test]
+    fn no_control_character_reaches_the_subject_header_raw() {
+        let subject = "Request\u{b}with\u{c}controls\u{1b}[31m – ok";
+        let dir = tempfile::tempdir().unwrap();
+        let mailer = Mailer::new(MailTarget::Directory(dir.path().into()), Duration::from_secs(5)).unwrap();
+        mailer.send(&Outgoing { subject: subject.into(), ..outgoing() }).unwrap();
+        let headers = eml_headers(dir.path());
+        assert!(!headers.bytes().any(|b| b.is_ascii_control() && b != b'\r' && b != b'\n'), "{headers:?}");
+        assert!(
+            headers.contains("Subject: =?utf-8?q?Request=0Bwith=0Ccontrols=1B=5B31m_=E2=80=93_ok?="),
+            "{headers}"
+        );
+        let folded = encode_words(&"x\u{b}".repeat(40));
+        assert!(folded.split("\r\n ").all(|w| w.len() <= 75 && w.starts_with("=?utf-8?q?")), "{folded}");
+    }
+
+    #[test]
+    fn the_preview_lists_the_headers_of_the_real_message() {
+        let listed = headers(&outgoing()).unwrap();
+        let names: Vec<&str> = listed.iter().map(|(n, _)| n.as_str()).collect();
+        let text = String::from_utf8(build(&outgoing()).unwrap().formatted()).unwrap();
+        let block = text.split("\r\n\r\n").next().unwrap();
+        let real: Vec<&str> = block
+            .split("\r\n")
+            .filter(|l| !l.starts_with(' '))
+            .filter_map(|l| l.split_once(": ").map(|(n, _)| n))
+            .collect();
+        assert_eq!(names, real);
+        assert!(!names.iter().any(|n| n.eq_ignore_ascii_case("Bcc")), "{names:?}");
+        let subject = listed.iter().find(|(n, _)| n == "Subject").unwrap();
+        assert_eq!(subject.1, outgoing().subject, "decoded, not =?utf-8?…");
+        assert!(names.contains(&"From") && names.contains(&"Reply-To") && names.contains(&"Message-ID"));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::convert::{self, utc};
+use super::text::{self, Shape};
 use super::views::{CampaignProgress, CampaignView};
 use super::{Actor, FieldError, Page, Paging, Service, ServiceError, ServiceResult, clean, now};
 use crate::domain::reference;
@@ -35,23 +36,28 @@ pub struct Targets {
 pub struct NewCampaignInput {
     #[schema(
         min_length = 1,
+        max_length = 200,
         pattern = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
     )]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     /// Prefix of the request references, such as `ABT-2021`; by default the title's initials and
     /// the year.
     #[serde(default)]
     pub reference_prefix: Option<String>,
     /// Placeholders: `{{authority.name}}`, `{{request.reference}}`, … (see the API guide).
+    /// One line: no control characters.
     #[schema(
         min_length = 1,
+        max_length = 300,
         pattern = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
     )]
     pub subject_template: String,
     #[schema(
         min_length = 1,
+        max_length = 50000,
         pattern = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
     )]
     pub body_template: String,
@@ -70,16 +76,27 @@ impl Service {
         today: NaiveDate,
     ) -> ServiceResult<CampaignProgress> {
         actor.require(actor.role.can_manage_campaigns(), "create campaigns")?;
-        super::check_text(
+        text::check(
             [
-                ("title", input.title.as_str()),
-                ("description", input.description.as_deref().unwrap_or("")),
-                ("subject_template", &input.subject_template),
-                ("body_template", &input.body_template),
+                ("title", input.title.as_str(), Shape::Line(text::TITLE)),
+                ("description", input.description.as_deref().unwrap_or(""), Shape::Block(text::DESCRIPTION)),
+                ("subject_template", &input.subject_template, Shape::Line(text::SUBJECT)),
+                ("body_template", &input.body_template, Shape::Block(text::BODY)),
+                (
+                    "reference_prefix",
+                    input.reference_prefix.as_deref().unwrap_or(""),
+                    Shape::Line(text::REFERENCE),
+                ),
             ]
             .into_iter()
-            .chain(input.targets.regions.iter().map(|r| ("targets.regions", r.as_str())))
-            .chain(input.targets.tags.iter().map(|t| ("targets.tags", t.as_str()))),
+            .chain(
+                input
+                    .targets
+                    .regions
+                    .iter()
+                    .map(|r| ("targets.regions", r.as_str(), Shape::Line(text::TITLE))),
+            )
+            .chain(input.targets.tags.iter().map(|t| ("targets.tags", t.as_str(), Shape::Line(text::TITLE)))),
         )?;
         let title = input.title.trim().to_string();
         let mut errors = Vec::new();

@@ -20,6 +20,7 @@ pub mod delivery;
 pub mod outbox;
 pub mod reminders;
 pub mod requests;
+pub mod text;
 pub mod timeline;
 pub mod users;
 pub mod views;
@@ -128,18 +129,9 @@ impl From<diesel::result::Error> for ServiceError {
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
-const NUL_MESSAGE: &str = "text cannot contain the NUL character (\\u0000)";
-
 /// Refuses text fields holding the NUL character, which PostgreSQL cannot store, so that both
-/// databases accept exactly the same input.
-pub(crate) fn check_text<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> ServiceResult<()> {
-    let bad: Vec<FieldError> = fields
-        .into_iter()
-        .filter(|(_, text)| text.contains('\0'))
-        .map(|(field, _)| FieldError::new(field, NUL_MESSAGE))
-        .collect();
-    if bad.is_empty() { Ok(()) } else { Err(ServiceError::invalid_fields(bad)) }
-}
+/// databases accept exactly the same input (filters; fields with a shape use [`text::check`]).
+pub(crate) use text::check_nul as check_text;
 
 /// Who is acting: the holder of an API token, or the local operator at the command line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

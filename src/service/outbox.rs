@@ -77,7 +77,18 @@ pub struct QueuedMessage {
     /// The body, in a dry run only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// In a dry run only: every header of the message as delivery would build it, in order and
+    /// decoded (the `Date` is the time of the dry run; the `Message-ID` gets a new random part
+    /// when the message is really queued).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headers: Option<Vec<MessageHeader>>,
     pub scheduled_at: chrono::DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct MessageHeader {
+    pub name: String,
+    pub value: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -130,6 +141,29 @@ fn view(row: OutboxRow) -> OutboxView {
         next_attempt_at: utc(row.next_attempt_at),
         last_error: row.last_error,
         sent_at: row.sent_at.map(utc),
+    }
+}
+
+/// The message delivery sends for an outbox row; the dry run previews the same one.
+fn outgoing(
+    kind: OutboxKind,
+    from: &str,
+    to: &str,
+    reply_to: Option<&str>,
+    subject: &str,
+    body: &str,
+    message_id: &str,
+) -> Outgoing {
+    Outgoing {
+        from: from.to_string(),
+        to: to.to_string(),
+        reply_to: reply_to.map(str::to_string),
+        subject: subject.to_string(),
+        body: body.to_string(),
+        message_id: message_id.to_string(),
+        auto_submitted: kind == OutboxKind::Digest,
+        unsubscribe: (kind == OutboxKind::Digest)
+            .then(|| format!("mailto:{}?subject=unsubscribe", bare_address(from))),
     }
 }
 
@@ -223,26 +257,39 @@ impl Service {
                 } else {
                     format!("{} [{}]", row.subject, row.reference)
                 };
-                if !input.dry_run {
-                    store_outbox::insert(
-                        conn,
-                        &NewOutbox {
-                            kind: OutboxKind::Request,
-                            request_id: Some(id),
-                            campaign_id: Some(campaign_id),
-                            message_id: message_id(&row.reference.to_lowercase(), &mail.reply_domain),
-                            from_address: mail.from.clone(),
-                            to_address: to.clone(),
-                            reply_to: Some(reply_to.clone()),
-                            subject: subject.clone(),
-                            body: row.body.clone(),
-                            state: OutboxState::Pending,
-                            next_attempt_at: scheduled,
-                            created_by: actor.user_id,
-                            created_at: start,
-                        },
-                    )?;
-                }
+                let message = NewOutbox {
+                    kind: OutboxKind::Request,
+                    request_id: Some(id),
+                    campaign_id: Some(campaign_id),
+                    message_id: message_id(&row.reference.to_lowercase(), &mail.reply_domain),
+                    from_address: mail.from.clone(),
+                    to_address: to.clone(),
+                    reply_to: Some(reply_to.clone()),
+                    subject: subject.clone(),
+                    body: row.body.clone(),
+                    state: OutboxState::Pending,
+                    next_attempt_at: scheduled,
+                    created_by: actor.user_id,
+                    created_at: start,
+                };
+                let headers = if input.dry_run {
+                    let outgoing = outgoing(
+                        message.kind,
+                        &message.from_address,
+                        &message.to_address,
+                        message.reply_to.as_deref(),
+                        &message.subject,
+                        &message.body,
+                        &message.message_id,
+                    );
+                    let headers = crate::mail::headers(&outgoing).map_err(|e| {
+                        ServiceError::invalid(format!("The message to {to} cannot be built: {e}."))
+                    })?;
+                    Some(headers.into_iter().map(|(name, value)| MessageHeader { name, value }).collect())
+                } else {
+                    store_outbox::insert(conn, &message)?;
+                    None
+                };
                 summary.queued.push(QueuedMessage {
                     request_id: id,
                     reference: row.reference.clone(),
@@ -250,6 +297,7 @@ impl Service {
                     reply_to,
                     subject,
                     body: input.dry_run.then(|| row.body.clone()),
+                    headers,
                     scheduled_at: utc(scheduled),
                 });
             }
@@ -279,17 +327,15 @@ impl Service {
                 report.cancelled += 1;
                 continue;
             }
-            let outgoing = Outgoing {
-                from: row.from_address.clone(),
-                to: row.to_address.clone(),
-                reply_to: row.reply_to.clone(),
-                subject: row.subject.clone(),
-                body: row.body.clone(),
-                message_id: row.message_id.clone(),
-                auto_submitted: row.kind == OutboxKind::Digest,
-                unsubscribe: (row.kind == OutboxKind::Digest)
-                    .then(|| format!("mailto:{}?subject=unsubscribe", bare_address(&row.from_address))),
-            };
+            let outgoing = outgoing(
+                row.kind,
+                &row.from_address,
+                &row.to_address,
+                row.reply_to.as_deref(),
+                &row.subject,
+                &row.body,
+                &row.message_id,
+            );
             match mailer.send(&outgoing) {
                 Ok(()) => {
                     self.record_delivery(&row, worker)?;

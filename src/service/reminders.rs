@@ -111,6 +111,11 @@ pub struct RemindSummary {
     pub chasers_without_email: Vec<super::views::SkippedRequest>,
 }
 
+/// The working days overdue a campaign may wait before chasing: a chaser on the day the
+/// deadline passes is too soon to be fair, and past 200 working days (most of a year) the
+/// internal review or the regulator is the next step, not a chaser.
+pub const CHASE_AFTER: std::ops::RangeInclusive<u32> = 1..=200;
+
 impl Service {
     /// Works out and queues today's digests; a dry run returns them and records nothing.
     pub fn remind(
@@ -339,11 +344,20 @@ impl Service {
         after_working_days: Option<u32>,
     ) -> ServiceResult<()> {
         actor.require(actor.role.can_manage_campaigns(), "change a campaign's chasers")?;
+        if let Some(days) = after_working_days.filter(|d| !CHASE_AFTER.contains(d)) {
+            return Err(ServiceError::invalid_fields(vec![super::FieldError::new(
+                "after_working_days",
+                format!(
+                    "must be between {} and {} working days; {days} is not",
+                    CHASE_AFTER.start(),
+                    CHASE_AFTER.end()
+                ),
+            )]));
+        }
         let mut conn = self.db().conn()?;
         let campaign = store::campaigns::by_id(&mut conn, campaign_id)?
             .ok_or_else(|| ServiceError::NotFound(format!("No campaign has the id {campaign_id}.")))?;
-        let after =
-            after_working_days.map(|d| d.min(200) as i32).unwrap_or(campaign.chase_after_working_days);
+        let after = after_working_days.map(|d| d as i32).unwrap_or(campaign.chase_after_working_days);
         store::campaigns::set_chasers(&mut conn, campaign_id, enabled, after)?;
         Ok(())
     }

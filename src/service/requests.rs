@@ -7,6 +7,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::convert::{self, utc};
+use super::text::Shape;
 use super::views::{EventView, RequestDetail, RequestView};
 use super::{Actor, FieldError, Page, Paging, Service, ServiceError, ServiceResult, now};
 use crate::domain::event::EventKind;
@@ -20,13 +21,16 @@ use crate::store::{self, authorities, events};
 #[serde(deny_unknown_fields)]
 pub struct NewRequestInput {
     pub authority_id: i64,
+    /// One line: no control characters.
     #[schema(
         min_length = 1,
+        max_length = 300,
         pattern = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
     )]
     pub subject: String,
     #[schema(
         min_length = 1,
+        max_length = 50000,
         pattern = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
     )]
     pub body: String,
@@ -199,7 +203,10 @@ impl Service {
         today: NaiveDate,
     ) -> ServiceResult<RequestDetail> {
         actor.require(actor.role.can_manage_campaigns(), "create requests")?;
-        super::check_text([("subject", input.subject.as_str()), ("body", input.body.as_str())])?;
+        super::text::check([
+            ("subject", input.subject.as_str(), Shape::Line(super::text::SUBJECT)),
+            ("body", input.body.as_str(), Shape::Block(super::text::BODY)),
+        ])?;
         let mut errors = Vec::new();
         if input.subject.trim().is_empty() {
             errors.push(FieldError::new("subject", "must not be empty"));

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::convert;
 use super::requests::not_found;
+use super::text::{self, Shape};
 use super::views::{BulkSentSummary, EventView, SkippedRequest};
 use super::{Actor, FieldError, Service, ServiceError, ServiceResult, clean, now};
 use crate::domain::event::{EventDetails, EventKind, TimelineEvent};
@@ -20,8 +21,6 @@ use crate::domain::vocab::{Channel, Outcome};
 use crate::store::models::{DerivedFields, NewEvent};
 use crate::store::{self, AnyConnection, authorities, events, requests};
 
-const MAX_NOTE: usize = 20_000;
-
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogSentInput {
@@ -33,6 +32,7 @@ pub struct LogSentInput {
     pub channel: Option<Channel>,
     /// The address used; for email, the body's FOI address when not given.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub address: Option<String>,
     /// The date of receipt, when it is not the date of sending (for post, by default the second
     /// working day after posting).
@@ -40,6 +40,7 @@ pub struct LogSentInput {
     #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub received_on: Option<NaiveDate>,
     #[serde(default)]
+    #[schema(max_length = 20000)]
     pub note: Option<String>,
 }
 
@@ -50,6 +51,7 @@ pub struct BulkSentInput {
     #[serde(default)]
     pub channel: Option<Channel>,
     #[serde(default)]
+    #[schema(max_length = 20000)]
     pub note: Option<String>,
     /// The date of receipt, when it is not the date of sending.
     #[schema(value_type = Option<crate::service::DateInput>)]
@@ -69,8 +71,11 @@ pub struct EventInput {
     #[serde(default, deserialize_with = "crate::service::optional_date")]
     pub occurred_on: Option<NaiveDate>,
     #[serde(default)]
+    #[schema(max_length = 20000)]
     pub note: Option<String>,
+    /// The body's own reference for the request. One line: no control characters.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub body_reference: Option<String>,
     #[serde(default)]
     pub outcome: Option<Outcome>,
@@ -91,11 +96,11 @@ pub fn parse_sent_at(raw: &str) -> Result<DateTime<Utc>, String> {
     }
     for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
         if let Ok(local) = NaiveDateTime::parse_from_str(s, format) {
-            return Ok(london::london_to_utc(local));
+            return london::london_to_utc(local);
         }
     }
     if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(london::london_to_utc(date.and_hms_opt(12, 0, 0).expect("midday exists")));
+        return london::london_to_utc(date.and_hms_opt(12, 0, 0).expect("midday exists"));
     }
     Err(format!(
         "\"{raw}\" is not a date or time: use 2021-12-06, 2021-12-06T09:30 (London time) or 2021-12-06T09:30:00Z"
@@ -126,21 +131,16 @@ fn checked_sent_at(raw: &str) -> ServiceResult<DateTime<Utc>> {
 
 fn checked_note(note: Option<String>) -> ServiceResult<Option<String>> {
     let note = clean(note);
-    if note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE) {
-        return Err(ServiceError::invalid_fields(vec![FieldError::new(
-            "note",
-            format!("is longer than {MAX_NOTE} characters"),
-        )]));
-    }
+    text::check([("note", note.as_deref().unwrap_or(""), Shape::Block(text::NOTE))])?;
     Ok(note)
 }
 
 impl Service {
     pub fn log_sent(&self, actor: &Actor, request_id: i64, input: LogSentInput) -> ServiceResult<EventView> {
         actor.require(actor.role.can_record_events(), "log requests as sent")?;
-        super::check_text([
-            ("address", input.address.as_deref().unwrap_or("")),
-            ("note", input.note.as_deref().unwrap_or("")),
+        text::check([
+            ("address", input.address.as_deref().unwrap_or(""), Shape::Line(text::ADDRESS)),
+            ("note", input.note.as_deref().unwrap_or(""), Shape::Block(text::NOTE)),
         ])?;
         let sent_at = checked_sent_at(&input.sent_at)?;
         let channel = input.channel.unwrap_or(Channel::Email);
@@ -180,7 +180,7 @@ impl Service {
         input: BulkSentInput,
     ) -> ServiceResult<BulkSentSummary> {
         actor.require(actor.role.can_record_events(), "log requests as sent")?;
-        super::check_text([("note", input.note.as_deref().unwrap_or(""))])?;
+        text::check([("note", input.note.as_deref().unwrap_or(""), Shape::Block(text::NOTE))])?;
         let sent_at = checked_sent_at(&input.sent_at)?;
         let channel = input.channel.unwrap_or(Channel::Email);
         let note = checked_note(input.note)?;
@@ -230,13 +230,17 @@ impl Service {
         input: EventInput,
     ) -> ServiceResult<EventView> {
         actor.require(actor.role.can_record_events(), "record events")?;
-        super::check_text(
+        text::check(
             [
-                ("note", input.note.as_deref().unwrap_or("")),
-                ("body_reference", input.body_reference.as_deref().unwrap_or("")),
+                ("note", input.note.as_deref().unwrap_or(""), Shape::Block(text::NOTE)),
+                (
+                    "body_reference",
+                    input.body_reference.as_deref().map(str::trim).unwrap_or(""),
+                    Shape::Line(text::REFERENCE),
+                ),
             ]
             .into_iter()
-            .chain(input.exemptions.iter().map(|e| ("exemptions", e.as_str()))),
+            .chain(input.exemptions.iter().map(|e| ("exemptions", e.as_str(), Shape::Line(text::REFERENCE)))),
         )?;
         if input.kind == EventKind::DeadlineRecalculated {
             return Err(ServiceError::invalid_fields(vec![FieldError::new(
@@ -276,9 +280,6 @@ impl Service {
                 .into_iter()
                 .map(|field| FieldError::new(field, format!("does not apply to {}", input.kind.phrase()))),
         );
-        if details.body_reference.as_ref().is_some_and(|r| r.chars().count() > 200) {
-            errors.push(FieldError::new("body_reference", "is longer than 200 characters"));
-        }
         if input.kind == EventKind::Note && note.is_none() {
             errors.push(FieldError::new("note", "a note needs its text"));
         }

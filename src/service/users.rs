@@ -43,7 +43,7 @@ impl Service {
         if let Some(actor) = actor {
             actor.require(actor.role.can_manage_users(), "add users")?;
         }
-        super::check_text([("name", name)])?;
+        super::text::check([("name", name.trim(), super::text::Shape::Line(super::text::TITLE))])?;
         let email = sign_in_email(email)
             .map_err(|e| ServiceError::invalid_fields(vec![FieldError::new("email", e.to_string())]))?;
         let name = name.trim();
@@ -73,7 +73,11 @@ impl Service {
         for_email: Option<&str>,
         label: Option<&str>,
     ) -> ServiceResult<NewTokenView> {
-        super::check_text([("label", label.unwrap_or(""))])?;
+        super::text::check([(
+            "label",
+            label.unwrap_or("").trim(),
+            super::text::Shape::Line(super::text::REFERENCE),
+        )])?;
         let mut conn = self.db().conn()?;
         let email = match (for_email, actor) {
             (Some(e), _) => e.trim().to_string(),

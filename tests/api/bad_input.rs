@@ -250,7 +250,10 @@ async fn dates_lengths_and_spellings_at_the_edges(db: &TestDb) {
             &json!({"kind": "Acknowledged", "body_reference": "x".repeat(201)}),
         )
         .await;
-    assert_eq!(long.problem(422, "validation"), "body_reference: is longer than 200 characters");
+    assert_eq!(
+        long.problem(422, "validation"),
+        "body_reference: must be at most 200 characters long (it has 201)"
+    );
     let late = app
         .post(
             &format!("/api/v1/requests/{id}/events"),
@@ -261,3 +264,29 @@ async fn dates_lengths_and_spellings_at_the_edges(db: &TestDb) {
     app.stop().await;
 }
 on_both_backends!(dates_lengths_and_spellings_at_the_edges);
+
+/// An id that is not a number is a 404 that says so in words, without the parser's internals.
+async fn ids_that_are_not_numbers_are_explained(db: &TestDb) {
+    let app = spawn_app(db).await;
+    for (path, wanted) in [
+        ("/api/v1/requests/abc", "No request has the id `abc`; ids are numbers."),
+        ("/api/v1/requests/abc/events", "No request has the id `abc`; ids are numbers."),
+        ("/api/v1/requests/1.5/deadline", "No request has the id `1.5`; ids are numbers."),
+        ("/api/v1/campaigns/x", "No campaign has the id `x`; ids are numbers."),
+        ("/api/v1/authorities/ABC", "No public body has the id `ABC`; ids are numbers."),
+    ] {
+        let detail = app.get(path).await.problem(404, "not-found");
+        assert_eq!(detail, wanted, "{path}");
+    }
+    for (path, wanted) in [
+        ("/api/v1/outbox/abc/retry", "No message has the id `abc`; ids are numbers."),
+        ("/api/v1/campaigns/abc/send", "No campaign has the id `abc`; ids are numbers."),
+    ] {
+        let detail = app.post(path, &json!({})).await.problem(404, "not-found");
+        assert_eq!(detail, wanted, "{path}");
+    }
+    let detail = app.delete("/api/v1/tokens/abc").await.problem(404, "not-found");
+    assert_eq!(detail, "No token has the id `abc`; ids are numbers.");
+    app.stop().await;
+}
+on_both_backends!(ids_that_are_not_numbers_are_explained);

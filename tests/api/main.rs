@@ -14,4 +14,5 @@ mod mail;
 mod openapi;
 mod reminders;
 mod survey;
+mod text_input;
 mod timeline;

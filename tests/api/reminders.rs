@@ -123,6 +123,21 @@ async fn late_bodies_are_chased_once_and_never_after_replying(db: &TestDb) {
     let off = app.post("/api/v1/reminders/run?dry_run=true&as_of=2022-01-20", &json!({})).await;
     assert_eq!(off.ok()["chasers"], json!([]));
 
+    for bad in [0, 201, 5000] {
+        let refused = app
+            .post(
+                &format!("/api/v1/campaigns/{campaign}/chasers"),
+                &json!({"enabled": true, "after_working_days": bad}),
+            )
+            .await;
+        assert_eq!(
+            refused.problem(422, "validation"),
+            format!("after_working_days: must be between 1 and 200 working days; {bad} is not")
+        );
+    }
+    let unchanged = app.get(&format!("/api/v1/campaigns/{campaign}")).await;
+    assert_eq!(unchanged.ok()["chase_after_working_days"], 5, "a refused value changes nothing");
+    assert_eq!(unchanged.ok()["chasers_enabled"], false);
     let on = app
         .post(
             &format!("/api/v1/campaigns/{campaign}/chasers"),

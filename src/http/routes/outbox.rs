@@ -138,8 +138,9 @@ pub async fn watch(
 #[serde(deny_unknown_fields)]
 pub struct ChasersInput {
     pub enabled: bool,
-    /// Working days overdue before the chaser goes (default: unchanged; initially 5).
+    /// Working days overdue before the chaser goes, 1 to 200 (default: unchanged; initially 5).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 200)]
     pub after_working_days: Option<u32>,
 }
 

@@ -31,7 +31,9 @@ pub async fn list_users(
 #[serde(deny_unknown_fields)]
 pub struct NewUserInput {
     pub email: String,
+    /// One line: no control characters.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub name: String,
     pub role: Role,
 }
@@ -67,7 +69,9 @@ pub struct NewTokenInput {
     /// Whose token: yourself when not given; someone else only for admins.
     #[serde(default)]
     pub user_email: Option<String>,
+    /// One line: no control characters.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub label: Option<String>,
 }
 
