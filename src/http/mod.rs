@@ -12,6 +12,7 @@ use crate::config::ServerSettings;
 use crate::service::Service;
 
 pub mod auth;
+pub mod body;
 pub mod openapi;
 pub mod problem;
 pub mod routes;

@@ -39,7 +39,7 @@ impl Modify for BearerAuth {
         deadlines::calculate, deadlines::regimes, deadlines::request_clock, deadlines::import_holidays,
         outbox::send_campaign, outbox::list, outbox::retry, outbox::cancel, outbox::remind, outbox::watch, outbox::chasers,
     ),
-    components(schemas(Problem)),
+    components(schemas(Problem, crate::domain::vocab::OutboxState, crate::domain::import::ImportFormat)),
     modifiers(&BearerAuth, &FrameworkResponses),
     tags(
         (name = "health", description = "Is the service up"),

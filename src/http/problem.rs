@@ -190,12 +190,15 @@ pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
             "Unsupported media type",
             "Send JSON with the header Content-Type: application/json.",
         ),
-        J::Deserialize(e) if e.is_data() => {
-            ApiError::validation(format!("The JSON does not fit: {e}."), Vec::new())
-        }
+        J::Deserialize(e) if e.is_data() => unfit_json(&e),
         J::Deserialize(e) => ApiError::bad_request(format!("The body is not valid JSON: {e}.")),
         other => ApiError::bad_request(format!("The body could not be read: {other}.")),
     }
+}
+
+/// Well-formed JSON of the wrong shape: a missing or unknown field, a word where a number belongs.
+pub fn unfit_json(e: &serde_json::Error) -> ApiError {
+    ApiError::validation(format!("The JSON does not fit: {e}."), Vec::new())
 }
 
 pub fn too_large(detail: String) -> ApiError {

@@ -68,7 +68,8 @@ pub struct RequestQuery {
     pub due_after: Option<NaiveDate>,
     /// Text in our reference or the body's reference.
     pub q: Option<String>,
-    /// due_on (default), -due_on, reference, sent_on, -sent_on, -updated_at.
+    /// due_on (default, also when empty), -due_on, reference, sent_on, -sent_on, -updated_at.
+    #[param(pattern = "^(|due_on|-due_on|reference|sent_on|-sent_on|-updated_at)$")]
     pub sort: Option<String>,
     #[param(value_type = Option<i64>, minimum = 1, maximum = 4_294_967_295_i64)]
     pub page: Option<u32>,

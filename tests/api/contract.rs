@@ -121,3 +121,18 @@ async fn undeclared_methods_get_405_with_allow() {
     }
     app.stop().await;
 }
+
+/// A JSON body must be an object: serde would otherwise read a struct from an array of its
+/// fields in order (`[null, null]`), which the document does not allow.
+#[actix_rt::test]
+async fn a_json_array_is_not_an_object_body() {
+    let db = TestDb::sqlite();
+    let app = spawn_app(&db).await;
+    for path in ["/api/v1/tokens", "/api/v1/users", "/api/v1/campaigns", "/api/v1/requests"] {
+        let reply = app.post_raw(path, "application/json", "[null, null]").await;
+        assert!(reply.problem(422, "validation").contains("expected a map"), "{path}: {}", reply.body);
+    }
+    let tokens = app.get("/api/v1/tokens").await;
+    assert_eq!(tokens.ok().as_array().map(Vec::len), Some(1), "no token was made: {}", tokens.body);
+    app.stop().await;
+}

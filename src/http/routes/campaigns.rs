@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, web};
 
 use super::{AsOf, run_as};
 use crate::http::auth::Bearer;
+use crate::http::body::JsonObject;
 use crate::http::openapi::responses::{Conflict, Forbidden};
 use crate::http::problem::ApiError;
 use crate::service::campaigns::NewCampaignInput;
@@ -38,7 +39,7 @@ pub async fn list(
 pub async fn create(
     bearer: Bearer,
     svc: web::Data<Service>,
-    input: web::Json<NewCampaignInput>,
+    input: JsonObject<NewCampaignInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.into_inner();
     let created = run_as(svc, bearer, move |svc, actor| {
@@ -72,7 +73,7 @@ pub async fn log_sent(
     bearer: Bearer,
     svc: web::Data<Service>,
     id: web::Path<i64>,
-    input: web::Json<BulkSentInput>,
+    input: JsonObject<BulkSentInput>,
 ) -> Result<web::Json<BulkSentSummary>, ApiError> {
     let (id, input) = (id.into_inner(), input.into_inner());
     Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.log_campaign_sent(&actor, id, input)).await?))

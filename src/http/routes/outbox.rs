@@ -4,6 +4,7 @@ use actix_web::web;
 
 use super::run_as;
 use crate::http::auth::Bearer;
+use crate::http::body::JsonObject;
 use crate::http::openapi::responses::{Conflict, Forbidden};
 use crate::http::problem::ApiError;
 use crate::service::outbox::{OutboxView, SendInput, SendSummary};
@@ -19,7 +20,7 @@ pub async fn send_campaign(
     bearer: Bearer,
     svc: web::Data<Service>,
     id: web::Path<i64>,
-    input: web::Json<SendInput>,
+    input: JsonObject<SendInput>,
 ) -> Result<web::Json<SendSummary>, ApiError> {
     let (id, input) = (id.into_inner(), input.into_inner());
     Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.send_campaign(&actor, id, input)).await?))
@@ -126,7 +127,7 @@ pub async fn watch(
     bearer: Bearer,
     svc: web::Data<Service>,
     id: web::Path<i64>,
-    input: web::Json<WatchInput>,
+    input: JsonObject<WatchInput>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), input.into_inner());
     run_as(svc, bearer, move |svc, actor| svc.watch_campaign(&actor, id, &input.user_email, input.watch))
@@ -152,7 +153,7 @@ pub async fn chasers(
     bearer: Bearer,
     svc: web::Data<Service>,
     id: web::Path<i64>,
-    input: web::Json<ChasersInput>,
+    input: JsonObject<ChasersInput>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), input.into_inner());
     run_as(svc, bearer, move |svc, actor| {

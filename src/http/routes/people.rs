@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::run_as;
 use crate::domain::vocab::Role;
 use crate::http::auth::Bearer;
+use crate::http::body::JsonObject;
 use crate::http::openapi::responses::{Conflict, Forbidden, NotFound};
 use crate::http::problem::ApiError;
 use crate::service::views::{NewTokenView, NewUserView, TokenView, UserView};
@@ -44,7 +45,7 @@ pub struct NewUserInput {
 pub async fn add_user(
     bearer: Bearer,
     svc: web::Data<Service>,
-    input: web::Json<NewUserInput>,
+    input: JsonObject<NewUserInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.into_inner();
     let created = run_as(svc, bearer, move |svc, actor| {
@@ -80,7 +81,7 @@ pub struct NewTokenInput {
 pub async fn create_token(
     bearer: Bearer,
     svc: web::Data<Service>,
-    input: web::Json<NewTokenInput>,
+    input: JsonObject<NewTokenInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.into_inner();
     let token = run_as(svc, bearer, move |svc, actor| {

@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, web};
 
 use super::{AsOf, run_as};
 use crate::http::auth::Bearer;
+use crate::http::body::JsonObject;
 use crate::http::openapi::responses::{Conflict, Forbidden, NotFound};
 use crate::http::problem::ApiError;
 use crate::service::requests::{NewRequestInput, RequestQuery};
@@ -28,7 +29,7 @@ pub async fn list(
 pub async fn create(
     bearer: Bearer,
     svc: web::Data<Service>,
-    input: web::Json<NewRequestInput>,
+    input: JsonObject<NewRequestInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input.into_inner();
     let created = run_as(svc, bearer, move |svc, actor| {
@@ -75,7 +76,7 @@ pub async fn log_sent(
     bearer: Bearer,
     svc: web::Data<Service>,
     id: web::Path<i64>,
-    input: web::Json<LogSentInput>,
+    input: JsonObject<LogSentInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), input.into_inner());
     Ok(HttpResponse::Created()
@@ -92,7 +93,7 @@ pub async fn record_event(
     bearer: Bearer,
     svc: web::Data<Service>,
     id: web::Path<i64>,
-    input: web::Json<EventInput>,
+    input: JsonObject<EventInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), input.into_inner());
     Ok(HttpResponse::Created()
