@@ -12,17 +12,17 @@
 //! drives the load (`apt-get install wrk`); the latency at half the peak rate comes from a small
 //! open-loop client in this program, since wrk cannot hold a fixed rate.
 
-use std::io::{BufRead, BufReader};
+#[path = "support/mod.rs"]
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
-use foitrack::domain::vocab::Role;
-use foitrack::service::Service;
-use foitrack::store::Db;
 use serde_json::{Value, json};
+use support::{Server, first_user, foitrack_binary, rss_kib, uptime};
 
 const ODS_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/nhs-trusts-etr.csv");
 
@@ -52,11 +52,8 @@ fn main() -> anyhow::Result<()> {
     if Command::new("wrk").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_err() {
         anyhow::bail!("wrk is not installed; it drives the load. Install it with: apt-get install -y wrk");
     }
-    let next_to_us = std::env::current_exe()?.parent().and_then(Path::parent).map(|d| d.join("foitrack"));
-    let foitrack = options.binary.clone().or(next_to_us);
-    let foitrack = foitrack.filter(|p| p.exists()).ok_or_else(|| {
-        anyhow::anyhow!("the foitrack binary is not next to this example; build both: cargo build --release --bins --example http_load")
-    })?;
+    let foitrack =
+        foitrack_binary(options.binary.clone(), "cargo build --release --bins --example http_load")?;
     let dir = tempfile::tempdir()?;
     let database = match &options.postgres {
         Some(admin) => Database::postgres(admin)?,
@@ -268,66 +265,6 @@ impl Drop for Database {
             let _ =
                 diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
         }
-    }
-}
-
-/// Creates the schema and an administrator; returns the administrator's token.
-fn first_user(url: &str) -> anyhow::Result<String> {
-    let db = Db::open(url, 1, Duration::from_secs(5))?;
-    let service = Service::new(db, Vec::new())?;
-    Ok(service.add_user(None, "load@example.org", "Load", Role::Admin)?.token.token)
-}
-
-/// A child process serving HTTP; its address is read from the line it logs at start. Its output
-/// goes to a file, so that logging costs the server what it costs in production and no more.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(command: &mut Command, dir: &Path, name: &str) -> anyhow::Result<Self> {
-        let log: PathBuf = dir.join(format!("{name}.log"));
-        let child = command
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log)?)
-            .spawn()?;
-        let mut server = Self { child, base: String::new() };
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(30) {
-            let file = std::fs::File::open(&log)?;
-            for line in BufReader::new(file).lines() {
-                let line = line?;
-                if let Some(at) = line.find("http://127.0.0.1:") {
-                    let address =
-                        line[at..].split_whitespace().next().unwrap_or("").trim_end_matches(['.', ',']);
-                    server.base = address.to_string();
-                    return Ok(server);
-                }
-            }
-            if let Some(status) = server.child.try_wait()? {
-                anyhow::bail!("{name} stopped at start ({status}); see {}", log.display());
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        anyhow::bail!("{name} did not say where it listens within 30 s; see {}", log.display())
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
     }
 }
 
@@ -588,25 +525,6 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
         return f64::NAN;
     }
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-/// Resident memory of a process in KiB, from /proc (0 if it cannot be read).
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-fn uptime() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| format!("load average {}", s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")))
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
