@@ -238,7 +238,7 @@ impl Splitter {
     }
 
     /// The end of the file: the last rows.
-    pub fn finish(mut self, items: &mut Vec<Item>) {
+    pub fn finish(&mut self, items: &mut Vec<Item>) {
         self.lines.finish();
         self.run(true, items);
     }

@@ -235,9 +235,7 @@ impl FileReader {
     /// The end of the file: the last rows, and what became of the others. A file none of whose
     /// rows can be used fails here, in one sentence.
     pub fn finish(mut self, records: &mut Vec<(u64, AuthorityRecord)>) -> Result<Tally, ImportError> {
-        let empty = csv_rows::Shape { multi_line_rows: false };
-        let splitter = std::mem::replace(&mut self.splitter, csv_rows::Splitter::new(empty));
-        splitter.finish(&mut self.items);
+        self.splitter.finish(&mut self.items);
         self.take_items(records)?;
         if matches!(self.layout, Layout::CsvHeader) {
             return Err(ImportError::Empty);
