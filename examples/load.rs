@@ -4,6 +4,11 @@
 //!
 //! cargo run --release --example load -- --database sqlite:///tmp/load.db --requests 100000
 //! cargo run --release --example load -- --database postgres://postgres@127.0.0.1/load --requests 1000000
+//! cargo run --release --example load -- --database sqlite:///tmp/load.db --requests 1000000 --workspaces 50
+//!
+//! With `--workspaces N`, the campaigns are dealt round-robin into N workspaces, the timing user
+//! is a member of all of them, and each list is timed twice: over all the user's workspaces
+//! (the same rows as with one workspace, through the membership check) and within one.
 //!
 //! The database must be empty (a new SQLite file, or a new PostgreSQL database).
 
@@ -14,7 +19,7 @@ use diesel::prelude::*;
 use foitrack::domain::event::{EventDetails, EventKind, TimelineEvent};
 use foitrack::domain::regime::Regime;
 use foitrack::domain::timeline;
-use foitrack::domain::vocab::{Channel, Outcome, Role};
+use foitrack::domain::vocab::{Channel, Outcome, Role, WorkspaceRole};
 use foitrack::service::Service;
 use foitrack::service::requests::RequestQuery;
 use foitrack::store::schema::{authorities, campaigns, events, requests};
@@ -57,6 +62,7 @@ struct SeedRequest {
     original_due_on: Option<NaiveDate>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    workspace_id: i64,
 }
 
 #[derive(Insertable)]
@@ -108,18 +114,26 @@ struct Args {
     /// How many requests to seed.
     #[arg(long, value_name = "N", default_value_t = 100_000)]
     requests: usize,
+    /// How many workspaces to spread the campaigns over (the first is `default`).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    workspaces: usize,
 }
 
 fn main() {
     let args = <Args as clap::Parser>::parse();
-    let (url, n) = (args.database, args.requests);
+    let (url, n, spaces) = (args.database, args.requests, args.workspaces.max(1));
     let db = Db::open(&url, 4, Duration::from_secs(30)).expect("open database");
     let service = Service::new(db.clone(), Vec::new()).expect("the service starts");
-    let admin =
-        service.add_user(None, "load@example.org", "Load", Role::Admin).expect("an empty database").user.id;
+    let admin = service
+        .add_user(None, "load@example.org", "Load", Role::Admin, None)
+        .expect("an empty database")
+        .user
+        .id;
     let started = Instant::now();
     let foia = service.regimes().expect("regimes").get("foia").expect("foia");
-    seed(&db, &foia, admin, n);
+    let space_ids = seed_workspaces(&db, admin, spaces);
+    seed(&db, &foia, admin, n, &space_ids);
+    let actor = service.local_actor(None).expect("the load user");
     println!("seeded {n} requests in {:.1} s", started.elapsed().as_secs_f64());
     if matches!(db.backend(), foitrack::store::Backend::Postgres) {
         diesel::sql_query("ANALYZE").execute(&mut *db.conn().unwrap()).unwrap();
@@ -161,22 +175,34 @@ fn main() {
             RequestQuery { q: Some("0042".into()), as_of: Some(today), ..Default::default() },
         ),
     ];
-    println!("backend {:?}, {n} requests; median of 7 runs after one warm-up:", db.backend());
+    println!(
+        "backend {:?}, {n} requests in {spaces} workspace(s); median of 7 runs after one warm-up:",
+        db.backend()
+    );
+    let scopes: Vec<(String, Option<String>)> = if spaces == 1 {
+        vec![(String::new(), None)]
+    } else {
+        vec![(format!(" [all {spaces}]"), None), (" [one]".to_string(), Some("default".to_string()))]
+    };
     for (label, query) in &queries {
-        let _ = service.search_requests(query).expect("query");
-        let mut times = Vec::new();
-        let mut total = 0;
-        for _ in 0..7 {
-            let t = Instant::now();
-            let page = service.search_requests(query).expect("query");
-            times.push(t.elapsed());
-            total = page.total;
+        for (scope_label, workspace) in &scopes {
+            let query = RequestQuery { workspace: workspace.clone(), ..query.clone() };
+            let _ = service.search_requests(&actor, &query).expect("query");
+            let mut times = Vec::new();
+            let mut total = 0;
+            for _ in 0..7 {
+                let t = Instant::now();
+                let page = service.search_requests(&actor, &query).expect("query");
+                times.push(t.elapsed());
+                total = page.total;
+            }
+            times.sort();
+            let label = format!("{label}{scope_label}");
+            println!("  {label:<44} {:>8.1} ms  ({total} matching)", times[3].as_secs_f64() * 1000.0);
         }
-        times.sort();
-        println!("  {label:<34} {:>8.1} ms  ({total} matching)", times[3].as_secs_f64() * 1000.0);
     }
     let t = Instant::now();
-    let progress = service.campaign(campaign, today).expect("campaign");
+    let progress = service.campaign(&actor, campaign, today).expect("campaign");
     println!(
         "  {:<34} {:>8.1} ms  ({} requests)",
         "campaign progress counts",
@@ -185,7 +211,23 @@ fn main() {
     );
 }
 
-fn seed(db: &Db, foia: &Regime, admin: i64, n: usize) {
+/// The workspaces to spread campaigns over: `default` and `spaces - 1` more, all with the
+/// load user as a member.
+fn seed_workspaces(db: &Db, admin: i64, spaces: usize) -> Vec<i64> {
+    let mut conn = db.conn().unwrap();
+    let stamp = chrono::Utc::now().naive_utc();
+    let mut ids = vec![1];
+    for w in 2..=spaces {
+        let row = foitrack::store::workspaces::insert(&mut conn, &format!("w{w}"), &format!("W {w}"), stamp)
+            .expect("a workspace");
+        foitrack::store::workspaces::add_member(&mut conn, row.id, admin, WorkspaceRole::Owner, stamp)
+            .expect("a membership");
+        ids.push(row.id);
+    }
+    ids
+}
+
+fn seed(db: &Db, foia: &Regime, admin: i64, n: usize, spaces: &[i64]) {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut conn = db.conn().unwrap();
     let conn: &mut AnyConnection = &mut conn;
@@ -224,6 +266,7 @@ fn seed(db: &Db, foia: &Regime, admin: i64, n: usize) {
                     campaigns::regime.eq("foia"),
                     campaigns::created_by.eq(admin),
                     campaigns::created_at.eq(stamp),
+                    campaigns::workspace_id.eq(spaces[c % spaces.len()]),
                 )
             })
             .collect();
@@ -315,6 +358,7 @@ fn seed(db: &Db, foia: &Regime, admin: i64, n: usize) {
                 original_due_on: derived.original_due_on,
                 created_at: stamp,
                 updated_at: stamp,
+                workspace_id: spaces[campaign % spaces.len()],
             });
         }
         conn.transaction::<_, diesel::result::Error, _>(|conn| {

@@ -682,3 +682,55 @@ fn a_chaser_delay_out_of_range_is_refused() {
     let ok = cli.ok(&["campaigns", "chasers", "1", "--on", "--after", "200"]);
     assert!(ok.contains("200 working days"), "{ok}");
 }
+
+#[test]
+fn workspaces_keep_teams_apart_at_the_command_line() {
+    let cli = Cli::new();
+    cli.campaign_to("Name,Email\nTrust A,foi@a.example\nTrust B,foi@b.example\n");
+    // One workspace: nothing changes for a single team.
+    assert!(cli.ok(&["campaigns", "list"]).contains("T-1"));
+    let created = cli.ok(&["workspace", "create", "team-b", "--name", "Team B", "--owner", "lead@uni.ac.uk"]);
+    assert!(created.contains("Created the workspace team-b"), "{created}");
+    // Two: commands that need one ask which, and list them.
+    let asks = cli.fails(&["campaigns", "list"], 65);
+    assert!(asks.contains("several workspaces") && asks.contains("default, team-b"), "{asks}");
+    assert!(cli.ok(&["--workspace", "default", "campaigns", "list"]).contains("T-1"));
+    assert!(!cli.ok(&["--workspace", "team-b", "campaigns", "list"]).contains("T-1"));
+    let unknown = cli.fails(&["--workspace", "team-z", "requests", "list"], 66);
+    assert!(unknown.contains("team-z"), "{unknown}");
+    // A member of team-b only: A's request is not found, as if it did not exist.
+    cli.ok(&["--workspace", "team-b", "user", "add", "--email", "b@uni.ac.uk", "--role", "coder"]);
+    let hidden = cli.fails(&["--as", "b@uni.ac.uk", "requests", "show", "T-1-0001"], 66);
+    assert!(hidden.contains("No request has the reference T-1-0001"), "{hidden}");
+    let by_id = cli.fails(&["--as", "b@uni.ac.uk", "requests", "show", "1"], 66);
+    assert!(by_id.contains("No request has the id 1"), "{by_id}");
+    let members = cli.ok(&["workspace", "members", "team-b"]);
+    assert!(members.contains("lead@uni.ac.uk") && members.contains("owner"), "{members}");
+    assert!(members.contains("b@uni.ac.uk") && members.contains("coder"), "{members}");
+    // The coder may not manage members; the last owner may not leave.
+    let refused = cli.fails(
+        &[
+            "--as",
+            "b@uni.ac.uk",
+            "workspace",
+            "add-member",
+            "default",
+            "--email",
+            "b@uni.ac.uk",
+            "--role",
+            "owner",
+        ],
+        66,
+    );
+    assert!(refused.contains("No workspace of yours has the slug default"), "{refused}");
+    let last = cli.fails(&["workspace", "remove-member", "team-b", "--email", "lead@uni.ac.uk"], 1);
+    assert!(last.contains("last owner"), "{last}");
+    cli.ok(&["workspace", "set-role", "team-b", "--email", "b@uni.ac.uk", "--role", "owner"]);
+    cli.ok(&["workspace", "remove-member", "team-b", "--email", "lead@uni.ac.uk"]);
+    let listed = cli.ok(&["workspace", "list", "--json"]);
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let team_b = listed.as_array().unwrap().iter().find(|w| w["slug"] == "team-b").unwrap();
+    assert!(team_b["role"].is_null(), "the site administrator sees it, as a non-member: {team_b}");
+    // Now the lead has one workspace again, and needs no flag.
+    assert!(cli.ok(&["campaigns", "list"]).contains("T-1"));
+}

@@ -16,7 +16,7 @@ use foitrack::store::Db;
 pub fn first_user(url: &str) -> anyhow::Result<String> {
     let db = Db::open(url, 1, Duration::from_secs(5))?;
     let service = Service::new(db, Vec::new())?;
-    Ok(service.add_user(None, "load@example.org", "Load", Role::Admin)?.token.token)
+    Ok(service.add_user(None, "load@example.org", "Load", Role::Admin, None)?.token.token)
 }
 
 /// The foitrack release binary next to the running example, or the one given.

@@ -31,6 +31,11 @@ pub struct Cli {
     #[arg(long = "as", global = true, value_name = "EMAIL")]
     pub as_user: Option<String>,
 
+    /// The workspace (team) to work in, by its short name. By default the only one you belong
+    /// to; with several, commands that need one ask for this and list yours.
+    #[arg(long, global = true, value_name = "SLUG")]
+    pub workspace: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -53,6 +58,9 @@ pub enum Command {
     /// People who can use the service.
     #[command(subcommand)]
     User(UserCommand),
+    /// Workspaces: each team's own campaigns, requests and mail, and who belongs to them.
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
     /// API tokens, for scripts and the web API.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -451,7 +459,9 @@ pub enum UserCommand {
         email: String,
         #[arg(long, default_value = "")]
         name: String,
-        /// admin, researcher, coder (records events) or viewer (reads only).
+        /// admin (administers the site and owns its workspace), researcher, coder (records
+        /// events) or viewer (reads only). The user joins --workspace (by default the only
+        /// one) with this role.
         #[arg(long, default_value = "researcher")]
         role: String,
         #[command(flatten)]
@@ -461,6 +471,66 @@ pub enum UserCommand {
     List {
         #[command(flatten)]
         json: JsonFlag,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkspaceCommand {
+    /// Your workspaces (a site administrator sees them all).
+    List {
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Create a workspace and appoint its first owner (site administrators).
+    Create {
+        /// Its short name: 2 to 40 lower-case letters, digits and hyphens, such as nhs-abt.
+        slug: String,
+        #[arg(long)]
+        name: String,
+        /// The email of an existing user, who becomes its first owner.
+        #[arg(long, value_name = "EMAIL")]
+        owner: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Give a workspace a new name.
+    Rename {
+        slug: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Archive a workspace: it can still be read, but not changed, and sends no reminders.
+    Archive { slug: String },
+    /// Bring an archived workspace back.
+    Unarchive { slug: String },
+    /// Who belongs to a workspace, and with what role.
+    Members {
+        slug: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Add an existing user to a workspace (its owners, or a site administrator).
+    AddMember {
+        slug: String,
+        #[arg(long, value_name = "EMAIL")]
+        email: String,
+        /// owner (also manages members), researcher, coder (records events) or viewer.
+        #[arg(long)]
+        role: String,
+    },
+    /// Change a member's role.
+    SetRole {
+        slug: String,
+        #[arg(long, value_name = "EMAIL")]
+        email: String,
+        #[arg(long)]
+        role: String,
+    },
+    /// Remove a member; their reminders stop at once.
+    RemoveMember {
+        slug: String,
+        #[arg(long, value_name = "EMAIL")]
+        email: String,
     },
 }
 

@@ -32,17 +32,19 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let app = App::build(settings)?;
     let service = app.service();
     let actor = || -> anyhow::Result<Actor> { Ok(service.local_actor(cli.as_user.as_deref())?) };
+    let ws = cli.workspace.as_deref();
     match cli.command {
         Command::Migrate => unreachable!("handled above"),
         Command::Serve => super::serve::serve(&app),
         Command::Authorities(cmd) => authorities(service, cmd),
-        Command::Campaigns(cmd) => campaigns(service, cmd, actor),
-        Command::Requests(cmd) => requests(service, cmd, actor),
-        Command::User(cmd) => users(service, cmd),
+        Command::Campaigns(cmd) => campaigns(service, cmd, actor, ws),
+        Command::Requests(cmd) => requests(service, cmd, actor, ws),
+        Command::User(cmd) => users(service, cmd, ws),
+        Command::Workspace(cmd) => super::workspaces::run(service, cmd, &actor()?),
         Command::Token(cmd) => tokens(service, cmd),
         Command::Deadline(args) => super::deadlines::calculate(service, args),
         Command::Regimes { json: j } => super::deadlines::regimes(service, j.json),
-        Command::Outbox(cmd) => super::outbox::run(&app, cmd, actor),
+        Command::Outbox(cmd) => super::outbox::run(&app, cmd, actor, ws),
         Command::Remind { dry_run, as_of, json: j } => super::outbox::remind(service, dry_run, as_of, j.json),
         Command::Holidays(HolidaysCommand::Import { file, dry_run, json: j }) => {
             super::deadlines::import_holidays(service, &actor()?, &file, dry_run, j.json)
@@ -163,10 +165,17 @@ fn print_campaign(c: &CampaignProgress) {
     }
 }
 
+/// The workspace a command works in: the one named, or the actor's only one (the service's rule,
+/// whose error lists the actor's workspaces when they have several).
+pub(super) fn workspace_of(actor: &Actor, named: Option<&str>) -> anyhow::Result<String> {
+    Ok(actor.home(named)?.workspace.clone())
+}
+
 fn campaigns(
     service: &Service,
     cmd: CampaignsCommand,
     actor: impl Fn() -> anyhow::Result<Actor>,
+    ws: Option<&str>,
 ) -> anyhow::Result<()> {
     match cmd {
         CampaignsCommand::Create(c) => {
@@ -185,12 +194,16 @@ fn campaigns(
                     tags: c.tags,
                     authority_ids: c.authority_ids,
                 },
+                workspace: ws.map(str::to_string),
             };
             let created = service.create_campaign(&actor()?, input, london::today())?;
             if c.json.json { println!("{}", json(&created)) } else { print_campaign(&created) }
         }
         CampaignsCommand::List { page, json: j } => {
-            let result = service.list_campaigns(crate::service::Paging::new(page.page, page.per_page)?)?;
+            let actor = actor()?;
+            let slug = workspace_of(&actor, ws)?;
+            let paging = crate::service::Paging::new(page.page, page.per_page)?;
+            let result = service.list_campaigns(&actor, Some(&slug), paging)?;
             if j.json {
                 println!("{}", json(&result));
                 return Ok(());
@@ -209,15 +222,16 @@ fn campaigns(
             print!("{}", t.render());
         }
         CampaignsCommand::Show { id, as_of, json: j } => {
-            let c = service.campaign(id, as_of.unwrap_or_else(london::today))?;
+            let c = service.campaign(&actor()?, id, as_of.unwrap_or_else(london::today))?;
             if j.json { println!("{}", json(&c)) } else { print_campaign(&c) }
         }
         CampaignsCommand::Chasers { id, on, off, after } => {
             if !on && !off {
                 anyhow::bail!("say --on or --off");
             }
-            service.set_chasers(&actor()?, id, on, after)?;
-            let c = service.campaign(id, london::today())?.campaign;
+            let actor = actor()?;
+            service.set_chasers(&actor, id, on, after)?;
+            let c = service.campaign(&actor, id, london::today())?.campaign;
             match c.chasers_enabled {
                 true => println!(
                     "Campaign {id} chases bodies {} working days after a missed deadline.",
@@ -303,10 +317,13 @@ fn requests(
     service: &Service,
     cmd: RequestsCommand,
     actor: impl Fn() -> anyhow::Result<Actor>,
+    ws: Option<&str>,
 ) -> anyhow::Result<()> {
+    let actor = actor()?;
     match cmd {
         RequestsCommand::List(l) => {
             let query = RequestQuery {
+                workspace: Some(workspace_of(&actor, ws)?),
                 campaign: l.campaign,
                 authority: l.authority,
                 region: l.region,
@@ -320,7 +337,7 @@ fn requests(
                 per_page: l.page.per_page,
                 as_of: l.as_of,
             };
-            let result = service.search_requests(&query)?;
+            let result = service.search_requests(&actor, &query)?;
             if l.json.json {
                 println!("{}", json(&result));
                 return Ok(());
@@ -341,14 +358,14 @@ fn requests(
             println!("{} of {} (page {}).", result.items.len(), result.total, result.page);
         }
         RequestsCommand::Show { request, as_of, json: j } => {
-            let id = service.find_request_id(&request)?;
-            let d = service.request(id, as_of.unwrap_or_else(london::today))?;
+            let id = service.find_request_id(&actor, &request)?;
+            let d = service.request(&actor, id, as_of.unwrap_or_else(london::today))?;
             if j.json { println!("{}", json(&d)) } else { print_request(&d) }
         }
         RequestsCommand::LogSent { request, sent_at, channel, address, received_on, note, json: j } => {
-            let id = service.find_request_id(&request)?;
+            let id = service.find_request_id(&actor, &request)?;
             let input = LogSentInput { sent_at, channel: Some(channel.parse()?), address, received_on, note };
-            let e = service.log_sent(&actor()?, id, input)?;
+            let e = service.log_sent(&actor, id, input)?;
             if j.json {
                 println!("{}", json(&e))
             } else {
@@ -356,12 +373,12 @@ fn requests(
             }
         }
         RequestsCommand::Deadline { request, as_of, json: j } => {
-            let id = service.find_request_id(&request)?;
-            let view = service.request_deadline(id, as_of.unwrap_or_else(london::today))?;
+            let id = service.find_request_id(&actor, &request)?;
+            let view = service.request_deadline(&actor, id, as_of.unwrap_or_else(london::today))?;
             super::deadlines::print_request_clock(&view, j.json);
         }
         RequestsCommand::Event(ev) => {
-            let id = service.find_request_id(&ev.request)?;
+            let id = service.find_request_id(&actor, &ev.request)?;
             let input = EventInput {
                 kind: ev.kind.parse()?,
                 occurred_on: ev.on,
@@ -372,11 +389,11 @@ fn requests(
                 new_due_on: ev.new_due_on,
                 retracts: ev.retracts,
             };
-            let e = service.record_event(&actor()?, id, input)?;
+            let e = service.record_event(&actor, id, input)?;
             if ev.json.json {
                 println!("{}", json(&e));
             } else {
-                let d = service.request(id, london::today())?;
+                let d = service.request(&actor, id, london::today())?;
                 println!(
                     "Recorded {} on {} (event {}); {} is now {}, due {}.",
                     e.kind,
@@ -392,10 +409,10 @@ fn requests(
     Ok(())
 }
 
-fn users(service: &Service, cmd: UserCommand) -> anyhow::Result<()> {
+fn users(service: &Service, cmd: UserCommand, ws: Option<&str>) -> anyhow::Result<()> {
     match cmd {
         UserCommand::Add { email, name, role, json: j } => {
-            let created = service.add_user(None, &email, &name, role.parse()?)?;
+            let created = service.add_user(None, &email, &name, role.parse()?, ws)?;
             if j.json {
                 println!("{}", json(&created));
             } else {

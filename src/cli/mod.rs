@@ -7,6 +7,7 @@ mod feed;
 mod outbox;
 mod output;
 mod serve;
+mod workspaces;
 
 pub use args::Cli;
 

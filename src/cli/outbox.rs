@@ -47,17 +47,17 @@ pub fn send_campaign(service: &Service, actor: &Actor, args: SendCampaign) -> an
         println!("  {} skipped: {}", safe(&s.reference), safe(&s.reason));
     }
     if args.wait && !summary.dry_run && !summary.queued.is_empty() {
-        wait_for_delivery(service, args.id, summary.queued.len() as u64)?;
+        wait_for_delivery(service, actor, args.id, summary.queued.len() as u64)?;
     }
     Ok(())
 }
 
 /// Shows the campaign's messages going out, as the background delivery of `serve` sends them.
-fn wait_for_delivery(service: &Service, campaign: i64, total: u64) -> anyhow::Result<()> {
+fn wait_for_delivery(service: &Service, actor: &Actor, campaign: i64, total: u64) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     let bar = std::io::stderr().is_terminal().then(|| indicatif::ProgressBar::new(total));
     eprintln!("Waiting for `foitrack serve` to send them (Ctrl-C to stop waiting; sending goes on).");
-    let done = service.wait_for_campaign(campaign, std::time::Duration::from_secs(1), |now| {
+    let done = service.wait_for_campaign(actor, campaign, std::time::Duration::from_secs(1), |now| {
         if let Some(bar) = &bar {
             bar.set_position(total.saturating_sub(now.waiting as u64));
         }
@@ -74,11 +74,19 @@ fn wait_for_delivery(service: &Service, campaign: i64, total: u64) -> anyhow::Re
     Ok(())
 }
 
-pub fn run(app: &App, cmd: OutboxCommand, actor: impl Fn() -> anyhow::Result<Actor>) -> anyhow::Result<()> {
+pub fn run(
+    app: &App,
+    cmd: OutboxCommand,
+    actor: impl Fn() -> anyhow::Result<Actor>,
+    ws: Option<&str>,
+) -> anyhow::Result<()> {
     let service = app.service();
     match cmd {
         OutboxCommand::List { state, page, json: j } => {
-            let list = service.list_outbox(state.as_deref(), Paging::new(page.page, page.per_page)?)?;
+            let actor = actor()?;
+            let slug = super::commands::workspace_of(&actor, ws)?;
+            let paging = Paging::new(page.page, page.per_page)?;
+            let list = service.list_outbox(&actor, Some(&slug), state.as_deref(), None, paging)?;
             if j.json {
                 println!("{}", json(&list));
                 return Ok(());

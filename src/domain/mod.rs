@@ -15,6 +15,7 @@ pub mod template;
 mod text_enum;
 pub mod timeline;
 pub mod vocab;
+pub mod workspace;
 
 /// A word that is not one of an enum's spellings.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

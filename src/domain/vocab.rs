@@ -4,8 +4,9 @@
 use crate::text_enum;
 
 text_enum! {
-    /// What a user may do. Viewers only read; coders also record events on requests;
-    /// researchers also run campaigns and imports; admins also manage users.
+    /// A user's site role. `admin` administers the site: users, workspaces, bank holidays and
+    /// the reminders run. The others grant nothing by themselves (rights come from workspace
+    /// memberships); they are the workspace role a new user joins with.
     pub enum Role("role") {
         Admin => "admin",
         Researcher => "researcher",
@@ -15,16 +16,44 @@ text_enum! {
 }
 
 impl Role {
+    pub fn can_manage_users(self) -> bool {
+        matches!(self, Role::Admin)
+    }
+}
+
+text_enum! {
+    /// What a member may do in one workspace. Viewers only read; coders also record events on
+    /// requests; researchers also run campaigns and send mail; owners also manage the members.
+    pub enum WorkspaceRole("workspace role") {
+        Owner => "owner",
+        Researcher => "researcher",
+        Coder => "coder",
+        Viewer => "viewer",
+    }
+}
+
+impl WorkspaceRole {
     pub fn can_record_events(self) -> bool {
-        !matches!(self, Role::Viewer)
+        !matches!(self, WorkspaceRole::Viewer)
     }
 
     pub fn can_manage_campaigns(self) -> bool {
-        matches!(self, Role::Admin | Role::Researcher)
+        matches!(self, WorkspaceRole::Owner | WorkspaceRole::Researcher)
     }
 
-    pub fn can_manage_users(self) -> bool {
-        matches!(self, Role::Admin)
+    pub fn can_manage_members(self) -> bool {
+        matches!(self, WorkspaceRole::Owner)
+    }
+
+    /// The workspace role that carries a site role's old rights, for users who join without
+    /// one named: an administrator becomes an owner.
+    pub fn from_site_role(role: Role) -> Self {
+        match role {
+            Role::Admin => WorkspaceRole::Owner,
+            Role::Researcher => WorkspaceRole::Researcher,
+            Role::Coder => WorkspaceRole::Coder,
+            Role::Viewer => WorkspaceRole::Viewer,
+        }
     }
 }
 
@@ -99,11 +128,16 @@ mod tests {
     }
 
     #[test]
-    fn viewers_cannot_write() {
-        assert!(!Role::Viewer.can_record_events());
-        assert!(Role::Coder.can_record_events());
-        assert!(!Role::Coder.can_manage_campaigns());
-        assert!(Role::Researcher.can_manage_campaigns());
-        assert!(!Role::Researcher.can_manage_users());
+    fn workspace_roles_grant_todays_rights_and_owners_manage_members() {
+        use WorkspaceRole::*;
+        assert!(!Viewer.can_record_events());
+        assert!(Coder.can_record_events());
+        assert!(!Coder.can_manage_campaigns());
+        assert!(Researcher.can_manage_campaigns() && Owner.can_manage_campaigns());
+        assert!(!Researcher.can_manage_members());
+        assert!(Owner.can_manage_members());
+        assert!(Role::Admin.can_manage_users() && !Role::Researcher.can_manage_users());
+        assert_eq!(WorkspaceRole::from_site_role(Role::Admin), Owner);
+        assert_eq!(WorkspaceRole::from_site_role(Role::Coder), Coder);
     }
 }

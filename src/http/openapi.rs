@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 
 use self::responses::FrameworkResponses;
 use super::problem::Problem;
-use super::routes::{authorities, campaigns, deadlines, health, outbox, people, requests};
+use super::routes::{authorities, campaigns, deadlines, health, outbox, people, requests, workspaces};
 
 struct BearerAuth;
 
@@ -38,6 +38,9 @@ impl Modify for BearerAuth {
         requests::list, requests::create, requests::show, requests::events, requests::log_sent, requests::record_event,
         deadlines::calculate, deadlines::regimes, deadlines::request_clock, deadlines::import_holidays,
         outbox::send_campaign, outbox::list, outbox::retry, outbox::cancel, outbox::remind, outbox::watch, outbox::chasers,
+        workspaces::list, workspaces::create, workspaces::show, workspaces::change,
+        workspaces::members, workspaces::add_member, workspaces::change_member, workspaces::remove_member,
+        workspaces::contacts, workspaces::set_contact,
     ),
     components(schemas(Problem, crate::domain::vocab::OutboxState, crate::domain::import::ImportFormat)),
     modifiers(&BearerAuth, &FrameworkResponses),
@@ -49,6 +52,7 @@ impl Modify for BearerAuth {
         (name = "requests", description = "Requests and their timelines"),
         (name = "deadlines", description = "Statutory deadlines, regimes and bank holidays"),
         (name = "mail", description = "Sending requests by email, and the outbox"),
+        (name = "workspaces", description = "Teams: their members, and their own contacts for bodies"),
     )
 )]
 pub struct ApiDoc;

@@ -104,7 +104,10 @@ impl Service {
         progress: &mut dyn Progress,
     ) -> ServiceResult<ImportSummary> {
         if let Some(actor) = actor {
-            actor.require(actor.role.can_manage_campaigns(), "import public bodies")?;
+            actor.require(
+                actor.anywhere(crate::domain::vocab::WorkspaceRole::can_manage_campaigns),
+                "import public bodies (a researcher or owner in a workspace may)",
+            )?;
         }
         let size = file.seek(std::io::SeekFrom::End(0)).map_err(unreadable)?;
         progress.start(size * if dry_run { 2 } else { 3 });

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::access::Intent;
 use super::convert::{self, utc};
 use super::text::{self, Shape};
 use super::views::{CampaignProgress, CampaignView};
@@ -13,6 +14,7 @@ use super::{Actor, FieldError, Page, Paging, Service, ServiceError, ServiceResul
 use crate::domain::reference;
 use crate::domain::status::{State, Status};
 use crate::domain::template;
+use crate::domain::vocab::WorkspaceRole;
 use crate::store::authorities::{self, AuthorityFilter};
 use crate::store::models::{CampaignRow, NewCampaign, NewRequest};
 use crate::store::{self, AnyConnection, campaigns, requests, users};
@@ -66,6 +68,9 @@ pub struct NewCampaignInput {
     #[schema(value_type = Option<crate::service::RegimeName>)]
     pub regime: Option<String>,
     pub targets: Targets,
+    /// The workspace the campaign belongs to, by slug; may be left out by a member of only one.
+    #[serde(default)]
+    pub workspace: Option<String>,
 }
 
 impl Service {
@@ -75,7 +80,10 @@ impl Service {
         input: NewCampaignInput,
         today: NaiveDate,
     ) -> ServiceResult<CampaignProgress> {
-        actor.require(actor.role.can_manage_campaigns(), "create campaigns")?;
+        let home = actor.home(input.workspace.as_deref())?;
+        let workspace_id = actor
+            .require_in(home.workspace_id, WorkspaceRole::can_manage_campaigns, "create campaigns")?
+            .workspace_id;
         text::check(
             [
                 ("title", input.title.as_str(), Shape::Line(text::TITLE)),
@@ -155,16 +163,18 @@ impl Service {
                     regime,
                     created_by: actor.user_id,
                     created_at: now(),
+                    workspace_id,
                 },
             )?;
             let mut rows = Vec::with_capacity(targets.len());
             for (i, body) in targets.iter().enumerate() {
                 let reference = reference::reference(&prefix, i as u64 + 1);
+                let email = super::contacts::address(conn, workspace_id, body.id)?;
                 let values = BTreeMap::from([
                     ("authority.name", body.name.clone()),
                     ("authority.ods_code", body.ods_code.clone().unwrap_or_default()),
                     ("authority.region", body.region.clone().unwrap_or_default()),
-                    ("authority.email", body.email.clone().unwrap_or_default()),
+                    ("authority.email", email.unwrap_or_default()),
                     ("request.reference", reference.clone()),
                     ("campaign.title", title.clone()),
                 ]);
@@ -181,29 +191,36 @@ impl Service {
                     state: State::Draft,
                     created_at: stamp,
                     updated_at: stamp,
+                    workspace_id,
                 });
             }
             requests::insert_many(conn, &rows)?;
             Ok::<_, ServiceError>(campaign.id)
         })?;
-        self.campaign(id, today)
+        self.campaign(actor, id, today)
     }
 
-    pub fn list_campaigns(&self, paging: Paging) -> ServiceResult<Page<CampaignView>> {
+    /// The campaigns of the actor's workspaces, or of the one named, newest first.
+    pub fn list_campaigns(
+        &self,
+        actor: &Actor,
+        workspace: Option<&str>,
+        paging: Paging,
+    ) -> ServiceResult<Page<CampaignView>> {
+        let scope = actor.scope(workspace)?;
         let mut conn = self.db().conn()?;
-        let total = campaigns::count(&mut conn)?;
-        let items = campaigns::list(&mut conn, paging.limit(), paging.offset())?
+        let total = campaigns::count(&mut conn, scope)?;
+        let items = campaigns::list(&mut conn, scope, paging.limit(), paging.offset())?
             .into_iter()
-            .map(|row| view(&mut conn, row))
+            .map(|row| view(&mut conn, actor, row))
             .collect::<ServiceResult<_>>()?;
         Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
     }
 
     /// A campaign with its requests counted by status on `today`.
-    pub fn campaign(&self, id: i64, today: NaiveDate) -> ServiceResult<CampaignProgress> {
+    pub fn campaign(&self, actor: &Actor, id: i64, today: NaiveDate) -> ServiceResult<CampaignProgress> {
         let mut conn = self.db().conn()?;
-        let row = campaigns::by_id(&mut conn, id)?
-            .ok_or_else(|| ServiceError::NotFound(format!("No campaign has the id {id}.")))?;
+        let row = self.campaign_for(&mut conn, actor, id, Intent::Read)?;
         let counts = campaigns::state_counts(&mut conn, id, today)?;
         let mut by_status: BTreeMap<Status, i64> = Status::ALL.iter().map(|s| (*s, 0)).collect();
         for (state, n) in counts.by_state {
@@ -214,13 +231,14 @@ impl Service {
         *by_status.entry(Status::AwaitingResponse).or_default() -= counts.late;
         *by_status.entry(Status::Overdue).or_default() += counts.late - counts.very_late;
         *by_status.entry(Status::VeryOverdue).or_default() += counts.very_late;
-        Ok(CampaignProgress { campaign: view(&mut conn, row)?, as_of: today, by_status })
+        Ok(CampaignProgress { campaign: view(&mut conn, actor, row)?, as_of: today, by_status })
     }
 }
 
-fn view(conn: &mut AnyConnection, row: CampaignRow) -> ServiceResult<CampaignView> {
+fn view(conn: &mut AnyConnection, actor: &Actor, row: CampaignRow) -> ServiceResult<CampaignView> {
     let created_by = users::by_id(conn, row.created_by)?.map(|u| u.email).unwrap_or_default();
     Ok(CampaignView {
+        workspace: actor.membership(row.workspace_id).map(|m| m.workspace.clone()).unwrap_or_default(),
         request_count: requests::count_in_campaign(conn, row.id)?,
         regime: row.regime,
         id: row.id,

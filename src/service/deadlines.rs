@@ -144,9 +144,15 @@ impl Service {
     }
 
     /// How a request's deadlines were worked out, event by event.
-    pub fn request_deadline(&self, id: i64, today: NaiveDate) -> ServiceResult<RequestDeadlineView> {
+    pub fn request_deadline(
+        &self,
+        actor: &Actor,
+        id: i64,
+        today: NaiveDate,
+    ) -> ServiceResult<RequestDeadlineView> {
         let regimes = self.regimes()?;
         let mut conn = self.db().conn()?;
+        self.request_for(&mut conn, actor, id, super::access::Intent::Read)?;
         let stored = StoredTimeline::load(&mut conn, id)?;
         let derived = stored.replay(&regimes, None)?;
         let regime = stored.regime(&regimes)?;

@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::outbox::DeliveryReport;
-use super::{Paging, Service, ServiceResult};
+use super::{Actor, Paging, Service, ServiceResult};
 use crate::domain::vocab::OutboxState;
 use crate::mail::Mailer;
 
@@ -51,10 +51,16 @@ impl Service {
     }
 
     /// How many of a campaign's messages still wait, and how many failed.
-    pub fn campaign_delivery(&self, campaign: i64) -> ServiceResult<CampaignDelivery> {
+    pub fn campaign_delivery(&self, actor: &Actor, campaign: i64) -> ServiceResult<CampaignDelivery> {
         let count = |state: OutboxState| {
-            self.list_campaign_outbox(Some(state.as_str()), Some(campaign), Paging::new(Some(1), Some(1))?)
-                .map(|p| p.total)
+            self.list_outbox(
+                actor,
+                None,
+                Some(state.as_str()),
+                Some(campaign),
+                Paging::new(Some(1), Some(1))?,
+            )
+            .map(|p| p.total)
         };
         Ok(CampaignDelivery {
             waiting: count(OutboxState::Pending)? + count(OutboxState::Sending)?,
@@ -66,12 +72,13 @@ impl Service {
     /// `serve`, delivers them), telling `progress` each time; returns the last count.
     pub fn wait_for_campaign(
         &self,
+        actor: &Actor,
         campaign: i64,
         every: Duration,
         mut progress: impl FnMut(&CampaignDelivery),
     ) -> ServiceResult<CampaignDelivery> {
         loop {
-            let now = self.campaign_delivery(campaign)?;
+            let now = self.campaign_delivery(actor, campaign)?;
             progress(&now);
             if now.waiting == 0 {
                 return Ok(now);

@@ -11,9 +11,11 @@ use crate::domain::regime::{Regime, RegimeRules, Regimes};
 use crate::domain::vocab::Role;
 use crate::store::{Db, Fault, StoreError};
 
+mod access;
 pub mod authorities;
 pub mod authority_import;
 pub mod campaigns;
+pub mod contacts;
 mod convert;
 pub mod deadlines;
 pub mod delivery;
@@ -24,6 +26,7 @@ pub mod text;
 pub mod timeline;
 pub mod users;
 pub mod views;
+pub mod workspaces;
 
 /// One field that failed validation, for the problem response's `errors` list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -133,15 +136,28 @@ pub type ServiceResult<T> = Result<T, ServiceError>;
 /// databases accept exactly the same input (filters; fields with a shape use [`text::check`]).
 pub(crate) use text::check_nul as check_text;
 
-/// Who is acting: the holder of an API token, or the local operator at the command line.
+/// Who is acting: the holder of an API token, or the local operator at the command line, with
+/// the workspaces they belong to (read once per call, so that a membership ended takes effect at
+/// the next one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Actor {
     pub user_id: i64,
     pub email: String,
+    /// The site role: `admin` administers users and workspaces; any other role grants nothing
+    /// beyond the user's memberships.
     pub role: Role,
+    /// The workspaces the user belongs to, by slug, with their role in each.
+    pub workspaces: Vec<workspaces::Membership>,
 }
 
 impl Actor {
+    /// Someone the service acts for by itself (a delivery recorded on a timeline), with no
+    /// memberships: it can be named as the recorder, never checked for rights.
+    pub(crate) fn system(user_id: i64) -> Self {
+        Self { user_id, email: String::new(), role: Role::Viewer, workspaces: Vec::new() }
+    }
+
+    /// A site-wide right (users, workspaces, holidays, reminders): site administrators only.
     pub fn require(&self, allowed: bool, what: &str) -> ServiceResult<()> {
         if allowed {
             Ok(())

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use utoipa::ToSchema;
 
+use super::access::Intent;
 use super::convert::utc;
 use super::timeline::Draft;
 use super::views::SkippedRequest;
@@ -17,7 +18,7 @@ use super::{Actor, FieldError, Page, Paging, Service, ServiceError, ServiceResul
 use crate::domain::event::{EventDetails, EventKind};
 use crate::domain::london;
 use crate::domain::status::State;
-use crate::domain::vocab::{Channel, OutboxKind, OutboxState, Role};
+use crate::domain::vocab::{Channel, OutboxKind, OutboxState, WorkspaceRole};
 use crate::mail::{MailError, Mailer, Outgoing};
 use crate::store::outbox::{self as store_outbox, NewOutbox, OutboxRow};
 use crate::store::{self, authorities, requests};
@@ -202,7 +203,12 @@ impl Service {
         campaign_id: i64,
         input: SendInput,
     ) -> ServiceResult<SendSummary> {
-        actor.require(actor.role.can_manage_campaigns(), "send campaigns")?;
+        let campaign = self.campaign_for(
+            &mut *self.db().conn()?,
+            actor,
+            campaign_id,
+            Intent::Change(WorkspaceRole::can_manage_campaigns, "send campaigns"),
+        )?;
         let interval = match input.rate_per_minute {
             Some(0) => {
                 return Err(ServiceError::invalid_fields(vec![FieldError::new(
@@ -217,9 +223,6 @@ impl Service {
         let mail = self.mail().clone();
         let mut conn = self.db().conn()?;
         store::write_transaction(&mut conn, |conn| {
-            if store::campaigns::by_id(conn, campaign_id)?.is_none() {
-                return Err(ServiceError::NotFound(format!("No campaign has the id {campaign_id}.")));
-            }
             let chosen =
                 super::timeline::campaign_requests(conn, campaign_id, input.only.as_deref(), "only")?;
             let mut summary = SendSummary {
@@ -244,8 +247,8 @@ impl Service {
                     summary.skipped.push(skip("it is already queued"));
                     continue;
                 }
-                let body = authorities::by_id(conn, row.authority_id)?;
-                let Some(to) = body.and_then(|b| b.email) else {
+                let Some(to) = super::contacts::address(conn, campaign.workspace_id, row.authority_id)?
+                else {
                     summary.no_email.push(skip("the body has no email address"));
                     continue;
                 };
@@ -271,6 +274,7 @@ impl Service {
                     next_attempt_at: scheduled,
                     created_by: actor.user_id,
                     created_at: start,
+                    workspace_id: campaign.workspace_id,
                 };
                 let headers = if input.dry_run {
                     let outgoing = outgoing(
@@ -389,7 +393,7 @@ impl Service {
             let Some(request) = requests::by_id(conn, request_id)? else { return Ok(()) };
             let at = now();
             authorities::mark_email_failing(conn, request.authority_id, &row.to_address, at, answer)?;
-            let sender = Actor { user_id: row.created_by, email: String::new(), role: Role::Admin };
+            let sender = Actor::system(row.created_by);
             let mut note =
                 format!("The mail server refused the email to {} for good: {answer}.", row.to_address);
             if row.kind == OutboxKind::Request {
@@ -434,7 +438,7 @@ impl Service {
         }
         let Some(request_id) = row.request_id else { return Ok(()) };
         let Some(request) = requests::by_id(conn, request_id)? else { return Ok(()) };
-        let sender = Actor { user_id: row.created_by, email: String::new(), role: Role::Admin };
+        let sender = Actor::system(row.created_by);
         let on = london::london_date(at);
         let draft = match row.kind {
             OutboxKind::Request if request.state == State::Draft => Draft {
@@ -489,23 +493,24 @@ impl Service {
         Ok(reason)
     }
 
-    pub fn list_outbox(&self, state: Option<&str>, paging: Paging) -> ServiceResult<Page<OutboxView>> {
-        self.list_campaign_outbox(state, None, paging)
-    }
-
-    /// The outbox, optionally only one campaign's messages.
-    pub fn list_campaign_outbox(
+    /// The outbox of the actor's workspaces (or of the one named), optionally only one
+    /// campaign's messages.
+    pub fn list_outbox(
         &self,
+        actor: &Actor,
+        workspace: Option<&str>,
         state: Option<&str>,
         campaign: Option<i64>,
         paging: Paging,
     ) -> ServiceResult<Page<OutboxView>> {
+        let scope = actor.scope(workspace)?;
         let state = state
             .map(|s| s.parse::<OutboxState>())
             .transpose()
             .map_err(|e| ServiceError::invalid_fields(vec![FieldError::new("state", e.to_string())]))?;
         let mut conn = self.db().conn()?;
-        let (rows, total) = store_outbox::list(&mut conn, state, campaign, paging.limit(), paging.offset())?;
+        let (rows, total) =
+            store_outbox::list(&mut conn, scope, state, campaign, paging.limit(), paging.offset())?;
         Ok(Page {
             items: rows.into_iter().map(view).collect(),
             total,
@@ -515,10 +520,13 @@ impl Service {
     }
 
     pub fn retry_message(&self, actor: &Actor, id: i64) -> ServiceResult<OutboxView> {
-        actor.require(actor.role.can_manage_campaigns(), "steer the outbox")?;
         let mut conn = self.db().conn()?;
-        let row = store_outbox::by_id(&mut conn, id)?
-            .ok_or_else(|| ServiceError::NotFound(format!("No message has the id {id}.")))?;
+        let row = self.message_for(
+            &mut conn,
+            actor,
+            id,
+            Intent::Change(WorkspaceRole::can_manage_campaigns, "steer the outbox"),
+        )?;
         if !store_outbox::retry(&mut conn, id, now())? {
             return Err(ServiceError::Conflict(format!(
                 "Message {id} is {}; only pending or failed messages can be retried.",
@@ -529,10 +537,13 @@ impl Service {
     }
 
     pub fn cancel_message(&self, actor: &Actor, id: i64) -> ServiceResult<OutboxView> {
-        actor.require(actor.role.can_manage_campaigns(), "steer the outbox")?;
         let mut conn = self.db().conn()?;
-        let row = store_outbox::by_id(&mut conn, id)?
-            .ok_or_else(|| ServiceError::NotFound(format!("No message has the id {id}.")))?;
+        let row = self.message_for(
+            &mut conn,
+            actor,
+            id,
+            Intent::Change(WorkspaceRole::can_manage_campaigns, "steer the outbox"),
+        )?;
         if !store_outbox::cancel(&mut conn, id)? {
             return Err(ServiceError::Conflict(format!(
                 "Message {id} is {}; only pending or failed messages can be cancelled.",

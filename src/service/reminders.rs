@@ -9,11 +9,12 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::access::Intent;
 use super::outbox::message_id;
 use super::{Actor, FieldError, Service, ServiceError, ServiceResult, now};
 use crate::domain::event::EventKind;
 use crate::domain::status::{Status, status_on};
-use crate::domain::vocab::{OutboxKind, OutboxState};
+use crate::domain::vocab::{OutboxKind, OutboxState, WorkspaceRole};
 use crate::store::outbox::{self as store_outbox, NewOutbox};
 use crate::store::{self, authorities, events, reminders, users};
 
@@ -81,6 +82,8 @@ pub struct DigestItem {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Digest {
     pub to: String,
+    /// The slug of the workspace whose requests it lists: one digest per person and workspace.
+    pub workspace: String,
     pub subject: String,
     pub items: Vec<DigestItem>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -139,7 +142,8 @@ impl Service {
                 .get("foia")
                 .map_err(|e| ServiceError::internal_from("The built-in regime foia is missing", e))?;
             let until = horizon.add(today, cfg.due_soon_working_days);
-            let mut by_user: BTreeMap<i64, Vec<DigestItem>> = BTreeMap::new();
+            // One digest per person and workspace, so that no digest mixes two teams' requests.
+            let mut by_user: BTreeMap<(i64, i64), Vec<DigestItem>> = BTreeMap::new();
             // Many requests share a campaign: look its people up once.
             let mut recipients: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
             for row in reminders::candidates(conn, until)? {
@@ -168,7 +172,7 @@ impl Service {
                     if reminders::alert_sent(conn, row.id, kind.as_str(), &clock_key, user)? {
                         continue;
                     }
-                    by_user.entry(user).or_default().push(DigestItem {
+                    by_user.entry((user, row.workspace_id)).or_default().push(DigestItem {
                         kind,
                         request_id: row.id,
                         reference: row.reference.clone(),
@@ -179,10 +183,13 @@ impl Service {
                 }
             }
             let mut digests = Vec::new();
-            for (user_id, mut items) in by_user {
+            for ((user_id, workspace_id), mut items) in by_user {
                 let Some(user) = users::by_id(conn, user_id)? else { continue };
                 items.sort_by(|a, b| (a.kind, &a.reference).cmp(&(b.kind, &b.reference)));
-                let subject = format!("foitrack: {} request(s) need attention ({today})", items.len());
+                let workspace =
+                    store::workspaces::by_id(conn, workspace_id)?.map(|w| w.slug).unwrap_or_default();
+                let subject =
+                    format!("foitrack: {} request(s) need attention in {workspace} ({today})", items.len());
                 let body = digest_text(&items, today, &cfg);
                 if !dry_run {
                     let stamp = now();
@@ -192,7 +199,10 @@ impl Service {
                             kind: OutboxKind::Digest,
                             request_id: None,
                             campaign_id: None,
-                            message_id: message_id(&format!("digest.{today}.{user_id}"), &mail.reply_domain),
+                            message_id: message_id(
+                                &format!("digest.{today}.{user_id}.{workspace_id}"),
+                                &mail.reply_domain,
+                            ),
                             from_address: mail.from.clone(),
                             to_address: user.email.clone(),
                             reply_to: None,
@@ -202,6 +212,7 @@ impl Service {
                             next_attempt_at: stamp,
                             created_by: user_id,
                             created_at: stamp,
+                            workspace_id,
                         },
                     )?;
                     for item in &items {
@@ -216,7 +227,13 @@ impl Service {
                         )?;
                     }
                 }
-                digests.push(Digest { to: user.email, subject, items, body: dry_run.then_some(body) });
+                digests.push(Digest {
+                    to: user.email,
+                    workspace,
+                    subject,
+                    items,
+                    body: dry_run.then_some(body),
+                });
             }
             let (chasers, chasers_without_email) =
                 self.queue_chasers(conn, &regimes, &secret, today, dry_run)?;
@@ -260,7 +277,7 @@ impl Service {
                     continue;
                 }
                 let authority = authorities::by_id(conn, row.authority_id)?;
-                let Some(to) = authority.as_ref().and_then(|a| a.email.clone()) else {
+                let Some(to) = super::contacts::address(conn, row.workspace_id, row.authority_id)? else {
                     no_email.push(super::views::SkippedRequest {
                         id: row.id,
                         reference: row.reference.clone(),
@@ -310,6 +327,7 @@ impl Service {
                             next_attempt_at: stamp,
                             created_by: campaign.created_by,
                             created_at: stamp,
+                            workspace_id: campaign.workspace_id,
                         },
                     )?;
                     reminders::record_alert(
@@ -343,7 +361,8 @@ impl Service {
         enabled: bool,
         after_working_days: Option<u32>,
     ) -> ServiceResult<()> {
-        actor.require(actor.role.can_manage_campaigns(), "change a campaign's chasers")?;
+        let intent = Intent::Change(WorkspaceRole::can_manage_campaigns, "change a campaign's chasers");
+        let campaign = self.campaign_for(&mut *self.db().conn()?, actor, campaign_id, intent)?;
         if let Some(days) = after_working_days.filter(|d| !CHASE_AFTER.contains(d)) {
             return Err(ServiceError::invalid_fields(vec![super::FieldError::new(
                 "after_working_days",
@@ -355,8 +374,6 @@ impl Service {
             )]));
         }
         let mut conn = self.db().conn()?;
-        let campaign = store::campaigns::by_id(&mut conn, campaign_id)?
-            .ok_or_else(|| ServiceError::NotFound(format!("No campaign has the id {campaign_id}.")))?;
         let after = after_working_days.map(|d| d as i32).unwrap_or(campaign.chase_after_working_days);
         store::campaigns::set_chasers(&mut conn, campaign_id, enabled, after)?;
         Ok(())
@@ -370,16 +387,23 @@ impl Service {
         email: &str,
         watch: bool,
     ) -> ServiceResult<()> {
-        actor.require(actor.role.can_manage_campaigns(), "change who watches a campaign")?;
         let mut conn = self.db().conn()?;
-        if store::campaigns::by_id(&mut conn, campaign_id)?.is_none() {
-            return Err(ServiceError::NotFound(format!("No campaign has the id {campaign_id}.")));
-        }
+        let intent = Intent::Change(WorkspaceRole::can_manage_campaigns, "change who watches a campaign");
+        let campaign = self.campaign_for(&mut conn, actor, campaign_id, intent)?;
         let key = crate::domain::newtypes::EmailAddress::parse(email)
             .map(|e| e.as_str().to_lowercase())
             .map_err(|e| ServiceError::invalid_fields(vec![FieldError::new("user", e.to_string())]))?;
         let user = users::by_email(&mut conn, &key)?
             .ok_or_else(|| ServiceError::NotFound(format!("No user has the email {email}.")))?;
+        if watch && store::workspaces::membership(&mut conn, campaign.workspace_id, user.id)?.is_none() {
+            return Err(ServiceError::invalid_fields(vec![FieldError::new(
+                "user",
+                format!(
+                    "{} is not a member of the campaign's workspace; only members get its reminders",
+                    user.email
+                ),
+            )]));
+        }
         let changed = if watch {
             reminders::add_watcher(&mut conn, campaign_id, user.id)?
         } else {

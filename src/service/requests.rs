@@ -13,6 +13,7 @@ use super::{Actor, FieldError, Page, Paging, Service, ServiceError, ServiceResul
 use crate::domain::event::EventKind;
 use crate::domain::london;
 use crate::domain::status::{State, Status};
+use crate::domain::vocab::WorkspaceRole;
 use crate::store::models::NewRequest;
 use crate::store::requests::{self, RequestFilter, RequestSort};
 use crate::store::{self, authorities, events};
@@ -38,6 +39,9 @@ pub struct NewRequestInput {
     #[serde(default)]
     #[schema(value_type = Option<crate::service::RegimeName>)]
     pub regime: Option<String>,
+    /// The workspace the request belongs to, by slug; may be left out by a member of only one.
+    #[serde(default)]
+    pub workspace: Option<String>,
 }
 
 /// Filters for listing requests, in words: the API's query string and the CLI's flags both
@@ -46,6 +50,8 @@ pub struct NewRequestInput {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct RequestQuery {
+    /// Only this workspace's requests (by slug); by default those of all your workspaces.
+    pub workspace: Option<String>,
     /// Only this campaign's requests.
     pub campaign: Option<i64>,
     /// Only requests to this body.
@@ -83,10 +89,13 @@ pub struct RequestQuery {
 }
 
 impl RequestQuery {
-    pub fn resolve(&self) -> ServiceResult<(RequestFilter, RequestSort, Paging)> {
+    /// The filter for `actor`: only ever their workspaces' requests.
+    pub fn resolve(&self, actor: &Actor) -> ServiceResult<(RequestFilter, RequestSort, Paging)> {
         super::check_text(
-            [("region", &self.region), ("q", &self.q)].map(|(field, v)| (field, v.as_deref().unwrap_or(""))),
+            [("region", &self.region), ("q", &self.q), ("workspace", &self.workspace)]
+                .map(|(field, v)| (field, v.as_deref().unwrap_or(""))),
         )?;
+        let scope = actor.scope(self.workspace.as_deref())?;
         let mut errors = Vec::new();
         let status = match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(s) => {
@@ -116,7 +125,7 @@ impl RequestQuery {
         if !errors.is_empty() {
             return Err(ServiceError::invalid_fields(errors));
         }
-        let mut filter = RequestFilter::new(self.as_of.unwrap_or_else(london::today));
+        let mut filter = RequestFilter::new(self.as_of.unwrap_or_else(london::today), scope);
         filter.campaign_id = self.campaign;
         filter.authority_id = self.authority;
         filter.region = self.region.clone().map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
@@ -130,8 +139,8 @@ impl RequestQuery {
 }
 
 impl Service {
-    pub fn search_requests(&self, query: &RequestQuery) -> ServiceResult<Page<RequestView>> {
-        let (filter, sort, paging) = query.resolve()?;
+    pub fn search_requests(&self, actor: &Actor, query: &RequestQuery) -> ServiceResult<Page<RequestView>> {
+        let (filter, sort, paging) = query.resolve(actor)?;
         self.list_requests(&filter, sort, paging)
     }
 
@@ -150,20 +159,21 @@ impl Service {
         Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
     }
 
-    /// Finds a request by id, or by its reference (`ABT-2021-0042`).
-    pub fn find_request_id(&self, id_or_reference: &str) -> ServiceResult<i64> {
+    /// Finds a request of the actor's workspaces by id, or by its reference (`ABT-2021-0042`).
+    pub fn find_request_id(&self, actor: &Actor, id_or_reference: &str) -> ServiceResult<i64> {
         let key = id_or_reference.trim();
         if let Ok(id) = key.parse::<i64>() {
             return Ok(id);
         }
-        requests::by_reference(&mut *self.db().conn()?, key)?
+        requests::by_reference(&mut *self.db().conn()?, actor.scope(None)?, key)?
             .map(|r| r.id)
             .ok_or_else(|| ServiceError::NotFound(format!("No request has the reference {key}.")))
     }
 
-    pub fn request(&self, id: i64, today: NaiveDate) -> ServiceResult<RequestDetail> {
+    pub fn request(&self, actor: &Actor, id: i64, today: NaiveDate) -> ServiceResult<RequestDetail> {
         let mut conn = self.db().conn()?;
-        let (row, body) = requests::with_body(&mut conn, id)?.ok_or_else(|| not_found(id))?;
+        let (row, body) =
+            requests::with_body(&mut conn, actor.scope(None)?, id)?.ok_or_else(|| not_found(id))?;
         let event_rows = events::of_request_with_recorder(&mut conn, id)?;
         drop(conn);
         let mut retracted_by: HashMap<i64, i64> = HashMap::new();
@@ -203,7 +213,10 @@ impl Service {
         input: NewRequestInput,
         today: NaiveDate,
     ) -> ServiceResult<RequestDetail> {
-        actor.require(actor.role.can_manage_campaigns(), "create requests")?;
+        let home = actor.home(input.workspace.as_deref())?;
+        let workspace_id = actor
+            .require_in(home.workspace_id, WorkspaceRole::can_manage_campaigns, "create requests")?
+            .workspace_id;
         super::text::check([
             ("subject", input.subject.as_str(), Shape::Line(super::text::SUBJECT)),
             ("body", input.body.as_str(), Shape::Block(super::text::BODY)),
@@ -243,12 +256,13 @@ impl Service {
                     state: State::Draft,
                     created_at: stamp,
                     updated_at: stamp,
+                    workspace_id,
                 },
             )?;
             requests::set_reference(conn, id, &format!("REQ-{id:06}"))?;
             Ok(id)
         })?;
-        self.request(id, today)
+        self.request(actor, id, today)
     }
 }
 

@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::access::Intent;
 use super::convert;
 use super::requests::not_found;
 use super::text::{self, Shape};
@@ -17,9 +18,9 @@ use crate::domain::newtypes::EmailAddress;
 use crate::domain::regime::Regimes;
 use crate::domain::status::State;
 use crate::domain::timeline::{self, Derived, TimelineError};
-use crate::domain::vocab::{Channel, Outcome};
+use crate::domain::vocab::{Channel, Outcome, WorkspaceRole};
 use crate::store::models::{DerivedFields, NewEvent};
-use crate::store::{self, AnyConnection, authorities, events, requests};
+use crate::store::{self, AnyConnection, events, requests};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -137,7 +138,12 @@ fn checked_note(note: Option<String>) -> ServiceResult<Option<String>> {
 
 impl Service {
     pub fn log_sent(&self, actor: &Actor, request_id: i64, input: LogSentInput) -> ServiceResult<EventView> {
-        actor.require(actor.role.can_record_events(), "log requests as sent")?;
+        self.request_for(
+            &mut *self.db().conn()?,
+            actor,
+            request_id,
+            Intent::Change(WorkspaceRole::can_record_events, "log requests as sent"),
+        )?;
         text::check([
             ("address", input.address.as_deref().unwrap_or(""), Shape::Line(text::ADDRESS)),
             ("note", input.note.as_deref().unwrap_or(""), Shape::Block(text::NOTE)),
@@ -179,7 +185,12 @@ impl Service {
         campaign_id: i64,
         input: BulkSentInput,
     ) -> ServiceResult<BulkSentSummary> {
-        actor.require(actor.role.can_record_events(), "log requests as sent")?;
+        self.campaign_for(
+            &mut *self.db().conn()?,
+            actor,
+            campaign_id,
+            Intent::Change(WorkspaceRole::can_record_events, "log requests as sent"),
+        )?;
         text::check([("note", input.note.as_deref().unwrap_or(""), Shape::Block(text::NOTE))])?;
         let sent_at = checked_sent_at(&input.sent_at)?;
         let channel = input.channel.unwrap_or(Channel::Email);
@@ -229,7 +240,12 @@ impl Service {
         request_id: i64,
         input: EventInput,
     ) -> ServiceResult<EventView> {
-        actor.require(actor.role.can_record_events(), "record events")?;
+        self.request_for(
+            &mut *self.db().conn()?,
+            actor,
+            request_id,
+            Intent::Change(WorkspaceRole::can_record_events, "record events"),
+        )?;
         text::check(
             [
                 ("note", input.note.as_deref().unwrap_or(""), Shape::Block(text::NOTE)),
@@ -453,7 +469,8 @@ pub(crate) fn campaign_requests(
     Ok(in_campaign.into_iter().filter(|id| only.contains(id)).collect())
 }
 
-/// For email, the body's FOI address; otherwise nothing unless given.
+/// For email, the body's FOI address (the workspace's own contact for it, if it keeps one);
+/// otherwise nothing unless given.
 fn default_address(
     conn: &mut AnyConnection,
     request_id: i64,
@@ -465,7 +482,7 @@ fn default_address(
     let Some(request) = requests::by_id(conn, request_id)? else {
         return Err(not_found(request_id));
     };
-    Ok(authorities::by_id(conn, request.authority_id)?.and_then(|a| a.email))
+    super::contacts::address(conn, request.workspace_id, request.authority_id)
 }
 
 #[cfg(test)]

@@ -33,12 +33,16 @@ impl Service {
 
     /// Adds a user and gives them a first token. `actor` is `None` at the command line, where
     /// whoever can run the binary against the database is trusted; over the API only admins may.
+    ///
+    /// The user joins `workspace` with the workspace role matching `role` (an admin as owner).
+    /// With no workspace named they join the only one there is; with several, none.
     pub fn add_user(
         &self,
         actor: Option<&Actor>,
         email: &str,
         name: &str,
         role: Role,
+        workspace: Option<&str>,
     ) -> ServiceResult<NewUserView> {
         if let Some(actor) = actor {
             actor.require(actor.role.can_manage_users(), "add users")?;
@@ -53,7 +57,21 @@ impl Service {
             if users::by_email(conn, &email)?.is_some() {
                 return Err(ServiceError::Conflict(format!("A user with the email {email} already exists.")));
             }
+            let joins =
+                match workspace.map(str::trim).filter(|s| !s.is_empty()) {
+                    Some(slug) => Some(store::workspaces::by_slug(conn, slug)?.ok_or_else(|| {
+                        ServiceError::NotFound(format!("No workspace has the slug {slug}."))
+                    })?),
+                    None => match store::workspaces::all(conn)?.as_slice() {
+                        [only] => Some(only.clone()),
+                        _ => None,
+                    },
+                };
             let row = users::insert(conn, &NewUser { email: &email, name, role, created_at: now() })?;
+            if let Some(w) = &joins {
+                let joined_as = crate::domain::vocab::WorkspaceRole::from_site_role(role);
+                store::workspaces::add_member(conn, w.id, row.id, joined_as, now())?;
+            }
             let token = issue_token(conn, row.id, &email, "first token")?;
             Ok(NewUserView { user: convert::user(row)?, token })
         })
@@ -147,7 +165,8 @@ impl Service {
                 tracing::warn!(error = %e, "could not record a token's use");
             }
         }
-        Ok(Actor { user_id: user.id, role: user.role, email: user.email })
+        let workspaces = super::workspaces::memberships(&mut conn, user.id)?;
+        Ok(Actor { user_id: user.id, role: user.role, email: user.email, workspaces })
     }
 
     /// The actor for command-line use: the named user, or the first admin.
@@ -163,7 +182,8 @@ impl Service {
                     "No administrator exists yet. Create one with: foitrack user add --email YOU@EXAMPLE.ORG --role admin".into(),
                 ))?,
         };
-        Ok(Actor { user_id: user.id, role: user.role, email: user.email })
+        let workspaces = super::workspaces::memberships(&mut conn, user.id)?;
+        Ok(Actor { user_id: user.id, role: user.role, email: user.email, workspaces })
     }
 }
 

@@ -89,6 +89,8 @@ pub struct ImportSummary {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CampaignView {
     pub id: i64,
+    /// The slug of the workspace it belongs to.
+    pub workspace: String,
     pub title: String,
     pub description: String,
     pub reference_prefix: String,

@@ -4,15 +4,35 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::models::{CampaignRow, NewCampaign};
-use super::schema::{campaigns, requests};
+use super::schema::{campaigns, requests, workspaces};
+use super::workspaces::{Scope, member_of};
 use super::{AnyConnection, StoreResult};
 
 pub fn insert(conn: &mut AnyConnection, new: &NewCampaign) -> StoreResult<CampaignRow> {
     Ok(diesel::insert_into(campaigns::table).values(new).get_result::<CampaignRow>(conn)?)
 }
 
+/// A campaign by id, whatever its workspace: for the jobs, and for use cases that found it first.
 pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<CampaignRow>> {
     Ok(campaigns::table.find(id).select(CampaignRow::as_select()).first(conn).optional()?)
+}
+
+/// A campaign in `scope`.
+pub fn visible(conn: &mut AnyConnection, scope: Scope, id: i64) -> StoreResult<Option<CampaignRow>> {
+    Ok(campaigns::table
+        .find(id)
+        .filter(campaigns::workspace_id.eq_any(member_of!(scope.user_id)))
+        .select(CampaignRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+fn in_scope<'a>(scope: Scope) -> campaigns::BoxedQuery<'a, super::multi_connection_impl::MultiBackend> {
+    let q = campaigns::table.into_boxed().filter(campaigns::workspace_id.eq_any(member_of!(scope.user_id)));
+    match scope.workspace {
+        Some(id) => q.filter(campaigns::workspace_id.eq(id)),
+        None => q,
+    }
 }
 
 pub fn prefix_taken(conn: &mut AnyConnection, prefix: &str) -> StoreResult<bool> {
@@ -20,8 +40,13 @@ pub fn prefix_taken(conn: &mut AnyConnection, prefix: &str) -> StoreResult<bool>
     Ok(n > 0)
 }
 
-pub fn list(conn: &mut AnyConnection, limit: i64, offset: i64) -> StoreResult<Vec<CampaignRow>> {
-    Ok(campaigns::table
+pub fn list(
+    conn: &mut AnyConnection,
+    scope: Scope,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<Vec<CampaignRow>> {
+    Ok(in_scope(scope)
         .order(campaigns::id.desc())
         .limit(limit)
         .offset(offset)
@@ -29,8 +54,8 @@ pub fn list(conn: &mut AnyConnection, limit: i64, offset: i64) -> StoreResult<Ve
         .load(conn)?)
 }
 
-pub fn count(conn: &mut AnyConnection) -> StoreResult<i64> {
-    Ok(campaigns::table.count().get_result(conn)?)
+pub fn count(conn: &mut AnyConnection, scope: Scope) -> StoreResult<i64> {
+    Ok(in_scope(scope).count().get_result(conn)?)
 }
 
 /// Requests of a campaign counted by stored state, plus how many awaiting a response are past
@@ -74,10 +99,12 @@ pub fn set_chasers(
     Ok(n == 1)
 }
 
-/// Campaigns that chase late bodies.
+/// Campaigns that chase late bodies, outside archived workspaces.
 pub fn chasing(conn: &mut AnyConnection) -> StoreResult<Vec<CampaignRow>> {
+    let open = workspaces::table.filter(workspaces::archived_at.is_null()).select(workspaces::id);
     Ok(campaigns::table
         .filter(campaigns::chasers_enabled.eq(true))
+        .filter(campaigns::workspace_id.eq_any(open))
         .select(CampaignRow::as_select())
         .load(conn)?)
 }

@@ -20,6 +20,7 @@ pub mod requests;
 pub mod schema;
 mod sqlite_tuning;
 pub mod users;
+pub mod workspaces;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");

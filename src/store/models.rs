@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use super::schema::*;
 use crate::domain::event::EventKind;
 use crate::domain::status::State;
-use crate::domain::vocab::{Channel, Outcome, Role};
+use crate::domain::vocab::{Channel, Outcome, Role, WorkspaceRole};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -148,6 +148,7 @@ pub struct CampaignRow {
     pub created_at: NaiveDateTime,
     pub chasers_enabled: bool,
     pub chase_after_working_days: i32,
+    pub workspace_id: i64,
 }
 
 #[derive(Debug, Insertable)]
@@ -161,6 +162,7 @@ pub struct NewCampaign<'a> {
     pub regime: &'a str,
     pub created_by: i64,
     pub created_at: NaiveDateTime,
+    pub workspace_id: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -189,6 +191,7 @@ pub struct RequestRow {
     pub updated_at: NaiveDateTime,
     pub received_on: Option<NaiveDate>,
     pub original_due_on: Option<NaiveDate>,
+    pub workspace_id: i64,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -203,6 +206,7 @@ pub struct NewRequest {
     pub state: State,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub workspace_id: i64,
 }
 
 /// Everything on a request that follows from its timeline, rewritten after each event.
@@ -266,4 +270,33 @@ pub struct NewHolidayFile<'a> {
     pub content: &'a str,
     pub imported_by: i64,
     pub imported_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = workspaces)]
+pub struct WorkspaceRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+    pub archived_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = memberships)]
+pub struct MembershipRow {
+    pub workspace_id: i64,
+    pub user_id: i64,
+    pub role: WorkspaceRole,
+    pub added_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = workspace_contacts, treat_none_as_null = true)]
+pub struct ContactRow {
+    pub workspace_id: i64,
+    pub authority_id: i64,
+    pub contact_name: Option<String>,
+    pub email: Option<String>,
+    pub updated_at: NaiveDateTime,
 }

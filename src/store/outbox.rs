@@ -35,6 +35,7 @@ pub struct OutboxRow {
     pub sent_at: Option<NaiveDateTime>,
     pub created_by: i64,
     pub created_at: NaiveDateTime,
+    pub workspace_id: i64,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -53,6 +54,7 @@ pub struct NewOutbox {
     pub next_attempt_at: NaiveDateTime,
     pub created_by: i64,
     pub created_at: NaiveDateTime,
+    pub workspace_id: i64,
 }
 
 pub fn insert(conn: &mut AnyConnection, row: &NewOutbox) -> StoreResult<i64> {
@@ -148,15 +150,37 @@ pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<OutboxRow>
     Ok(outbox::table.find(id).select(OutboxRow::as_select()).first(conn).optional()?)
 }
 
+/// A message in `scope`.
+pub fn visible(
+    conn: &mut AnyConnection,
+    scope: super::workspaces::Scope,
+    id: i64,
+) -> StoreResult<Option<OutboxRow>> {
+    Ok(outbox::table
+        .find(id)
+        .filter(outbox::workspace_id.eq_any(super::workspaces::member_of!(scope.user_id)))
+        .select(OutboxRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn list(
     conn: &mut AnyConnection,
+    scope: super::workspaces::Scope,
     state: Option<OutboxState>,
     campaign: Option<i64>,
     limit: i64,
     offset: i64,
 ) -> StoreResult<(Vec<OutboxRow>, i64)> {
-    let mut q = outbox::table.into_boxed();
-    let mut count = outbox::table.into_boxed();
+    let mine = |q: outbox::BoxedQuery<'static, super::multi_connection_impl::MultiBackend>| {
+        let q = q.filter(outbox::workspace_id.eq_any(super::workspaces::member_of!(scope.user_id)));
+        match scope.workspace {
+            Some(id) => q.filter(outbox::workspace_id.eq(id)),
+            None => q,
+        }
+    };
+    let mut q = mine(outbox::table.into_boxed());
+    let mut count = mine(outbox::table.into_boxed());
     if let Some(s) = state {
         q = q.filter(outbox::state.eq(s));
         count = count.filter(outbox::state.eq(s));

@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::models::RequestRow;
-use super::schema::{alerts, campaign_watchers, campaigns, requests};
+use super::schema::{alerts, campaign_watchers, campaigns, memberships, requests, workspaces};
 use super::{AnyConnection, StoreResult};
 use crate::domain::status::State;
 
@@ -33,23 +33,40 @@ pub fn remove_watcher(conn: &mut AnyConnection, campaign_id: i64, user_id: i64) 
     Ok(n == 1)
 }
 
-/// The owner and the watchers of a campaign.
+/// The owner and the watchers of a campaign who are members of its workspace today: a former
+/// member hears nothing more from the day they leave.
 pub fn recipients(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<Vec<i64>> {
+    let Some((owner, workspace)) = campaigns::table
+        .find(campaign_id)
+        .select((campaigns::created_by, campaigns::workspace_id))
+        .first::<(i64, i64)>(conn)
+        .optional()?
+    else {
+        return Ok(Vec::new());
+    };
     let mut ids: Vec<i64> = campaign_watchers::table
         .filter(campaign_watchers::campaign_id.eq(campaign_id))
         .select(campaign_watchers::user_id)
         .load(conn)?;
-    ids.extend(campaigns::table.find(campaign_id).select(campaigns::created_by).load::<i64>(conn)?);
+    ids.push(owner);
+    let members: Vec<i64> = memberships::table
+        .filter(memberships::workspace_id.eq(workspace))
+        .filter(memberships::user_id.eq_any(&ids))
+        .select(memberships::user_id)
+        .load(conn)?;
+    ids.retain(|id| members.contains(id));
     ids.sort();
     ids.dedup();
     Ok(ids)
 }
 
 /// Campaign requests that may need a reminder: awaiting a response and due by `until`, awaiting
-/// a clarification, or under a review due by `until`.
+/// a clarification, or under a review due by `until`; none in an archived workspace.
 pub fn candidates(conn: &mut AnyConnection, until: NaiveDate) -> StoreResult<Vec<RequestRow>> {
+    let open = workspaces::table.filter(workspaces::archived_at.is_null()).select(workspaces::id);
     Ok(requests::table
         .filter(requests::campaign_id.is_not_null())
+        .filter(requests::workspace_id.eq_any(open))
         .filter(
             requests::state
                 .eq(State::AwaitingResponse)

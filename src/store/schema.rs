@@ -51,10 +51,11 @@ diesel::table! {
         subject_template -> Text,
         body_template -> Text,
         regime -> Text,
-                created_by -> BigInt,
+        created_by -> BigInt,
         created_at -> Timestamp,
         chasers_enabled -> Bool,
         chase_after_working_days -> Integer,
+        workspace_id -> BigInt,
     }
 }
 
@@ -78,11 +79,12 @@ diesel::table! {
         review_due_on -> Nullable<Date>,
         body_reference -> Nullable<Text>,
         outcome -> Nullable<Text>,
-                responded_on -> Nullable<Date>,
+        responded_on -> Nullable<Date>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
         received_on -> Nullable<Date>,
         original_due_on -> Nullable<Date>,
+        workspace_id -> BigInt,
     }
 }
 
@@ -117,7 +119,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    workspaces (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+        archived_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    memberships (workspace_id, user_id) {
+        workspace_id -> BigInt,
+        user_id -> BigInt,
+        role -> Text,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// A workspace's own contact for a body; it overrides the register's email for its mail.
+    workspace_contacts (workspace_id, authority_id) {
+        workspace_id -> BigInt,
+        authority_id -> BigInt,
+        contact_name -> Nullable<Text>,
+        email -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(memberships -> workspaces (workspace_id));
+diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(campaigns -> workspaces (workspace_id));
 diesel::joinable!(campaigns -> users (created_by));
 diesel::joinable!(requests -> campaigns (campaign_id));
 diesel::joinable!(requests -> authorities (authority_id));
@@ -134,7 +169,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     holiday_files,
     outbox,
     campaign_watchers,
-    alerts
+    alerts,
+    workspaces,
+    memberships,
+    workspace_contacts
 );
 
 diesel::table! {
@@ -158,6 +196,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         created_by -> BigInt,
         created_at -> Timestamp,
+        workspace_id -> BigInt,
     }
 }
 

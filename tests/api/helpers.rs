@@ -140,7 +140,7 @@ pub async fn spawn_app_with(db: &TestDb, adjust: impl FnOnce(&mut Settings)) -> 
     let app = App::build(settings).expect("the app builds");
     let service = app.service().clone();
     let token = if service.needs_first_user().unwrap() {
-        service.add_user(None, "admin@example.org", "Admin", Role::Admin).unwrap().token.token
+        service.add_user(None, "admin@example.org", "Admin", Role::Admin, None).unwrap().token.token
     } else {
         service.create_token(None, Some("admin@example.org"), Some("restart")).unwrap().token
     };
@@ -227,6 +227,28 @@ impl TestApp {
             .header("content-type", content_type)
             .body(body);
         Self::reply(request.send().await.unwrap()).await
+    }
+
+    /// Any method as `token`, with a JSON body for the methods that take one.
+    pub async fn call_as(&self, method: &str, token: &str, path: &str, body: Option<&Value>) -> Reply {
+        let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let mut request = self.client.request(method, self.url(path)).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        Self::reply(request.send().await.unwrap()).await
+    }
+
+    /// A new user with this site role, who joins no workspace unless `workspace` is named (or is
+    /// the only one); returns their token and user id.
+    pub async fn user(&self, email: &str, role: &str, workspace: Option<&str>) -> (String, i64) {
+        let mut body = serde_json::json!({"email": email, "role": role});
+        if let Some(w) = workspace {
+            body["workspace"] = w.into();
+        }
+        let created = self.post("/api/v1/users", &body).await;
+        let created = created.ok();
+        (created["token"]["token"].as_str().unwrap().to_string(), created["user"]["id"].as_i64().unwrap())
     }
 
     pub async fn delete(&self, path: &str) -> Reply {

@@ -16,3 +16,4 @@ mod reminders;
 mod survey;
 mod text_input;
 mod timeline;
+mod workspaces;

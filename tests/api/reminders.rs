@@ -200,3 +200,63 @@ async fn late_bodies_are_chased_once_and_never_after_replying(db: &TestDb) {
     app.stop().await;
 }
 on_both_backends!(late_bodies_are_chased_once_and_never_after_replying);
+
+/// Digests go only to members of the campaign's workspace: a watcher who leaves it hears
+/// nothing more from that day, and no one outside it can be made a watcher.
+async fn digests_go_only_to_members_of_the_workspace(db: &TestDb) {
+    let app = spawn_app(db).await;
+    let campaign = sent_survey(&app).await;
+    let digests = |reply: &crate::helpers::Reply| -> Vec<String> {
+        let mut to: Vec<String> = reply.ok()["digests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["to"].as_str().unwrap().to_string())
+            .collect();
+        to.sort();
+        to
+    };
+    let both = app.post("/api/v1/reminders/run?dry_run=true&as_of=2022-01-05", &json!({})).await;
+    assert_eq!(digests(&both), ["admin@example.org", "watcher@example.org"]);
+    assert_eq!(both.ok()["digests"][0]["workspace"], "default");
+    // Another team's member cannot watch the campaign.
+    app.post("/api/v1/workspaces", &json!({"slug": "other", "name": "Other", "owner": "admin@example.org"}))
+        .await
+        .ok();
+    app.post(
+        "/api/v1/users",
+        &json!({"email": "outsider@example.org", "role": "researcher", "workspace": "other"}),
+    )
+    .await
+    .ok();
+    let outsider = app
+        .post(
+            &format!("/api/v1/campaigns/{campaign}/watchers"),
+            &json!({"user_email": "outsider@example.org"}),
+        )
+        .await;
+    assert!(outsider.problem(422, "validation").contains("not a member"));
+    // The watcher leaves the workspace: the next run leaves them out.
+    let members = app.get("/api/v1/workspaces/default/members").await;
+    let watcher = members
+        .ok()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == "watcher@example.org")
+        .unwrap()["user_id"]
+        .as_i64()
+        .unwrap();
+    let left = app.delete(&format!("/api/v1/workspaces/default/members/{watcher}")).await;
+    assert_eq!(left.status, 204, "{}", left.body);
+    let after = app.post("/api/v1/reminders/run?dry_run=true&as_of=2022-01-05", &json!({})).await;
+    assert_eq!(digests(&after), ["admin@example.org"]);
+    // An archived workspace sends no reminders at all.
+    app.call_as("PATCH", &app.token, "/api/v1/workspaces/default", Some(&json!({"archived": true})))
+        .await
+        .ok();
+    let archived = app.post("/api/v1/reminders/run?dry_run=true&as_of=2022-01-05", &json!({})).await;
+    assert_eq!(archived.ok()["digests"], json!([]));
+    app.stop().await;
+}
+on_both_backends!(digests_go_only_to_members_of_the_workspace);

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use super::{AsOf, run_as};
 use crate::http::auth::Bearer;
 use crate::http::body::JsonObject;
-use crate::http::openapi::responses::{Conflict, Forbidden};
+use crate::http::openapi::responses::{Conflict, Forbidden, NotFound};
 use crate::http::problem::ApiError;
 use crate::service::campaigns::NewCampaignInput;
 use crate::service::timeline::BulkSentInput;
@@ -15,27 +15,33 @@ use crate::service::{Page, Paging, Service};
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct PageQuery {
+pub struct CampaignQuery {
+    /// Only this workspace's campaigns (by slug); by default those of all your workspaces.
+    pub workspace: Option<String>,
     #[param(value_type = Option<i64>, minimum = 1, maximum = 4_294_967_295_i64)]
     pub page: Option<u32>,
     #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaigns", operation_id = "list_campaigns", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, body = Page<CampaignView>)))]
+#[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaigns", operation_id = "list_campaigns", security(("bearer" = [])), params(CampaignQuery),
+    responses((status = 200, body = Page<CampaignView>), (status = 404, response = NotFound)))]
 pub async fn list(
     bearer: Bearer,
     svc: web::Data<Service>,
-    q: web::Query<PageQuery>,
+    q: web::Query<CampaignQuery>,
 ) -> Result<web::Json<Page<CampaignView>>, ApiError> {
+    let q = q.into_inner();
     let paging = Paging::new(q.page, q.per_page)?;
-    Ok(web::Json(run_as(svc, bearer, move |svc, _| svc.list_campaigns(paging)).await?))
+    Ok(web::Json(
+        run_as(svc, bearer, move |svc, actor| svc.list_campaigns(&actor, q.workspace.as_deref(), paging))
+            .await?,
+    ))
 }
 
 /// Creates the campaign and one draft request for each target body, each with its reference.
 #[utoipa::path(post, path = "/api/v1/campaigns", tag = "campaigns", operation_id = "create_campaign", security(("bearer" = [])), request_body = NewCampaignInput,
-    responses((status = 201, body = CampaignProgress), (status = 403, response = Forbidden), (status = 409, response = Conflict)))]
+    responses((status = 201, body = CampaignProgress), (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 409, response = Conflict)))]
 pub async fn create(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -62,7 +68,7 @@ pub async fn show(
     as_of: web::Query<AsOf>,
 ) -> Result<web::Json<CampaignProgress>, ApiError> {
     let (id, today) = (id.into_inner(), as_of.day());
-    Ok(web::Json(run_as(svc, bearer, move |svc, _| svc.campaign(id, today)).await?))
+    Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.campaign(&actor, id, today)).await?))
 }
 
 /// Logs the campaign's unsent requests (or the listed ones) as sent, all or none.

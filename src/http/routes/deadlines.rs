@@ -45,7 +45,7 @@ pub async fn request_clock(
     as_of: web::Query<AsOf>,
 ) -> Result<web::Json<RequestDeadlineView>, ApiError> {
     let (id, today) = (id.into_inner(), as_of.day());
-    Ok(web::Json(run_as(svc, bearer, move |svc, _| svc.request_deadline(id, today)).await?))
+    Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.request_deadline(&actor, id, today)).await?))
 }
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]

@@ -14,6 +14,7 @@ pub mod health;
 pub mod outbox;
 pub mod people;
 pub mod requests;
+pub mod workspaces;
 
 /// Runs a blocking service call off the async workers.
 pub async fn run<T: Send + 'static>(
@@ -45,7 +46,7 @@ pub(crate) fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    use web::{delete, get, post};
+    use web::{delete, get, patch, post, put};
     cfg.service(resource("/me", "GET").route(get().to(people::me)))
         .service(
             resource("/users", "GET, POST")
@@ -90,7 +91,32 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/outbox/{id}/cancel", "POST").route(post().to(outbox::cancel)))
         .service(resource("/reminders/run", "POST").route(post().to(outbox::remind)))
         .service(resource("/campaigns/{id}/watchers", "POST").route(post().to(outbox::watch)))
-        .service(resource("/campaigns/{id}/chasers", "POST").route(post().to(outbox::chasers)));
+        .service(resource("/campaigns/{id}/chasers", "POST").route(post().to(outbox::chasers)))
+        .service(
+            resource("/workspaces", "GET, POST")
+                .route(get().to(workspaces::list))
+                .route(post().to(workspaces::create)),
+        )
+        .service(
+            resource("/workspaces/{slug}", "GET, PATCH")
+                .route(get().to(workspaces::show))
+                .route(patch().to(workspaces::change)),
+        )
+        .service(
+            resource("/workspaces/{slug}/members", "GET, POST")
+                .route(get().to(workspaces::members))
+                .route(post().to(workspaces::add_member)),
+        )
+        .service(
+            resource("/workspaces/{slug}/members/{user_id}", "DELETE, PATCH")
+                .route(patch().to(workspaces::change_member))
+                .route(delete().to(workspaces::remove_member)),
+        )
+        .service(resource("/workspaces/{slug}/contacts", "GET").route(get().to(workspaces::contacts)))
+        .service(
+            resource("/workspaces/{slug}/contacts/{authority_id}", "PUT")
+                .route(put().to(workspaces::set_contact)),
+        );
 }
 
 /// `?as_of=DATE`: judge statuses as on that day instead of today.

@@ -35,6 +35,8 @@ pub struct OutboxQuery {
     pub state: Option<String>,
     /// Only this campaign's messages.
     pub campaign: Option<i64>,
+    /// Only this workspace's messages (by slug); by default those of all your workspaces.
+    pub workspace: Option<String>,
     #[param(value_type = Option<i64>, minimum = 1, maximum = 4_294_967_295_i64)]
     pub page: Option<u32>,
     #[param(minimum = 1, maximum = 500)]
@@ -51,8 +53,10 @@ pub async fn list(
     let q = q.into_inner();
     let paging = Paging::new(q.page, q.per_page)?;
     Ok(web::Json(
-        run_as(svc, bearer, move |svc, _| svc.list_campaign_outbox(q.state.as_deref(), q.campaign, paging))
-            .await?,
+        run_as(svc, bearer, move |svc, actor| {
+            svc.list_outbox(&actor, q.workspace.as_deref(), q.state.as_deref(), q.campaign, paging)
+        })
+        .await?,
     ))
 }
 

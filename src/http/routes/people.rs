@@ -36,7 +36,12 @@ pub struct NewUserInput {
     #[serde(default)]
     #[schema(max_length = 200)]
     pub name: String,
+    /// The site role. `admin` administers users and workspaces; the user joins their workspace
+    /// with the matching workspace role (an admin as `owner`).
     pub role: Role,
+    /// The workspace the user joins, by slug; by default the only one, if there is only one.
+    #[serde(default)]
+    pub workspace: Option<String>,
 }
 
 /// Admins only. The new user's first token is in the response, once.
@@ -49,7 +54,7 @@ pub async fn add_user(
 ) -> Result<HttpResponse, ApiError> {
     let input = input.into_inner();
     let created = run_as(svc, bearer, move |svc, actor| {
-        svc.add_user(Some(&actor), &input.email, &input.name, input.role)
+        svc.add_user(Some(&actor), &input.email, &input.name, input.role, input.workspace.as_deref())
     })
     .await?;
     Ok(HttpResponse::Created().json(created))

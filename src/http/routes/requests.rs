@@ -20,7 +20,7 @@ pub async fn list(
     q: web::Query<RequestQuery>,
 ) -> Result<web::Json<Page<RequestView>>, ApiError> {
     let q = q.into_inner();
-    Ok(web::Json(run_as(svc, bearer, move |svc, _| svc.search_requests(&q)).await?))
+    Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.search_requests(&actor, &q)).await?))
 }
 
 /// A request to one body outside any campaign.
@@ -51,7 +51,7 @@ pub async fn show(
     as_of: web::Query<AsOf>,
 ) -> Result<web::Json<RequestDetail>, ApiError> {
     let (id, today) = (id.into_inner(), as_of.day());
-    Ok(web::Json(run_as(svc, bearer, move |svc, _| svc.request(id, today)).await?))
+    Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.request(&actor, id, today)).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/requests/{id}/events", tag = "requests", operation_id = "list_request_events", security(("bearer" = [])),
@@ -64,7 +64,9 @@ pub async fn events(
 ) -> Result<web::Json<Vec<EventView>>, ApiError> {
     let id = id.into_inner();
     Ok(web::Json(
-        run_as(svc, bearer, move |svc, _| svc.request(id, crate::domain::london::today())).await?.events,
+        run_as(svc, bearer, move |svc, actor| svc.request(&actor, id, crate::domain::london::today()))
+            .await?
+            .events,
     ))
 }
 

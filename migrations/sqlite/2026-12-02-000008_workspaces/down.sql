@@ -1,0 +1,13 @@
+PRAGMA foreign_keys = OFF;
+BEGIN;
+DROP INDEX outbox_workspace;
+DROP INDEX requests_workspace_state_due;
+DROP INDEX campaigns_workspace;
+ALTER TABLE outbox DROP COLUMN workspace_id;
+ALTER TABLE requests DROP COLUMN workspace_id;
+ALTER TABLE campaigns DROP COLUMN workspace_id;
+DROP TABLE workspace_contacts;
+DROP TABLE memberships;
+DROP TABLE workspaces;
+COMMIT;
+PRAGMA foreign_keys = ON;

@@ -1,0 +1,186 @@
+//! Workspaces, their members, their private contacts for bodies, and the [`Scope`] that every
+//! query over a workspace's rows takes.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::models::{ContactRow, MembershipRow, UserRow, WorkspaceRow};
+use super::schema::{campaign_watchers, campaigns, memberships, users, workspace_contacts, workspaces};
+use super::{AnyConnection, StoreResult};
+use crate::domain::vocab::WorkspaceRole;
+
+/// Whose rows a query may return: those of the workspaces `user_id` belongs to, and of those
+/// only `workspace` when it is set. Queries check membership in the database themselves, so a
+/// use case that forgot its own check still cannot list another team's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scope {
+    pub user_id: i64,
+    pub workspace: Option<i64>,
+}
+
+/// The ids of the workspaces a user belongs to, as a subquery for `eq_any`. A macro rather than
+/// a function: the subquery's type is long, and a boxed one cannot go into an unboxed query.
+macro_rules! member_of {
+    ($user_id:expr) => {
+        $crate::store::schema::memberships::table
+            .filter($crate::store::schema::memberships::user_id.eq($user_id))
+            .select($crate::store::schema::memberships::workspace_id)
+    };
+}
+pub(crate) use member_of;
+
+pub fn insert(
+    conn: &mut AnyConnection,
+    slug: &str,
+    name: &str,
+    at: NaiveDateTime,
+) -> StoreResult<WorkspaceRow> {
+    Ok(diesel::insert_into(workspaces::table)
+        .values((workspaces::slug.eq(slug), workspaces::name.eq(name), workspaces::created_at.eq(at)))
+        .get_result::<WorkspaceRow>(conn)?)
+}
+
+pub fn by_slug(conn: &mut AnyConnection, slug: &str) -> StoreResult<Option<WorkspaceRow>> {
+    Ok(workspaces::table
+        .filter(workspaces::slug.eq(slug))
+        .select(WorkspaceRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<WorkspaceRow>> {
+    Ok(workspaces::table.find(id).select(WorkspaceRow::as_select()).first(conn).optional()?)
+}
+
+pub fn all(conn: &mut AnyConnection) -> StoreResult<Vec<WorkspaceRow>> {
+    Ok(workspaces::table.order(workspaces::slug).select(WorkspaceRow::as_select()).load(conn)?)
+}
+
+/// The workspaces `user_id` belongs to, with their role in each, by slug.
+pub fn of_user(conn: &mut AnyConnection, user_id: i64) -> StoreResult<Vec<(WorkspaceRow, WorkspaceRole)>> {
+    Ok(memberships::table
+        .inner_join(workspaces::table)
+        .filter(memberships::user_id.eq(user_id))
+        .order(workspaces::slug)
+        .select((WorkspaceRow::as_select(), memberships::role))
+        .load(conn)?)
+}
+
+pub fn rename(conn: &mut AnyConnection, id: i64, name: &str) -> StoreResult<()> {
+    diesel::update(workspaces::table.find(id)).set(workspaces::name.eq(name)).execute(conn)?;
+    Ok(())
+}
+
+pub fn set_archived(conn: &mut AnyConnection, id: i64, at: Option<NaiveDateTime>) -> StoreResult<()> {
+    diesel::update(workspaces::table.find(id)).set(workspaces::archived_at.eq(at)).execute(conn)?;
+    Ok(())
+}
+
+/// The members of a workspace with their user rows, by email.
+pub fn members(conn: &mut AnyConnection, workspace_id: i64) -> StoreResult<Vec<(MembershipRow, UserRow)>> {
+    Ok(memberships::table
+        .inner_join(users::table)
+        .filter(memberships::workspace_id.eq(workspace_id))
+        .order(users::email)
+        .select((MembershipRow::as_select(), UserRow::as_select()))
+        .load(conn)?)
+}
+
+pub fn membership(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    user_id: i64,
+) -> StoreResult<Option<MembershipRow>> {
+    Ok(memberships::table
+        .find((workspace_id, user_id))
+        .select(MembershipRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn add_member(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    user_id: i64,
+    role: WorkspaceRole,
+    at: NaiveDateTime,
+) -> StoreResult<()> {
+    diesel::insert_into(memberships::table)
+        .values((
+            memberships::workspace_id.eq(workspace_id),
+            memberships::user_id.eq(user_id),
+            memberships::role.eq(role),
+            memberships::added_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_role(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    user_id: i64,
+    role: WorkspaceRole,
+) -> StoreResult<()> {
+    diesel::update(memberships::table.find((workspace_id, user_id)))
+        .set(memberships::role.eq(role))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Ends a membership, and with it the member's watching of the workspace's campaigns.
+pub fn remove_member(conn: &mut AnyConnection, workspace_id: i64, user_id: i64) -> StoreResult<()> {
+    let campaigns_here =
+        campaigns::table.filter(campaigns::workspace_id.eq(workspace_id)).select(campaigns::id);
+    diesel::delete(
+        campaign_watchers::table
+            .filter(campaign_watchers::user_id.eq(user_id))
+            .filter(campaign_watchers::campaign_id.eq_any(campaigns_here)),
+    )
+    .execute(conn)?;
+    diesel::delete(memberships::table.find((workspace_id, user_id))).execute(conn)?;
+    Ok(())
+}
+
+pub fn owner_count(conn: &mut AnyConnection, workspace_id: i64) -> StoreResult<i64> {
+    Ok(memberships::table
+        .filter(memberships::workspace_id.eq(workspace_id))
+        .filter(memberships::role.eq(WorkspaceRole::Owner))
+        .count()
+        .get_result(conn)?)
+}
+
+pub fn contacts(conn: &mut AnyConnection, workspace_id: i64) -> StoreResult<Vec<ContactRow>> {
+    Ok(workspace_contacts::table
+        .filter(workspace_contacts::workspace_id.eq(workspace_id))
+        .order(workspace_contacts::authority_id)
+        .select(ContactRow::as_select())
+        .load(conn)?)
+}
+
+pub fn contact(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    authority_id: i64,
+) -> StoreResult<Option<ContactRow>> {
+    Ok(workspace_contacts::table
+        .find((workspace_id, authority_id))
+        .select(ContactRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Sets a workspace's contact for a body, replacing any before it.
+pub fn put_contact(conn: &mut AnyConnection, row: &ContactRow) -> StoreResult<()> {
+    let updated = diesel::update(workspace_contacts::table.find((row.workspace_id, row.authority_id)))
+        .set(row)
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(workspace_contacts::table).values(row).execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn delete_contact(conn: &mut AnyConnection, workspace_id: i64, authority_id: i64) -> StoreResult<bool> {
+    Ok(diesel::delete(workspace_contacts::table.find((workspace_id, authority_id))).execute(conn)? == 1)
+}
