@@ -5,7 +5,7 @@ use actix_web::web;
 use super::run_as;
 use crate::http::auth::Bearer;
 use crate::http::body::JsonObject;
-use crate::http::openapi::responses::{Conflict, Forbidden};
+use crate::http::openapi::responses::{Conflict, Forbidden, NotFound};
 use crate::http::problem::ApiError;
 use crate::service::outbox::{OutboxView, SendInput, SendSummary};
 use crate::service::reminders::RemindSummary;
@@ -44,7 +44,7 @@ pub struct OutboxQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/outbox", tag = "mail", operation_id = "list_outbox", security(("bearer" = [])), params(OutboxQuery),
-    responses((status = 200, body = Page<OutboxView>)))]
+    responses((status = 200, body = Page<OutboxView>), (status = 404, response = NotFound)))]
 pub async fn list(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -152,7 +152,7 @@ pub struct ChasersInput {
 /// Turns chasers to late bodies on or off for the campaign.
 #[utoipa::path(post, path = "/api/v1/campaigns/{id}/chasers", tag = "mail", operation_id = "set_chasers", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Campaign id")), request_body = ChasersInput,
-    responses((status = 204), (status = 403, response = Forbidden)))]
+    responses((status = 204), (status = 403, response = Forbidden), (status = 409, response = Conflict)))]
 pub async fn chasers(
     bearer: Bearer,
     svc: web::Data<Service>,

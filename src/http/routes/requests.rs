@@ -13,7 +13,7 @@ use crate::service::views::{EventView, RequestDetail, RequestView};
 use crate::service::{Page, Service};
 
 #[utoipa::path(get, path = "/api/v1/requests", tag = "requests", operation_id = "list_requests", security(("bearer" = [])), params(RequestQuery),
-    responses((status = 200, body = Page<RequestView>)))]
+    responses((status = 200, body = Page<RequestView>), (status = 404, response = NotFound)))]
 pub async fn list(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -25,7 +25,7 @@ pub async fn list(
 
 /// A request to one body outside any campaign.
 #[utoipa::path(post, path = "/api/v1/requests", tag = "requests", operation_id = "create_request", security(("bearer" = [])), request_body = NewRequestInput,
-    responses((status = 201, body = RequestDetail), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
+    responses((status = 201, body = RequestDetail), (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 409, response = Conflict)))]
 pub async fn create(
     bearer: Bearer,
     svc: web::Data<Service>,

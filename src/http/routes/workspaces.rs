@@ -156,7 +156,7 @@ pub async fn contacts(
 /// it (`204`).
 #[utoipa::path(put, path = "/api/v1/workspaces/{slug}/contacts/{authority_id}", tag = "workspaces", operation_id = "set_contact", security(("bearer" = [])),
     params(("slug" = String, Path, description = "Workspace slug"), ("authority_id" = i64, Path, description = "Public body id")), request_body = ContactInput,
-    responses((status = 200, body = ContactView), (status = 204), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
+    responses((status = 200, body = ContactView), (status = 204), (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 409, response = Conflict)))]
 pub async fn set_contact(
     bearer: Bearer,
     svc: web::Data<Service>,
