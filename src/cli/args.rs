@@ -499,7 +499,7 @@ pub enum WorkspaceCommand {
         #[arg(long)]
         name: String,
     },
-    /// Archive a workspace: it can still be read, but not changed, and sends no reminders.
+    /// Archive a workspace: it can still be read, but not changed, and sends no mail.
     Archive { slug: String },
     /// Bring an archived workspace back.
     Unarchive { slug: String },

@@ -267,8 +267,10 @@ fn unique_prefix(conn: &mut AnyConnection, prefix: &str, chosen: bool) -> Servic
         return Ok(prefix.to_string());
     }
     if chosen {
+        // References are unique across the site (replies are matched by them), so the prefix
+        // may be taken in another workspace; the answer does not say where.
         return Err(ServiceError::Conflict(format!(
-            "Another campaign already uses the reference prefix {prefix}."
+            "The reference prefix {prefix} is already in use; choose another."
         )));
     }
     for suffix in 'B'..='Z' {

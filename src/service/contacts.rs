@@ -49,8 +49,7 @@ pub(crate) fn address(
 
 impl Service {
     pub fn list_contacts(&self, actor: &Actor, workspace: &str) -> ServiceResult<Vec<ContactView>> {
-        let scope = actor.scope(Some(workspace))?;
-        let id = scope.workspace.expect("a named scope has its workspace");
+        let id = actor.named(workspace)?.workspace_id;
         let mut conn = self.db().conn()?;
         store_ws::contacts(&mut conn, id)?.into_iter().map(|c| contact_view(&mut conn, c)).collect()
     }
@@ -63,8 +62,7 @@ impl Service {
         authority_id: i64,
         input: ContactInput,
     ) -> ServiceResult<Option<ContactView>> {
-        let scope = actor.scope(Some(workspace))?;
-        let id = scope.workspace.expect("a named scope has its workspace");
+        let id = actor.named(workspace)?.workspace_id;
         actor.require_in(id, WorkspaceRole::can_manage_campaigns, "change the workspace's contacts")?;
         text::check([
             ("contact_name", input.contact_name.as_deref().unwrap_or(""), Shape::Line(text::TITLE)),

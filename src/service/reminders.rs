@@ -88,6 +88,8 @@ pub struct Digest {
     pub items: Vec<DigestItem>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    #[serde(skip)]
+    workspace_id: i64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -100,6 +102,8 @@ pub struct ChaserView {
     pub subject: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    #[serde(skip)]
+    workspace_id: i64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -233,10 +237,19 @@ impl Service {
                     subject,
                     items,
                     body: dry_run.then_some(body),
+                    workspace_id,
                 });
             }
-            let (chasers, chasers_without_email) =
+            let (mut chasers, mut without_email) =
                 self.queue_chasers(conn, &regimes, &secret, today, dry_run)?;
+            // Everything is queued; over the API, the summary shows only what the caller may
+            // read (a site administrator sees a workspace's requests only as its member).
+            if let Some(actor) = actor {
+                digests.retain(|d| actor.membership(d.workspace_id).is_some());
+                chasers.retain(|c| actor.membership(c.workspace_id).is_some());
+                without_email.retain(|(workspace, _)| actor.membership(*workspace).is_some());
+            }
+            let chasers_without_email = without_email.into_iter().map(|(_, skipped)| skipped).collect();
             Ok(RemindSummary { as_of: today, dry_run, digests, chasers, chasers_without_email })
         })
     }
@@ -251,7 +264,7 @@ impl Service {
         secret: &str,
         today: NaiveDate,
         dry_run: bool,
-    ) -> ServiceResult<(Vec<ChaserView>, Vec<super::views::SkippedRequest>)> {
+    ) -> ServiceResult<(Vec<ChaserView>, Vec<(i64, super::views::SkippedRequest)>)> {
         let mail = self.mail().clone();
         let (mut queued, mut no_email) = (Vec::new(), Vec::new());
         for campaign in store::campaigns::chasing(conn)? {
@@ -278,11 +291,14 @@ impl Service {
                 }
                 let authority = authorities::by_id(conn, row.authority_id)?;
                 let Some(to) = super::contacts::address(conn, row.workspace_id, row.authority_id)? else {
-                    no_email.push(super::views::SkippedRequest {
-                        id: row.id,
-                        reference: row.reference.clone(),
-                        reason: "the body has no email address".into(),
-                    });
+                    no_email.push((
+                        row.workspace_id,
+                        super::views::SkippedRequest {
+                            id: row.id,
+                            reference: row.reference.clone(),
+                            reason: "the body has no email address".into(),
+                        },
+                    ));
                     continue;
                 };
                 let context = serde_json::json!({
@@ -347,6 +363,7 @@ impl Service {
                     to,
                     subject,
                     body: dry_run.then_some(body),
+                    workspace_id: row.workspace_id,
                 });
             }
         }
@@ -393,16 +410,17 @@ impl Service {
         let key = crate::domain::newtypes::EmailAddress::parse(email)
             .map(|e| e.as_str().to_lowercase())
             .map_err(|e| ServiceError::invalid_fields(vec![FieldError::new("user", e.to_string())]))?;
-        let user = users::by_email(&mut conn, &key)?
-            .ok_or_else(|| ServiceError::NotFound(format!("No user has the email {email}.")))?;
-        if watch && store::workspaces::membership(&mut conn, campaign.workspace_id, user.id)?.is_none() {
-            return Err(ServiceError::invalid_fields(vec![FieldError::new(
+        // An unknown email and a non-member get the same answer, so that this cannot be used to
+        // learn who has an account on the site.
+        let not_member = || {
+            ServiceError::invalid_fields(vec![FieldError::new(
                 "user",
-                format!(
-                    "{} is not a member of the campaign's workspace; only members get its reminders",
-                    user.email
-                ),
-            )]));
+                format!("{key} is not a member of the campaign's workspace; only members get its reminders"),
+            )])
+        };
+        let user = users::by_email(&mut conn, &key)?.ok_or_else(not_member)?;
+        if watch && store::workspaces::membership(&mut conn, campaign.workspace_id, user.id)?.is_none() {
+            return Err(not_member());
         }
         let changed = if watch {
             reminders::add_watcher(&mut conn, campaign_id, user.id)?

@@ -57,16 +57,18 @@ impl Service {
             if users::by_email(conn, &email)?.is_some() {
                 return Err(ServiceError::Conflict(format!("A user with the email {email} already exists.")));
             }
-            let joins =
-                match workspace.map(str::trim).filter(|s| !s.is_empty()) {
-                    Some(slug) => Some(store::workspaces::by_slug(conn, slug)?.ok_or_else(|| {
-                        ServiceError::NotFound(format!("No workspace has the slug {slug}."))
-                    })?),
-                    None => match store::workspaces::all(conn)?.as_slice() {
-                        [only] => Some(only.clone()),
-                        _ => None,
-                    },
-                };
+            let joins = match workspace.map(str::trim).filter(|s| !s.is_empty()) {
+                Some(slug) => {
+                    let missing = || ServiceError::NotFound(format!("No workspace has the slug {slug}."));
+                    // A slug that could not exist (a NUL, which PostgreSQL refuses) is not looked up.
+                    let slug = crate::domain::workspace::parse_slug(slug).map_err(|_| missing())?;
+                    Some(store::workspaces::by_slug(conn, &slug)?.ok_or_else(missing)?)
+                }
+                None => match store::workspaces::all(conn)?.as_slice() {
+                    [only] => Some(only.clone()),
+                    _ => None,
+                },
+            };
             let row = users::insert(conn, &NewUser { email: &email, name, role, created_at: now() })?;
             if let Some(w) = &joins {
                 let joined_as = crate::domain::vocab::WorkspaceRole::from_site_role(role);

@@ -52,8 +52,9 @@ pub struct MemberView {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWorkspaceInput {
-    /// 2 to 40 lower-case letters, digits and hyphens, starting with a letter.
-    #[schema(min_length = 2, max_length = 40, pattern = "^[a-z][a-z0-9-]{1,39}$")]
+    /// 2 to 40 lower-case letters, digits and hyphens, starting with a letter and not ending
+    /// with a hyphen.
+    #[schema(min_length = 2, max_length = 40, pattern = "^[a-z][a-z0-9-]{0,38}[a-z0-9]$")]
     pub slug: String,
     /// One line: no control characters.
     #[schema(
@@ -77,7 +78,8 @@ pub struct WorkspaceChange {
         pattern = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
     )]
     pub name: Option<String>,
-    /// `true` archives it (read-only, no reminders); `false` brings it back.
+    /// `true` archives it: its campaigns, requests and mail can be read but not changed, and it
+    /// sends no mail at all; its owners can still manage its members. `false` brings it back.
     #[serde(default)]
     pub archived: Option<bool>,
 }
@@ -106,6 +108,10 @@ impl Actor {
         let open: Vec<&Membership> = self.workspaces.iter().filter(|m| !m.archived).collect();
         match open.as_slice() {
             [only] => Ok(only),
+            [] if !self.workspaces.is_empty() => Err(ServiceError::invalid_fields(vec![FieldError::new(
+                "workspace",
+                "all your workspaces are archived; name one to read it",
+            )])),
             [] => Err(ServiceError::invalid_fields(vec![FieldError::new(
                 "workspace",
                 "you are not a member of any workspace yet; ask a site administrator to add you to one",
@@ -120,7 +126,9 @@ impl Actor {
         }
     }
 
-    fn named(&self, slug: &str) -> ServiceResult<&Membership> {
+    /// The actor's workspace with this slug; any other answers "not found".
+    pub fn named(&self, slug: &str) -> ServiceResult<&Membership> {
+        let slug = slug.trim();
         self.workspaces.iter().find(|m| m.workspace == slug).ok_or_else(|| unknown(slug))
     }
 
@@ -225,10 +233,13 @@ impl Service {
         actor: &Actor,
         slug: &str,
     ) -> ServiceResult<(WorkspaceRow, Option<WorkspaceRole>)> {
-        let row = store_ws::by_slug(conn, slug.trim())?.ok_or_else(|| unknown(slug))?;
+        // A slug that could not exist (a NUL, which PostgreSQL refuses, among others) is not
+        // looked up at all.
+        let slug = parse_slug(slug).map_err(|_| unknown(slug))?;
+        let row = store_ws::by_slug(conn, &slug)?.ok_or_else(|| unknown(&slug))?;
         let role = store_ws::membership(conn, row.id, actor.user_id)?.map(|m| m.role);
         if role.is_none() && actor.role != Role::Admin {
-            return Err(unknown(slug));
+            return Err(unknown(&slug));
         }
         Ok((row, role))
     }
@@ -417,7 +428,7 @@ fn member_of(
 }
 
 fn last_owner_check(conn: &mut AnyConnection, row: &WorkspaceRow, user: &UserRow) -> ServiceResult<()> {
-    if store_ws::owner_count(conn, row.id)? <= 1 {
+    if store_ws::lock_owners(conn, row.id)? <= 1 {
         return Err(ServiceError::Conflict(format!(
             "{} is the last owner of the workspace {}; make another member an owner first.",
             user.email, row.slug
@@ -444,4 +455,72 @@ pub(crate) fn user_by_email(conn: &mut AnyConnection, field: &str, email: &str) 
             format!("no user has the email {key}; a site administrator adds users first"),
         )])
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(memberships: &[(&str, WorkspaceRole, bool)]) -> Actor {
+        let workspaces = memberships
+            .iter()
+            .enumerate()
+            .map(|(i, (slug, role, archived))| Membership {
+                workspace_id: i as i64 + 1,
+                workspace: slug.to_string(),
+                name: slug.to_string(),
+                role: *role,
+                archived: *archived,
+            })
+            .collect();
+        Actor { user_id: 7, email: "a@example.org".into(), role: Role::Researcher, workspaces }
+    }
+
+    #[test]
+    fn the_home_workspace_is_the_named_one_or_the_only_open_one() {
+        use WorkspaceRole::*;
+        let one = actor(&[("default", Coder, false)]);
+        assert_eq!(one.home(None).unwrap().workspace, "default");
+        assert_eq!(one.home(Some("  ")).unwrap().workspace, "default");
+        let several = actor(&[("a", Owner, false), ("b", Viewer, false), ("old", Owner, true)]);
+        let err = several.home(None).unwrap_err().to_string();
+        assert!(err.contains("say which: a, b"), "{err}");
+        assert_eq!(several.home(Some("old")).unwrap().workspace, "old", "an archived one, when named");
+        // Archived ones do not count as a default.
+        let one_open = actor(&[("a", Owner, false), ("old", Owner, true)]);
+        assert_eq!(one_open.home(None).unwrap().workspace, "a");
+        assert!(matches!(several.home(Some("c")), Err(ServiceError::NotFound(_))));
+        assert!(matches!(actor(&[]).home(None), Err(ServiceError::Invalid { .. })));
+    }
+
+    #[test]
+    fn scopes_name_only_the_actors_workspaces() {
+        let a = actor(&[("a", WorkspaceRole::Viewer, false), ("b", WorkspaceRole::Owner, false)]);
+        assert_eq!(a.scope(None).unwrap(), Scope { user_id: 7, workspace: None });
+        assert_eq!(a.scope(Some("b")).unwrap(), Scope { user_id: 7, workspace: Some(2) });
+        let err = a.scope(Some("z")).unwrap_err();
+        assert_eq!(err.to_string(), "No workspace of yours has the slug z.");
+    }
+
+    #[test]
+    fn rights_are_checked_in_the_objects_workspace() {
+        use WorkspaceRole::*;
+        let a = actor(&[("a", Viewer, false), ("b", Researcher, false), ("old", Owner, true)]);
+        let refused = a.require_in(1, WorkspaceRole::can_record_events, "record events").unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "Your role in the workspace a (viewer) does not allow you to record events."
+        );
+        assert!(a.require_in(2, WorkspaceRole::can_manage_campaigns, "send").is_ok());
+        assert!(matches!(
+            a.require_in(3, WorkspaceRole::can_record_events, "x"),
+            Err(ServiceError::Conflict(_))
+        ));
+        assert!(matches!(
+            a.require_in(9, WorkspaceRole::can_record_events, "x"),
+            Err(ServiceError::NotFound(_))
+        ));
+        assert!(a.anywhere(WorkspaceRole::can_manage_campaigns));
+        assert!(!actor(&[("a", Coder, false)]).anywhere(WorkspaceRole::can_manage_campaigns));
+    }
 }

@@ -62,16 +62,16 @@ pub fn insert(conn: &mut AnyConnection, row: &NewOutbox) -> StoreResult<i64> {
 }
 
 const LEASE_POSTGRES: &str = "UPDATE outbox SET state = 'sending', leased_by = $1, leased_until = $2, \
-     attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE (state = 'pending' AND next_attempt_at <= $3) \
-     OR (state = 'sending' AND leased_until < $3) ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
+     attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE ((state = 'pending' AND next_attempt_at <= $3) \
+     OR (state = 'sending' AND leased_until < $3)) AND workspace_id IN (SELECT id FROM workspaces WHERE archived_at IS NULL) ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
      RETURNING *";
 
 const LEASE_SQLITE: &str = "UPDATE outbox SET state = 'sending', leased_by = ?, leased_until = ?, \
-     attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE (state = 'pending' AND next_attempt_at <= ?) \
-     OR (state = 'sending' AND leased_until < ?) ORDER BY next_attempt_at, id LIMIT ?) RETURNING *";
+     attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE ((state = 'pending' AND next_attempt_at <= ?) \
+     OR (state = 'sending' AND leased_until < ?)) AND workspace_id IN (SELECT id FROM workspaces WHERE archived_at IS NULL) ORDER BY next_attempt_at, id LIMIT ?) RETURNING *";
 
 /// Takes up to `limit` messages that are due (or whose lease ran out) for `worker` until
-/// `lease_until`.
+/// `lease_until`; none of an archived workspace, whose mail waits until it is brought back.
 pub fn lease_due(
     conn: &mut AnyConnection,
     worker: &str,

@@ -10,8 +10,11 @@ use super::{AnyConnection, StoreResult};
 use crate::domain::vocab::WorkspaceRole;
 
 /// Whose rows a query may return: those of the workspaces `user_id` belongs to, and of those
-/// only `workspace` when it is set. Queries check membership in the database themselves, so a
-/// use case that forgot its own check still cannot list another team's rows.
+/// only `workspace` when it is set. The queries a caller reaches directly (the lists of
+/// campaigns, requests and messages, and finding one by id or reference) check membership in
+/// the database themselves, so a use case that forgot its own check still cannot list another
+/// team's rows. Queries within one campaign or request (its requests, events, counts) take no
+/// scope: they run after the campaign or request itself was found through one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scope {
     pub user_id: i64,
@@ -142,12 +145,18 @@ pub fn remove_member(conn: &mut AnyConnection, workspace_id: i64, user_id: i64) 
     Ok(())
 }
 
-pub fn owner_count(conn: &mut AnyConnection, workspace_id: i64) -> StoreResult<i64> {
-    Ok(memberships::table
+/// Counts a workspace's owners, locking their memberships for the rest of the transaction on
+/// PostgreSQL, so that two owners demoting each other at once cannot leave none (SQLite's write
+/// transaction already excludes the other writer).
+pub fn lock_owners(conn: &mut AnyConnection, workspace_id: i64) -> StoreResult<usize> {
+    let owners = memberships::table
         .filter(memberships::workspace_id.eq(workspace_id))
         .filter(memberships::role.eq(WorkspaceRole::Owner))
-        .count()
-        .get_result(conn)?)
+        .select(memberships::user_id);
+    Ok(match conn {
+        AnyConnection::Postgres(c) => owners.for_update().load::<i64>(c)?.len(),
+        AnyConnection::Sqlite(c) => owners.load::<i64>(c)?.len(),
+    })
 }
 
 pub fn contacts(conn: &mut AnyConnection, workspace_id: i64) -> StoreResult<Vec<ContactRow>> {
@@ -170,14 +179,18 @@ pub fn contact(
         .optional()?)
 }
 
-/// Sets a workspace's contact for a body, replacing any before it.
+/// Sets a workspace's contact for a body, replacing any before it, in one statement (so two at
+/// once cannot collide).
 pub fn put_contact(conn: &mut AnyConnection, row: &ContactRow) -> StoreResult<()> {
-    let updated = diesel::update(workspace_contacts::table.find((row.workspace_id, row.authority_id)))
-        .set(row)
-        .execute(conn)?;
-    if updated == 0 {
-        diesel::insert_into(workspace_contacts::table).values(row).execute(conn)?;
-    }
+    let upsert = diesel::insert_into(workspace_contacts::table)
+        .values(row)
+        .on_conflict((workspace_contacts::workspace_id, workspace_contacts::authority_id))
+        .do_update()
+        .set(row);
+    match conn {
+        AnyConnection::Sqlite(c) => upsert.execute(c)?,
+        AnyConnection::Postgres(c) => upsert.execute(c)?,
+    };
     Ok(())
 }
 

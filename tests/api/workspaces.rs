@@ -357,6 +357,16 @@ async fn workspace_mistakes(db: &TestDb) {
     assert!(nobody.problem(422, "validation").contains("nobody@example.org"));
     let unknown = app.get("/api/v1/workspaces/team-z/members").await;
     unknown.problem(404, "not-found");
+    // Slugs that cannot exist are not found either, not a fault (PostgreSQL refuses a NUL).
+    for path in
+        ["/api/v1/workspaces/%20/contacts", "/api/v1/workspaces/a%00b/members", "/api/v1/workspaces/a%00b"]
+    {
+        app.get(path).await.problem(404, "not-found");
+    }
+    let nul = app
+        .post("/api/v1/users", &json!({"email": "n@example.org", "role": "viewer", "workspace": "a\u{0}b"}))
+        .await;
+    nul.problem(404, "not-found");
     let (coder, _) = app.user("c@example.org", "coder", None).await;
     let twice = app
         .post("/api/v1/workspaces/default/members", &json!({"email": "c@example.org", "role": "viewer"}))
@@ -462,3 +472,28 @@ async fn private_contacts_override_the_register_for_their_workspace_only(db: &Te
     app.stop().await;
 }
 on_both_backends!(private_contacts_override_the_register_for_their_workspace_only);
+
+/// An archived workspace sends nothing, not even mail queued before: it waits until the
+/// workspace is brought back.
+async fn archived_workspaces_send_nothing(db: &TestDb) {
+    let app = spawn_app(db).await;
+    let _teams = two_teams(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = foitrack::mail::MailTarget::parse(&format!("file://{}", dir.path().display())).unwrap();
+    let mailer = foitrack::mail::Mailer::new(target, std::time::Duration::from_secs(5)).unwrap();
+    let archive = |archived: bool| json!({"archived": archived});
+    app.call_as("PATCH", &app.token, "/api/v1/workspaces/team-a", Some(&archive(true))).await.ok();
+    let service = app.service.clone();
+    let sent =
+        tokio::task::spawn_blocking(move || service.deliver_due(&mailer, "w", 10).unwrap()).await.unwrap();
+    assert_eq!(sent.sent, 0, "nothing leaves an archived workspace");
+    app.call_as("PATCH", &app.token, "/api/v1/workspaces/team-a", Some(&archive(false))).await.ok();
+    let target = foitrack::mail::MailTarget::parse(&format!("file://{}", dir.path().display())).unwrap();
+    let mailer = foitrack::mail::Mailer::new(target, std::time::Duration::from_secs(5)).unwrap();
+    let service = app.service.clone();
+    let sent =
+        tokio::task::spawn_blocking(move || service.deliver_due(&mailer, "w", 10).unwrap()).await.unwrap();
+    assert_eq!(sent.sent, 1, "the queued request goes once the workspace is back");
+    app.stop().await;
+}
+on_both_backends!(archived_workspaces_send_nothing);

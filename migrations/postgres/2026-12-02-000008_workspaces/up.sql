@@ -47,4 +47,5 @@ ALTER TABLE outbox ALTER COLUMN workspace_id SET NOT NULL;
 
 CREATE INDEX campaigns_workspace ON campaigns (workspace_id, id);
 CREATE INDEX requests_workspace_state_due ON requests (workspace_id, state, due_on);
+CREATE INDEX requests_workspace_due ON requests (workspace_id, due_on);
 CREATE INDEX outbox_workspace ON outbox (workspace_id, id);

@@ -1,6 +1,7 @@
 PRAGMA foreign_keys = OFF;
 BEGIN;
 DROP INDEX outbox_workspace;
+DROP INDEX requests_workspace_due;
 DROP INDEX requests_workspace_state_due;
 DROP INDEX campaigns_workspace;
 ALTER TABLE outbox DROP COLUMN workspace_id;

@@ -44,6 +44,7 @@ ALTER TABLE outbox ADD COLUMN workspace_id BIGINT NOT NULL DEFAULT 1 REFERENCES 
 
 CREATE INDEX campaigns_workspace ON campaigns (workspace_id, id);
 CREATE INDEX requests_workspace_state_due ON requests (workspace_id, state, due_on);
+CREATE INDEX requests_workspace_due ON requests (workspace_id, due_on);
 CREATE INDEX outbox_workspace ON outbox (workspace_id, id);
 
 CREATE TEMP TABLE workspaces_foreign_keys (broken INTEGER NOT NULL CHECK (broken = 0));
