@@ -118,6 +118,9 @@ pub struct RemindSummary {
     pub chasers_without_email: Vec<super::views::SkippedRequest>,
 }
 
+/// A late request that was not chased for want of an address, with its workspace's id.
+type Unchased = (i64, super::views::SkippedRequest);
+
 /// The working days overdue a campaign may wait before chasing: a chaser on the day the
 /// deadline passes is too soon to be fair, and past 200 working days (most of a year) the
 /// internal review or the regulator is the next step, not a chaser.
@@ -264,7 +267,7 @@ impl Service {
         secret: &str,
         today: NaiveDate,
         dry_run: bool,
-    ) -> ServiceResult<(Vec<ChaserView>, Vec<(i64, super::views::SkippedRequest)>)> {
+    ) -> ServiceResult<(Vec<ChaserView>, Vec<Unchased>)> {
         let mail = self.mail().clone();
         let (mut queued, mut no_email) = (Vec::new(), Vec::new());
         for campaign in store::campaigns::chasing(conn)? {
