@@ -169,7 +169,8 @@ impl Service {
             let mut rows = Vec::with_capacity(targets.len());
             for (i, body) in targets.iter().enumerate() {
                 let reference = reference::reference(&prefix, i as u64 + 1);
-                let email = super::contacts::address(conn, workspace_id, body.id)?;
+                let email =
+                    super::contacts::own_address(conn, workspace_id, body.id)?.or_else(|| body.email.clone());
                 let values = BTreeMap::from([
                     ("authority.name", body.name.clone()),
                     ("authority.ods_code", body.ods_code.clone().unwrap_or_default()),

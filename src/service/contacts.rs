@@ -41,10 +41,20 @@ pub(crate) fn address(
     workspace_id: i64,
     authority_id: i64,
 ) -> ServiceResult<Option<String>> {
-    if let Some(email) = store_ws::contact(conn, workspace_id, authority_id)?.and_then(|c| c.email) {
+    if let Some(email) = own_address(conn, workspace_id, authority_id)? {
         return Ok(Some(email));
     }
     Ok(authorities::by_id(conn, authority_id)?.and_then(|a| a.email))
+}
+
+/// The workspace's own address for a body, if it keeps one: for callers that already hold the
+/// body's register row, and so need not read it again.
+pub(crate) fn own_address(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    authority_id: i64,
+) -> ServiceResult<Option<String>> {
+    Ok(store_ws::contact(conn, workspace_id, authority_id)?.and_then(|c| c.email))
 }
 
 impl Service {

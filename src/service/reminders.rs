@@ -293,7 +293,8 @@ impl Service {
                     continue;
                 }
                 let authority = authorities::by_id(conn, row.authority_id)?;
-                let Some(to) = super::contacts::address(conn, row.workspace_id, row.authority_id)? else {
+                let own = super::contacts::own_address(conn, row.workspace_id, row.authority_id)?;
+                let Some(to) = own.or_else(|| authority.as_ref().and_then(|a| a.email.clone())) else {
                     no_email.push((
                         row.workspace_id,
                         super::views::SkippedRequest {
