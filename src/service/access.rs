@@ -32,8 +32,8 @@ impl Service {
         id: i64,
         intent: Intent,
     ) -> ServiceResult<RequestRow> {
-        let row =
-            requests::visible(conn, actor.scope(None)?, id)?.ok_or_else(|| super::requests::not_found(id))?;
+        let row = requests::visible(conn, &actor.scope(None)?, id)?
+            .ok_or_else(|| super::requests::not_found(id))?;
         actor.may(row.workspace_id, intent)?;
         Ok(row)
     }
@@ -45,7 +45,7 @@ impl Service {
         id: i64,
         intent: Intent,
     ) -> ServiceResult<CampaignRow> {
-        let row = campaigns::visible(conn, actor.scope(None)?, id)?
+        let row = campaigns::visible(conn, &actor.scope(None)?, id)?
             .ok_or_else(|| ServiceError::NotFound(format!("No campaign has the id {id}.")))?;
         actor.may(row.workspace_id, intent)?;
         Ok(row)
@@ -58,7 +58,7 @@ impl Service {
         id: i64,
         intent: Intent,
     ) -> ServiceResult<OutboxRow> {
-        let row = outbox::visible(conn, actor.scope(None)?, id)?
+        let row = outbox::visible(conn, &actor.scope(None)?, id)?
             .ok_or_else(|| ServiceError::NotFound(format!("No message has the id {id}.")))?;
         actor.may(row.workspace_id, intent)?;
         Ok(row)

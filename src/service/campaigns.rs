@@ -210,8 +210,8 @@ impl Service {
     ) -> ServiceResult<Page<CampaignView>> {
         let scope = actor.scope(workspace)?;
         let mut conn = self.db().conn()?;
-        let total = campaigns::count(&mut conn, scope)?;
-        let items = campaigns::list(&mut conn, scope, paging.limit(), paging.offset())?
+        let total = campaigns::count(&mut conn, &scope)?;
+        let items = campaigns::list(&mut conn, &scope, paging.limit(), paging.offset())?
             .into_iter()
             .map(|row| view(&mut conn, actor, row))
             .collect::<ServiceResult<_>>()?;

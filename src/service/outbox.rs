@@ -510,7 +510,7 @@ impl Service {
             .map_err(|e| ServiceError::invalid_fields(vec![FieldError::new("state", e.to_string())]))?;
         let mut conn = self.db().conn()?;
         let (rows, total) =
-            store_outbox::list(&mut conn, scope, state, campaign, paging.limit(), paging.offset())?;
+            store_outbox::list(&mut conn, &scope, state, campaign, paging.limit(), paging.offset())?;
         Ok(Page {
             items: rows.into_iter().map(view).collect(),
             total,

@@ -165,7 +165,7 @@ impl Service {
         if let Ok(id) = key.parse::<i64>() {
             return Ok(id);
         }
-        requests::by_reference(&mut *self.db().conn()?, actor.scope(None)?, key)?
+        requests::by_reference(&mut *self.db().conn()?, &actor.scope(None)?, key)?
             .map(|r| r.id)
             .ok_or_else(|| ServiceError::NotFound(format!("No request has the reference {key}.")))
     }
@@ -173,7 +173,7 @@ impl Service {
     pub fn request(&self, actor: &Actor, id: i64, today: NaiveDate) -> ServiceResult<RequestDetail> {
         let mut conn = self.db().conn()?;
         let (row, body) =
-            requests::with_body(&mut conn, actor.scope(None)?, id)?.ok_or_else(|| not_found(id))?;
+            requests::with_body(&mut conn, &actor.scope(None)?, id)?.ok_or_else(|| not_found(id))?;
         let event_rows = events::of_request_with_recorder(&mut conn, id)?;
         drop(conn);
         let mut retracted_by: HashMap<i64, i64> = HashMap::new();

@@ -96,7 +96,8 @@ impl Actor {
             Some(slug) => Some(self.named(slug)?.workspace_id),
             None => None,
         };
-        Ok(Scope { user_id: self.user_id, workspace })
+        let member_of = self.workspaces.iter().map(|m| m.workspace_id).collect();
+        Ok(Scope { user_id: self.user_id, member_of, workspace })
     }
 
     /// The workspace a new object goes into: the one named, or the only one the actor can work
@@ -496,8 +497,14 @@ mod tests {
     #[test]
     fn scopes_name_only_the_actors_workspaces() {
         let a = actor(&[("a", WorkspaceRole::Viewer, false), ("b", WorkspaceRole::Owner, false)]);
-        assert_eq!(a.scope(None).unwrap(), Scope { user_id: 7, workspace: None });
-        assert_eq!(a.scope(Some("b")).unwrap(), Scope { user_id: 7, workspace: Some(2) });
+        let all = a.scope(None).unwrap();
+        assert_eq!(all, Scope { user_id: 7, member_of: vec![1, 2], workspace: None });
+        assert_eq!(all.ids(), &[1, 2]);
+        let b = a.scope(Some("b")).unwrap();
+        assert_eq!(b, Scope { user_id: 7, member_of: vec![1, 2], workspace: Some(2) });
+        assert_eq!(b.ids(), &[2]);
+        // A scope built by hand for a workspace the user is not in lists nothing.
+        assert!(Scope { user_id: 7, member_of: vec![1], workspace: Some(2) }.ids().is_empty());
         let err = a.scope(Some("z")).unwrap_err();
         assert_eq!(err.to_string(), "No workspace of yours has the slug z.");
     }

@@ -18,7 +18,7 @@ pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<CampaignRo
 }
 
 /// A campaign in `scope`.
-pub fn visible(conn: &mut AnyConnection, scope: Scope, id: i64) -> StoreResult<Option<CampaignRow>> {
+pub fn visible(conn: &mut AnyConnection, scope: &Scope, id: i64) -> StoreResult<Option<CampaignRow>> {
     Ok(campaigns::table
         .find(id)
         .filter(campaigns::workspace_id.eq_any(member_of!(scope.user_id)))
@@ -27,12 +27,8 @@ pub fn visible(conn: &mut AnyConnection, scope: Scope, id: i64) -> StoreResult<O
         .optional()?)
 }
 
-fn in_scope<'a>(scope: Scope) -> campaigns::BoxedQuery<'a, super::multi_connection_impl::MultiBackend> {
-    let q = campaigns::table.into_boxed().filter(campaigns::workspace_id.eq_any(member_of!(scope.user_id)));
-    match scope.workspace {
-        Some(id) => q.filter(campaigns::workspace_id.eq(id)),
-        None => q,
-    }
+fn in_scope(scope: &Scope) -> campaigns::BoxedQuery<'_, super::multi_connection_impl::MultiBackend> {
+    campaigns::table.into_boxed().filter(campaigns::workspace_id.eq_any(scope.ids()))
 }
 
 pub fn prefix_taken(conn: &mut AnyConnection, prefix: &str) -> StoreResult<bool> {
@@ -42,7 +38,7 @@ pub fn prefix_taken(conn: &mut AnyConnection, prefix: &str) -> StoreResult<bool>
 
 pub fn list(
     conn: &mut AnyConnection,
-    scope: Scope,
+    scope: &Scope,
     limit: i64,
     offset: i64,
 ) -> StoreResult<Vec<CampaignRow>> {
@@ -54,7 +50,7 @@ pub fn list(
         .load(conn)?)
 }
 
-pub fn count(conn: &mut AnyConnection, scope: Scope) -> StoreResult<i64> {
+pub fn count(conn: &mut AnyConnection, scope: &Scope) -> StoreResult<i64> {
     Ok(in_scope(scope).count().get_result(conn)?)
 }
 

@@ -153,7 +153,7 @@ pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<OutboxRow>
 /// A message in `scope`.
 pub fn visible(
     conn: &mut AnyConnection,
-    scope: super::workspaces::Scope,
+    scope: &super::workspaces::Scope,
     id: i64,
 ) -> StoreResult<Option<OutboxRow>> {
     Ok(outbox::table
@@ -166,18 +166,14 @@ pub fn visible(
 
 pub fn list(
     conn: &mut AnyConnection,
-    scope: super::workspaces::Scope,
+    scope: &super::workspaces::Scope,
     state: Option<OutboxState>,
     campaign: Option<i64>,
     limit: i64,
     offset: i64,
 ) -> StoreResult<(Vec<OutboxRow>, i64)> {
     let mine = |q: outbox::BoxedQuery<'static, super::multi_connection_impl::MultiBackend>| {
-        let q = q.filter(outbox::workspace_id.eq_any(super::workspaces::member_of!(scope.user_id)));
-        match scope.workspace {
-            Some(id) => q.filter(outbox::workspace_id.eq(id)),
-            None => q,
-        }
+        q.filter(outbox::workspace_id.eq_any(scope.ids().to_vec()))
     };
     let mut q = mine(outbox::table.into_boxed());
     let mut count = mine(outbox::table.into_boxed());

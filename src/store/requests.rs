@@ -41,7 +41,7 @@ pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<RequestRow
 }
 
 /// A request in `scope`.
-pub fn visible(conn: &mut AnyConnection, scope: Scope, id: i64) -> StoreResult<Option<RequestRow>> {
+pub fn visible(conn: &mut AnyConnection, scope: &Scope, id: i64) -> StoreResult<Option<RequestRow>> {
     Ok(requests::table
         .find(id)
         .filter(requests::workspace_id.eq_any(member_of!(scope.user_id)))
@@ -52,7 +52,7 @@ pub fn visible(conn: &mut AnyConnection, scope: Scope, id: i64) -> StoreResult<O
 
 /// A request in `scope` with the name and region of its body, in one fixed-shape (so prepared
 /// once) query.
-pub fn with_body(conn: &mut AnyConnection, scope: Scope, id: i64) -> StoreResult<Option<Listed>> {
+pub fn with_body(conn: &mut AnyConnection, scope: &Scope, id: i64) -> StoreResult<Option<Listed>> {
     Ok(requests::table
         .inner_join(authorities::table)
         .filter(requests::id.eq(id))
@@ -65,7 +65,7 @@ pub fn with_body(conn: &mut AnyConnection, scope: Scope, id: i64) -> StoreResult
 /// The request in `scope` with this reference.
 pub fn by_reference(
     conn: &mut AnyConnection,
-    scope: Scope,
+    scope: &Scope,
     reference: &str,
 ) -> StoreResult<Option<RequestRow>> {
     Ok(requests::table
@@ -156,27 +156,21 @@ type Boxed<'a> = requests::BoxedQuery<'a, MultiBackend>;
 ///
 /// SQLite plans without statistics and takes `workspace_id IN (…)` for the most selective
 /// condition. That is right for a window of due dates, which `(workspace_id, due_on)` answers
-/// from the index alone, but wrong where another index is narrower or none helps: with a
-/// campaign named, or a text search that reads every row anyway (4.6 s instead of 0.9 s at 1M
-/// requests in 50 workspaces). There the check is written `+workspace_id`, which SQLite never
-/// answers from an index. PostgreSQL has statistics and always gets the plain column.
-fn in_scope<'a>(f: &RequestFilter, sqlite: bool) -> Boxed<'a> {
+/// from the index alone, and for one workspace of many, but wrong where another index is
+/// narrower or none helps: with a campaign named, or a text search over all the caller's
+/// workspaces, which reads every row anyway (4.6 s instead of 0.9 s at 1M requests in 50
+/// workspaces). There the check is written `+workspace_id`, which SQLite never answers from an
+/// index. PostgreSQL has statistics and always gets the plain column.
+fn in_scope(f: &RequestFilter, sqlite: bool) -> Boxed<'_> {
     use diesel::dsl::sql;
     use diesel::sql_types::BigInt;
-    let member = member_of!(f.scope.user_id);
+    let ids = f.scope.ids();
     let q = requests::table.into_boxed();
-    let unindexed = sqlite && (f.campaign_id.is_some() || f.q.is_some());
-    let q = if unindexed {
-        q.filter(sql::<BigInt>("+requests.workspace_id").eq_any(member))
+    let unindexed = sqlite && (f.campaign_id.is_some() || (f.q.is_some() && f.scope.workspace.is_none()));
+    if unindexed {
+        q.filter(sql::<BigInt>("+requests.workspace_id").eq_any(ids))
     } else {
-        q.filter(requests::workspace_id.eq_any(member))
-    };
-    match f.scope.workspace {
-        Some(id) if unindexed && f.campaign_id.is_some() => {
-            q.filter(sql::<BigInt>("+requests.workspace_id").eq(id))
-        }
-        Some(id) => q.filter(requests::workspace_id.eq(id)),
-        None => q,
+        q.filter(requests::workspace_id.eq_any(ids))
     }
 }
 
@@ -242,8 +236,10 @@ fn filtered(f: &RequestFilter, sqlite: bool) -> Boxed<'_> {
 pub type Listed = (RequestRow, BodyBrief);
 
 /// The overdue list, alone or within one campaign, sorted by due date: the list researchers open
-/// most. It gets queries of one fixed shape, which diesel prepares once per connection; every
-/// other combination of filters is built per call (boxed), and SQLite parses those anew.
+/// most. It gets queries of one fixed shape, with the bodies joined to the page; PostgreSQL
+/// prepares them once per connection, since the workspace ids are one array parameter there.
+/// Every other combination of filters is built per call (boxed). SQLite parses both anew, the
+/// workspace ids being a list of parameters as long as the caller's memberships.
 fn late_only(f: &RequestFilter, sort: RequestSort) -> Option<Option<i64>> {
     let plain = f.scope.workspace.is_none()
         && f.authority_id.is_none()
@@ -265,7 +261,7 @@ pub fn list(
     if let Some(campaign) = late_only(f, sort) {
         let page = requests::table
             .inner_join(authorities::table)
-            .filter(requests::workspace_id.eq_any(member_of!(f.scope.user_id)))
+            .filter(requests::workspace_id.eq_any(f.scope.ids()))
             .filter(requests::state.eq(State::AwaitingResponse))
             .filter(requests::due_on.lt(f.today))
             .order((requests::due_on.asc(), requests::id.asc()))
@@ -318,7 +314,7 @@ pub fn list(
 pub fn count(conn: &mut AnyConnection, f: &RequestFilter) -> StoreResult<i64> {
     if let Some(campaign) = late_only(f, RequestSort::DueOn) {
         let late = requests::table
-            .filter(requests::workspace_id.eq_any(member_of!(f.scope.user_id)))
+            .filter(requests::workspace_id.eq_any(f.scope.ids()))
             .filter(requests::state.eq(State::AwaitingResponse))
             .filter(requests::due_on.lt(f.today));
         return Ok(match campaign {

@@ -15,10 +15,30 @@ use crate::domain::vocab::WorkspaceRole;
 /// the database themselves, so a use case that forgot its own check still cannot list another
 /// team's rows. Queries within one campaign or request (its requests, events, counts) take no
 /// scope: they run after the campaign or request itself was found through one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// Lists filter by [`Scope::ids`], the workspace ids the caller was authenticated with, because
+/// a literal list lets the `(workspace_id, …)` indexes answer a count from the index alone; a
+/// subquery on `memberships` made PostgreSQL hash-join a scan of the table instead
+/// (docs/performance.md). Finding one row by id checks `memberships` in the same statement
+/// ([`member_of!`]): the statement then has one shape, which SQLite prepares once.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
     pub user_id: i64,
+    /// Every workspace `user_id` belongs to.
+    pub member_of: Vec<i64>,
     pub workspace: Option<i64>,
+}
+
+impl Scope {
+    /// The workspaces a list may show: the one named if the user belongs to it, else all of
+    /// theirs.
+    pub fn ids(&self) -> &[i64] {
+        match &self.workspace {
+            Some(id) if self.member_of.contains(id) => std::slice::from_ref(id),
+            Some(_) => &[],
+            None => &self.member_of,
+        }
+    }
 }
 
 /// The ids of the workspaces a user belongs to, as a subquery for `eq_any`. A macro rather than
