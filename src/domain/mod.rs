@@ -5,6 +5,7 @@ pub mod csv_rows;
 pub mod event;
 pub mod holidays;
 pub mod import;
+pub mod inbound;
 pub mod london;
 pub mod newtypes;
 pub mod reference;

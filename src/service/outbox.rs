@@ -4,10 +4,8 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use hmac::{Hmac, Mac};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use utoipa::ToSchema;
 
 use super::access::Intent;
@@ -168,13 +166,7 @@ fn outgoing(
     }
 }
 
-/// The reply address of a request: its id and a check that only this service can compute.
-pub fn reply_address(secret: &str, domain: &str, request_id: i64) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    mac.update(request_id.to_string().as_bytes());
-    let check = hex::encode(mac.finalize().into_bytes());
-    format!("foi+{request_id}-{}@{domain}", &check[..10])
-}
+pub use crate::domain::inbound::address::reply_address;
 
 /// Waits between attempts: `first`, then twice as long each time, up to an hour.
 pub fn backoff(first: Duration, attempts: u32) -> chrono::Duration {
@@ -574,15 +566,6 @@ pub fn random_tag() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reply_addresses_are_stable_and_keyed() {
-        let a = reply_address("secret", "replies.example.org", 42);
-        assert_eq!(a, reply_address("secret", "replies.example.org", 42));
-        assert!(a.starts_with("foi+42-") && a.ends_with("@replies.example.org"), "{a}");
-        assert_ne!(a, reply_address("other", "replies.example.org", 42));
-        assert_ne!(a, reply_address("secret", "replies.example.org", 43));
-    }
 
     #[test]
     fn backoff_doubles_up_to_an_hour() {
