@@ -77,6 +77,18 @@ pub enum Command {
     /// Outgoing mail waiting to be delivered: look at it, retry it, cancel it, deliver it.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Take in replies from mail files: .eml files, mbox files and maildir folders. Each
+    /// message is stored once, matched to its request (or put in the holding pen) and
+    /// classified; running it again on the same files changes nothing. Exits 0 when every
+    /// message was stored, whatever it turned out to be. With --workspace, mail that matches
+    /// no request waits in that workspace's holding pen instead of the site's.
+    Ingest {
+        /// Files and folders to read.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// Queue today's reminder digests (serve does this daily; use this from cron instead).
     /// Nothing is sent twice for the same lapse, however often it runs.
     Remind {
@@ -542,6 +554,11 @@ pub enum TokenCommand {
         user: String,
         #[arg(long)]
         label: Option<String>,
+        /// A token that can only deliver incoming mail (POST /api/v1/inbound), for a mail
+        /// provider's webhook or a mail server's pipe. With --workspace, mail that matches no
+        /// request waits in that workspace's holding pen instead of the site's.
+        #[arg(long)]
+        ingest: bool,
         #[command(flatten)]
         json: JsonFlag,
     },

@@ -14,6 +14,7 @@ use crate::service::authority_import::{ImportQuery, Progress, Quiet};
 use crate::service::campaigns::{NewCampaignInput, Targets};
 use crate::service::requests::RequestQuery;
 use crate::service::timeline::{BulkSentInput, EventInput, LogSentInput};
+use crate::service::users::TokenRights;
 use crate::service::views::{CampaignProgress, RequestDetail};
 use crate::service::{Actor, Service};
 
@@ -41,10 +42,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Requests(cmd) => requests(service, cmd, actor, ws),
         Command::User(cmd) => users(service, cmd, ws),
         Command::Workspace(cmd) => super::workspaces::run(service, cmd, &actor()?),
-        Command::Token(cmd) => tokens(service, cmd),
+        Command::Token(cmd) => tokens(service, cmd, ws),
         Command::Deadline(args) => super::deadlines::calculate(service, args),
         Command::Regimes { json: j } => super::deadlines::regimes(service, j.json),
         Command::Outbox(cmd) => super::outbox::run(&app, cmd, actor, ws),
+        Command::Ingest { paths, json: j } => super::ingest::run(service, &actor()?, ws, &paths, j.json),
         Command::Remind { dry_run, as_of, json: j } => super::outbox::remind(service, dry_run, as_of, j.json),
         Command::Holidays(HolidaysCommand::Import { file, dry_run, json: j }) => {
             super::deadlines::import_holidays(service, &actor()?, &file, dry_run, j.json)
@@ -445,10 +447,15 @@ fn users(service: &Service, cmd: UserCommand, ws: Option<&str>) -> anyhow::Resul
     Ok(())
 }
 
-fn tokens(service: &Service, cmd: TokenCommand) -> anyhow::Result<()> {
+fn tokens(service: &Service, cmd: TokenCommand, workspace: Option<&str>) -> anyhow::Result<()> {
     match cmd {
-        TokenCommand::Create { user, label, json: j } => {
-            let token = service.create_token(None, Some(&user), label.as_deref())?;
+        TokenCommand::Create { user, label, ingest, json: j } => {
+            let rights = if ingest {
+                TokenRights::Ingest { workspace: workspace.map(str::to_string) }
+            } else {
+                TokenRights::Full
+            };
+            let token = service.create_token(None, Some(&user), label.as_deref(), &rights)?;
             if j.json {
                 println!("{}", json(&token));
             } else {

@@ -4,6 +4,7 @@ mod args;
 mod commands;
 mod deadlines;
 mod feed;
+mod ingest;
 mod outbox;
 mod output;
 mod serve;

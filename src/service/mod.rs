@@ -19,6 +19,7 @@ pub mod contacts;
 mod convert;
 pub mod deadlines;
 pub mod delivery;
+pub mod ingest;
 pub mod outbox;
 pub mod reminders;
 pub mod requests;

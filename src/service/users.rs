@@ -58,12 +58,7 @@ impl Service {
                 return Err(ServiceError::Conflict(format!("A user with the email {email} already exists.")));
             }
             let joins = match workspace.map(str::trim).filter(|s| !s.is_empty()) {
-                Some(slug) => {
-                    let missing = || ServiceError::NotFound(format!("No workspace has the slug {slug}."));
-                    // A slug that could not exist (a NUL, which PostgreSQL refuses) is not looked up.
-                    let slug = crate::domain::workspace::parse_slug(slug).map_err(|_| missing())?;
-                    Some(store::workspaces::by_slug(conn, &slug)?.ok_or_else(missing)?)
-                }
+                Some(slug) => Some(super::workspaces::by_slug(conn, slug)?),
                 None => match store::workspaces::all(conn)?.as_slice() {
                     [only] => Some(only.clone()),
                     _ => None,
@@ -74,7 +69,15 @@ impl Service {
                 let joined_as = crate::domain::vocab::WorkspaceRole::from_site_role(role);
                 store::workspaces::add_member(conn, w.id, row.id, joined_as, now())?;
             }
-            let token = issue_token(conn, row.id, &email, "first token")?;
+            let new = NewToken {
+                user_id: row.id,
+                token_hash: "",
+                label: "first token",
+                created_at: now(),
+                ingest_only: false,
+                workspace_id: None,
+            };
+            let token = issue_token(conn, new, &email)?;
             Ok(NewUserView { user: convert::user(row)?, token })
         })
     }
@@ -86,13 +89,18 @@ impl Service {
         users::list(&mut *self.db().conn()?)?.into_iter().map(convert::user).collect()
     }
 
-    /// Creates a token for `for_email` (yourself unless you are an admin).
+    /// Creates a token for `for_email` (yourself unless you are an admin). Only admins, and the
+    /// command line, create tokens that deliver incoming mail: such mail may belong to any team.
     pub fn create_token(
         &self,
         actor: Option<&Actor>,
         for_email: Option<&str>,
         label: Option<&str>,
+        rights: &TokenRights,
     ) -> ServiceResult<NewTokenView> {
+        if let (Some(actor), TokenRights::Ingest { .. }) = (actor, rights) {
+            actor.require(actor.role.can_manage_users(), "create tokens that deliver incoming mail")?;
+        }
         super::text::check([(
             "label",
             label.unwrap_or("").trim(),
@@ -125,8 +133,26 @@ impl Service {
                 "create tokens for other users",
             )?;
         }
-        let label = label.map(str::trim).filter(|l| !l.is_empty()).unwrap_or("api token");
-        store::write_transaction(&mut conn, |conn| issue_token(conn, user.id, &user.email, label))
+        let label = label.map(str::trim).filter(|l| !l.is_empty()).unwrap_or(match rights {
+            TokenRights::Full => "api token",
+            TokenRights::Ingest { .. } => "incoming mail",
+        });
+        let (ingest_only, workspace_id) = match rights {
+            TokenRights::Full => (false, None),
+            TokenRights::Ingest { workspace: None } => (true, None),
+            TokenRights::Ingest { workspace: Some(slug) } => {
+                (true, Some(super::workspaces::by_slug(&mut conn, slug)?.id))
+            }
+        };
+        let new = NewToken {
+            user_id: user.id,
+            token_hash: "",
+            label,
+            created_at: now(),
+            ingest_only,
+            workspace_id,
+        };
+        store::write_transaction(&mut conn, |conn| issue_token(conn, new, &user.email))
     }
 
     pub fn list_tokens(&self, actor: &Actor) -> ServiceResult<Vec<TokenView>> {
@@ -167,8 +193,27 @@ impl Service {
                 tracing::warn!(error = %e, "could not record a token's use");
             }
         }
+        if token_row.ingest_only {
+            return Err(ServiceError::Forbidden(
+                "This token can only deliver incoming mail, to POST /api/v1/inbound.".into(),
+            ));
+        }
         let workspaces = super::workspaces::memberships(&mut conn, user.id)?;
         Ok(Actor { user_id: user.id, role: user.role, email: user.email, workspaces })
+    }
+
+    /// Whoever holds this bearer token, if it is one made to deliver incoming mail.
+    pub fn authenticate_ingest(&self, token: &str) -> ServiceResult<Ingester> {
+        let mut conn = self.db().conn()?;
+        let (token_row, user) = users::by_token_hash(&mut conn, &hash(token.trim()))?.ok_or_else(|| {
+            ServiceError::Unauthorized("The API token is not valid, or has been revoked.".into())
+        })?;
+        if !token_row.ingest_only {
+            return Err(ServiceError::Forbidden(
+                "Only a token made for incoming mail can deliver it: create one with `foitrack token create --user EMAIL --ingest`.".into(),
+            ));
+        }
+        Ok(Ingester { user_id: user.id, workspace_id: token_row.workspace_id })
     }
 
     /// The actor for command-line use: the named user, or the first admin.
@@ -194,18 +239,31 @@ fn sign_in_email(raw: &str) -> Result<String, crate::domain::newtypes::ValueErro
     EmailAddress::parse(raw).map(|e| e.as_str().to_lowercase())
 }
 
-fn issue_token(
-    conn: &mut store::AnyConnection,
-    user_id: i64,
-    email: &str,
-    label: &str,
-) -> ServiceResult<NewTokenView> {
+/// Stores `new` with a fresh secret in place of its empty hash, and shows the secret once.
+fn issue_token(conn: &mut store::AnyConnection, new: NewToken, email: &str) -> ServiceResult<NewTokenView> {
     let secret = new_secret();
-    let id = users::insert_token(
-        conn,
-        &NewToken { user_id, token_hash: &hash(&secret), label, created_at: now() },
-    )?;
-    Ok(NewTokenView { id, user_email: email.to_string(), label: label.to_string(), token: secret })
+    let hashed = hash(&secret);
+    let id = users::insert_token(conn, &NewToken { token_hash: &hashed, ..new })?;
+    Ok(NewTokenView { id, user_email: email.to_string(), label: new.label.to_string(), token: secret })
+}
+
+/// What a new token may do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum TokenRights {
+    /// Everything its user may do.
+    #[default]
+    Full,
+    /// Only deliver incoming mail (`POST /api/v1/inbound`). Mail that matches no request waits
+    /// in this workspace's holding pen (by slug), or in the site's.
+    Ingest { workspace: Option<String> },
+}
+
+/// Whoever delivers incoming mail with an ingest token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ingester {
+    pub user_id: i64,
+    /// Where mail that matches no request waits; `None` for the site-wide holding pen.
+    pub workspace_id: Option<i64>,
 }
 
 #[cfg(test)]

@@ -412,6 +412,17 @@ impl Service {
     }
 }
 
+/// The workspace with this slug, whoever asks: for site-wide uses (a new user, a token).
+pub(crate) fn by_slug(
+    conn: &mut AnyConnection,
+    slug: &str,
+) -> ServiceResult<crate::store::models::WorkspaceRow> {
+    let missing = || ServiceError::NotFound(format!("No workspace has the slug {}.", slug.trim()));
+    // A slug that could not exist (a NUL, which PostgreSQL refuses) is not looked up.
+    let slug = crate::domain::workspace::parse_slug(slug.trim()).map_err(|_| missing())?;
+    store_ws::by_slug(conn, &slug)?.ok_or_else(missing)
+}
+
 fn member_of(
     conn: &mut AnyConnection,
     row: &WorkspaceRow,

@@ -13,6 +13,7 @@ pub mod authorities;
 pub mod campaigns;
 pub mod events;
 pub mod holidays;
+pub mod inbound;
 pub mod models;
 pub mod outbox;
 pub mod reminders;

@@ -39,6 +39,10 @@ pub struct TokenRow {
     pub created_at: NaiveDateTime,
     pub last_used_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
+    /// Good only for delivering incoming mail.
+    pub ingest_only: bool,
+    /// An ingest token's workspace: its unmatched mail waits in that workspace's holding pen.
+    pub workspace_id: Option<i64>,
 }
 
 #[derive(Debug, Insertable)]
@@ -48,6 +52,8 @@ pub struct NewToken<'a> {
     pub token_hash: &'a str,
     pub label: &'a str,
     pub created_at: NaiveDateTime,
+    pub ingest_only: bool,
+    pub workspace_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]

@@ -19,6 +19,8 @@ diesel::table! {
         created_at -> Timestamp,
         last_used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        ingest_only -> Bool,
+        workspace_id -> Nullable<BigInt>,
     }
 }
 
@@ -158,6 +160,9 @@ diesel::joinable!(requests -> campaigns (campaign_id));
 diesel::joinable!(requests -> authorities (authority_id));
 diesel::joinable!(events -> requests (request_id));
 diesel::joinable!(events -> users (recorded_by));
+diesel::joinable!(inbound_links -> inbound_messages (inbound_id));
+diesel::joinable!(inbound_links -> requests (request_id));
+diesel::joinable!(inbound_attachments -> inbound_messages (inbound_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -172,7 +177,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     alerts,
     workspaces,
     memberships,
-    workspace_contacts
+    workspace_contacts,
+    inbound_messages,
+    inbound_links,
+    inbound_attachments
 );
 
 diesel::table! {
@@ -232,5 +240,59 @@ diesel::table! {
         id -> BigInt,
         fingerprint -> Text,
         applied_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Incoming mail, stored once each (see the migration).
+    inbound_messages (id) {
+        id -> BigInt,
+        sha256 -> Text,
+        message_id -> Nullable<Text>,
+        workspace_id -> Nullable<BigInt>,
+        source -> Text,
+        outcome -> Text,
+        matched_by -> Text,
+        reason -> Nullable<Text>,
+        delivery_status -> Nullable<Text>,
+        from_address -> Nullable<Text>,
+        subject -> Text,
+        sent_at -> Nullable<Timestamp>,
+        received_at -> Timestamp,
+        body_text -> Text,
+        suggestions -> Text,
+        size -> BigInt,
+        raw -> Binary,
+        received_by -> BigInt,
+        discarded_at -> Nullable<Timestamp>,
+        discarded_by -> Nullable<BigInt>,
+        discard_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    inbound_links (inbound_id, request_id) {
+        inbound_id -> BigInt,
+        request_id -> BigInt,
+        matched_by -> Text,
+        sender_mismatch -> Bool,
+        linked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    inbound_attachments (id) {
+        id -> BigInt,
+        inbound_id -> BigInt,
+        position -> Integer,
+        filename -> Nullable<Text>,
+        declared_type -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        data -> Binary,
+        extraction -> Text,
+        extraction_error -> Nullable<Text>,
+        extracted_text -> Nullable<Text>,
     }
 }

@@ -142,7 +142,10 @@ pub async fn spawn_app_with(db: &TestDb, adjust: impl FnOnce(&mut Settings)) -> 
     let token = if service.needs_first_user().unwrap() {
         service.add_user(None, "admin@example.org", "Admin", Role::Admin, None).unwrap().token.token
     } else {
-        service.create_token(None, Some("admin@example.org"), Some("restart")).unwrap().token
+        service
+            .create_token(None, Some("admin@example.org"), Some("restart"), &Default::default())
+            .unwrap()
+            .token
     };
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

@@ -90,7 +90,12 @@ pub async fn create_token(
 ) -> Result<HttpResponse, ApiError> {
     let input = input.into_inner();
     let token = run_as(svc, bearer, move |svc, actor| {
-        svc.create_token(Some(&actor), input.user_email.as_deref(), input.label.as_deref())
+        svc.create_token(
+            Some(&actor),
+            input.user_email.as_deref(),
+            input.label.as_deref(),
+            &Default::default(),
+        )
     })
     .await?;
     Ok(HttpResponse::Created().json(token))

@@ -1,0 +1,119 @@
+//! `foitrack ingest PATH…`: mail files into the ingest service, one message at a time.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::output::{Table, json, safe};
+use crate::domain::inbound::{MatchedBy, Outcome};
+use crate::mail::sources;
+use crate::service::ingest::{Arrival, IngestSummary, IngestedMessage, MAX_MESSAGE_BYTES};
+use crate::service::{Actor, Service};
+
+/// The `--json` output: a documented contract (docs/api.md, "Incoming mail").
+#[derive(Serialize)]
+struct Output {
+    summary: IngestSummary,
+    messages: Vec<IngestedMessage>,
+}
+
+pub fn run(
+    service: &Service,
+    actor: &Actor,
+    workspace: Option<&str>,
+    paths: &[PathBuf],
+    as_json: bool,
+) -> anyhow::Result<()> {
+    let (by, pen) = service.ingest_as(actor, workspace)?;
+    let files = sources::files(paths)?;
+    let total: u64 = files.iter().filter_map(|f| f.metadata().ok()).map(|m| m.len()).sum();
+    let bar = progress(total);
+    let mut out = Output { summary: IngestSummary::default(), messages: Vec::new() };
+    let mut not_stored = 0usize;
+    for file in &files {
+        sources::read(file, MAX_MESSAGE_BYTES, |found| -> anyhow::Result<()> {
+            bar.inc(found.raw.len() as u64);
+            let report = if found.too_large {
+                not_stored += 1;
+                unstored(
+                    &found.source,
+                    format!("larger than the limit of {} MB; not stored", MAX_MESSAGE_BYTES >> 20),
+                )
+            } else {
+                match service.ingest(Arrival { raw: &found.raw, source: &found.source, pen, by }) {
+                    Ok(report) => report,
+                    Err(e) => {
+                        not_stored += 1;
+                        unstored(&found.source, format!("not stored: {e}"))
+                    }
+                }
+            };
+            out.summary.count(&report);
+            out.messages.push(report);
+            Ok(())
+        })?;
+    }
+    bar.finish_and_clear();
+    if as_json {
+        println!("{}", json(&out));
+    } else {
+        print_table(&out);
+    }
+    if not_stored > 0 {
+        anyhow::bail!(
+            "{not_stored} message(s) could not be stored; see their reason above. Nothing else was lost."
+        );
+    }
+    Ok(())
+}
+
+fn unstored(source: &str, reason: String) -> IngestedMessage {
+    IngestedMessage {
+        source: source.to_string(),
+        id: None,
+        message_id: None,
+        outcome: Outcome::Rejected,
+        requests: Vec::new(),
+        matched_by: MatchedBy::None,
+        attachments: Vec::new(),
+        delivery_status: None,
+        reason: Some(reason),
+        suggestions: Vec::new(),
+    }
+}
+
+fn progress(total: u64) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn print_table(out: &Output) {
+    let mut table = Table::new(&["SOURCE", "OUTCOME", "REQUESTS", "MATCHED BY", "NOTE"]);
+    for m in &out.messages {
+        let note = match (&m.reason, m.suggestions.first()) {
+            (_, Some(s)) => format!("perhaps {}: {}", s.reference, s.reason),
+            (Some(r), None) => r.clone(),
+            (None, None) => String::new(),
+        };
+        table.row(vec![
+            safe(&m.source).into_owned(),
+            m.outcome.to_string(),
+            m.requests.join(", "),
+            m.matched_by.to_string(),
+            safe(&note).into_owned(),
+        ]);
+    }
+    print!("{}", table.render());
+    let s = &out.summary;
+    println!(
+        "{} message(s): {} matched, {} in the holding pen, {} duplicate(s), {} auto-reply(ies), {} bounce(s), {} rejected.",
+        s.messages, s.matched, s.holding_pen, s.duplicates, s.auto_replies, s.bounces, s.rejected
+    );
+}

@@ -1,0 +1,98 @@
+//! Gathering the evidence matching weighs, from the store: which requests a message's
+//! addresses, threading headers and references point to.
+
+use std::collections::HashMap;
+
+use crate::domain::inbound::address::Typed;
+use crate::domain::inbound::matching::Evidence;
+use crate::domain::inbound::{Mail, Outcome, reference};
+use crate::store::AnyConnection;
+use crate::store::inbound::{self as store, Candidate};
+
+use super::super::ServiceResult;
+
+/// What matching found, with the requests it named, by id.
+pub(super) struct Found {
+    pub evidence: Evidence,
+    pub requests: HashMap<i64, Candidate>,
+}
+
+/// `pen` is the workspace a message arrived for, if any: suggestions by sender domain stay
+/// within it.
+pub(super) fn gather(
+    conn: &mut AnyConnection,
+    secret: &str,
+    mail: &Mail,
+    outcome: Outcome,
+    pen: Option<i64>,
+) -> ServiceResult<Found> {
+    let mut requests: HashMap<i64, Candidate> = HashMap::new();
+    let mut keep = |found: Vec<Candidate>| -> Vec<i64> {
+        let ids = found.iter().map(|c| c.id).collect();
+        for c in found {
+            requests.insert(c.id, c);
+        }
+        ids
+    };
+    let typed: Vec<Typed> = mail.recipients.iter().filter_map(|a| Typed::parse(a)).collect();
+    let verified: Vec<i64> = typed.iter().filter_map(|t| t.verified(secret)).collect();
+    let reply_addresses = keep(store::requests_by_id(conn, &verified)?);
+
+    // A bounce carries our own mail inside it: its Message-ID is as good as a thread.
+    let mut thread_ids = mail.threads.clone();
+    if outcome == Outcome::Bounce || mail.delivery.is_some() {
+        thread_ids.extend(mail.returned_ids.iter().cloned());
+    }
+    let threaded = if thread_ids.is_empty() {
+        Vec::new()
+    } else {
+        keep(store::requests_by_outgoing_id(conn, &thread_ids)?)
+    };
+
+    let ours = reference::ours(&mail.subject);
+    let subject_references =
+        if ours.is_empty() { Vec::new() } else { keep(store::requests_by_reference(conn, &ours)?) };
+
+    let theirs = reference::theirs(&reference::head(&mail.subject, &mail.text));
+    let body_references = if theirs.is_empty() {
+        Vec::new()
+    } else {
+        let found = store::requests_by_body_reference(conn, &theirs)?;
+        keep(found.into_iter().map(|(c, _)| c).collect())
+    };
+
+    let mut near_misses = Vec::new();
+    if reply_addresses.is_empty() {
+        for t in &typed {
+            let close = t.near_misses(secret, |_| true);
+            near_misses.extend(keep(store::requests_by_id(conn, &close)?));
+        }
+    }
+
+    // Only the holding pen uses the sender's domain, for suggestions.
+    let settled = !reply_addresses.is_empty()
+        || !threaded.is_empty()
+        || !subject_references.is_empty()
+        || body_references.len() == 1
+        || near_misses.len() == 1;
+    let sender_domain = match mail.from.as_deref().and_then(domain_of) {
+        Some(domain) if !settled => keep(store::open_requests_at_domain(conn, &domain, pen)?),
+        _ => Vec::new(),
+    };
+    let evidence = Evidence {
+        reply_addresses,
+        threaded,
+        subject_references,
+        body_references,
+        near_misses,
+        sender_domain,
+    };
+    Ok(Found { evidence, requests })
+}
+
+/// The domain of an address, lower-cased.
+pub(super) fn domain_of(address: &str) -> Option<String> {
+    let (_, domain) = address.trim().trim_matches(['<', '>']).rsplit_once('@')?;
+    let domain = domain.trim().to_ascii_lowercase();
+    (!domain.is_empty()).then_some(domain)
+}

@@ -1,0 +1,380 @@
+//! Incoming mail, from every source (the webhook, mail files, a mailbox), ends here: each
+//! message is stored once, classified, matched to its requests or put in a holding pen, and
+//! what it means is recorded (an acknowledgement's reference, a bounce's failing address).
+
+mod evidence;
+mod report;
+
+use chrono::Utc;
+use sha2::{Digest, Sha256};
+
+pub use report::{IngestSummary, IngestedAttachment, IngestedMessage, PenSuggestion};
+
+use super::timeline::Draft;
+use super::{Actor, Service, ServiceError, ServiceResult, now};
+use crate::domain::event::{EventDetails, EventKind};
+use crate::domain::inbound::classify::{Kind, classify};
+use crate::domain::inbound::matching::{Decision, decide};
+use crate::domain::inbound::{Extraction, MatchedBy, Outcome, reference, sniff};
+use crate::domain::london;
+use crate::mail::inbound::{self as reader, Attachment, Parsed};
+use crate::store::inbound::{self as store, NewAttachment, NewInbound, NewLink};
+use crate::store::{self as db, AnyConnection, StoreError};
+
+/// The largest message taken in, raw: far above what mail servers pass (25–50 MB), so that
+/// only a runaway file is refused.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
+/// Longer Message-IDs are not kept as one: no mailer writes them, and an index cannot hold any
+/// length.
+const MAX_MESSAGE_ID: usize = 900;
+
+/// One message as it arrived.
+#[derive(Debug, Clone, Copy)]
+pub struct Arrival<'a> {
+    pub raw: &'a [u8],
+    /// Where it came from, as reported: `replies.mbox#3`, `webhook`.
+    pub source: &'a str,
+    /// The workspace whose address or mailbox it came to: its holding pen, if it matches
+    /// nothing. `None`: the site-wide pen.
+    pub pen: Option<i64>,
+    /// Who delivered it (the token's or the command line's user), recorded on what it causes.
+    pub by: i64,
+}
+
+impl Service {
+    /// Who may take in mail files, and where what matches nothing waits: a site admin, into
+    /// the workspace named by `slug` or else the site-wide pen. Mail matched by its reply
+    /// address may belong to any team, so nobody less may.
+    pub fn ingest_as(&self, actor: &Actor, slug: Option<&str>) -> ServiceResult<(i64, Option<i64>)> {
+        actor.require(actor.role.can_manage_users(), "take in incoming mail")?;
+        let pen = match slug.map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(slug) => Some(super::workspaces::by_slug(&mut *self.db().conn()?, slug)?.id),
+        };
+        Ok((actor.user_id, pen))
+    }
+
+    /// Stores, classifies and matches one message. A message stored before (the same bytes, or
+    /// the same Message-ID) is reported as a duplicate and changes nothing.
+    pub fn ingest(&self, arrival: Arrival) -> ServiceResult<IngestedMessage> {
+        let sha = hex::encode(Sha256::digest(arrival.raw));
+        let parsed = reader::parse(arrival.raw);
+        let message_id = parsed
+            .as_ref()
+            .ok()
+            .and_then(|p| p.mail.message_id.clone())
+            .filter(|id| id.len() <= MAX_MESSAGE_ID && !id.contains('\0'));
+        let mut conn = self.db().conn()?;
+        if let Some(row) = store::existing(&mut conn, &sha, message_id.as_deref())? {
+            return report::duplicate(&mut conn, arrival.source, row);
+        }
+        let stored = match parsed {
+            Err(why) => self.store_rejected(&mut conn, arrival, &sha, &why.0),
+            Ok(parsed) => self.store_message(&mut conn, arrival, &sha, message_id.as_deref(), parsed),
+        };
+        match stored {
+            Err(Fault::Duplicate) => match store::existing(&mut conn, &sha, message_id.as_deref())? {
+                Some(row) => report::duplicate(&mut conn, arrival.source, row),
+                None => Err(ServiceError::internal("a message reported as stored twice is not stored")),
+            },
+            Err(Fault::Other(e)) => Err(e),
+            Ok(report) => Ok(report),
+        }
+    }
+
+    fn store_rejected(
+        &self,
+        conn: &mut AnyConnection,
+        arrival: Arrival,
+        sha: &str,
+        why: &str,
+    ) -> Result<IngestedMessage, Fault> {
+        let row = NewInbound {
+            sha256: sha,
+            message_id: None,
+            workspace_id: arrival.pen,
+            source: arrival.source,
+            outcome: Outcome::Rejected,
+            matched_by: MatchedBy::None,
+            reason: Some(why),
+            delivery_status: None,
+            from_address: None,
+            subject: "",
+            sent_at: None,
+            received_at: now(),
+            body_text: "",
+            suggestions: "[]",
+            size: arrival.raw.len() as i64,
+            raw: arrival.raw,
+            received_by: arrival.by,
+        };
+        let id = db::write_transaction(conn, |conn| Ok::<_, Fault>(store::insert(conn, &row)?))?;
+        Ok(IngestedMessage::rejected(arrival.source, id, why))
+    }
+
+    fn store_message(
+        &self,
+        conn: &mut AnyConnection,
+        arrival: Arrival,
+        sha: &str,
+        message_id: Option<&str>,
+        parsed: Parsed,
+    ) -> Result<IngestedMessage, Fault> {
+        let Parsed { mail, attachments } = parsed;
+        let kind = classify(&mail);
+        let secret = self.reply_secret()?;
+        let found = evidence::gather(conn, &secret, &mail, kind.outcome, arrival.pen)?;
+        let decision = decide(&found.evidence);
+        let workspace_id =
+            decision.requests.first().and_then(|id| found.requests.get(id)).map(|c| c.workspace_id);
+        let suggestions: Vec<PenSuggestion> = decision
+            .suggestions
+            .iter()
+            .filter_map(|s| {
+                let c = found.requests.get(&s.request_id)?;
+                Some(PenSuggestion {
+                    request_id: c.id,
+                    reference: c.reference.clone(),
+                    reason: s.reason.to_string(),
+                })
+            })
+            .collect();
+        let suggestions_json = serde_json::to_string(&suggestions)
+            .map_err(|e| ServiceError::internal_from("The suggestions could not be written", e))?;
+        let subject = clean(&mail.subject);
+        let body_text = clean(&mail.text);
+        let from = mail.from.as_deref().map(clean);
+        let reason = kind.reason.as_deref().map(clean);
+        let stamp = now();
+        let row = NewInbound {
+            sha256: sha,
+            message_id,
+            workspace_id: workspace_id.or(arrival.pen),
+            source: arrival.source,
+            outcome: kind.outcome,
+            matched_by: decision.matched_by,
+            reason: reason.as_deref(),
+            delivery_status: kind.delivery_status.as_deref(),
+            from_address: from.as_deref(),
+            subject: &subject,
+            sent_at: mail.sent_at.map(|t| t.naive_utc()),
+            received_at: stamp,
+            body_text: &body_text,
+            suggestions: &suggestions_json,
+            size: arrival.raw.len() as i64,
+            raw: arrival.raw,
+            received_by: arrival.by,
+        };
+        let files: Vec<Stored> = attachments.iter().map(Stored::of).collect();
+        let id = db::write_transaction(conn, |conn| -> Result<i64, Fault> {
+            let id = store::insert(conn, &row)?;
+            for request_id in &decision.requests {
+                let mismatch =
+                    self.sender_mismatch(conn, &kind, mail.from.as_deref(), &found, *request_id)?;
+                let link = NewLink {
+                    inbound_id: id,
+                    request_id: *request_id,
+                    matched_by: decision.matched_by,
+                    sender_mismatch: mismatch,
+                    linked_at: stamp,
+                };
+                store::link(conn, &link)?;
+            }
+            for (position, file) in files.iter().enumerate() {
+                store::insert_attachment(conn, &file.row(id, position as i32))?;
+            }
+            self.record_consequences(conn, arrival.by, id, &kind, &decision, &found, &mail)?;
+            Ok(id)
+        })?;
+        let references: Vec<String> = {
+            let mut r: Vec<String> = decision
+                .requests
+                .iter()
+                .filter_map(|i| found.requests.get(i))
+                .map(|c| c.reference.clone())
+                .collect();
+            r.sort();
+            r
+        };
+        Ok(IngestedMessage {
+            source: arrival.source.to_string(),
+            id: Some(id),
+            message_id: message_id.map(str::to_string),
+            outcome: kind.outcome,
+            requests: references,
+            matched_by: decision.matched_by,
+            attachments: files.iter().map(Stored::report).collect(),
+            delivery_status: kind.delivery_status.clone(),
+            reason: kind.reason.clone(),
+            suggestions,
+        })
+    }
+
+    /// Whether a reply to `request_id` comes from another domain than its body's address.
+    /// Delivery reports come from mail servers, so only replies are checked.
+    fn sender_mismatch(
+        &self,
+        conn: &mut AnyConnection,
+        kind: &Kind,
+        from: Option<&str>,
+        found: &evidence::Found,
+        request_id: i64,
+    ) -> ServiceResult<bool> {
+        if matches!(kind.outcome, Outcome::Bounce) || kind.delivery_status.is_some() {
+            return Ok(false);
+        }
+        let (Some(from), Some(c)) = (from.and_then(evidence::domain_of), found.requests.get(&request_id))
+        else {
+            return Ok(false);
+        };
+        let body = super::contacts::address(conn, c.workspace_id, c.authority_id)?;
+        Ok(body.as_deref().and_then(evidence::domain_of).is_some_and(|d| d != from))
+    }
+
+    /// What a message means for its requests: an acknowledgement records the body's
+    /// reference; a bounce marks the body's address as failing.
+    #[allow(clippy::too_many_arguments)]
+    fn record_consequences(
+        &self,
+        conn: &mut AnyConnection,
+        by: i64,
+        inbound_id: i64,
+        kind: &Kind,
+        decision: &Decision,
+        found: &evidence::Found,
+        mail: &crate::domain::inbound::Mail,
+    ) -> ServiceResult<()> {
+        let on = london::london_date(mail.sent_at.unwrap_or_else(Utc::now));
+        let actor = Actor::system(by);
+        for &request_id in &decision.requests {
+            let draft = match kind.outcome {
+                Outcome::Acknowledgement => {
+                    let body_reference =
+                        reference::theirs(&reference::head(&mail.subject, &mail.text)).into_iter().next();
+                    Draft {
+                        kind: EventKind::Acknowledged,
+                        occurred_on: on,
+                        details: EventDetails { body_reference, ..Default::default() },
+                        note: Some(format!(
+                            "Recorded from an automatic acknowledgement (incoming message {inbound_id})."
+                        )),
+                    }
+                }
+                Outcome::Bounce => {
+                    let Some(c) = found.requests.get(&request_id) else { continue };
+                    let status = kind.delivery_status.as_deref().unwrap_or("no status given");
+                    let body = super::contacts::address(conn, c.workspace_id, c.authority_id)?;
+                    let failed = kind.failed.first().cloned().or(body.clone()).unwrap_or_default();
+                    let answer = format!("a bounce ({status}) said mail to {failed} could not be delivered");
+                    let marked = !failed.is_empty()
+                        && crate::store::authorities::mark_email_failing(
+                            conn,
+                            c.authority_id,
+                            &failed,
+                            now(),
+                            &answer,
+                        )?;
+                    let mut note = format!("Incoming message {inbound_id}: {answer}.");
+                    if marked {
+                        note.push_str(" The body's address is marked as failing; correct it with an import.");
+                    }
+                    Draft {
+                        kind: EventKind::Note,
+                        occurred_on: on,
+                        details: EventDetails::default(),
+                        note: Some(note),
+                    }
+                }
+                _ => continue,
+            };
+            match self.append(conn, &actor, request_id, draft) {
+                // The timeline may refuse the event (an acknowledgement of a request never
+                // sent); the message is kept all the same, and its link shows it.
+                Err(ServiceError::Invalid { .. } | ServiceError::Conflict(_)) => {}
+                other => {
+                    other?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An attachment with what was worked out about it before storing.
+struct Stored<'a> {
+    file: &'a Attachment,
+    sha256: String,
+    content_type: String,
+    extraction: Extraction,
+    text: Option<String>,
+}
+
+impl<'a> Stored<'a> {
+    fn of(file: &'a Attachment) -> Self {
+        let content_type = sniff::content_type(&file.data, &file.declared_type);
+        let (extraction, text) = if content_type.starts_with("text/plain") || content_type == "text/csv" {
+            (Extraction::Ok, Some(clean(&reader::fix_c1(&String::from_utf8_lossy(&file.data)))))
+        } else {
+            (Extraction::Unsupported, None)
+        };
+        Self { file, sha256: hex::encode(Sha256::digest(&file.data)), content_type, extraction, text }
+    }
+
+    fn row(&self, inbound_id: i64, position: i32) -> NewAttachment<'_> {
+        NewAttachment {
+            inbound_id,
+            position,
+            filename: self.file.filename.as_deref(),
+            declared_type: &self.file.declared_type,
+            content_type: &self.content_type,
+            size: self.file.data.len() as i64,
+            sha256: &self.sha256,
+            data: &self.file.data,
+            extraction: self.extraction,
+            extraction_error: None,
+            extracted_text: self.text.as_deref(),
+        }
+    }
+
+    fn report(&self) -> IngestedAttachment {
+        IngestedAttachment {
+            filename: self.file.filename.clone(),
+            content_type: self.content_type.clone(),
+            text_chars: self.text.as_ref().map_or(0, |t| t.chars().count()),
+            extraction: self.extraction,
+        }
+    }
+}
+
+/// Text as PostgreSQL can store it: no NUL characters.
+fn clean(text: &str) -> String {
+    text.replace('\0', "")
+}
+
+/// Why storing failed: the message arrived twice at once (another instance stored it first),
+/// or anything else.
+enum Fault {
+    Duplicate,
+    Other(ServiceError),
+}
+
+impl From<ServiceError> for Fault {
+    fn from(e: ServiceError) -> Self {
+        Fault::Other(e)
+    }
+}
+
+impl From<StoreError> for Fault {
+    fn from(e: StoreError) -> Self {
+        match &e {
+            StoreError::Query(q) if db::is_unique_violation(q) => Fault::Duplicate,
+            _ => Fault::Other(e.into()),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for Fault {
+    fn from(e: diesel::result::Error) -> Self {
+        StoreError::Query(e).into()
+    }
+}

@@ -1,0 +1,216 @@
+//! Incoming mail: messages stored once, their links to requests, their attachments, and the
+//! lookups that matching needs.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{authorities, inbound_attachments, inbound_links, inbound_messages, outbox, requests};
+use super::{AnyConnection, StoreResult, lower};
+use crate::domain::inbound::{Extraction, MatchedBy, Outcome};
+use crate::domain::status::State;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = inbound_messages)]
+pub struct InboundRow {
+    pub id: i64,
+    pub sha256: String,
+    pub message_id: Option<String>,
+    pub workspace_id: Option<i64>,
+    pub source: String,
+    pub outcome: Outcome,
+    pub matched_by: MatchedBy,
+    pub reason: Option<String>,
+    pub delivery_status: Option<String>,
+    pub from_address: Option<String>,
+    pub subject: String,
+    pub sent_at: Option<NaiveDateTime>,
+    pub received_at: NaiveDateTime,
+    pub suggestions: String,
+    pub size: i64,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = inbound_messages)]
+pub struct NewInbound<'a> {
+    pub sha256: &'a str,
+    pub message_id: Option<&'a str>,
+    pub workspace_id: Option<i64>,
+    pub source: &'a str,
+    pub outcome: Outcome,
+    pub matched_by: MatchedBy,
+    pub reason: Option<&'a str>,
+    pub delivery_status: Option<&'a str>,
+    pub from_address: Option<&'a str>,
+    pub subject: &'a str,
+    pub sent_at: Option<NaiveDateTime>,
+    pub received_at: NaiveDateTime,
+    pub body_text: &'a str,
+    pub suggestions: &'a str,
+    pub size: i64,
+    pub raw: &'a [u8],
+    pub received_by: i64,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = inbound_links)]
+pub struct NewLink {
+    pub inbound_id: i64,
+    pub request_id: i64,
+    pub matched_by: MatchedBy,
+    pub sender_mismatch: bool,
+    pub linked_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = inbound_attachments)]
+pub struct NewAttachment<'a> {
+    pub inbound_id: i64,
+    pub position: i32,
+    pub filename: Option<&'a str>,
+    pub declared_type: &'a str,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub sha256: &'a str,
+    pub data: &'a [u8],
+    pub extraction: Extraction,
+    pub extraction_error: Option<&'a str>,
+    pub extracted_text: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = inbound_attachments)]
+pub struct AttachmentBrief {
+    pub position: i32,
+    pub filename: Option<String>,
+    pub content_type: String,
+    pub extraction: Extraction,
+    pub extracted_text: Option<String>,
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &NewInbound) -> StoreResult<i64> {
+    Ok(diesel::insert_into(inbound_messages::table)
+        .values(row)
+        .returning(inbound_messages::id)
+        .get_result(conn)?)
+}
+
+pub fn link(conn: &mut AnyConnection, row: &NewLink) -> StoreResult<()> {
+    diesel::insert_into(inbound_links::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_attachment(conn: &mut AnyConnection, row: &NewAttachment) -> StoreResult<()> {
+    diesel::insert_into(inbound_attachments::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+/// The stored message with these bytes, or else with this Message-ID.
+pub fn existing(
+    conn: &mut AnyConnection,
+    sha256: &str,
+    message_id: Option<&str>,
+) -> StoreResult<Option<InboundRow>> {
+    let by_hash = inbound_messages::table
+        .filter(inbound_messages::sha256.eq(sha256))
+        .select(InboundRow::as_select())
+        .first(conn)
+        .optional()?;
+    match (by_hash, message_id) {
+        (Some(row), _) => Ok(Some(row)),
+        (None, Some(id)) => Ok(inbound_messages::table
+            .filter(inbound_messages::message_id.eq(id))
+            .select(InboundRow::as_select())
+            .first(conn)
+            .optional()?),
+        (None, None) => Ok(None),
+    }
+}
+
+/// The references of the requests a message is linked to, in reference order.
+pub fn linked_references(conn: &mut AnyConnection, inbound_id: i64) -> StoreResult<Vec<String>> {
+    Ok(inbound_links::table
+        .inner_join(requests::table)
+        .filter(inbound_links::inbound_id.eq(inbound_id))
+        .order(requests::reference)
+        .select(requests::reference)
+        .load(conn)?)
+}
+
+pub fn attachments_of(conn: &mut AnyConnection, inbound_id: i64) -> StoreResult<Vec<AttachmentBrief>> {
+    Ok(inbound_attachments::table
+        .filter(inbound_attachments::inbound_id.eq(inbound_id))
+        .order(inbound_attachments::position)
+        .select(AttachmentBrief::as_select())
+        .load(conn)?)
+}
+
+/// A request as matching sees it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = requests)]
+pub struct Candidate {
+    pub id: i64,
+    pub reference: String,
+    pub workspace_id: i64,
+    pub authority_id: i64,
+}
+
+/// Those of `ids` that are requests.
+pub fn requests_by_id(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<Vec<Candidate>> {
+    Ok(requests::table.filter(requests::id.eq_any(ids)).select(Candidate::as_select()).load(conn)?)
+}
+
+pub fn requests_by_reference(conn: &mut AnyConnection, references: &[String]) -> StoreResult<Vec<Candidate>> {
+    Ok(requests::table
+        .filter(requests::reference.eq_any(references))
+        .select(Candidate::as_select())
+        .load(conn)?)
+}
+
+/// Requests whose recorded body reference is one of `references` (compared upper-cased).
+pub fn requests_by_body_reference(
+    conn: &mut AnyConnection,
+    references: &[String],
+) -> StoreResult<Vec<(Candidate, String)>> {
+    let rows: Vec<(Candidate, Option<String>)> = requests::table
+        .filter(requests::body_reference.is_not_null())
+        .filter(
+            lower(requests::body_reference.assume_not_null())
+                .eq_any(references.iter().map(|r| r.to_lowercase())),
+        )
+        .select((Candidate::as_select(), requests::body_reference))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(c, r)| (c, r.unwrap_or_default())).collect())
+}
+
+/// Requests whose outgoing mail (request, chaser, review request) has one of these Message-IDs.
+pub fn requests_by_outgoing_id(
+    conn: &mut AnyConnection,
+    message_ids: &[String],
+) -> StoreResult<Vec<Candidate>> {
+    let ids: Vec<Option<i64>> =
+        outbox::table.filter(outbox::message_id.eq_any(message_ids)).select(outbox::request_id).load(conn)?;
+    let ids: Vec<i64> = ids.into_iter().flatten().collect();
+    requests_by_id(conn, &ids)
+}
+
+/// Requests awaiting an answer from a body whose address is at `domain` (lower case), with
+/// that address; only in `workspace` when it is set.
+pub fn open_requests_at_domain(
+    conn: &mut AnyConnection,
+    domain: &str,
+    workspace: Option<i64>,
+) -> StoreResult<Vec<Candidate>> {
+    let open =
+        [State::AwaitingResponse, State::AwaitingClarification, State::AwaitingFee, State::InternalReview];
+    let pattern = format!("%@{}", super::escape_like(domain));
+    let mut q = requests::table
+        .inner_join(authorities::table)
+        .filter(requests::state.eq_any(open))
+        .filter(lower(authorities::email.assume_not_null()).like(pattern).escape('\\'))
+        .select(Candidate::as_select())
+        .into_boxed();
+    if let Some(ws) = workspace {
+        q = q.filter(requests::workspace_id.eq(ws));
+    }
+    Ok(q.limit(20).load(conn)?)
+}
