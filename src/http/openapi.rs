@@ -8,7 +8,9 @@ use utoipa::{Modify, OpenApi};
 
 use self::responses::FrameworkResponses;
 use super::problem::Problem;
-use super::routes::{authorities, campaigns, deadlines, health, outbox, people, requests, workspaces};
+use super::routes::{
+    authorities, campaigns, deadlines, health, inbound, outbox, people, requests, workspaces,
+};
 
 struct BearerAuth;
 
@@ -37,6 +39,7 @@ impl Modify for BearerAuth {
         campaigns::list, campaigns::create, campaigns::show, campaigns::log_sent,
         requests::list, requests::create, requests::show, requests::events, requests::log_sent, requests::record_event,
         deadlines::calculate, deadlines::regimes, deadlines::request_clock, deadlines::import_holidays,
+        inbound::deliver,
         outbox::send_campaign, outbox::list, outbox::retry, outbox::cancel, outbox::remind, outbox::watch, outbox::chasers,
         workspaces::list, workspaces::create, workspaces::show, workspaces::change,
         workspaces::members, workspaces::add_member, workspaces::change_member, workspaces::remove_member,
@@ -51,7 +54,7 @@ impl Modify for BearerAuth {
         (name = "campaigns", description = "One request sent to many bodies"),
         (name = "requests", description = "Requests and their timelines"),
         (name = "deadlines", description = "Statutory deadlines, regimes and bank holidays"),
-        (name = "mail", description = "Sending requests by email, and the outbox"),
+        (name = "mail", description = "Sending requests by email, the outbox, and incoming replies"),
         (name = "workspaces", description = "Teams: their members, and their own contacts for bodies"),
     )
 )]

@@ -152,6 +152,7 @@ pub struct Candidate {
     pub reference: String,
     pub workspace_id: i64,
     pub authority_id: i64,
+    pub sent_on: Option<chrono::NaiveDate>,
 }
 
 /// Those of `ids` that are requests.

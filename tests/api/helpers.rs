@@ -188,6 +188,11 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
+    /// A response read as a [`Reply`], for requests a test builds itself.
+    pub async fn reply_of(response: reqwest::Response) -> Reply {
+        Self::reply(response).await
+    }
+
     async fn reply(response: reqwest::Response) -> Reply {
         let status = response.status().as_u16();
         let content_type = response

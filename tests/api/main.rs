@@ -10,6 +10,7 @@ mod contract;
 mod deadlines;
 mod holidays;
 mod imports;
+mod inbound;
 mod mail;
 mod openapi;
 mod reminders;

@@ -213,6 +213,8 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
         // administrators change the bank holidays.
         "import_authorities" => (filled, None, SiteWide(&[400, 403, 415, 422])),
         "import_holidays" => (filled, None, SiteWide(&[403, 415])),
+        // Only a token made for incoming mail delivers it; B's ordinary tokens cannot.
+        "deliver_inbound" => (filled, None, SiteWide(&[403])),
         _ => return None,
     };
     Some((path, body, expect))

@@ -77,7 +77,7 @@ impl<'s> utoipa::ToResponse<'s> for TooManyRequests {
 }
 
 /// Operations whose body is read as a raw file (any content type) rather than as JSON.
-const UPLOADS: &[&str] = &["import_authorities", "import_holidays"];
+const UPLOADS: &[&str] = &["import_authorities", "import_holidays", "deliver_inbound"];
 
 pub struct FrameworkResponses;
 

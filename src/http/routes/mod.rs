@@ -11,6 +11,7 @@ pub mod authorities;
 pub mod campaigns;
 pub mod deadlines;
 pub mod health;
+pub mod inbound;
 pub mod outbox;
 pub mod people;
 pub mod requests;
@@ -59,6 +60,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(post().to(people::create_token)),
         )
         .service(resource("/tokens/{id}", "DELETE").route(delete().to(people::revoke_token)))
+        .service(resource("/inbound", "POST").route(post().to(inbound::deliver)))
         .service(resource("/authorities", "GET").route(get().to(authorities::list)))
         .service(resource("/authorities/import", "POST").route(post().to(authorities::import)))
         .service(resource("/authorities/{id}", "GET").route(get().to(authorities::show)))

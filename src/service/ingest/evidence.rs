@@ -43,6 +43,9 @@ pub(super) fn gather(
     if outcome == Outcome::Bounce || mail.delivery.is_some() {
         thread_ids.extend(mail.returned_ids.iter().cloned());
     }
+    // Our outgoing Message-IDs are stored without their angle brackets.
+    let thread_ids: Vec<String> =
+        thread_ids.iter().map(|id| id.trim_matches(['<', '>']).to_string()).collect();
     let threaded = if thread_ids.is_empty() {
         Vec::new()
     } else {

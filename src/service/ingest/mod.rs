@@ -244,9 +244,13 @@ impl Service {
         found: &evidence::Found,
         mail: &crate::domain::inbound::Mail,
     ) -> ServiceResult<()> {
-        let on = london::london_date(mail.sent_at.unwrap_or_else(Utc::now));
+        let dated = london::london_date(mail.sent_at.unwrap_or_else(Utc::now));
         let actor = Actor::system(by);
         for &request_id in &decision.requests {
+            // No reply comes before its request: a Date header that says so is wrong, and the
+            // day it arrived is the better guess.
+            let sent_on = found.requests.get(&request_id).and_then(|c| c.sent_on);
+            let on = if sent_on.is_some_and(|s| dated < s) { london::today() } else { dated };
             let draft = match kind.outcome {
                 Outcome::Acknowledgement => {
                     let body_reference =
@@ -290,7 +294,9 @@ impl Service {
             match self.append(conn, &actor, request_id, draft) {
                 // The timeline may refuse the event (an acknowledgement of a request never
                 // sent); the message is kept all the same, and its link shows it.
-                Err(ServiceError::Invalid { .. } | ServiceError::Conflict(_)) => {}
+                Err(e @ (ServiceError::Invalid { .. } | ServiceError::Conflict(_))) => {
+                    tracing::warn!(request_id, inbound_id, error = %e, "an incoming message's event was not recorded");
+                }
                 other => {
                     other?;
                 }
