@@ -1,5 +1,6 @@
 //! The command line, run as a researcher would run it: the real binary on a fresh SQLite file.
 
+use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -733,4 +734,63 @@ fn workspaces_keep_teams_apart_at_the_command_line() {
     assert!(team_b["role"].is_null(), "the site administrator sees it, as a non-member: {team_b}");
     // Now the lead has one workspace again, and needs no flag.
     assert!(cli.ok(&["campaigns", "list"]).contains("T-1"));
+}
+
+#[test]
+fn ingest_reads_mbox_and_maildir_and_a_second_run_changes_nothing() {
+    let cli = Cli::new();
+    let bodies = "Name,Email\nAlpha Trust,foi@alpha-trust.nhs.uk\nBeta Trust,foi@beta-trust.nhs.uk\n";
+    std::fs::write(cli.path("bodies.csv"), bodies).unwrap();
+    cli.ok(&["authorities", "import", "bodies.csv"]);
+    cli.ok(&["user", "add", "--email", "lead@uni.ac.uk", "--role", "admin"]);
+    std::fs::write(cli.path("body.txt"), "Dear {{authority.name}}\n").unwrap();
+    let create = ["campaigns", "create", "--title", "T", "--prefix", "ABT-2021", "--subject", "S"];
+    cli.ok(&[&create[..], &["--body-file", "body.txt", "--all"]].concat());
+    let mail = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mail");
+    let (mbox, maildir) = (format!("{mail}/mbox/replies.mbox"), format!("{mail}/maildir"));
+    let out: Value = serde_json::from_str(&cli.ok(&["ingest", &mbox, &maildir, "--json"])).unwrap();
+    // The placeholders are left as they are: only references and headers can match here.
+    assert_eq!(
+        out["summary"],
+        json!({"messages": 7, "matched": 3, "holding_pen": 1, "duplicates": 0, "auto_replies": 2, "bounces": 1, "rejected": 0})
+    );
+    let got: Vec<(String, String, Value, String)> = out["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let source = m["source"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+            (
+                source,
+                m["outcome"].as_str().unwrap().into(),
+                m["requests"].clone(),
+                m["matched_by"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let row = |s: &str, o: &str, r: Value, m: &str| (s.to_string(), o.to_string(), r, m.to_string());
+    assert_eq!(
+        got,
+        vec![
+            row("replies.mbox#1", "response", json!(["ABT-2021-0001"]), "subject_reference"),
+            row("replies.mbox#2", "response", json!(["ABT-2021-0002"]), "subject_reference"),
+            row("replies.mbox#3", "response", json!([]), "none"),
+            row("replies.mbox#4", "auto_reply", json!(["ABT-2021-0001"]), "subject_reference"),
+            row("replies.mbox#5", "bounce", json!([]), "none"),
+            row("1700000000.M1P1.host:2,S", "response", json!(["ABT-2021-0002"]), "subject_reference"),
+            row("1700000001.M2P2.host", "auto_reply", json!([]), "none"),
+        ]
+    );
+    assert_eq!(out["messages"][0]["message_id"].as_str().map(|m| m.starts_with('<')), Some(true));
+    // Again: every message is a duplicate, and says where it went the first time.
+    let again: Value = serde_json::from_str(&cli.ok(&["ingest", &mbox, &maildir, "--json"])).unwrap();
+    assert_eq!(again["summary"]["duplicates"], 7);
+    assert_eq!(again["messages"][0]["requests"], json!(["ABT-2021-0001"]));
+    // Bytes that are not mail are stored as rejected, which is still a success; the table
+    // speaks to a person.
+    let table = cli.ok(&["ingest", &format!("{mail}/not_a_message.bin")]);
+    assert!(table.contains("rejected") && table.contains("do not begin with a mail header"), "{table}");
+    assert!(table.contains("1 message(s)") && table.contains("1 rejected"), "{table}");
+    let missing = cli.fails(&["ingest", "no-such.mbox"], 66);
+    assert!(missing.contains("no-such.mbox"), "{missing}");
 }

@@ -89,6 +89,9 @@ pub enum Command {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// The holding pen: replies that matched no request, to assign or set aside.
+    #[command(subcommand)]
+    Pen(PenCommand),
     /// Queue today's reminder digests (serve does this daily; use this from cron instead).
     /// Nothing is sent twice for the same lapse, however often it runs.
     Remind {
@@ -124,6 +127,31 @@ pub enum OutboxCommand {
     Deliver {
         #[command(flatten)]
         json: JsonFlag,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PenCommand {
+    /// List the replies waiting, newest first, with suggestions of where each belongs.
+    List {
+        #[command(flatten)]
+        page: PageArgs,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Assign a waiting reply to the request it answers.
+    Assign {
+        /// The message's id, as `pen list` shows it.
+        id: i64,
+        /// The request, by reference (ABT-2021-0042) or id.
+        request: String,
+    },
+    /// Set a waiting reply aside for good; it stays stored.
+    Discard {
+        id: i64,
+        /// Why, in a few words ("spam", "not about our requests").
+        #[arg(long)]
+        reason: String,
     },
 }
 

@@ -1,15 +1,18 @@
-//! `foitrack ingest PATH…`: mail files into the ingest service, one message at a time.
+//! `foitrack ingest PATH…`: mail files into the ingest service, one message at a time; and
+//! `foitrack pen …`, the holding pen.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::output::{Table, json, safe};
+use super::args::PenCommand;
+use super::output::{Table, cut, json, safe};
 use crate::domain::inbound::{MatchedBy, Outcome};
 use crate::mail::sources;
+use crate::service::ingest::pen::{AssignInput, DiscardInput};
 use crate::service::ingest::{Arrival, IngestSummary, IngestedMessage, MAX_MESSAGE_BYTES};
-use crate::service::{Actor, Service};
+use crate::service::{Actor, Paging, Service, ServiceError};
 
 /// The `--json` output: a documented contract (docs/api.md, "Incoming mail").
 #[derive(Serialize)]
@@ -26,7 +29,11 @@ pub fn run(
     as_json: bool,
 ) -> anyhow::Result<()> {
     let (by, pen) = service.ingest_as(actor, workspace)?;
-    let files = sources::files(paths)?;
+    let files = sources::files(paths).map_err(|e| match e.kind() {
+        // Exits as a missing request or body does (66), naming the path.
+        std::io::ErrorKind::NotFound => anyhow::Error::from(ServiceError::NotFound(e.to_string())),
+        _ => e.into(),
+    })?;
     let total: u64 = files.iter().filter_map(|f| f.metadata().ok()).map(|m| m.len()).sum();
     let bar = progress(total);
     let mut out = Output { summary: IngestSummary::default(), messages: Vec::new() };
@@ -116,4 +123,43 @@ fn print_table(out: &Output) {
         "{} message(s): {} matched, {} in the holding pen, {} duplicate(s), {} auto-reply(ies), {} bounce(s), {} rejected.",
         s.messages, s.matched, s.holding_pen, s.duplicates, s.auto_replies, s.bounces, s.rejected
     );
+}
+
+pub fn pen(service: &Service, actor: &Actor, workspace: Option<&str>, cmd: PenCommand) -> anyhow::Result<()> {
+    match cmd {
+        PenCommand::List { page, json: j } => {
+            let listed = service.holding_pen(actor, workspace, Paging::new(page.page, page.per_page)?)?;
+            if j.json {
+                println!("{}", json(&listed));
+                return Ok(());
+            }
+            let mut table = Table::new(&["ID", "RECEIVED", "FROM", "SUBJECT", "PERHAPS"]);
+            for m in &listed.items {
+                let perhaps = m
+                    .suggestions
+                    .iter()
+                    .map(|s| format!("{} ({})", s.reference, s.reason))
+                    .collect::<Vec<_>>();
+                table.row(vec![
+                    m.id.to_string(),
+                    m.received_at.format("%Y-%m-%d %H:%M").to_string(),
+                    safe(m.from.as_deref().unwrap_or("")).into_owned(),
+                    cut(&safe(&m.subject), 50),
+                    safe(&perhaps.join("; ")).into_owned(),
+                ]);
+            }
+            print!("{}", table.render());
+            println!("{} message(s) waiting.", listed.total);
+        }
+        PenCommand::Assign { id, request } => {
+            let request_id = service.find_request_id(actor, &request)?;
+            service.assign_message(actor, id, AssignInput { request_id })?;
+            println!("Message {id} is assigned to {}.", safe(&request));
+        }
+        PenCommand::Discard { id, reason } => {
+            service.discard_message(actor, id, DiscardInput { reason })?;
+            println!("Message {id} is set aside.");
+        }
+    }
+    Ok(())
 }

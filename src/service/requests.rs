@@ -175,6 +175,7 @@ impl Service {
         let (row, body) =
             requests::with_body(&mut conn, &actor.scope(None)?, id)?.ok_or_else(|| not_found(id))?;
         let event_rows = events::of_request_with_recorder(&mut conn, id)?;
+        let incoming = super::ingest::incoming::of_request(&mut conn, id)?;
         drop(conn);
         let mut retracted_by: HashMap<i64, i64> = HashMap::new();
         let mut views = Vec::with_capacity(event_rows.len());
@@ -202,6 +203,7 @@ impl Service {
             request: convert::request(row, body, today)?,
             body: body_text,
             events: views,
+            incoming,
             as_of: today,
         })
     }

@@ -178,6 +178,8 @@ pub struct RequestDetail {
     pub request: RequestView,
     pub body: String,
     pub events: Vec<EventView>,
+    /// The replies, auto-replies and bounces matched to it, in the order they arrived.
+    pub incoming: Vec<super::ingest::incoming::IncomingView>,
     pub as_of: NaiveDate,
 }
 

@@ -215,3 +215,147 @@ pub fn open_requests_at_domain(
     }
     Ok(q.limit(20).load(conn)?)
 }
+
+pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<InboundRow>> {
+    Ok(inbound_messages::table.find(id).select(InboundRow::as_select()).first(conn).optional()?)
+}
+
+type Boxed<'a> = inbound_messages::BoxedQuery<'a, super::multi_connection_impl::MultiBackend>;
+
+/// The holding pens of `workspaces`, and with `site` the site-wide one: responses and
+/// acknowledgements matched to no request and not discarded.
+fn pen_query(workspaces: &[i64], site: bool) -> Boxed<'_> {
+    use diesel::dsl::{exists, not};
+    let linked = inbound_links::table.filter(inbound_links::inbound_id.eq(inbound_messages::id));
+    let q = inbound_messages::table
+        .into_boxed()
+        .filter(inbound_messages::outcome.eq_any([Outcome::Response, Outcome::Acknowledgement]))
+        .filter(inbound_messages::discarded_at.is_null())
+        .filter(not(exists(linked)));
+    if site {
+        q.filter(
+            inbound_messages::workspace_id.eq_any(workspaces).or(inbound_messages::workspace_id.is_null()),
+        )
+    } else {
+        q.filter(inbound_messages::workspace_id.eq_any(workspaces))
+    }
+}
+
+/// One page of the pens, newest first, each message with its text, and how many wait in them.
+pub fn pen(
+    conn: &mut AnyConnection,
+    workspaces: &[i64],
+    site: bool,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<(Vec<(InboundRow, String)>, i64)> {
+    let rows = pen_query(workspaces, site)
+        .order(inbound_messages::id.desc())
+        .limit(limit)
+        .offset(offset)
+        .select((InboundRow::as_select(), inbound_messages::body_text))
+        .load(conn)?;
+    let total = pen_query(workspaces, site).count().get_result(conn)?;
+    Ok((rows, total))
+}
+
+/// A message of these pens, by id.
+pub fn in_pen(
+    conn: &mut AnyConnection,
+    workspaces: &[i64],
+    site: bool,
+    id: i64,
+) -> StoreResult<Option<InboundRow>> {
+    Ok(pen_query(workspaces, site)
+        .filter(inbound_messages::id.eq(id))
+        .select(InboundRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Records that a researcher assigned a message to a request in `workspace_id`.
+pub fn assigned(conn: &mut AnyConnection, id: i64, workspace_id: i64) -> StoreResult<()> {
+    diesel::update(inbound_messages::table.find(id))
+        .set((
+            inbound_messages::workspace_id.eq(workspace_id),
+            inbound_messages::matched_by.eq(MatchedBy::Researcher),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Takes a message out of its pen for good; false if it was already discarded.
+pub fn discard(
+    conn: &mut AnyConnection,
+    id: i64,
+    by: i64,
+    at: NaiveDateTime,
+    reason: &str,
+) -> StoreResult<bool> {
+    let n = diesel::update(inbound_messages::table.find(id).filter(inbound_messages::discarded_at.is_null()))
+        .set((
+            inbound_messages::discarded_at.eq(at),
+            inbound_messages::discarded_by.eq(by),
+            inbound_messages::discard_reason.eq(reason),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Whether a message still waits, inside a write transaction: matched to no request, not
+/// discarded.
+pub fn still_waiting(conn: &mut AnyConnection, id: i64) -> StoreResult<bool> {
+    // PostgreSQL locks the row, so two researchers assigning it at once go one after the
+    // other; SQLite's write transaction already excludes other writers.
+    let q = inbound_messages::table.find(id).select(inbound_messages::discarded_at);
+    let discarded: Option<Option<NaiveDateTime>> = match conn {
+        AnyConnection::Postgres(c) => q.for_update().first(c).optional()?,
+        AnyConnection::Sqlite(c) => q.first(c).optional()?,
+    };
+    let links: i64 =
+        inbound_links::table.filter(inbound_links::inbound_id.eq(id)).count().get_result(conn)?;
+    Ok(matches!(discarded, Some(None)) && links == 0)
+}
+
+pub fn raw(conn: &mut AnyConnection, id: i64) -> StoreResult<Vec<u8>> {
+    Ok(inbound_messages::table.find(id).select(inbound_messages::raw).first(conn)?)
+}
+
+/// A message as a request's timeline lists it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = inbound_messages)]
+pub struct IncomingBrief {
+    pub id: i64,
+    pub received_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+    pub from_address: Option<String>,
+    pub subject: String,
+    pub outcome: Outcome,
+    pub delivery_status: Option<String>,
+}
+
+/// The messages linked to a request, in the order they arrived, with how each was matched and
+/// whether its sender was flagged.
+pub fn linked_to(
+    conn: &mut AnyConnection,
+    request_id: i64,
+) -> StoreResult<Vec<(IncomingBrief, MatchedBy, bool)>> {
+    Ok(inbound_links::table
+        .inner_join(inbound_messages::table)
+        .filter(inbound_links::request_id.eq(request_id))
+        .order(inbound_messages::id)
+        .select((IncomingBrief::as_select(), inbound_links::matched_by, inbound_links::sender_mismatch))
+        .load(conn)?)
+}
+
+/// The attachments of these messages, by message, in order.
+pub fn attachments_of_many(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> StoreResult<Vec<(i64, AttachmentBrief)>> {
+    Ok(inbound_attachments::table
+        .filter(inbound_attachments::inbound_id.eq_any(ids))
+        .order((inbound_attachments::inbound_id, inbound_attachments::position))
+        .select((inbound_attachments::inbound_id, AttachmentBrief::as_select()))
+        .load(conn)?)
+}

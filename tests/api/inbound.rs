@@ -199,6 +199,19 @@ async fn every_message_of_the_corpus_lands_where_it_belongs(db: &TestDb) {
         (Some("ABT-2021-0001"), Some("sent from the domain of this request's body"))
     );
 
+    // Request 1's timeline lists what came back for it, with how each was matched.
+    let one = w.app.get(&format!("/api/v1/requests/{}", w.ids[0])).await;
+    let incoming = one.ok()["incoming"].as_array().unwrap().clone();
+    let by: Vec<&str> = incoming.iter().map(|m| m["matched_by"].as_str().unwrap()).collect();
+    assert!(by.contains(&"guess") && by.contains(&"in_reply_to") && by.contains(&"reply_address"), "{by:?}");
+    let shared = incoming.iter().find(|m| m["from"] == "foi.sharedservice@nhs.net").unwrap();
+    assert_eq!(shared["sender_mismatch"], true, "nhs.net is not Alpha's domain");
+    let own =
+        incoming.iter().find(|m| m["subject"].as_str().unwrap().starts_with("Re: Your request")).unwrap();
+    assert_eq!(own["sender_mismatch"], false);
+    let zip = incoming.iter().find(|m| !m["attachments"].as_array().unwrap().is_empty()).unwrap();
+    assert!(zip["attachments"][0]["content_type"].is_string(), "{zip}");
+
     // What they caused: the acknowledgement's reference, the bounce's failing address.
     let events = w.app.get(&format!("/api/v1/requests/{}/events", w.ids[2])).await;
     let acks: Vec<&Value> =
@@ -292,3 +305,70 @@ async fn bad_bytes_and_wrong_tokens_get_clear_answers(db: &TestDb) {
     w.app.stop().await;
 }
 on_both_backends!(bad_bytes_and_wrong_tokens_get_clear_answers);
+
+/// A copy of a fixture with another Message-ID, so it is stored as a message of its own.
+fn renamed(raw: Vec<u8>, tag: &str) -> Vec<u8> {
+    let text = unsafe_latin1(&raw);
+    let (head, rest) = text.split_once("Message-ID: <").unwrap();
+    format!("{head}Message-ID: <{tag}.{rest}").chars().map(|c| c as u32 as u8).collect()
+}
+
+async fn the_holding_pen_is_emptied_by_assigning_and_discarding(db: &TestDb) {
+    let w = world(db).await;
+    let first = w.deliver(w.expand("unmatched.eml")).await;
+    let id = first.body["id"].as_i64().unwrap();
+    let pen = w.app.get("/api/v1/holding-pen").await;
+    assert_eq!(pen.ok()["total"], 1, "{}", pen.body);
+    let waiting = &pen.body["items"][0];
+    assert_eq!((waiting["id"].as_i64(), waiting["in_site_pen"].as_bool()), (Some(id), Some(true)));
+    assert_eq!(waiting["suggestions"][0]["reference"], "ABT-2021-0001");
+    assert!(waiting["preview"].as_str().unwrap().len() > 10, "{waiting}");
+
+    // Assigned: out of the pen, linked as a researcher's match.
+    let assign = json!({"request_id": w.ids[0]});
+    let assigned = w.app.post(&format!("/api/v1/holding-pen/{id}/assign"), &assign).await;
+    assert_eq!(assigned.ok()["id"], id);
+    assert_eq!(w.app.get("/api/v1/holding-pen").await.ok()["total"], 0);
+    let again = w.deliver(w.expand("unmatched.eml")).await;
+    assert_eq!(strings(&again.body["requests"]), w.references(&[1]));
+    assert_eq!(again.body["matched_by"], "researcher");
+    w.app.post(&format!("/api/v1/holding-pen/{id}/assign"), &assign).await.problem(404, "not-found");
+
+    // Discarded, with a reason: out of the pen for good, still stored.
+    let other = w.deliver(renamed(w.expand("unmatched.eml"), "second")).await;
+    let other = other.body["id"].as_i64().unwrap();
+    let discard = format!("/api/v1/holding-pen/{other}/discard");
+    w.app.post(&discard, &json!({"reason": ""})).await.problem(422, "validation");
+    w.app.post(&discard, &json!({"reason": "a newsletter"})).await;
+    assert_eq!(w.app.get("/api/v1/holding-pen").await.ok()["total"], 0);
+    w.app.post(&discard, &json!({"reason": "twice"})).await.problem(404, "not-found");
+    w.app.post("/api/v1/holding-pen/999999/assign", &assign).await.problem(404, "not-found");
+
+    // A workspace's pen: only its members see it, and a viewer may not work it.
+    w.app.user("b-owner@example.org", "researcher", None).await;
+    let ws = json!({"slug": "team-b", "name": "Team B", "owner": "b-owner@example.org"});
+    w.app.post("/api/v1/workspaces", &ws).await.ok();
+    let (viewer, _) = w.app.user("b-viewer@example.org", "viewer", Some("team-b")).await;
+    let rights = TokenRights::Ingest { workspace: Some("team-b".into()) };
+    let team_b_mail =
+        w.app.service.create_token(None, Some("admin@example.org"), None, &rights).unwrap().token;
+    let raw = renamed(w.expand("unmatched.eml"), "third");
+    let request = w.app.client.post(w.app.url("/api/v1/inbound")).bearer_auth(&team_b_mail).body(raw);
+    let third = TestApp::reply_of(request.send().await.unwrap()).await;
+    let third = third.body["id"].as_i64().unwrap();
+    let seen = w.app.get_as(&viewer, "/api/v1/holding-pen").await;
+    assert_eq!(
+        (seen.ok()["total"].as_i64(), seen.body["items"][0]["in_site_pen"].as_bool()),
+        (Some(1), Some(false))
+    );
+    assert_eq!(seen.body["items"][0]["id"], third);
+    let none_of_b = w.app.get("/api/v1/holding-pen").await;
+    assert_eq!(none_of_b.ok()["total"], 0, "the admin is not in team-b: {}", none_of_b.body);
+    let refused = w
+        .app
+        .post_as(&viewer, &format!("/api/v1/holding-pen/{third}/discard"), &json!({"reason": "x"}))
+        .await;
+    assert!(refused.problem(403, "forbidden").contains("viewer"));
+    w.app.stop().await;
+}
+on_both_backends!(the_holding_pen_is_emptied_by_assigning_and_discarding);

@@ -23,6 +23,8 @@ struct Teams {
     message: i64,
     authority: i64,
     a_owner_token_id: i64,
+    /// A reply waiting in A's holding pen.
+    pen_message: i64,
 }
 
 async fn workspace(app: &TestApp, slug: &str) {
@@ -90,6 +92,12 @@ async fn two_teams(app: &TestApp) -> Teams {
     let message = outbox.ok()["items"][0]["id"].as_i64().unwrap();
     let tokens = app.get_as(&a_owner, "/api/v1/tokens").await;
     let a_owner_token_id = tokens.ok()[0]["id"].as_i64().unwrap();
+    let rights = foitrack::service::users::TokenRights::Ingest { workspace: Some("team-a".into()) };
+    let a_mail = app.service.create_token(None, Some("admin@example.org"), None, &rights).unwrap().token;
+    let reply = "From: someone@trust.example\nTo: foi@a.example\nSubject: For team A\nMessage-ID: <a-pen@trust.example>\n\nHello\n";
+    let delivered =
+        app.client.post(app.url("/api/v1/inbound")).bearer_auth(&a_mail).body(reply).send().await.unwrap();
+    let pen_message = TestApp::reply_of(delivered).await.ok()["id"].as_i64().unwrap();
     Teams {
         a_owner,
         a_owner_id,
@@ -102,6 +110,7 @@ async fn two_teams(app: &TestApp) -> Teams {
         message,
         authority: ids[0],
         a_owner_token_id,
+        pen_message,
     }
 }
 
@@ -115,6 +124,7 @@ async fn snapshot(app: &TestApp, t: &Teams) -> Vec<Value> {
         "/api/v1/workspaces/team-a/members".to_string(),
         "/api/v1/workspaces/team-a/contacts".to_string(),
         "/api/v1/tokens".to_string(),
+        "/api/v1/holding-pen?workspace=team-a".to_string(),
     ];
     for id in &t.requests {
         paths.push(format!("/api/v1/requests/{id}"));
@@ -152,6 +162,7 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
         "retry_message" | "cancel_message" => t.message,
         "revoke_token" => t.a_owner_token_id,
         "show_authority" => t.authority,
+        "assign_message" | "discard_message" => t.pen_message,
         _ => 0,
     };
     let filled = path
@@ -194,7 +205,9 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
             Some(json!({"workspace": "team-a", "authority_id": t.authority, "subject": "s", "body": "b"})),
             NotFound,
         ),
-        "list_campaigns" | "list_requests" | "list_outbox" => (filled, None, NoneOfA),
+        "list_campaigns" | "list_requests" | "list_outbox" | "list_holding_pen" => (filled, None, NoneOfA),
+        "assign_message" => (filled, Some(json!({"request_id": t.requests[0]})), NotFound),
+        "discard_message" => (filled, Some(json!({"reason": "from B"})), NotFound),
         // Site-wide: the register, the law, oneself, and what only site administrators do.
         "health" | "show_me" | "list_tokens" | "list_authorities" | "show_authority" | "list_regimes" => {
             (filled, None, SiteWide(&[200]))
@@ -227,6 +240,7 @@ fn holds_a(body: &Value, t: &Teams, op: &str) -> bool {
         "list_campaigns" => item["id"] == t.campaign,
         "list_requests" => t.requests.iter().any(|id| item["id"] == *id),
         "list_outbox" => item["id"] == t.message,
+        "list_holding_pen" => item["id"] == t.pen_message,
         "list_workspaces" => item["slug"] == "team-a",
         _ => false,
     })

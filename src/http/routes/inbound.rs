@@ -1,15 +1,17 @@
 //! `POST /api/v1/inbound`: one raw message, as mail providers' inbound webhooks and a mail
-//! server's pipe deliver it.
+//! server's pipe deliver it; and the holding pen of what matched nothing.
 
 use actix_web::{HttpResponse, web};
 
-use super::run;
+use super::{run, run_as};
 use crate::http::auth::Bearer;
-use crate::http::openapi::responses::Forbidden;
+use crate::http::body::JsonObject;
+use crate::http::openapi::responses::{Conflict, Forbidden, NotFound};
 use crate::http::problem::ApiError;
 use crate::http::upload::{UploadLimit, read_upload};
-use crate::service::Service;
+use crate::service::ingest::pen::{AssignInput, DiscardInput, PenMessage};
 use crate::service::ingest::{Arrival, IngestedMessage};
+use crate::service::{Page, Paging, Service};
 
 /// Deliver one incoming message (RFC 822 bytes, the whole request body), with a token made by
 /// `foitrack token create --ingest`; no other token can, and that token can do nothing else.
@@ -40,4 +42,62 @@ pub async fn deliver(
         _ => actix_web::http::StatusCode::ACCEPTED,
     };
     Ok(HttpResponse::build(status).json(report))
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PenQuery {
+    /// Only this workspace's pen (by slug); by default those of all your workspaces, and for
+    /// site administrators the site-wide pen too.
+    pub workspace: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 4_294_967_295_i64)]
+    pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 500)]
+    pub per_page: Option<u32>,
+}
+
+/// Replies that matched no request, newest first, with suggestions of where they belong.
+#[utoipa::path(get, path = "/api/v1/holding-pen", tag = "mail", operation_id = "list_holding_pen", security(("bearer" = [])), params(PenQuery),
+    responses((status = 200, body = Page<PenMessage>), (status = 404, response = NotFound)))]
+pub async fn pen(
+    bearer: Bearer,
+    svc: web::Data<Service>,
+    q: web::Query<PenQuery>,
+) -> Result<web::Json<Page<PenMessage>>, ApiError> {
+    let q = q.into_inner();
+    let paging = Paging::new(q.page, q.per_page)?;
+    Ok(web::Json(
+        run_as(svc, bearer, move |svc, actor| svc.holding_pen(&actor, q.workspace.as_deref(), paging))
+            .await?,
+    ))
+}
+
+/// Assign a waiting reply to the request it answers (`matched_by: researcher`).
+#[utoipa::path(post, path = "/api/v1/holding-pen/{id}/assign", tag = "mail", operation_id = "assign_message", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Incoming message id")), request_body = AssignInput,
+    responses((status = 200, body = PenMessage), (status = 403, response = Forbidden), (status = 409, response = Conflict)))]
+pub async fn assign(
+    bearer: Bearer,
+    svc: web::Data<Service>,
+    id: web::Path<i64>,
+    input: JsonObject<AssignInput>,
+) -> Result<web::Json<PenMessage>, ApiError> {
+    let (id, input) = (id.into_inner(), input.into_inner());
+    Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.assign_message(&actor, id, input)).await?))
+}
+
+/// Set a waiting reply aside for good, with a reason. It stays stored. `204`.
+#[utoipa::path(post, path = "/api/v1/holding-pen/{id}/discard", tag = "mail", operation_id = "discard_message", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Incoming message id")), request_body = DiscardInput,
+    responses((status = 204, description = "Discarded"), (status = 403, response = Forbidden), (status = 409, response = Conflict)))]
+pub async fn discard(
+    bearer: Bearer,
+    svc: web::Data<Service>,
+    id: web::Path<i64>,
+    input: JsonObject<DiscardInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, input) = (id.into_inner(), input.into_inner());
+    run_as(svc, bearer, move |svc, actor| svc.discard_message(&actor, id, input)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -11,6 +11,9 @@ use crate::store::inbound::{self as store, Candidate};
 
 use super::super::ServiceResult;
 
+/// How many reply addresses of one message are read.
+const MAX_ADDRESSES: usize = 50;
+
 /// What matching found, with the requests it named, by id.
 pub(super) struct Found {
     pub evidence: Evidence,
@@ -34,7 +37,9 @@ pub(super) fn gather(
         }
         ids
     };
-    let typed: Vec<Typed> = mail.recipients.iter().filter_map(|a| Typed::parse(a)).collect();
+    // A reply names a few requests at most; a message naming hundreds is not worth the HMACs.
+    let typed: Vec<Typed> =
+        mail.recipients.iter().filter_map(|a| Typed::parse(a)).take(MAX_ADDRESSES).collect();
     let verified: Vec<i64> = typed.iter().filter_map(|t| t.verified(secret)).collect();
     let reply_addresses = keep(store::requests_by_id(conn, &verified)?);
 

@@ -3,6 +3,8 @@
 //! what it means is recorded (an acknowledgement's reference, a bounce's failing address).
 
 mod evidence;
+pub mod incoming;
+pub mod pen;
 mod report;
 
 use chrono::Utc;
@@ -270,7 +272,11 @@ impl Service {
                     let body = super::contacts::address(conn, c.workspace_id, c.authority_id)?;
                     let failed = kind.failed.first().cloned().or(body.clone()).unwrap_or_default();
                     let answer = format!("a bounce ({status}) said mail to {failed} could not be delivered");
+                    // A refusal for policy (5.7.x: our sender's SPF or DMARC, spam) is about
+                    // us, not the body's address, as with refusals over SMTP.
+                    let policy = kind.delivery_status.as_deref().is_some_and(|s| s.starts_with("5.7."));
                     let marked = !failed.is_empty()
+                        && !policy
                         && crate::store::authorities::mark_email_failing(
                             conn,
                             c.authority_id,
