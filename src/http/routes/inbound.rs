@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use super::{run, run_as};
 use crate::http::auth::Bearer;
 use crate::http::body::JsonObject;
-use crate::http::openapi::responses::{Conflict, Forbidden, NotFound};
+use crate::http::openapi::responses::{Conflict, Forbidden, Invalid, NotFound};
 use crate::http::problem::ApiError;
 use crate::http::upload::{UploadLimit, read_upload};
 use crate::service::ingest::pen::{AssignInput, DiscardInput, PenMessage};
@@ -16,10 +16,11 @@ use crate::service::{Page, Paging, Service};
 /// Deliver one incoming message (RFC 822 bytes, the whole request body), with a token made by
 /// `foitrack token create --ingest`; no other token can, and that token can do nothing else.
 /// `202` with what became of it: matched, held, or a duplicate of one stored before. Bytes that
-/// are not a message are stored all the same, as rejected, and get `422` with the same report.
+/// are not a message are stored all the same, as rejected, and get `422`, whose `detail` names
+/// the stored message.
 #[utoipa::path(post, path = "/api/v1/inbound", tag = "mail", operation_id = "deliver_inbound", security(("bearer" = [])),
     request_body(content = String, content_type = "message/rfc822", description = "The raw message"),
-    responses((status = 202, body = IngestedMessage), (status = 422, body = IngestedMessage, description = "Not a mail message; stored as rejected"), (status = 403, response = Forbidden)))]
+    responses((status = 202, body = IngestedMessage), (status = 422, response = Invalid), (status = 403, response = Forbidden)))]
 pub async fn deliver(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -37,11 +38,15 @@ pub async fn deliver(
         svc.ingest(Arrival { raw: &raw, source: "webhook", pen: ingester.workspace_id, by: ingester.user_id })
     })
     .await?;
-    let status = match report.outcome {
-        crate::domain::inbound::Outcome::Rejected => actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-        _ => actix_web::http::StatusCode::ACCEPTED,
-    };
-    Ok(HttpResponse::build(status).json(report))
+    if report.outcome == crate::domain::inbound::Outcome::Rejected {
+        let stored = report
+            .id
+            .map(|id| format!(" It is stored as rejected incoming message {id}."))
+            .unwrap_or_default();
+        let why = report.reason.as_deref().unwrap_or("it cannot be read");
+        return Err(ApiError::validation(format!("This is not a mail message: {why}.{stored}"), Vec::new()));
+    }
+    Ok(HttpResponse::Accepted().json(report))
 }
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
