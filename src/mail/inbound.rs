@@ -71,7 +71,47 @@ pub fn parse(raw: &[u8]) -> Result<Parsed, NotAMessage> {
         returned_ids: returned_ids(&msg, &text),
         text,
     };
-    Ok(Parsed { mail, attachments })
+    Ok(without_nul(Parsed { mail, attachments }))
+}
+
+/// PostgreSQL refuses NUL in text, and no header means one: every string read is cleared of
+/// them, so that hostile mail is stored, not refused by the database.
+fn without_nul(mut p: Parsed) -> Parsed {
+    fn clear(s: &mut String) {
+        if s.contains('\0') {
+            s.retain(|c| c != '\0');
+        }
+    }
+    let m = &mut p.mail;
+    for s in m.message_id.iter_mut().chain(m.from.iter_mut()) {
+        clear(s);
+    }
+    for s in m
+        .threads
+        .iter_mut()
+        .chain(&mut m.recipients)
+        .chain(&mut m.failed_recipients)
+        .chain(&mut m.returned_ids)
+    {
+        clear(s);
+    }
+    clear(&mut m.subject);
+    clear(&mut m.text);
+    if let Some(d) = &mut m.delivery {
+        for s in [&mut d.final_recipient, &mut d.action, &mut d.status].into_iter().flatten() {
+            clear(s);
+        }
+    }
+    for a in &mut m.auto_fields() {
+        clear(a);
+    }
+    for file in &mut p.attachments {
+        clear(&mut file.declared_type);
+        if let Some(name) = &mut file.filename {
+            clear(name);
+        }
+    }
+    p
 }
 
 /// Whether the first line is `Name: value` (or an mbox `From ` line), as every message begins.

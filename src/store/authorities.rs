@@ -77,9 +77,15 @@ pub fn mark_email_failing(
     at: NaiveDateTime,
     reason: &str,
 ) -> StoreResult<bool> {
-    let n = diesel::update(authorities::table.find(id).filter(authorities::email.eq(address)))
-        .set((authorities::email_failed_at.eq(at), authorities::email_failure.eq(reason)))
-        .execute(conn)?;
+    // Mail servers may change the case of what they report; the domain has no case, and a
+    // body's address differing only in case is the same address in practice.
+    let n = diesel::update(
+        authorities::table
+            .find(id)
+            .filter(super::lower(authorities::email.assume_not_null()).eq(address.to_lowercase())),
+    )
+    .set((authorities::email_failed_at.eq(at), authorities::email_failure.eq(reason)))
+    .execute(conn)?;
     Ok(n == 1)
 }
 

@@ -284,6 +284,23 @@ async fn bad_bytes_and_wrong_tokens_get_clear_answers(db: &TestDb) {
     let reply = w.deliver(hostile.into_bytes()).await;
     assert_eq!(reply.status, 202, "{}", reply.body);
     assert_eq!(reply.body["message_id"], Value::Null, "too long to keep as one");
+    // NUL in every header a lookup binds, and thousands of references: stored, looked up within
+    // bounds.
+    let refs: String = (0..5000).map(|i| format!(" ZZ-2021-{i:04}")).collect();
+    let nul = format!(
+        "From: Bob <bob@x\0.org>\nTo: foi+1\0-abc@x\nIn-Reply-To: <a\0b@x>\nReferences: <c\0d@x>\nMessage-ID: <n\0ul@x>\nSubject: Our ref: FOI\0 1{refs}\nX-Failed-Recipients: a\0@b.org\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n--b\nContent-Type: text/plain; name=\"n\0.txt\"\nContent-Disposition: attachment; filename=\"n\0.txt\"\n\nfile\n--b--\n"
+    );
+    let reply = w.deliver(nul.into_bytes()).await;
+    assert_eq!(reply.status, 202, "{}", reply.body);
+    // A bounce that names a request only by a reference anyone can type marks nothing.
+    let forged = "From: MAILER-DAEMON@evil.example\nTo: foi@research.example.ac.uk\nMessage-ID: <forged@evil.example>\nSubject: Undeliverable: ABT-2021-0002\nX-Failed-Recipients: foi@beta-trust.nhs.uk\n\n550 5.1.1 no such user\n";
+    let reply = w.deliver(forged.as_bytes().to_vec()).await;
+    assert_eq!(
+        (reply.body["outcome"].as_str(), reply.body["matched_by"].as_str()),
+        (Some("bounce"), Some("subject_reference"))
+    );
+    let beta = w.app.get(&format!("/api/v1/requests/{}", w.ids[1])).await;
+    assert_eq!(beta.ok()["authority"]["email_failing"], Value::Null, "{}", beta.body);
     // Over the upload limit (1 MB in the tests): 413, and nothing stored.
     let big = format!("From: a@x.org\nSubject: big\n\n{}\n", "x".repeat(1_100_000));
     w.deliver(big.into_bytes()).await.problem(413, "payload-too-large");

@@ -12,13 +12,23 @@ pub struct Kind {
     pub delivery_status: Option<String>,
     /// For bounces: the addresses that failed.
     pub failed: Vec<String>,
+    /// For bounces: the failure blames the address (an enhanced `5.1.x`, or a 550, 551 or 553
+    /// not about policy), as refusals over SMTP are judged; not a message too large, a full
+    /// mailbox or our sender's reputation.
+    pub blames_address: bool,
     /// Why it is not a response, in a few words, for the timeline and the holding pen.
     pub reason: Option<String>,
 }
 
 impl Kind {
     fn of(outcome: Outcome, reason: impl Into<String>) -> Self {
-        Self { outcome, delivery_status: None, failed: Vec::new(), reason: Some(reason.into()) }
+        Self {
+            outcome,
+            delivery_status: None,
+            failed: Vec::new(),
+            blames_address: false,
+            reason: Some(reason.into()),
+        }
     }
 }
 
@@ -31,7 +41,13 @@ pub fn classify(mail: &Mail) -> Kind {
             Kind::of(Outcome::Acknowledgement, reason)
         }
         Some(reason) => Kind::of(Outcome::AutoReply, reason),
-        None => Kind { outcome: Outcome::Response, delivery_status: None, failed: Vec::new(), reason: None },
+        None => Kind {
+            outcome: Outcome::Response,
+            delivery_status: None,
+            failed: Vec::new(),
+            blames_address: false,
+            reason: None,
+        },
     }
 }
 
@@ -51,6 +67,7 @@ fn delivery_report(mail: &Mail) -> Option<Kind> {
             outcome: Outcome::AutoReply,
             delivery_status: status,
             failed: Vec::new(),
+            blames_address: false,
             reason: Some("delivery delayed; the mail server is still trying".into()),
         });
     }
@@ -74,10 +91,14 @@ fn delivery_report(mail: &Mail) -> Option<Kind> {
     let bounced = (mail.delivery.is_some() && permanent)
         || !mail.failed_recipients.is_empty()
         || ((from_daemon || failure_subject) && status.as_deref().is_some_and(|s| s.starts_with('5')));
+    let policy = status.as_deref().is_some_and(|s| s.starts_with("5.7."));
+    let basic = mail.text.split(|c: char| !c.is_ascii_digit()).any(|w| matches!(w, "550" | "551" | "553"));
+    let blames_address = !policy && (status.as_deref().is_some_and(|s| s.starts_with("5.1.")) || basic);
     bounced.then(|| Kind {
         outcome: Outcome::Bounce,
         delivery_status: status,
-        failed: dedup_lower(failed),
+        failed: dedup(failed),
+        blames_address,
         reason: Some("our mail could not be delivered".into()),
     })
 }
@@ -161,13 +182,14 @@ fn starts_with_any(s: &str, prefixes: &[&str]) -> bool {
     prefixes.iter().any(|p| s.starts_with(p))
 }
 
-fn dedup_lower(mut v: Vec<String>) -> Vec<String> {
+/// Addresses as given (a local part may be case-sensitive), each once whatever its case.
+fn dedup(mut v: Vec<String>) -> Vec<String> {
     for s in &mut v {
-        *s = s.trim().trim_start_matches("rfc822;").trim().to_ascii_lowercase();
+        *s = s.trim().trim_start_matches("rfc822;").trim().to_string();
     }
     v.retain(|s| !s.is_empty());
-    v.sort();
-    v.dedup();
+    v.sort_by_key(|s| s.to_ascii_lowercase());
+    v.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
     v
 }
 
@@ -256,7 +278,8 @@ mod tests {
         let k = classify(&failed);
         assert_eq!(k.outcome, Outcome::Bounce);
         assert_eq!(k.delivery_status.as_deref(), Some("5.1.1"));
-        assert_eq!(k.failed, vec!["foi@gamma-trust.nhs.uk"]);
+        assert_eq!(k.failed, vec!["FOI@gamma-trust.nhs.uk"], "as given");
+        assert!(k.blames_address, "5.1.1 is about the address");
         let delayed = Mail {
             delivery: Some(DeliveryStatus {
                 final_recipient: Some("rfc822; foi@alpha-trust.nhs.uk".into()),

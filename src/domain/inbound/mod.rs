@@ -93,6 +93,14 @@ pub struct AutoHeaders {
     pub null_return_path: bool,
 }
 
+impl Mail {
+    /// The automatic-reply headers' texts, for cleaning them.
+    pub fn auto_fields(&mut self) -> impl Iterator<Item = &mut String> {
+        let a = &mut self.auto;
+        [&mut a.auto_submitted, &mut a.precedence, &mut a.x_post_message_class].into_iter().flatten()
+    }
+}
+
 /// One recipient's entry in a delivery report (RFC 3464).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeliveryStatus {

@@ -20,27 +20,37 @@ static THEIRS: LazyLock<Regex> = LazyLock::new(|| {
     .expect("a valid pattern")
 });
 
+/// How many references of each kind one message may give: a reply names a few, and a text
+/// naming thousands is not looked up.
+pub const MAX_FOUND: usize = 20;
+
 /// Tokens in the shape of our references, upper-cased, in order of appearance, without
-/// duplicates. Whether each names a request is for the store to say.
+/// duplicates, at most [`MAX_FOUND`]. Whether each names a request is for the store to say.
 pub fn ours(text: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     for m in OURS.captures_iter(text) {
         let r = m[1].to_ascii_uppercase();
         if !found.contains(&r) {
             found.push(r);
+            if found.len() == MAX_FOUND {
+                break;
+            }
         }
     }
     found
 }
 
 /// The body's own references given in `text` ("Our ref: FOI 056-2022"), in the form they are
-/// compared in: see [`normalise`].
+/// compared in (see [`normalise`]), at most [`MAX_FOUND`].
 pub fn theirs(text: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     for m in THEIRS.captures_iter(text) {
         let r = normalise(&m[1]);
         if !r.is_empty() && !found.contains(&r) {
             found.push(r);
+            if found.len() == MAX_FOUND {
+                break;
+            }
         }
     }
     found

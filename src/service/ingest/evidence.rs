@@ -41,7 +41,8 @@ pub(super) fn gather(
     let typed: Vec<Typed> =
         mail.recipients.iter().filter_map(|a| Typed::parse(a)).take(MAX_ADDRESSES).collect();
     let verified: Vec<i64> = typed.iter().filter_map(|t| t.verified(secret)).collect();
-    let reply_addresses = keep(store::requests_by_id(conn, &verified)?);
+    let reply_addresses =
+        if verified.is_empty() { Vec::new() } else { keep(store::requests_by_id(conn, &verified)?) };
 
     // A bounce carries our own mail inside it: its Message-ID is as good as a thread.
     let mut thread_ids = mail.threads.clone();
@@ -73,7 +74,9 @@ pub(super) fn gather(
     if reply_addresses.is_empty() {
         for t in &typed {
             let close = t.near_misses(secret, |_| true);
-            near_misses.extend(keep(store::requests_by_id(conn, &close)?));
+            if !close.is_empty() {
+                near_misses.extend(keep(store::requests_by_id(conn, &close)?));
+            }
         }
     }
 

@@ -66,13 +66,17 @@ impl Service {
             .ok()
             .and_then(|p| p.mail.message_id.clone())
             .filter(|id| id.len() <= MAX_MESSAGE_ID && !id.contains('\0'));
+        // Before taking a connection: the secret may need one of its own.
+        let secret = self.reply_secret()?;
         let mut conn = self.db().conn()?;
         if let Some(row) = store::existing(&mut conn, &sha, message_id.as_deref())? {
             return report::duplicate(&mut conn, arrival.source, row);
         }
         let stored = match parsed {
             Err(why) => self.store_rejected(&mut conn, arrival, &sha, &why.0),
-            Ok(parsed) => self.store_message(&mut conn, arrival, &sha, message_id.as_deref(), parsed),
+            Ok(parsed) => {
+                self.store_message(&mut conn, arrival, &sha, &secret, message_id.as_deref(), parsed)
+            }
         };
         match stored {
             Err(Fault::Duplicate) => match store::existing(&mut conn, &sha, message_id.as_deref())? {
@@ -119,14 +123,20 @@ impl Service {
         conn: &mut AnyConnection,
         arrival: Arrival,
         sha: &str,
+        secret: &str,
         message_id: Option<&str>,
         parsed: Parsed,
     ) -> Result<IngestedMessage, Fault> {
         let Parsed { mail, attachments } = parsed;
         let kind = classify(&mail);
-        let secret = self.reply_secret()?;
-        let found = evidence::gather(conn, &secret, &mail, kind.outcome, arrival.pen)?;
-        let decision = decide(&found.evidence);
+        let found = evidence::gather(conn, secret, &mail, kind.outcome, arrival.pen)?;
+        let mut decision = decide(&found.evidence);
+        // A workspace's pen suggests only that workspace's requests; the site's may suggest any.
+        if let Some(ws) = arrival.pen {
+            decision
+                .suggestions
+                .retain(|s| found.requests.get(&s.request_id).is_some_and(|c| c.workspace_id == ws));
+        }
         let workspace_id =
             decision.requests.first().and_then(|id| found.requests.get(id)).map(|c| c.workspace_id);
         let suggestions: Vec<PenSuggestion> = decision
@@ -246,6 +256,15 @@ impl Service {
         found: &evidence::Found,
         mail: &crate::domain::inbound::Mail,
     ) -> ServiceResult<()> {
+        // Anyone can write to the reply domain with a reference in the subject; only a reply
+        // address, our own Message-ID or a researcher's say-so is trusted to change a body's
+        // address or record its reference.
+        if !matches!(
+            decision.matched_by,
+            MatchedBy::ReplyAddress | MatchedBy::InReplyTo | MatchedBy::Researcher
+        ) {
+            return Ok(());
+        }
         let dated = london::london_date(mail.sent_at.unwrap_or_else(Utc::now));
         let actor = Actor::system(by);
         for &request_id in &decision.requests {
@@ -269,14 +288,12 @@ impl Service {
                 Outcome::Bounce => {
                     let Some(c) = found.requests.get(&request_id) else { continue };
                     let status = kind.delivery_status.as_deref().unwrap_or("no status given");
-                    let body = super::contacts::address(conn, c.workspace_id, c.authority_id)?;
-                    let failed = kind.failed.first().cloned().or(body.clone()).unwrap_or_default();
+                    let failed = kind.failed.first().cloned().unwrap_or_else(|| "the body".into());
                     let answer = format!("a bounce ({status}) said mail to {failed} could not be delivered");
-                    // A refusal for policy (5.7.x: our sender's SPF or DMARC, spam) is about
-                    // us, not the body's address, as with refusals over SMTP.
-                    let policy = kind.delivery_status.as_deref().is_some_and(|s| s.starts_with("5.7."));
-                    let marked = !failed.is_empty()
-                        && !policy
+                    // As for refusals over SMTP: only a failure that blames the address marks
+                    // it, never one of policy or size, and only an address the bounce names.
+                    let marked = kind.blames_address
+                        && !kind.failed.is_empty()
                         && crate::store::authorities::mark_email_failing(
                             conn,
                             c.authority_id,
@@ -325,7 +342,7 @@ impl<'a> Stored<'a> {
     fn of(file: &'a Attachment) -> Self {
         let content_type = sniff::content_type(&file.data, &file.declared_type);
         let (extraction, text) = if content_type.starts_with("text/plain") || content_type == "text/csv" {
-            (Extraction::Ok, Some(clean(&reader::fix_c1(&String::from_utf8_lossy(&file.data)))))
+            (Extraction::Ok, Some(clean(&decode_text(&file.data))))
         } else {
             (Extraction::Unsupported, None)
         };
@@ -355,6 +372,15 @@ impl<'a> Stored<'a> {
             text_chars: self.text.as_ref().map_or(0, |t| t.chars().count()),
             extraction: self.extraction,
         }
+    }
+}
+
+/// A text file's contents: UTF-8 if it is, else Windows-1252, the usual other choice of
+/// British offices (a superset of ISO-8859-1 in the characters it prints).
+fn decode_text(data: &[u8]) -> String {
+    match std::str::from_utf8(data) {
+        Ok(text) => text.to_string(),
+        Err(_) => reader::fix_c1(&data.iter().map(|&b| b as char).collect::<String>()),
     }
 }
 

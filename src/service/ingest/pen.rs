@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::report::PenSuggestion;
 use super::{Fault, evidence};
 use crate::domain::inbound::MatchedBy;
-use crate::domain::inbound::classify::Kind;
+use crate::domain::inbound::classify::{Kind, classify};
 use crate::domain::inbound::matching::Decision;
 use crate::domain::vocab::WorkspaceRole;
 use crate::service::access::Intent;
@@ -93,12 +93,7 @@ impl Service {
         let raw = store::raw(&mut conn, inbound_id)?;
         let parsed = crate::mail::inbound::parse(&raw)
             .map_err(|e| ServiceError::internal(format!("a stored reply no longer reads: {e}")))?;
-        let kind = Kind {
-            outcome: message.outcome,
-            delivery_status: message.delivery_status.clone(),
-            failed: Vec::new(),
-            reason: None,
-        };
+        let kind = Kind { outcome: message.outcome, ..classify(&parsed.mail) };
         let candidate = store::requests_by_id(&mut conn, &[request.id])?;
         let found = evidence::Found {
             evidence: Default::default(),
@@ -112,9 +107,7 @@ impl Service {
         let result = db::write_transaction(&mut conn, |conn| -> Result<(), Fault> {
             // Still waiting: another researcher may have assigned or discarded it meanwhile.
             if !store::still_waiting(conn, inbound_id)? {
-                return Err(Fault::Other(ServiceError::Conflict(format!(
-                    "Incoming message {inbound_id} is no longer in a holding pen: someone assigned or discarded it."
-                ))));
+                return Err(Fault::Other(not_found(inbound_id)));
             }
             let mismatch =
                 self.sender_mismatch(conn, &kind, parsed.mail.from.as_deref(), &found, request.id)?;
@@ -162,11 +155,17 @@ impl Service {
         if let Some(ws) = message.workspace_id {
             actor.require_in(ws, WorkspaceRole::can_record_events, "discard replies")?;
         }
-        if store::discard(&mut conn, inbound_id, actor.user_id, now(), input.reason.trim())? {
-            Ok(())
-        } else {
-            Err(ServiceError::Conflict(format!("Incoming message {inbound_id} was already discarded.")))
-        }
+        let reason = input.reason.trim();
+        db::write_transaction(&mut conn, |conn| {
+            // Still waiting: a colleague may have assigned or discarded it meanwhile.
+            if store::still_waiting(conn, inbound_id)?
+                && store::discard(conn, inbound_id, actor.user_id, now(), reason)?
+            {
+                Ok(())
+            } else {
+                Err(not_found(inbound_id))
+            }
+        })
     }
 
     /// A message in one of the actor's pens; any other answers as if it did not exist.
