@@ -19,7 +19,7 @@ use crate::service::{Page, Paging, Service};
 /// are not a message are stored all the same, as rejected, and get `422`, whose `detail` names
 /// the stored message.
 #[utoipa::path(post, path = "/api/v1/inbound", tag = "mail", operation_id = "deliver_inbound", security(("bearer" = [])),
-    request_body(content = String, content_type = "message/rfc822", description = "The raw message"),
+    request_body(content = String, content_type = "text/plain", description = "The raw message, as sent (any content type is read, message/rfc822 included)"),
     responses((status = 202, body = IngestedMessage), (status = 422, response = Invalid), (status = 403, response = Forbidden)))]
 pub async fn deliver(
     bearer: Bearer,

@@ -50,7 +50,7 @@ pub struct AssignInput {
 #[serde(deny_unknown_fields)]
 pub struct DiscardInput {
     /// Why it is set aside: one line, such as "spam" or "not about our requests".
-    #[schema(max_length = 200)]
+    #[schema(min_length = 1, max_length = 200)]
     pub reason: String,
 }
 
