@@ -85,7 +85,7 @@ impl<R: BufRead> Mbox<R> {
         if self.ended {
             return Ok(None);
         }
-        if self.line.is_empty() && self.reader.read_until(b'\n', &mut self.line)? == 0 {
+        if self.line.is_empty() && read_line(&mut self.reader, &mut self.line, self.limit)?.0 == 0 {
             return Ok(None);
         }
         self.number += 1;
@@ -93,11 +93,12 @@ impl<R: BufRead> Mbox<R> {
         let mut too_large = false;
         let mut previous_blank = true;
         loop {
-            self.line.clear();
-            if self.reader.read_until(b'\n', &mut self.line)? == 0 {
+            let (read, cut) = read_line(&mut self.reader, &mut self.line, self.limit)?;
+            if read == 0 {
                 self.ended = true;
                 break;
             }
+            too_large |= cut;
             if previous_blank && self.line.starts_with(b"From ") {
                 break;
             }
@@ -116,6 +117,31 @@ impl<R: BufRead> Mbox<R> {
             raw.truncate(raw.len() - 1);
         }
         Ok(Some((raw, too_large)))
+    }
+}
+
+/// Reads one line, through its `\n`, into `line`, keeping at most `keep` bytes of it, so that
+/// a file with no line breaks is never held whole. Returns the bytes read (0 at the end) and
+/// whether the line was cut.
+fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>, keep: usize) -> io::Result<(usize, bool)> {
+    line.clear();
+    let (mut read, mut cut) = (0, false);
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok((read, cut));
+        }
+        let end = buf.iter().position(|&b| b == b'\n').map(|i| i + 1);
+        let piece = &buf[..end.unwrap_or(buf.len())];
+        let room = keep.saturating_sub(line.len());
+        cut |= piece.len() > room;
+        line.extend_from_slice(&piece[..piece.len().min(room)]);
+        let n = piece.len();
+        reader.consume(n);
+        read += n;
+        if end.is_some() {
+            return Ok((read, cut));
+        }
     }
 }
 
@@ -157,6 +183,21 @@ mod tests {
         let got = messages(&mbox, 50);
         assert!(got[0].1, "the first is too large");
         assert_eq!(got[1], ("Subject: small\n\nok\n".to_string(), false));
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_is_cut_not_held() {
+        let mbox =
+            format!("From a\nSubject: one line\n\n{}\n\nFrom b\nSubject: next\n\nok\n", "y".repeat(10_000));
+        let got = messages(&mbox, 100);
+        assert!(got[0].1 && got[0].0.len() <= 100, "flagged, and only its start kept");
+        assert_eq!(got[1], ("Subject: next\n\nok\n".to_string(), false));
+        let mut line = Vec::new();
+        let mut reader = std::io::BufReader::with_capacity(7, "abcdefghij\nrest".as_bytes());
+        assert_eq!(read_line(&mut reader, &mut line, 4).unwrap(), (11, true));
+        assert_eq!(line, b"abcd");
+        assert_eq!(read_line(&mut reader, &mut line, 4).unwrap(), (4, false));
+        assert_eq!(read_line(&mut reader, &mut line, 4).unwrap(), (0, false));
     }
 
     #[test]
