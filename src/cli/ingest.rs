@@ -8,7 +8,6 @@ use serde::Serialize;
 
 use super::args::PenCommand;
 use super::output::{Table, cut, json, safe};
-use crate::domain::inbound::{MatchedBy, Outcome};
 use crate::mail::sources;
 use crate::service::ingest::pen::{AssignInput, DiscardInput};
 use crate::service::ingest::{Arrival, IngestSummary, IngestedMessage, MAX_MESSAGE_BYTES};
@@ -76,18 +75,7 @@ pub fn run(
 }
 
 fn unstored(source: &str, reason: String) -> IngestedMessage {
-    IngestedMessage {
-        source: source.to_string(),
-        id: None,
-        message_id: None,
-        outcome: Outcome::Rejected,
-        requests: Vec::new(),
-        matched_by: MatchedBy::None,
-        attachments: Vec::new(),
-        delivery_status: None,
-        reason: Some(reason),
-        suggestions: Vec::new(),
-    }
+    IngestedMessage::rejected(source, None, &reason)
 }
 
 fn progress(total: u64) -> indicatif::ProgressBar {

@@ -52,15 +52,7 @@ pub(crate) fn of_request(conn: &mut AnyConnection, request_id: i64) -> ServiceRe
                 matched_by,
                 sender_mismatch,
                 delivery_status: m.delivery_status,
-                attachments: mine
-                    .into_iter()
-                    .map(|(_, a)| IngestedAttachment {
-                        filename: a.filename,
-                        content_type: a.content_type,
-                        text_chars: a.extracted_text.as_ref().map_or(0, |t| t.chars().count()),
-                        extraction: a.extraction,
-                    })
-                    .collect(),
+                attachments: mine.into_iter().map(|(_, a)| IngestedAttachment::from(a)).collect(),
             }
         })
         .collect())

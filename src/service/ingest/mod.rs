@@ -115,7 +115,7 @@ impl Service {
             received_by: arrival.by,
         };
         let id = db::write_transaction(conn, |conn| Ok::<_, Fault>(store::insert(conn, &row)?))?;
-        Ok(IngestedMessage::rejected(arrival.source, id, why))
+        Ok(IngestedMessage::rejected(arrival.source, Some(id), why))
     }
 
     fn store_message(
@@ -153,10 +153,7 @@ impl Service {
             .collect();
         let suggestions_json = serde_json::to_string(&suggestions)
             .map_err(|e| ServiceError::internal_from("The suggestions could not be written", e))?;
-        let subject = clean(&mail.subject);
-        let body_text = clean(&mail.text);
-        let from = mail.from.as_deref().map(clean);
-        let reason = kind.reason.as_deref().map(clean);
+        // The mail adapter has already cleared every header and the text of NUL.
         let stamp = now();
         let row = NewInbound {
             sha256: sha,
@@ -165,13 +162,13 @@ impl Service {
             source: arrival.source,
             outcome: kind.outcome,
             matched_by: decision.matched_by,
-            reason: reason.as_deref(),
+            reason: kind.reason.as_deref(),
             delivery_status: kind.delivery_status.as_deref(),
-            from_address: from.as_deref(),
-            subject: &subject,
+            from_address: mail.from.as_deref(),
+            subject: &mail.subject,
             sent_at: mail.sent_at.map(|t| t.naive_utc()),
             received_at: stamp,
-            body_text: &body_text,
+            body_text: &mail.text,
             suggestions: &suggestions_json,
             size: arrival.raw.len() as i64,
             raw: arrival.raw,
@@ -384,7 +381,7 @@ fn decode_text(data: &[u8]) -> String {
     }
 }
 
-/// Text as PostgreSQL can store it: no NUL characters.
+/// An attachment's text as PostgreSQL can store it: no NUL characters.
 fn clean(text: &str) -> String {
     text.replace('\0', "")
 }

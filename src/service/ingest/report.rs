@@ -81,11 +81,23 @@ impl IngestSummary {
     }
 }
 
+impl From<store::AttachmentBrief> for IngestedAttachment {
+    fn from(a: store::AttachmentBrief) -> Self {
+        Self {
+            filename: a.filename,
+            content_type: a.content_type,
+            text_chars: a.extracted_text.as_ref().map_or(0, |t| t.chars().count()),
+            extraction: a.extraction,
+        }
+    }
+}
+
 impl IngestedMessage {
-    pub(super) fn rejected(source: &str, id: i64, why: &str) -> Self {
+    /// Bytes refused as mail: stored as incoming message `id`, or not stored at all (`None`).
+    pub fn rejected(source: &str, id: Option<i64>, why: &str) -> Self {
         Self {
             source: source.to_string(),
-            id: Some(id),
+            id,
             message_id: None,
             outcome: Outcome::Rejected,
             requests: Vec::new(),
@@ -105,15 +117,8 @@ pub(super) fn duplicate(
     row: InboundRow,
 ) -> ServiceResult<IngestedMessage> {
     let requests = store::linked_references(conn, row.id)?;
-    let attachments = store::attachments_of(conn, row.id)?
-        .into_iter()
-        .map(|a| IngestedAttachment {
-            filename: a.filename,
-            content_type: a.content_type,
-            text_chars: a.extracted_text.as_ref().map_or(0, |t| t.chars().count()),
-            extraction: a.extraction,
-        })
-        .collect();
+    let attachments =
+        store::attachments_of(conn, row.id)?.into_iter().map(IngestedAttachment::from).collect();
     Ok(IngestedMessage {
         source: source.to_string(),
         id: Some(row.id),
