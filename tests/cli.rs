@@ -793,4 +793,17 @@ fn ingest_reads_mbox_and_maildir_and_a_second_run_changes_nothing() {
     assert!(table.contains("1 message(s)") && table.contains("1 rejected"), "{table}");
     let missing = cli.fails(&["ingest", "no-such.mbox"], 66);
     assert!(missing.contains("no-such.mbox"), "{missing}");
+
+    // What was taken in can be searched, as the API searches it.
+    let found: Value = serde_json::from_str(&cli.ok(&["search", "\"not held\"", "--json"])).unwrap();
+    assert_eq!(found["total"], 1, "{found}");
+    assert_eq!(found["items"][0]["requests"][0]["reference"], "ABT-2021-0001");
+    let shown = cli.ok(&["search", "not", "held", "--request", "ABT-2021-0001"]);
+    assert!(shown.contains("1. ABT-2021-0001") && shown.contains("[not] [held]"), "{shown}");
+    assert!(shown.contains("1 of 1 hit(s)."), "{shown}");
+    assert!(cli.ok(&["search", "zebracorn"]).contains("Nothing matches."));
+    let refused = cli.fails(&["search", "--", "-spam"], 65);
+    assert!(refused.contains("only words to leave out"), "{refused}");
+    let unknown = cli.fails(&["search", "held", "--request", "ABT-2021-0999"], 66);
+    assert!(unknown.contains("ABT-2021-0999"), "{unknown}");
 }

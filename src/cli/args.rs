@@ -92,6 +92,10 @@ pub enum Command {
     /// The holding pen: replies that matched no request, to assign or set aside.
     #[command(subcommand)]
     Pen(PenCommand),
+    /// Search the text of replies and their attachments, best match first. Words must all
+    /// appear; put a phrase in quotes ('"not held"'), write OR between alternatives and -word
+    /// to leave one out. English endings are ignored: train finds "training".
+    Search(SearchArgs),
     /// Queue today's reminder digests (serve does this daily; use this from cron instead).
     /// Nothing is sent twice for the same lapse, however often it runs.
     Remind {
@@ -220,6 +224,23 @@ pub struct JsonFlag {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to look for.
+    #[arg(required = true, value_name = "WORDS")]
+    pub words: Vec<String>,
+    /// Only the replies to this request, by reference (ABT-2021-0042) or id.
+    #[arg(long, value_name = "REQUEST")]
+    pub request: Option<String>,
+    /// Only the replies to this campaign's requests.
+    #[arg(long, value_name = "ID")]
+    pub campaign: Option<i64>,
+    #[command(flatten)]
+    pub page: PageArgs,
+    #[command(flatten)]
+    pub json: JsonFlag,
 }
 
 #[derive(Debug, Args)]

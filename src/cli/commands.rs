@@ -48,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Outbox(cmd) => super::outbox::run(&app, cmd, actor, ws),
         Command::Ingest { paths, json: j } => super::ingest::run(service, &actor()?, ws, &paths, j.json),
         Command::Pen(cmd) => super::ingest::pen(service, &actor()?, ws, cmd),
+        Command::Search(args) => super::search::run(service, &actor()?, ws, args),
         Command::Remind { dry_run, as_of, json: j } => super::outbox::remind(service, dry_run, as_of, j.json),
         Command::Holidays(HolidaysCommand::Import { file, dry_run, json: j }) => {
             super::deadlines::import_holidays(service, &actor()?, &file, dry_run, j.json)

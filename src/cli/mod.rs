@@ -7,6 +7,7 @@ mod feed;
 mod ingest;
 mod outbox;
 mod output;
+mod search;
 mod serve;
 mod workspaces;
 

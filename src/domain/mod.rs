@@ -11,6 +11,7 @@ pub mod newtypes;
 pub mod reference;
 pub mod regime;
 pub mod region;
+pub mod search;
 pub mod status;
 pub mod template;
 mod text_enum;

@@ -5,6 +5,7 @@
 use mail_parser::{HeaderValue, Message, MessageParser, MimeHeaders, PartType};
 
 use crate::domain::inbound::{AutoHeaders, DeliveryStatus, Mail, uuencode};
+use crate::domain::search::unmarked;
 
 /// A message as read, with what is stored beside it.
 #[derive(Debug, Clone)]
@@ -95,8 +96,14 @@ fn without_nul(mut p: Parsed) -> Parsed {
     {
         clear(s);
     }
-    clear(&mut m.subject);
-    clear(&mut m.text);
+    // The subject and text are searched too: they lose the characters that mark a match in a
+    // snippet, so that none can be faked.
+    for s in [&mut m.subject, &mut m.text] {
+        clear(s);
+        if let std::borrow::Cow::Owned(plain) = unmarked(s) {
+            *s = plain;
+        }
+    }
     if let Some(d) = &mut m.delivery {
         for s in [&mut d.final_recipient, &mut d.action, &mut d.status].into_iter().flatten() {
             clear(s);
@@ -109,6 +116,9 @@ fn without_nul(mut p: Parsed) -> Parsed {
         clear(&mut file.declared_type);
         if let Some(name) = &mut file.filename {
             clear(name);
+            if let std::borrow::Cow::Owned(plain) = unmarked(name) {
+                *name = plain;
+            }
         }
     }
     p

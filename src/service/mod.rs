@@ -23,6 +23,7 @@ pub mod ingest;
 pub mod outbox;
 pub mod reminders;
 pub mod requests;
+pub mod search;
 pub mod text;
 pub mod timeline;
 pub mod users;

@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod reminders;
 pub mod requests;
 pub mod schema;
+pub mod search;
 mod sqlite_tuning;
 pub mod users;
 pub mod workspaces;

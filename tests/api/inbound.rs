@@ -20,17 +20,17 @@ const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mail
 
 /// The corpus's world: requests 1 to 3 of campaign ABT-2021, sent to Alpha, Beta and Gamma
 /// trusts, with Gamma's own reference `FOI 056-2022` recorded on request 3.
-struct World {
-    app: TestApp,
+pub(crate) struct World {
+    pub(crate) app: TestApp,
     /// Request ids, by the corpus's request number (1 to 3).
-    ids: [i64; 3],
+    pub(crate) ids: [i64; 3],
     /// Our outgoing Message-IDs, by request number.
     msgids: [String; 3],
     ingest: String,
     _mail_dir: tempfile::TempDir,
 }
 
-async fn world(db: &TestDb) -> World {
+pub(crate) async fn world(db: &TestDb) -> World {
     let app = spawn_app_with(db, |s| {
         s.mail.reply_secret = SECRET.into();
         s.mail.reply_domain = DOMAIN.into();
@@ -83,7 +83,7 @@ async fn world(db: &TestDb) -> World {
 
 impl World {
     /// A fixture with its placeholders expanded for this world.
-    fn expand(&self, name: &str) -> Vec<u8> {
+    pub(crate) fn expand(&self, name: &str) -> Vec<u8> {
         let raw = std::fs::read(format!("{FIXTURES}/{name}")).unwrap();
         let mut text = unsafe_latin1(&raw);
         for n in 1..=3 {
@@ -104,7 +104,7 @@ impl World {
         text.chars().map(|c| c as u32 as u8).collect()
     }
 
-    async fn deliver(&self, raw: Vec<u8>) -> Reply {
+    pub(crate) async fn deliver(&self, raw: Vec<u8>) -> Reply {
         let request = self
             .app
             .client

@@ -14,6 +14,7 @@ mod inbound;
 mod mail;
 mod openapi;
 mod reminders;
+mod search;
 mod survey;
 mod text_input;
 mod timeline;

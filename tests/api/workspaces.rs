@@ -206,6 +206,8 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
             NotFound,
         ),
         "list_campaigns" | "list_requests" | "list_outbox" | "list_holding_pen" => (filled, None, NoneOfA),
+        // The words of A's pen message, and of its subject.
+        "search_incoming" => (format!("{filled}?q=hello+OR+team"), None, NoneOfA),
         "assign_message" => (filled, Some(json!({"request_id": t.requests[0]})), NotFound),
         "discard_message" => (filled, Some(json!({"reason": "from B"})), NotFound),
         // Site-wide: the register, the law, oneself, and what only site administrators do.
@@ -241,6 +243,7 @@ fn holds_a(body: &Value, t: &Teams, op: &str) -> bool {
         "list_requests" => t.requests.iter().any(|id| item["id"] == *id),
         "list_outbox" => item["id"] == t.message,
         "list_holding_pen" => item["id"] == t.pen_message,
+        "search_incoming" => item["message"] == t.pen_message,
         "list_workspaces" => item["slug"] == "team-a",
         _ => false,
     })
@@ -273,8 +276,12 @@ async fn route_matrix(db: &TestDb) {
                     Expect::NoneOfA => {
                         assert_eq!(reply.status, 200, "{what}");
                         assert!(!holds_a(&reply.body, &teams, op_id), "{what}");
+                        // The same request shows A's object to A, so the check above means something.
+                        let own = app.call_as(method, &teams.a_owner, &target, None).await;
+                        assert!(holds_a(&own.body, &teams, op_id), "A's owner: {target} -> {}", own.body);
                         if op_id != "list_workspaces" {
-                            let named = format!("{target}?workspace=team-a");
+                            let join = if target.contains('?') { '&' } else { '?' };
+                            let named = format!("{target}{join}workspace=team-a");
                             app.call_as(method, token, &named, None).await.problem(404, "not-found");
                         }
                     }

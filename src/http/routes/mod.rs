@@ -15,6 +15,7 @@ pub mod inbound;
 pub mod outbox;
 pub mod people;
 pub mod requests;
+pub mod search;
 pub mod workspaces;
 
 /// Runs a blocking service call off the async workers.
@@ -64,6 +65,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/holding-pen", "GET").route(get().to(inbound::pen)))
         .service(resource("/holding-pen/{id}/assign", "POST").route(post().to(inbound::assign)))
         .service(resource("/holding-pen/{id}/discard", "POST").route(post().to(inbound::discard)))
+        .service(resource("/search", "GET").route(get().to(search::search)))
         .service(resource("/authorities", "GET").route(get().to(authorities::list)))
         .service(resource("/authorities/import", "POST").route(post().to(authorities::import)))
         .service(resource("/authorities/{id}", "GET").route(get().to(authorities::show)))

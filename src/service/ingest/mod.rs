@@ -381,9 +381,10 @@ fn decode_text(data: &[u8]) -> String {
     }
 }
 
-/// An attachment's text as PostgreSQL can store it: no NUL characters.
+/// An attachment's text as PostgreSQL can store it (no NUL characters) and search can show
+/// it (none of the characters that mark a match in a snippet).
 fn clean(text: &str) -> String {
-    text.replace('\0', "")
+    crate::domain::search::unmarked(&text.replace('\0', "")).into_owned()
 }
 
 /// Why storing failed: the message arrived twice at once (another instance stored it first),

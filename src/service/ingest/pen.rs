@@ -176,7 +176,7 @@ impl Service {
 }
 
 /// Whether the site-wide pen is in view: for site administrators, when no workspace is named.
-fn site_pen(actor: &Actor, workspace: Option<&str>) -> bool {
+pub(crate) fn site_pen(actor: &Actor, workspace: Option<&str>) -> bool {
     actor.role.can_manage_users() && workspace.is_none_or(|w| w.trim().is_empty())
 }
 

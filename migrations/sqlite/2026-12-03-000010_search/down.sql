@@ -1,0 +1,8 @@
+DROP TRIGGER inbound_attachments_search_update;
+DROP TRIGGER inbound_attachments_search_delete;
+DROP TRIGGER inbound_attachments_search_insert;
+DROP TRIGGER inbound_messages_search_update;
+DROP TRIGGER inbound_messages_search_delete;
+DROP TRIGGER inbound_messages_search_insert;
+DROP TABLE inbound_attachments_search;
+DROP TABLE inbound_messages_search;

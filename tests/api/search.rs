@@ -1,0 +1,206 @@
+//! `GET /api/v1/search` over replies of the corpus delivered through the webhook: words,
+//! stems, phrases, alternatives and exclusions; attachments; filters; the holding pens;
+//! another workspace's replies; and queries that must be refused or must not break the index.
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestDb;
+use crate::inbound::{World, world};
+use crate::on_both_backends;
+
+fn search(q: &str, extra: &[(&str, &str)]) -> String {
+    let mut url = reqwest::Url::parse("http://x/api/v1/search").unwrap();
+    url.query_pairs_mut().append_pair("q", q).extend_pairs(extra);
+    format!("{}?{}", url.path(), url.query().unwrap())
+}
+
+/// The corpus replies searched below: a plain reply to request 1, a reply to requests 1 and 2,
+/// an inline uuencoded note to request 3, and an unmatched message in the site's pen.
+async fn delivered(db: &TestDb) -> World {
+    let w = world(db).await;
+    for file in ["response_plain.eml", "several_requests.eml", "uuencoded.eml", "unmatched.eml"] {
+        assert_eq!(w.deliver(w.expand(file)).await.status, 202, "{file}");
+    }
+    w
+}
+
+/// (references, attachment file name) of each hit, in order.
+fn hits(page: &Value) -> Vec<(Vec<String>, Option<String>)> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            let refs = h["requests"].as_array().unwrap();
+            let refs = refs.iter().map(|r| r["reference"].as_str().unwrap().to_string()).collect();
+            (refs, h["attachment"]["filename"].as_str().map(str::to_string))
+        })
+        .collect()
+}
+
+fn refs(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+/// The highlighted passages of a hit, lower-cased.
+fn highlighted(hit: &Value) -> Vec<String> {
+    let text: Vec<char> = hit["snippet"].as_str().unwrap().chars().collect();
+    hit["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let (a, b) = (r[0].as_u64().unwrap() as usize, r[1].as_u64().unwrap() as usize);
+            text[a..b].iter().collect::<String>().to_lowercase()
+        })
+        .collect()
+}
+
+async fn replies_and_attachments_are_found_with_their_requests(db: &TestDb) {
+    let w = delivered(db).await;
+    let app = &w.app;
+
+    // A phrase, with the request and a snippet that marks the words.
+    let found = app.get(&search(r#""not held""#, &[])).await;
+    let found = found.ok();
+    assert_eq!(found["total"], 1, "{found}");
+    assert_eq!(hits(found), vec![(refs(&["ABT-2021-0001"]), None)]);
+    let hit = &found["items"][0];
+    assert!(hit["snippet"].as_str().unwrap().contains("not held"), "{hit}");
+    // SQLite marks the phrase, PostgreSQL each of its words wherever they are.
+    assert!(highlighted(hit).join(" ").contains("not held"), "{hit}");
+    assert!(hit["rank"].as_f64().unwrap() > 0.0);
+    assert_eq!(hit["outcome"], "response");
+    assert_eq!(hit["from"], "foi@alpha-trust.nhs.uk");
+
+    // Stems: "trained" is found by "training" and the other way round; the note is an
+    // attachment of request 3's reply.
+    let found = app.get(&search("staff training", &[])).await;
+    let found = hits(found.ok());
+    assert!(found.contains(&(refs(&["ABT-2021-0003"]), Some("note.txt".into()))), "{found:?}");
+    assert!(found.contains(&(refs(&["ABT-2021-0001", "ABT-2021-0002"]), None)), "{found:?}");
+
+    // Alternatives and exclusions.
+    let either = app.get(&search("intervening OR 2000", &[])).await;
+    assert_eq!(either.ok()["total"], 2, "{}", either.body);
+    let without = app.get(&search("bystander -region", &[])).await;
+    let without = hits(without.ok());
+    assert!(without.contains(&(refs(&["ABT-2021-0001"]), None)), "{without:?}");
+    assert!(
+        !without.iter().any(|(r, _)| r.len() == 2),
+        "the shared service's reply names its region: {without:?}"
+    );
+
+    // The site-wide pen is searched for a site administrator, and its message has no requests.
+    let pen = app.get(&search("intervening safely", &[])).await;
+    assert_eq!(hits(pen.ok()), vec![(vec![], None)]);
+    let in_default = app.get(&search("intervening safely", &[("workspace", "default")])).await;
+    assert_eq!(in_default.ok()["total"], 0, "a named workspace leaves out the site's pen");
+
+    // Filters: one request, one campaign; an unknown id is a 404.
+    let request = w.ids[1].to_string();
+    let only = app.get(&search("bystander", &[("request", &request)])).await;
+    assert_eq!(hits(only.ok()), vec![(refs(&["ABT-2021-0001", "ABT-2021-0002"]), None)]);
+    let campaign = app.get(&format!("/api/v1/requests/{}", w.ids[0])).await.ok()["campaign_id"].clone();
+    let campaign = campaign.as_i64().unwrap().to_string();
+    let in_campaign = app.get(&search("bystander", &[("campaign", &campaign)])).await;
+    assert_eq!(in_campaign.ok()["total"], 2, "{}", in_campaign.body);
+    app.get(&search("bystander", &[("request", "999999")])).await.problem(404, "not-found");
+    app.get(&search("bystander", &[("campaign", "999999")])).await.problem(404, "not-found");
+
+    // Paging keeps the order.
+    let all = app.get(&search("trust", &[])).await;
+    let all = hits(all.ok());
+    assert!(all.len() >= 3, "{all:?}");
+    let second = app.get(&search("trust", &[("page", "2"), ("per_page", "1")])).await;
+    assert_eq!(hits(second.ok()), vec![all[1].clone()]);
+
+    // Nothing for a member of another workspace, even for a word in every reply.
+    app.user("b-owner@example.org", "researcher", None).await;
+    let ws = json!({"slug": "team-b", "name": "Team B", "owner": "b-owner@example.org"});
+    app.post("/api/v1/workspaces", &ws).await.ok();
+    let (outsider, _) = app.user("b-viewer@example.org", "viewer", Some("team-b")).await;
+    let seen = app.get_as(&outsider, &search("trust", &[])).await;
+    assert_eq!(
+        (seen.ok()["total"].as_i64(), seen.body["items"].as_array().map(Vec::len)),
+        (Some(0), Some(0))
+    );
+    let request = w.ids[0].to_string();
+    app.get_as(&outsider, &search("trust", &[("request", &request)])).await.problem(404, "not-found");
+}
+on_both_backends!(replies_and_attachments_are_found_with_their_requests);
+
+async fn a_discarded_message_is_no_longer_found(db: &TestDb) {
+    let w = delivered(db).await;
+    let pen = w.app.get("/api/v1/holding-pen").await;
+    let id = pen.ok()["items"][0]["id"].as_i64().unwrap();
+    w.app.post(&format!("/api/v1/holding-pen/{id}/discard"), &json!({"reason": "not ours"})).await;
+    assert_eq!(w.app.get(&search("intervening", &[])).await.ok()["total"], 0);
+}
+on_both_backends!(a_discarded_message_is_no_longer_found);
+
+async fn bad_and_hostile_queries_get_a_clear_answer(db: &TestDb) {
+    let w = delivered(db).await;
+    let app = &w.app;
+    let refused = |reply: crate::helpers::Reply| {
+        reply.problem(422, "validation");
+        assert_eq!(reply.body["errors"][0]["field"], "q", "{}", reply.body);
+        reply.body["errors"][0]["message"].as_str().unwrap().to_string()
+    };
+    for q in ["", "   ", r#"" " -- ..."#] {
+        let why = refused(app.get(&search(q, &[])).await);
+        assert!(why.contains("say what to look for"), "{q:?}: {why}");
+    }
+    assert!(refused(app.get(&search("-trust", &[])).await).contains("only words to leave out"));
+    assert!(refused(app.get(&search(&"held ".repeat(120), &[])).await).contains("at most 500 characters"));
+    let missing = app.get("/api/v1/search").await;
+    assert!(matches!(missing.status, 400 | 422), "{}", missing.body);
+    // Each of these is an operator or a syntax error to FTS5 or to_tsquery when passed raw.
+    for q in [
+        r#"NEAR(held trust)"#,
+        "subject:held",
+        "held*",
+        "(held",
+        "held AND",
+        "^held",
+        "'held",
+        "held:*",
+        "!held",
+        "held & trust | x",
+        r#"held""#,
+    ] {
+        let found = app.get(&search(q, &[])).await;
+        assert_eq!(found.status, 200, "{q}: {}", found.body);
+    }
+    app.get(&search("held", &[("per_page", "0")])).await.problem(422, "validation");
+    let unknown = app.get(&search("held", &[("bogus", "1")])).await;
+    assert!(matches!(unknown.status, 400 | 422), "{}", unknown.body);
+}
+on_both_backends!(bad_and_hostile_queries_get_a_clear_answer);
+
+/// A body of 150,000 characters of distinct words (more than PostgreSQL's index takes in one
+/// text) is stored, and its first words are found; a stray snippet mark in it fakes nothing.
+async fn a_huge_hostile_reply_is_stored_and_searchable(db: &TestDb) {
+    let w = world(db).await;
+    let words: String = (0..37_500u32)
+        .map(|i| {
+            let a = char::from_u32(0x4E00 + i % 20_000).unwrap();
+            let b = char::from_u32(0x4E00 + i / 20_000).unwrap();
+            format!("{a}{b} ")
+        })
+        .collect();
+    let body = format!("Zebracorn \u{E000}marked\u{E001} reply.\n{words}");
+    let raw = format!(
+        "From: foi@alpha-trust.nhs.uk\r\nTo: someone@example.org\r\nSubject: Huge\r\nMessage-ID: <huge@alpha>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{body}"
+    );
+    let stored = w.deliver(raw.into_bytes()).await;
+    assert_eq!(stored.status, 202, "{}", stored.body);
+    let found = w.app.get(&search("zebracorn", &[])).await;
+    let found = found.ok();
+    assert_eq!(found["total"], 1, "{found}");
+    let hit = &found["items"][0];
+    assert!(!hit["snippet"].as_str().unwrap().contains(['\u{E000}', '\u{E001}']), "{hit}");
+    assert_eq!(highlighted(hit), ["zebracorn"], "{hit}");
+}
+on_both_backends!(a_huge_hostile_reply_is_stored_and_searchable);
