@@ -50,7 +50,13 @@ impl Query {
         if input.chars().count() > MAX_QUERY_CHARS {
             return Err(QueryError::TooLong);
         }
-        let tokens = tokens(input);
+        // A control character (NUL above all, which PostgreSQL refuses in text) or a mark
+        // separates words, as the index reads them.
+        let input: String = input
+            .chars()
+            .map(|c| if c.is_control() || matches!(c, MARK_START | MARK_END) { ' ' } else { c })
+            .collect();
+        let tokens = tokens(&input);
         let terms = tokens.iter().filter(|t| matches!(t, Token::Term { .. })).count();
         if terms > MAX_TERMS {
             return Err(QueryError::TooManyTerms);
@@ -258,6 +264,12 @@ mod tests {
     fn a_lone_or_is_a_separator_and_an_unclosed_quote_runs_to_the_end() {
         assert_eq!(fts("OR a OR"), r#"("a")"#);
         assert_eq!(fts(r#"a "b   c"#), r#"("a") AND ("b c")"#);
+    }
+
+    #[test]
+    fn control_characters_and_marks_separate_words() {
+        assert_eq!(fts("a\0b \"c\u{E000}d\u{7}\""), r#"("a") AND ("b") AND ("c d")"#);
+        assert_eq!(Query::parse("\0\u{1b}"), Err(QueryError::Empty));
     }
 
     #[test]

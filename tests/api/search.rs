@@ -168,6 +168,8 @@ async fn bad_and_hostile_queries_get_a_clear_answer(db: &TestDb) {
         "!held",
         "held & trust | x",
         r#"held""#,
+        "held\0trust",
+        "\u{E000}held",
     ] {
         let found = app.get(&search(q, &[])).await;
         assert_eq!(found.status, 200, "{q}: {}", found.body);
