@@ -37,6 +37,12 @@ pub fn run(
         0 => println!("Nothing matches."),
         total => println!("{} of {total} hit(s).", found.items.len()),
     }
+    if found.ranked < found.total {
+        println!(
+            "Only the newest {} are ranked and shown; add words, --request or --campaign to reach the rest.",
+            found.ranked
+        );
+    }
     Ok(())
 }
 

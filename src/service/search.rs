@@ -12,7 +12,7 @@ use crate::domain::search::{self, Query, QueryError};
 use crate::service::access::Intent;
 use crate::service::convert::utc;
 use crate::service::ingest::pen::site_pen;
-use crate::service::{Actor, FieldError, Page, Paging, Service, ServiceError, ServiceResult};
+use crate::service::{Actor, FieldError, Paging, Service, ServiceError, ServiceResult};
 use crate::store::search::{self as store, HitRow, SearchScope};
 
 /// What to search for, and where. The API's query string and the CLI's flags both arrive
@@ -37,6 +37,20 @@ pub struct SearchQuery {
     /// At most 500; 50 by default.
     #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
+}
+
+/// A page of hits.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchPage {
+    pub items: Vec<SearchHit>,
+    /// How many messages and attachments match.
+    pub total: i64,
+    /// How many of them are ranked, and so can be paged to: all of them, unless more than
+    /// 2,000 messages or 2,000 attachments match, when the newest 2,000 of each are. Narrow
+    /// the search (more words, `request`, `campaign`) to reach the rest.
+    pub ranked: i64,
+    pub page: u32,
+    pub per_page: u32,
 }
 
 /// A message or attachment whose text matched.
@@ -75,7 +89,7 @@ pub struct HitRequest {
 
 impl Service {
     /// The messages and attachments of the actor's workspaces whose text matches, best first.
-    pub fn search(&self, actor: &Actor, input: &SearchQuery) -> ServiceResult<Page<SearchHit>> {
+    pub fn search(&self, actor: &Actor, input: &SearchQuery) -> ServiceResult<SearchPage> {
         let paging = Paging::new(input.page, input.per_page)?;
         let query = Query::parse(&input.q).map_err(invalid_query)?;
         let scope = actor.scope(input.workspace.as_deref())?;
@@ -94,9 +108,15 @@ impl Service {
             request_id: input.request,
             campaign_id: input.campaign,
         };
-        let (hits, total) = store::search(&mut conn, &query, &where_, paging.limit(), paging.offset())?;
+        let (hits, counts) = store::search(&mut conn, &query, &where_, paging.limit(), paging.offset())?;
         let items = self.describe(&mut conn, &query, hits)?;
-        Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+        Ok(SearchPage {
+            items,
+            total: counts.total(),
+            ranked: counts.ranked(),
+            page: paging.page,
+            per_page: paging.per_page,
+        })
     }
 
     fn describe(
@@ -116,12 +136,17 @@ impl Service {
         for (message, id, reference) in store::requests_of(conn, &ids)? {
             requests.entry(message).or_default().push(HitRequest { id, reference });
         }
+        let mut snippets = store::snippets(conn, query, &hits)?;
         hits.into_iter()
             .map(|hit| {
                 let m = messages
                     .get(&hit.inbound_id)
                     .ok_or_else(|| ServiceError::internal("A search hit's message is gone"))?;
-                let snippet = search::snippet(&store::snippet(conn, query, &hit)?);
+                let marked = match hit.attachment_id {
+                    Some(id) => snippets.attachments.remove(&id),
+                    None => snippets.messages.remove(&hit.inbound_id),
+                };
+                let snippet = search::snippet(&marked.unwrap_or_default());
                 let attachment =
                     hit.attachment_id.and_then(|id| files.get(&id)).map(|(position, filename)| {
                         HitAttachment { position: *position, filename: filename.clone() }

@@ -324,7 +324,7 @@ async fn bad_bytes_and_wrong_tokens_get_clear_answers(db: &TestDb) {
 on_both_backends!(bad_bytes_and_wrong_tokens_get_clear_answers);
 
 /// A copy of a fixture with another Message-ID, so it is stored as a message of its own.
-fn renamed(raw: Vec<u8>, tag: &str) -> Vec<u8> {
+pub(crate) fn renamed(raw: Vec<u8>, tag: &str) -> Vec<u8> {
     let text = unsafe_latin1(&raw);
     let (head, rest) = text.split_once("Message-ID: <").unwrap();
     format!("{head}Message-ID: <{tag}.{rest}").chars().map(|c| c as u32 as u8).collect()

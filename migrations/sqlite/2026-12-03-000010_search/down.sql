@@ -1,8 +1,10 @@
-DROP TRIGGER inbound_attachments_search_update;
+DROP TRIGGER inbound_messages_search_delete;
 DROP TRIGGER inbound_attachments_search_delete;
+DROP TRIGGER inbound_attachments_search_update;
 DROP TRIGGER inbound_attachments_search_insert;
 DROP TRIGGER inbound_messages_search_update;
-DROP TRIGGER inbound_messages_search_delete;
 DROP TRIGGER inbound_messages_search_insert;
 DROP TABLE inbound_attachments_search;
 DROP TABLE inbound_messages_search;
+DROP VIEW inbound_attachments_searched;
+DROP VIEW inbound_messages_searched;

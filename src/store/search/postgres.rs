@@ -1,0 +1,126 @@
+//! Search on PostgreSQL: `@@` a `websearch_to_tsquery` on the generated `search` columns,
+//! found through their GIN indexes, ranked by `ts_rank_cd`.
+
+use diesel::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text};
+
+use super::{Counts, HitRow, Kind, Marked, RANKED, SNIPPET_WORDS, SearchScope};
+use crate::domain::search::{MARK_END, MARK_START, Query};
+use crate::store::StoreResult;
+
+// Which messages may match: not discarded, in scope ($2 the workspace ids, $3 the site's pen
+// too), and of the request ($4) or campaign ($5) named.
+macro_rules! in_scope {
+    () => {
+        "m.discarded_at IS NULL \
+         AND (m.workspace_id = ANY($2) OR ($3 AND m.workspace_id IS NULL)) \
+         AND ($4::int8 IS NULL OR m.id IN (SELECT inbound_id FROM inbound_links WHERE request_id = $4)) \
+         AND ($5::int8 IS NULL OR m.id IN (SELECT l.inbound_id FROM inbound_links l \
+              JOIN requests r ON r.id = l.request_id WHERE r.campaign_id = $5))"
+    };
+}
+
+macro_rules! messages {
+    ($select:expr, $tail:expr) => {
+        concat!(
+            "SELECT ",
+            $select,
+            " FROM inbound_messages m, websearch_to_tsquery('foitrack_english', $1) q \
+             WHERE m.search @@ q AND ",
+            in_scope!(),
+            $tail
+        )
+    };
+}
+macro_rules! attachments {
+    ($select:expr, $tail:expr) => {
+        concat!(
+            "SELECT ",
+            $select,
+            " FROM inbound_attachments a JOIN inbound_messages m ON m.id = a.inbound_id, \
+                websearch_to_tsquery('foitrack_english', $1) q \
+             WHERE a.search @@ q AND ",
+            in_scope!(),
+            $tail
+        )
+    };
+}
+
+/// The newest matches of each table ($6 of them), ranked; then the page ($7, $8).
+const PAGE: &str = concat!(
+    "SELECT * FROM ((",
+    messages!(
+        "m.id AS inbound_id, NULL::int8 AS attachment_id, ts_rank_cd(m.search, q)::float8 AS rank",
+        " ORDER BY m.id DESC LIMIT $6"
+    ),
+    ") UNION ALL (",
+    attachments!("a.inbound_id, a.id, ts_rank_cd(a.search, q)::float8", " ORDER BY a.id DESC LIMIT $6"),
+    ")) hits ORDER BY rank DESC, inbound_id DESC, attachment_id NULLS FIRST LIMIT $7 OFFSET $8"
+);
+
+const COUNT: &str = concat!(
+    "SELECT (",
+    messages!("count(*)", ""),
+    ") AS messages, (",
+    attachments!("count(*)", ""),
+    ") AS attachments"
+);
+
+pub(super) fn search(
+    c: &mut PgConnection,
+    query: &Query,
+    scope: &SearchScope,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<(Vec<HitRow>, Counts)> {
+    let q = query.to_websearch();
+    macro_rules! bound {
+        ($sql:expr) => {
+            diesel::sql_query($sql)
+                .bind::<Text, _>(&q)
+                .bind::<Array<BigInt>, _>(scope.workspaces)
+                .bind::<Bool, _>(scope.site)
+                .bind::<Nullable<BigInt>, _>(scope.request_id)
+                .bind::<Nullable<BigInt>, _>(scope.campaign_id)
+        };
+    }
+    let hits =
+        bound!(PAGE).bind::<BigInt, _>(RANKED).bind::<BigInt, _>(limit).bind::<BigInt, _>(offset).load(c)?;
+    let counts = bound!(COUNT).get_result::<Counts>(c)?;
+    Ok((hits, counts))
+}
+
+/// The text's headline when the text matched (its lexemes weigh B), else the subject's or
+/// the file name's.
+pub(super) fn snippets(
+    c: &mut PgConnection,
+    query: &Query,
+    kind: Kind,
+    ids: &[i64],
+) -> StoreResult<Vec<Marked>> {
+    let sql = match kind {
+        Kind::Attachment => {
+            "SELECT id, CASE WHEN ts_filter(search, '{b}') @@ q \
+                THEN ts_headline('foitrack_english', left(extracted_text, 100000), q, $2) \
+                ELSE ts_headline('foitrack_english', coalesce(filename, ''), q, $2) END AS snippet \
+             FROM inbound_attachments, websearch_to_tsquery('foitrack_english', $1) q WHERE id = ANY($3)"
+        }
+        Kind::Message => {
+            "SELECT id, CASE WHEN ts_filter(search, '{b}') @@ q \
+                THEN ts_headline('foitrack_english', left(body_text, 100000), q, $2) \
+                ELSE ts_headline('foitrack_english', subject, q, $2) END AS snippet \
+             FROM inbound_messages, websearch_to_tsquery('foitrack_english', $1) q WHERE id = ANY($3)"
+        }
+    };
+    let options = format!(
+        "StartSel=\"{MARK_START}\", StopSel=\"{MARK_END}\", MaxWords={SNIPPET_WORDS}, MinWords={}, \
+         MaxFragments=2, FragmentDelimiter=\" … \"",
+        SNIPPET_WORDS / 2
+    );
+    Ok(diesel::sql_query(sql)
+        .bind::<Text, _>(query.to_websearch())
+        .bind::<Text, _>(options)
+        .bind::<Array<BigInt>, _>(ids)
+        .load(c)?)
+}
