@@ -87,7 +87,13 @@ pub(super) fn search(
     }
     let hits =
         bound!(PAGE).bind::<BigInt, _>(RANKED).bind::<BigInt, _>(limit).bind::<BigInt, _>(offset).load(c)?;
-    let counts = bound!(COUNT).get_result::<Counts>(c)?;
+    // The planner does not count the cost of reading each row's tsvector, which is stored
+    // apart from the row (TOAST): it scans the whole table to count a common word (715 ms at
+    // 100,000 replies) where the GIN index finds the rows without reading any (130 ms).
+    let counts = c.transaction(|c| {
+        diesel::sql_query("SET LOCAL enable_seqscan = off").execute(c)?;
+        bound!(COUNT).get_result::<Counts>(c)
+    })?;
     Ok((hits, counts))
 }
 
