@@ -791,6 +791,15 @@ fn ingest_reads_mbox_and_maildir_and_a_second_run_changes_nothing() {
     let table = cli.ok(&["ingest", &format!("{mail}/not_a_message.bin")]);
     assert!(table.contains("rejected") && table.contains("do not begin with a mail header"), "{table}");
     assert!(table.contains("1 message(s)") && table.contains("1 rejected"), "{table}");
+    // The same message twice in one file, so in one batch: stored once.
+    let one = "From a@b Mon Jan  3 10:00:00 2022\nFrom: foi@alpha-trust.nhs.uk\nSubject: twice\nMessage-ID: <twice@alpha>\n\nHello\n\n";
+    std::fs::write(cli.path("twice.mbox"), one.repeat(2)).unwrap();
+    let twice: Value = serde_json::from_str(&cli.ok(&["ingest", "twice.mbox", "--json"])).unwrap();
+    assert_eq!(
+        (twice["summary"]["messages"].as_u64(), twice["summary"]["duplicates"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(twice["messages"][1]["outcome"], "duplicate");
     let missing = cli.fails(&["ingest", "no-such.mbox"], 66);
     assert!(missing.contains("no-such.mbox"), "{missing}");
 

@@ -8,13 +8,15 @@ use serde::Serialize;
 
 use super::args::PenCommand;
 use super::output::{Table, cut, json, safe};
-use crate::mail::sources;
+use crate::mail::sources::{self, Found};
 use crate::service::ingest::pen::{AssignInput, DiscardInput};
-use crate::service::ingest::{Arrival, IngestSummary, IngestedMessage, MAX_MESSAGE_BYTES};
+use crate::service::ingest::{
+    Arrival, BATCH_BYTES, BATCH_MESSAGES, IngestSummary, IngestedMessage, MAX_MESSAGE_BYTES,
+};
 use crate::service::{Actor, Paging, Service, ServiceError};
 
 /// The `--json` output: a documented contract (docs/api.md, "Incoming mail").
-#[derive(Serialize)]
+#[derive(Default, Serialize)]
 struct Output {
     summary: IngestSummary,
     messages: Vec<IngestedMessage>,
@@ -35,31 +37,22 @@ pub fn run(
     })?;
     let total: u64 = files.iter().filter_map(|f| f.metadata().ok()).map(|m| m.len()).sum();
     let bar = progress(total);
-    let mut out = Output { summary: IngestSummary::default(), messages: Vec::new() };
-    let mut not_stored = 0usize;
+    let mut taken =
+        Taken { service, pen, by, pending: Vec::new(), bytes: 0, out: Output::default(), not_stored: 0 };
     for file in &files {
-        sources::read(file, MAX_MESSAGE_BYTES, |found| -> anyhow::Result<()> {
+        let read = sources::read(file, MAX_MESSAGE_BYTES, |found| -> anyhow::Result<()> {
             bar.inc(found.raw.len() as u64);
-            let report = if found.too_large {
-                not_stored += 1;
-                unstored(
-                    &found.source,
-                    format!("larger than the limit of {} MB; not stored", MAX_MESSAGE_BYTES >> 20),
-                )
-            } else {
-                match service.ingest(Arrival { raw: &found.raw, source: &found.source, pen, by }) {
-                    Ok(report) => report,
-                    Err(e) => {
-                        not_stored += 1;
-                        unstored(&found.source, format!("not stored: {e}"))
-                    }
-                }
-            };
-            out.summary.count(&report);
-            out.messages.push(report);
+            taken.push(found);
             Ok(())
-        })?;
+        });
+        if let Err(e) = read {
+            // What was read before stays stored.
+            taken.flush();
+            return Err(e);
+        }
     }
+    taken.flush();
+    let Taken { out, not_stored, .. } = taken;
     bar.finish_and_clear();
     if as_json {
         println!("{}", json(&out));
@@ -72,6 +65,55 @@ pub fn run(
         );
     }
     Ok(())
+}
+
+/// The messages read so far, stored a batch at a time, and their reports in file order.
+struct Taken<'a> {
+    service: &'a Service,
+    pen: Option<i64>,
+    by: i64,
+    pending: Vec<Found>,
+    bytes: usize,
+    out: Output,
+    not_stored: usize,
+}
+
+impl Taken<'_> {
+    fn push(&mut self, found: Found) {
+        if found.too_large {
+            self.flush();
+            self.not_stored += 1;
+            let why = format!("larger than the limit of {} MB; not stored", MAX_MESSAGE_BYTES >> 20);
+            self.report(unstored(&found.source, why));
+            return;
+        }
+        self.bytes += found.raw.len();
+        self.pending.push(found);
+        if self.pending.len() >= BATCH_MESSAGES || self.bytes >= BATCH_BYTES {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        self.bytes = 0;
+        let arrivals: Vec<Arrival> = pending
+            .iter()
+            .map(|f| Arrival { raw: &f.raw, source: &f.source, pen: self.pen, by: self.by })
+            .collect();
+        for (found, result) in pending.iter().zip(self.service.ingest_batch(&arrivals)) {
+            let report = result.unwrap_or_else(|e| {
+                self.not_stored += 1;
+                unstored(&found.source, format!("not stored: {e}"))
+            });
+            self.report(report);
+        }
+    }
+
+    fn report(&mut self, report: IngestedMessage) {
+        self.out.summary.count(&report);
+        self.out.messages.push(report);
+    }
 }
 
 fn unstored(source: &str, reason: String) -> IngestedMessage {

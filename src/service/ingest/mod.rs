@@ -2,6 +2,7 @@
 //! message is stored once, classified, matched to its requests or put in a holding pen, and
 //! what it means is recorded (an acknowledgement's reference, a bounce's failing address).
 
+mod batch;
 mod evidence;
 pub mod incoming;
 pub mod pen;
@@ -10,6 +11,7 @@ mod report;
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
+pub use batch::{BATCH_BYTES, BATCH_MESSAGES};
 pub use report::{IngestSummary, IngestedAttachment, IngestedMessage, PenSuggestion};
 
 use super::timeline::Draft;
@@ -59,6 +61,18 @@ impl Service {
     /// Stores, classifies and matches one message. A message stored before (the same bytes, or
     /// the same Message-ID) is reported as a duplicate and changes nothing.
     pub fn ingest(&self, arrival: Arrival) -> ServiceResult<IngestedMessage> {
+        // Before taking a connection: the secret may need one of its own.
+        let secret = self.reply_secret()?;
+        let mut conn = self.db().conn()?;
+        self.ingest_on(&mut conn, &secret, arrival)
+    }
+
+    fn ingest_on(
+        &self,
+        conn: &mut AnyConnection,
+        secret: &str,
+        arrival: Arrival,
+    ) -> ServiceResult<IngestedMessage> {
         let sha = hex::encode(Sha256::digest(arrival.raw));
         let parsed = reader::parse(arrival.raw);
         let message_id = parsed
@@ -66,21 +80,16 @@ impl Service {
             .ok()
             .and_then(|p| p.mail.message_id.clone())
             .filter(|id| id.len() <= MAX_MESSAGE_ID && !id.contains('\0'));
-        // Before taking a connection: the secret may need one of its own.
-        let secret = self.reply_secret()?;
-        let mut conn = self.db().conn()?;
-        if let Some(row) = store::existing(&mut conn, &sha, message_id.as_deref())? {
-            return report::duplicate(&mut conn, arrival.source, row);
+        if let Some(row) = store::existing(conn, &sha, message_id.as_deref())? {
+            return report::duplicate(conn, arrival.source, row);
         }
         let stored = match parsed {
-            Err(why) => self.store_rejected(&mut conn, arrival, &sha, &why.0),
-            Ok(parsed) => {
-                self.store_message(&mut conn, arrival, &sha, &secret, message_id.as_deref(), parsed)
-            }
+            Err(why) => self.store_rejected(conn, arrival, &sha, &why.0),
+            Ok(parsed) => self.store_message(conn, arrival, &sha, secret, message_id.as_deref(), parsed),
         };
         match stored {
-            Err(Fault::Duplicate) => match store::existing(&mut conn, &sha, message_id.as_deref())? {
-                Some(row) => report::duplicate(&mut conn, arrival.source, row),
+            Err(Fault::Duplicate) => match store::existing(conn, &sha, message_id.as_deref())? {
+                Some(row) => report::duplicate(conn, arrival.source, row),
                 None => Err(ServiceError::internal("a message reported as stored twice is not stored")),
             },
             Err(Fault::Other(e)) => Err(e),

@@ -1,0 +1,36 @@
+//! Taking in mail files many messages at a time: one write transaction, and so one commit and
+//! one flush of the search index, for a batch, instead of one a message.
+
+use super::{Arrival, IngestedMessage};
+use crate::service::{Service, ServiceResult};
+use crate::store as db;
+
+/// How many messages, and how many bytes of them, a batch holds at most: the write lock is
+/// held while a batch is read and stored (a fraction of a second), and its messages are in
+/// memory until then.
+pub const BATCH_MESSAGES: usize = 100;
+pub const BATCH_BYTES: usize = 4 * 1024 * 1024;
+
+impl Service {
+    /// Stores, classifies and matches each message as [`Service::ingest`] does, with the same
+    /// reports in the same order. They are committed together; should any fail, none of the
+    /// batch is kept and each is taken in again on its own, so that only the failing one is
+    /// lost. A crash loses at most the batch, which the next run of the same files stores.
+    pub fn ingest_batch(&self, arrivals: &[Arrival]) -> Vec<ServiceResult<IngestedMessage>> {
+        match self.ingest_together(arrivals) {
+            Ok(reports) => reports.into_iter().map(Ok).collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, messages = arrivals.len(), "a batch of incoming mail is taken in again one message at a time");
+                arrivals.iter().map(|a| self.ingest(*a)).collect()
+            }
+        }
+    }
+
+    fn ingest_together(&self, arrivals: &[Arrival]) -> ServiceResult<Vec<IngestedMessage>> {
+        let secret = self.reply_secret()?;
+        let mut conn = self.db().conn()?;
+        db::write_transaction(&mut conn, |conn| {
+            arrivals.iter().map(|a| self.ingest_on(conn, &secret, *a)).collect::<ServiceResult<Vec<_>>>()
+        })
+    }
+}
