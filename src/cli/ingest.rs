@@ -95,6 +95,9 @@ impl Taken<'_> {
     }
 
     fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
         let pending = std::mem::take(&mut self.pending);
         self.bytes = 0;
         let arrivals: Vec<Arrival> = pending

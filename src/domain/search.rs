@@ -1,9 +1,10 @@
 //! Searching incoming mail: what a researcher may type, and how a hit's snippet marks what
 //! matched.
 //!
-//! The syntax is the one PostgreSQL's `websearch_to_tsquery` reads, so that both stores agree
-//! on what a query means: words (all must appear), `"quoted phrases"`, `OR` between two
-//! alternatives, and `-word` or `-"a phrase"` to leave out. Punctuation inside a word splits it
+//! The syntax is the one web search engines read:
+//! words (all must appear), `"quoted phrases"`, `OR` between two alternatives, and `-word` or
+//! `-"a phrase"` to leave out. `OR` binds tighter than the space: `a OR b c` is (a or b) and
+//! c. Each store is handed the parse, never the text, so both read a query alike. Punctuation inside a word splits it
 //! as the index does: `s.40(2)` looks for the phrase `s 40 2`.
 
 /// Marks the start and end of a matched passage in a snippet as the store writes it. They are
@@ -104,17 +105,6 @@ impl Query {
             out = format!("({out}) NOT {}", quoted(term));
         }
         out
-    }
-
-    /// The query in the syntax of PostgreSQL's `websearch_to_tsquery`, which reads anything
-    /// without error; written from the parse, so that both stores search for the same thing.
-    pub fn to_websearch(&self) -> String {
-        let mut parts: Vec<String> = Vec::new();
-        for group in &self.all_of {
-            parts.push(group.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" or "));
-        }
-        parts.extend(self.none_of.iter().map(|t| format!("-\"{t}\"")));
-        parts.join(" ")
     }
 }
 
@@ -246,7 +236,13 @@ mod tests {
         assert_eq!(fts("harassment -sexual"), r#"(("harassment")) NOT "sexual""#);
         assert_eq!(fts(r#"a or b c -"d e""#), r#"(("a" OR "b") AND ("c")) NOT "d e""#);
         let q = Query::parse(r#"a or b c -"d e""#).unwrap();
-        assert_eq!(q.to_websearch(), r#""a" or "b" "c" -"d e""#);
+        assert_eq!(
+            q,
+            Query {
+                all_of: vec![vec!["a".into(), "b".into()], vec!["c".into()]],
+                none_of: vec!["d e".into()]
+            }
+        );
     }
 
     #[test]

@@ -109,7 +109,7 @@ impl Service {
             campaign_id: input.campaign,
         };
         let (hits, counts) = store::search(&mut conn, &query, &where_, paging.limit(), paging.offset())?;
-        let items = self.describe(&mut conn, &query, hits)?;
+        let items = self.describe(&mut conn, &query, hits, scope.ids())?;
         Ok(SearchPage {
             items,
             total: counts.total(),
@@ -124,6 +124,7 @@ impl Service {
         conn: &mut crate::store::AnyConnection,
         query: &Query,
         hits: Vec<HitRow>,
+        workspaces: &[i64],
     ) -> ServiceResult<Vec<SearchHit>> {
         let ids: Vec<i64> = hits.iter().map(|h| h.inbound_id).collect();
         let file_ids: Vec<i64> = hits.iter().filter_map(|h| h.attachment_id).collect();
@@ -133,7 +134,7 @@ impl Service {
             .map(|(id, pos, name)| (id, (pos, name)))
             .collect();
         let mut requests: HashMap<i64, Vec<HitRequest>> = HashMap::new();
-        for (message, id, reference) in store::requests_of(conn, &ids)? {
+        for (message, id, reference) in store::requests_of(conn, &ids, workspaces)? {
             requests.entry(message).or_default().push(HitRequest { id, reference });
         }
         let mut snippets = store::snippets(conn, query, &hits)?;

@@ -7,19 +7,20 @@
 -- may see in the same MATCH, so the index itself leaves out other workspaces' mail; joining each
 -- match to its message to ask would cost more than the search (110 ms for 60,000 matches).
 --
--- Only the first 100,000 characters of a text are indexed, as on PostgreSQL, whose index has a
--- size limit: both stores then find the same messages.
+-- Only the first 100,000 characters of a text, 2,000 of a subject and 1,000 of a file name are
+-- indexed, as on PostgreSQL, whose index has a size limit: both stores then find the same
+-- messages.
 CREATE VIEW inbound_messages_searched AS
 SELECT id,
     CASE WHEN discarded_at IS NULL THEN 'w' || coalesce(workspace_id, 0) ELSE '' END AS scope,
-    subject,
+    substr(subject, 1, 2000) AS subject,
     substr(body_text, 1, 100000) AS body_text
 FROM inbound_messages;
 
 CREATE VIEW inbound_attachments_searched AS
 SELECT a.id,
     CASE WHEN m.discarded_at IS NULL THEN 'w' || coalesce(m.workspace_id, 0) ELSE '' END AS scope,
-    a.filename,
+    substr(a.filename, 1, 1000) AS filename,
     substr(a.extracted_text, 1, 100000) AS extracted_text
 FROM inbound_attachments a JOIN inbound_messages m ON m.id = a.inbound_id;
 
@@ -46,13 +47,13 @@ AFTER UPDATE OF workspace_id, discarded_at, subject, body_text ON inbound_messag
     INSERT INTO inbound_messages_search (inbound_messages_search, rowid, scope, subject, body_text)
     VALUES ('delete', old.id,
         CASE WHEN old.discarded_at IS NULL THEN 'w' || coalesce(old.workspace_id, 0) ELSE '' END,
-        old.subject, substr(old.body_text, 1, 100000));
+        substr(old.subject, 1, 2000), substr(old.body_text, 1, 100000));
     INSERT INTO inbound_messages_search (rowid, scope, subject, body_text)
     SELECT id, scope, subject, body_text FROM inbound_messages_searched WHERE id = new.id;
     INSERT INTO inbound_attachments_search (inbound_attachments_search, rowid, scope, filename, extracted_text)
     SELECT 'delete', a.id,
         CASE WHEN old.discarded_at IS NULL THEN 'w' || coalesce(old.workspace_id, 0) ELSE '' END,
-        a.filename, substr(a.extracted_text, 1, 100000)
+        substr(a.filename, 1, 1000), substr(a.extracted_text, 1, 100000)
     FROM inbound_attachments a WHERE a.inbound_id = old.id;
     INSERT INTO inbound_attachments_search (rowid, scope, filename, extracted_text)
     SELECT id, scope, filename, extracted_text FROM inbound_attachments_searched
@@ -67,7 +68,7 @@ END;
 CREATE TRIGGER inbound_attachments_search_update
 AFTER UPDATE OF filename, extracted_text ON inbound_attachments BEGIN
     INSERT INTO inbound_attachments_search (inbound_attachments_search, rowid, scope, filename, extracted_text)
-    SELECT 'delete', old.id, scope, old.filename, substr(old.extracted_text, 1, 100000)
+    SELECT 'delete', old.id, scope, substr(old.filename, 1, 1000), substr(old.extracted_text, 1, 100000)
     FROM inbound_attachments_searched WHERE id = old.id;
     INSERT INTO inbound_attachments_search (rowid, scope, filename, extracted_text)
     SELECT id, scope, filename, extracted_text FROM inbound_attachments_searched WHERE id = new.id;
@@ -78,14 +79,14 @@ CREATE TRIGGER inbound_attachments_search_delete AFTER DELETE ON inbound_attachm
     INSERT INTO inbound_attachments_search (inbound_attachments_search, rowid, scope, filename, extracted_text)
     SELECT 'delete', old.id,
         CASE WHEN m.discarded_at IS NULL THEN 'w' || coalesce(m.workspace_id, 0) ELSE '' END,
-        old.filename, substr(old.extracted_text, 1, 100000)
+        substr(old.filename, 1, 1000), substr(old.extracted_text, 1, 100000)
     FROM inbound_messages m WHERE m.id = old.inbound_id;
 END;
 CREATE TRIGGER inbound_messages_search_delete AFTER DELETE ON inbound_messages BEGIN
     INSERT INTO inbound_messages_search (inbound_messages_search, rowid, scope, subject, body_text)
     VALUES ('delete', old.id,
         CASE WHEN old.discarded_at IS NULL THEN 'w' || coalesce(old.workspace_id, 0) ELSE '' END,
-        old.subject, substr(old.body_text, 1, 100000));
+        substr(old.subject, 1, 2000), substr(old.body_text, 1, 100000));
 END;
 
 -- What was stored before.

@@ -167,11 +167,18 @@ pub fn attachments(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<Vec<(i6
         .load(conn)?)
 }
 
-/// Each message's requests, as (message, request id, reference), in reference order.
-pub fn requests_of(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<Vec<(i64, i64, String)>> {
+/// Each message's requests in these workspaces, as (message, request id, reference), in
+/// reference order. A reply addressed to requests of two teams is stored in one of them; the
+/// other team's request is never named to it.
+pub fn requests_of(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+    workspaces: &[i64],
+) -> StoreResult<Vec<(i64, i64, String)>> {
     Ok(inbound_links::table
         .inner_join(requests::table)
         .filter(inbound_links::inbound_id.eq_any(ids))
+        .filter(requests::workspace_id.eq_any(workspaces))
         .order(requests::reference)
         .select((inbound_links::inbound_id, requests::id, requests::reference))
         .load(conn)?)

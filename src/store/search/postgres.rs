@@ -1,5 +1,6 @@
-//! Search on PostgreSQL: `@@` a `websearch_to_tsquery` on the generated `search` columns,
-//! found through their GIN indexes, ranked by `ts_rank_cd`.
+//! Search on PostgreSQL: `@@` a tsquery on the generated `search` columns, found through their
+//! GIN indexes, ranked by `ts_rank_cd`. The tsquery is built from the parse, one
+//! `phraseto_tsquery` a term, so that grouping is the parse's and no text is read as syntax.
 
 use diesel::PgConnection;
 use diesel::prelude::*;
@@ -26,7 +27,7 @@ macro_rules! messages {
         concat!(
             "SELECT ",
             $select,
-            " FROM inbound_messages m, websearch_to_tsquery('foitrack_english', $1) q \
+            " FROM inbound_messages m, CAST($1 AS tsquery) q \
              WHERE m.search @@ q AND ",
             in_scope!(),
             $tail
@@ -39,7 +40,7 @@ macro_rules! attachments {
             "SELECT ",
             $select,
             " FROM inbound_attachments a JOIN inbound_messages m ON m.id = a.inbound_id, \
-                websearch_to_tsquery('foitrack_english', $1) q \
+                CAST($1 AS tsquery) q \
              WHERE a.search @@ q AND ",
             in_scope!(),
             $tail
@@ -67,6 +68,32 @@ const COUNT: &str = concat!(
     ") AS attachments"
 );
 
+#[derive(QueryableByName)]
+struct Built {
+    #[diesel(sql_type = Text)]
+    q: String,
+}
+
+/// The query as a tsquery's text: each group's alternatives `||`, the groups `&&`, each
+/// exclusion `&& !!`. PostgreSQL stems the terms and writes the result; the searches then
+/// read it back with a cast.
+fn tsquery(c: &mut PgConnection, query: &Query) -> StoreResult<String> {
+    let terms: Vec<&String> = query.all_of.iter().flatten().chain(&query.none_of).collect();
+    let mut placeholder = (1..).map(|n| format!("phraseto_tsquery('foitrack_english', ${n})"));
+    let mut parts: Vec<String> = Vec::new();
+    for group in &query.all_of {
+        let alternatives: Vec<String> = group.iter().filter_map(|_| placeholder.next()).collect();
+        parts.push(format!("({})", alternatives.join(" || ")));
+    }
+    parts.extend(query.none_of.iter().filter_map(|_| placeholder.next()).map(|p| format!("!!{p}")));
+    let sql = parts.join(" && ");
+    let mut built = diesel::sql_query(format!("SELECT ({sql})::text AS q")).into_boxed::<diesel::pg::Pg>();
+    for t in terms {
+        built = built.bind::<Text, _>(t.as_str());
+    }
+    Ok(built.get_result::<Built>(c)?.q)
+}
+
 pub(super) fn search(
     c: &mut PgConnection,
     query: &Query,
@@ -74,7 +101,7 @@ pub(super) fn search(
     limit: i64,
     offset: i64,
 ) -> StoreResult<(Vec<HitRow>, Counts)> {
-    let q = query.to_websearch();
+    let q = tsquery(c, query)?;
     macro_rules! bound {
         ($sql:expr) => {
             diesel::sql_query($sql)
@@ -110,13 +137,13 @@ pub(super) fn snippets(
             "SELECT id, CASE WHEN ts_filter(search, '{b}') @@ q \
                 THEN ts_headline('foitrack_english', left(extracted_text, 100000), q, $2) \
                 ELSE ts_headline('foitrack_english', coalesce(filename, ''), q, $2) END AS snippet \
-             FROM inbound_attachments, websearch_to_tsquery('foitrack_english', $1) q WHERE id = ANY($3)"
+             FROM inbound_attachments, CAST($1 AS tsquery) q WHERE id = ANY($3)"
         }
         Kind::Message => {
             "SELECT id, CASE WHEN ts_filter(search, '{b}') @@ q \
                 THEN ts_headline('foitrack_english', left(body_text, 100000), q, $2) \
                 ELSE ts_headline('foitrack_english', subject, q, $2) END AS snippet \
-             FROM inbound_messages, websearch_to_tsquery('foitrack_english', $1) q WHERE id = ANY($3)"
+             FROM inbound_messages, CAST($1 AS tsquery) q WHERE id = ANY($3)"
         }
     };
     let options = format!(
@@ -125,7 +152,7 @@ pub(super) fn snippets(
         SNIPPET_WORDS / 2
     );
     Ok(diesel::sql_query(sql)
-        .bind::<Text, _>(query.to_websearch())
+        .bind::<Text, _>(tsquery(c, query)?)
         .bind::<Text, _>(options)
         .bind::<Array<BigInt>, _>(ids)
         .load(c)?)
