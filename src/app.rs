@@ -28,6 +28,7 @@ impl App {
         let service = Service::new(db, settings.custom_regimes()?)?
             .with_mail(mail_config(&settings)?)
             .with_reminders(reminder_config(&settings))
+            .with_extractor(settings.extraction.extractor())
             .with_templates(crate::mail::templates::Templates::load(Some(std::path::Path::new(
                 &settings.mail.templates_dir,
             )))?);

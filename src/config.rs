@@ -26,6 +26,7 @@ pub struct Settings {
     pub mail: MailSettings,
     pub reminders: ReminderSettings,
     pub holidays: HolidaySettings,
+    pub extraction: ExtractionSettings,
     /// Regimes beyond the built-in foia, eir, foisa and eisr, by name.
     #[serde(default)]
     pub regimes: BTreeMap<String, CustomRegime>,
@@ -128,6 +129,32 @@ impl ReminderSettings {
 pub struct HolidaySettings {
     pub feed_url: String,
     pub timeout_seconds: u64,
+}
+
+/// How attachments' text is read: in a child process of foitrack, within these limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractionSettings {
+    pub cpu_seconds: u64,
+    pub wall_seconds: u64,
+    pub memory_mb: u64,
+    /// The foitrack program the children run; empty for this one.
+    pub program: String,
+}
+
+impl ExtractionSettings {
+    pub fn extractor(&self) -> crate::extract::child::Extractor {
+        use crate::extract::child::{Extractor, Limits};
+        let limits = Limits {
+            cpu_seconds: self.cpu_seconds,
+            wall_seconds: self.wall_seconds,
+            memory_mb: self.memory_mb,
+        };
+        match self.program.trim() {
+            "" => Extractor::this_program(limits),
+            program => Extractor::new(program.into(), limits),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

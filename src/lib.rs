@@ -3,11 +3,13 @@
 //! Layers, from the inside out: [`domain`] (pure rules), [`store`] (diesel over SQLite or
 //! PostgreSQL), [`service`] (one function per use case), and the adapters [`http`] and [`cli`].
 //! [`app`] builds them from the settings, the same way for every adapter and for the tests.
+//! [`extract`] reads attachments' text, in a child process of foitrack with limits.
 
 pub mod app;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod extract;
 pub mod http;
 pub mod jobs;
 pub mod mail;

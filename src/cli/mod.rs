@@ -19,6 +19,12 @@ use crate::service::ServiceError;
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
+    // foitrack runs itself to read attachments' text: that child must not start a command line.
+    let mut args = std::env::args_os().skip(1);
+    if args.next().is_some_and(|a| a == crate::extract::child::CHILD_ARG) {
+        let rest: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+        return crate::extract::child::child_main(&rest);
+    }
     let cli = Cli::parse();
     if !matches!(cli.command, args::Command::Serve) {
         quiet_on_closed_pipe();

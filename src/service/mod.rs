@@ -239,6 +239,7 @@ pub struct Service {
     mail: Arc<outbox::MailConfig>,
     reminders: Arc<reminders::ReminderConfig>,
     templates: Arc<crate::mail::templates::Templates>,
+    extractor: Arc<crate::extract::child::Extractor>,
 }
 
 impl Service {
@@ -259,6 +260,7 @@ impl Service {
             mail: Arc::new(outbox::MailConfig::default()),
             reminders: Arc::new(reminders::ReminderConfig::default()),
             templates: Arc::new(crate::mail::templates::Templates::builtin()),
+            extractor: Arc::new(crate::extract::child::Extractor::this_program(Default::default())),
         };
         service.regimes()?;
         Ok(service)
@@ -296,6 +298,16 @@ impl Service {
 
     pub fn templates(&self) -> &crate::mail::templates::Templates {
         &self.templates
+    }
+
+    /// The same service, reading attachments' text with `extractor`.
+    pub fn with_extractor(mut self, extractor: crate::extract::child::Extractor) -> Self {
+        self.extractor = Arc::new(extractor);
+        self
+    }
+
+    pub fn extractor(&self) -> &crate::extract::child::Extractor {
+        &self.extractor
     }
 
     /// The regimes in force. Another instance may have imported holidays since we last looked,

@@ -84,6 +84,7 @@ pub struct AttachmentBrief {
     pub filename: Option<String>,
     pub content_type: String,
     pub extraction: Extraction,
+    pub extraction_error: Option<String>,
     pub extracted_text: Option<String>,
 }
 

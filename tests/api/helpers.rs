@@ -110,6 +110,8 @@ pub fn settings(db: &TestDb) -> Settings {
     let mut settings = Settings::load_with(None, Some(&db.url)).expect("the default settings load");
     settings.database.pool_size = 4;
     settings.server = server_settings();
+    // The test harness is not foitrack: attachments are read by the real program.
+    settings.extraction.program = env!("CARGO_BIN_EXE_foitrack").into();
     settings
 }
 

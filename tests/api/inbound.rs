@@ -14,8 +14,8 @@ use serde_json::{Value, json};
 use crate::helpers::{Reply, TestApp, TestDb, spawn_app_with};
 use crate::on_both_backends;
 
-const SECRET: &str = "inbound-test-secret";
-const DOMAIN: &str = "replies.example.org";
+pub(crate) const SECRET: &str = "inbound-test-secret";
+pub(crate) const DOMAIN: &str = "replies.example.org";
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mail");
 
 /// The corpus's world: requests 1 to 3 of campaign ABT-2021, sent to Alpha, Beta and Gamma

@@ -1,7 +1,7 @@
 //! Taking in mail files many messages at a time: one write transaction, and so one commit and
 //! one flush of the search index, for a batch, instead of one a message.
 
-use super::{Arrival, IngestedMessage};
+use super::{Arrival, IngestedMessage, read};
 use crate::service::{Service, ServiceResult};
 use crate::store as db;
 
@@ -29,8 +29,17 @@ impl Service {
     fn ingest_together(&self, arrivals: &[Arrival]) -> ServiceResult<Vec<IngestedMessage>> {
         let secret = self.reply_secret()?;
         let mut conn = self.db().conn()?;
+        // Every attachment's text is read before the write lock is taken.
+        let reads = arrivals
+            .iter()
+            .map(|a| read::read(&mut conn, self.extractor(), *a))
+            .collect::<ServiceResult<Vec<_>>>()?;
         db::write_transaction(&mut conn, |conn| {
-            arrivals.iter().map(|a| self.ingest_on(conn, &secret, *a)).collect::<ServiceResult<Vec<_>>>()
+            arrivals
+                .iter()
+                .zip(reads)
+                .map(|(a, read)| self.ingest_on(conn, &secret, *a, read))
+                .collect::<ServiceResult<Vec<_>>>()
         })
     }
 }

@@ -6,10 +6,10 @@ mod batch;
 mod evidence;
 pub mod incoming;
 pub mod pen;
+mod read;
 mod report;
 
 use chrono::Utc;
-use sha2::{Digest, Sha256};
 
 pub use batch::{BATCH_BYTES, BATCH_MESSAGES};
 pub use report::{IngestSummary, IngestedAttachment, IngestedMessage, PenSuggestion};
@@ -19,18 +19,18 @@ use super::{Actor, Service, ServiceError, ServiceResult, now};
 use crate::domain::event::{EventDetails, EventKind};
 use crate::domain::inbound::classify::{Kind, classify};
 use crate::domain::inbound::matching::{Decision, decide};
-use crate::domain::inbound::{Extraction, MatchedBy, Outcome, reference, sniff};
+use crate::domain::inbound::{MatchedBy, Outcome, reference};
 use crate::domain::london;
-use crate::mail::inbound::{self as reader, Attachment, Parsed};
-use crate::store::inbound::{self as store, NewAttachment, NewInbound, NewLink};
+use crate::store::inbound::{self as store, NewInbound, NewLink};
 use crate::store::{self as db, AnyConnection, StoreError};
+use read::{Content, Read, Stored};
 
 /// The largest message taken in, raw: far above what mail servers pass (25–50 MB), so that
 /// only a runaway file is refused.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
 /// Longer Message-IDs are not kept as one: no mailer writes them, and an index cannot hold any
 /// length.
-const MAX_MESSAGE_ID: usize = 900;
+pub(super) const MAX_MESSAGE_ID: usize = 900;
 
 /// One message as it arrived.
 #[derive(Debug, Clone, Copy)]
@@ -64,28 +64,26 @@ impl Service {
         // Before taking a connection: the secret may need one of its own.
         let secret = self.reply_secret()?;
         let mut conn = self.db().conn()?;
-        self.ingest_on(&mut conn, &secret, arrival)
+        let read = read::read(&mut conn, self.extractor(), arrival)?;
+        self.ingest_on(&mut conn, &secret, arrival, read)
     }
 
+    /// Stores a message read by [`read::read`]; inside a batch's transaction, or on its own.
     fn ingest_on(
         &self,
         conn: &mut AnyConnection,
         secret: &str,
         arrival: Arrival,
+        read: Read,
     ) -> ServiceResult<IngestedMessage> {
-        let sha = hex::encode(Sha256::digest(arrival.raw));
-        let parsed = reader::parse(arrival.raw);
-        let message_id = parsed
-            .as_ref()
-            .ok()
-            .and_then(|p| p.mail.message_id.clone())
-            .filter(|id| id.len() <= MAX_MESSAGE_ID && !id.contains('\0'));
+        let Read { sha, message_id, content } = read;
+        // Again, now under the write lock: another instance, or this batch, may have stored it.
         if let Some(row) = store::existing(conn, &sha, message_id.as_deref())? {
             return report::duplicate(conn, arrival.source, row);
         }
-        let stored = match parsed {
+        let stored = match content {
             Err(why) => self.store_rejected(conn, arrival, &sha, &why.0),
-            Ok(parsed) => self.store_message(conn, arrival, &sha, secret, message_id.as_deref(), parsed),
+            Ok(content) => self.store_message(conn, arrival, &sha, secret, message_id.as_deref(), content),
         };
         match stored {
             Err(Fault::Duplicate) => match store::existing(conn, &sha, message_id.as_deref())? {
@@ -134,9 +132,10 @@ impl Service {
         sha: &str,
         secret: &str,
         message_id: Option<&str>,
-        parsed: Parsed,
+        content: Content,
     ) -> Result<IngestedMessage, Fault> {
-        let Parsed { mail, attachments } = parsed;
+        let Content { mail, files } = content;
+        let files: Vec<Stored> = files.into_read(self.extractor());
         let kind = classify(&mail);
         let found = evidence::gather(conn, secret, &mail, kind.outcome, arrival.pen)?;
         let mut decision = decide(&found.evidence);
@@ -183,7 +182,6 @@ impl Service {
             raw: arrival.raw,
             received_by: arrival.by,
         };
-        let files: Vec<Stored> = attachments.iter().map(Stored::of).collect();
         let id = db::write_transaction(conn, |conn| -> Result<i64, Fault> {
             let id = store::insert(conn, &row)?;
             for request_id in &decision.requests {
@@ -333,67 +331,6 @@ impl Service {
         }
         Ok(())
     }
-}
-
-/// An attachment with what was worked out about it before storing.
-struct Stored<'a> {
-    file: &'a Attachment,
-    sha256: String,
-    content_type: String,
-    extraction: Extraction,
-    text: Option<String>,
-}
-
-impl<'a> Stored<'a> {
-    fn of(file: &'a Attachment) -> Self {
-        let content_type = sniff::content_type(&file.data, &file.declared_type);
-        let (extraction, text) = if content_type.starts_with("text/plain") || content_type == "text/csv" {
-            (Extraction::Ok, Some(clean(&decode_text(&file.data))))
-        } else {
-            (Extraction::Unsupported, None)
-        };
-        Self { file, sha256: hex::encode(Sha256::digest(&file.data)), content_type, extraction, text }
-    }
-
-    fn row(&self, inbound_id: i64, position: i32) -> NewAttachment<'_> {
-        NewAttachment {
-            inbound_id,
-            position,
-            filename: self.file.filename.as_deref(),
-            declared_type: &self.file.declared_type,
-            content_type: &self.content_type,
-            size: self.file.data.len() as i64,
-            sha256: &self.sha256,
-            data: &self.file.data,
-            extraction: self.extraction,
-            extraction_error: None,
-            extracted_text: self.text.as_deref(),
-        }
-    }
-
-    fn report(&self) -> IngestedAttachment {
-        IngestedAttachment {
-            filename: self.file.filename.clone(),
-            content_type: self.content_type.clone(),
-            text_chars: self.text.as_ref().map_or(0, |t| t.chars().count()),
-            extraction: self.extraction,
-        }
-    }
-}
-
-/// A text file's contents: UTF-8 if it is, else Windows-1252, the usual other choice of
-/// British offices (a superset of ISO-8859-1 in the characters it prints).
-fn decode_text(data: &[u8]) -> String {
-    match std::str::from_utf8(data) {
-        Ok(text) => text.to_string(),
-        Err(_) => reader::fix_c1(&data.iter().map(|&b| b as char).collect::<String>()),
-    }
-}
-
-/// An attachment's text as PostgreSQL can store it (no NUL characters) and search can show
-/// it (none of the characters that mark a match in a snippet).
-fn clean(text: &str) -> String {
-    crate::domain::search::unmarked(&text.replace('\0', "")).into_owned()
 }
 
 /// Why storing failed: the message arrived twice at once (another instance stored it first),

@@ -43,6 +43,10 @@ pub struct IngestedAttachment {
     /// Characters of text extracted (0 when none).
     pub text_chars: usize,
     pub extraction: Extraction,
+    /// Why no text could be read, when `extraction` is `failed`: a damaged or encrypted file,
+    /// a scanned PDF with no text layer, a reader stopped at its time or memory limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extraction_error: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize, Serialize, ToSchema)]
@@ -88,6 +92,7 @@ impl From<store::AttachmentBrief> for IngestedAttachment {
             content_type: a.content_type,
             text_chars: a.extracted_text.as_ref().map_or(0, |t| t.chars().count()),
             extraction: a.extraction,
+            extraction_error: a.extraction_error,
         }
     }
 }
