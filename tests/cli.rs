@@ -815,4 +815,14 @@ fn ingest_reads_mbox_and_maildir_and_a_second_run_changes_nothing() {
     assert!(refused.contains("only words to leave out"), "{refused}");
     let unknown = cli.fails(&["search", "held", "--request", "ABT-2021-0999"], 66);
     assert!(unknown.contains("ABT-2021-0999"), "{unknown}");
+
+    // The request shows its replies, with what each seems to say and the words that say it.
+    let shown = cli.ok(&["requests", "show", "ABT-2021-0001"]);
+    let incoming = shown.split_once("incoming:\n").map(|(_, rest)| rest).unwrap_or_else(|| panic!("{shown}"));
+    assert!(incoming.contains("response by subject_reference from foi@alpha-trust.nhs.uk"), "{shown}");
+    assert!(incoming.contains("RE: Freedom of Information request ABT-2021-0001"), "{shown}");
+    assert!(
+        incoming.contains("looks like not_held: \"is not held\" in the message: I can confirm that the information you asked for is not held by the Trust."),
+        "{shown}"
+    );
 }

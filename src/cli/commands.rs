@@ -315,6 +315,44 @@ fn print_request(d: &RequestDetail) {
             println!("      {}", safe_text(note).replace('\n', "\n      "));
         }
     }
+    if !d.incoming.is_empty() {
+        println!("incoming:");
+    }
+    for m in &d.incoming {
+        print_incoming(m);
+    }
+}
+
+fn print_incoming(m: &crate::service::ingest::incoming::IncomingView) {
+    let flag = if m.sender_mismatch { " [sent from another domain than the body's]" } else { "" };
+    println!(
+        "  message {} · {} · {} by {} from {}{flag}",
+        m.id,
+        m.received_at.format("%Y-%m-%d"),
+        m.outcome,
+        m.matched_by,
+        safe(m.from.as_deref().unwrap_or("(no sender)"))
+    );
+    println!("      {}", safe(&m.subject));
+    for a in &m.attachments {
+        let name = safe(a.filename.as_deref().unwrap_or("(no name)"));
+        match &a.extraction_error {
+            Some(why) => println!("      attached {name}: {} ({})", a.extraction, safe(why)),
+            None => println!("      attached {name}: {}, {} characters of text", a.extraction, a.text_chars),
+        }
+    }
+    if let Some(s) = &m.suggestion {
+        let place = match s.attachment.and_then(|i| m.attachments.get(i)) {
+            Some(a) => safe(a.filename.as_deref().unwrap_or("an attachment")),
+            None => "the message".into(),
+        };
+        println!(
+            "      looks like {}: \"{}\" in {place}: {}",
+            s.suggestion.classification,
+            safe(&s.suggestion.phrase),
+            safe(&s.suggestion.context)
+        );
+    }
 }
 
 fn requests(

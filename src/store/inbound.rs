@@ -338,6 +338,7 @@ pub struct IncomingBrief {
     pub subject: String,
     pub outcome: Outcome,
     pub delivery_status: Option<String>,
+    pub body_text: String,
 }
 
 /// The messages linked to a request, in the order they arrived, with how each was matched and

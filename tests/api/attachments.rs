@@ -21,8 +21,11 @@ fn fixture(name: &str) -> Vec<u8> {
 
 /// A reply to `to` carrying `files` as (file name, declared type, bytes).
 fn reply_with(to: &str, files: Vec<(&str, &str, Vec<u8>)>) -> Vec<u8> {
-    let mut parts =
-        MultiPart::mixed().singlepart(SinglePart::plain("Please find our response attached.".to_string()));
+    // Our request, quoted back, asks about section 12: that must not suggest a refusal.
+    let text = "Please find our response attached.\n\nRegards\n-- \nInformation Governance\n\n\
+                On 6 Dec 2021, at 10:00, FOI Research <foi@research.example.ac.uk> wrote:\n\
+                > If answering would exceed the appropriate limit under section 12, please say so.\n";
+    let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(text.to_string()));
     for (name, declared, data) in files {
         parts = parts
             .singlepart(Attachment::new(name.to_string()).body(data, ContentType::parse(declared).unwrap()));
@@ -107,6 +110,20 @@ async fn every_format_s_text_is_read_and_searchable(db: &TestDb) {
     let incoming = &request.ok()["incoming"][0]["attachments"];
     assert_eq!(incoming.as_array().unwrap().len(), names.len(), "{incoming}");
     assert!(incoming[9]["extraction_error"].as_str().unwrap().contains("needs OCR"), "{incoming}");
+    // The signature and the quoted request are folded away; the letter's words suggest a
+    // partial answer (material withheld, the rest given), from the first attachment.
+    let message = &request.ok()["incoming"][0];
+    assert_eq!(message["text"], "Please find our response attached.\n\nRegards", "{message}");
+    assert_eq!(message["folded"], "signature");
+    let suggestion = &message["suggestion"];
+    assert_eq!(suggestion["classification"], "partial", "{suggestion}");
+    assert_eq!(suggestion["phrase"], "section 43(2)", "{suggestion}");
+    assert_eq!(suggestion["attachment"], 0, "{suggestion}");
+    assert_eq!(suggestion["exemptions"], serde_json::json!(["s.43(2)"]), "{suggestion}");
+    assert!(
+        suggestion["context"].as_str().unwrap().starts_with("The training materials are withheld"),
+        "{suggestion}"
+    );
 
     // Words from inside the documents find them.
     assert_eq!(

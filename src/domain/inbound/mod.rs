@@ -1,12 +1,15 @@
 //! Incoming mail, as the domain sees it: what a message says ([`Mail`], read by the mail
 //! adapter), what kind of message it is ([`classify`]), where it points ([`reference`],
-//! [`address`]) and in what order that evidence decides its requests ([`matching`]).
+//! [`address`]) and in what order that evidence decides its requests ([`matching`]); where its
+//! own words end ([`fold`]) and what they seem to say ([`suggest`]).
 
 pub mod address;
 pub mod classify;
+pub mod fold;
 pub mod matching;
 pub mod reference;
 pub mod sniff;
+pub mod suggest;
 pub mod uuencode;
 
 use chrono::{DateTime, Utc};

@@ -5,6 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::report::IngestedAttachment;
+use crate::domain::inbound::fold::{Fold, fold, unquoted};
+use crate::domain::inbound::suggest::{Suggestion, suggest};
 use crate::domain::inbound::{MatchedBy, Outcome};
 use crate::service::ServiceResult;
 use crate::service::convert::utc;
@@ -27,7 +29,24 @@ pub struct IncomingView {
     pub sender_mismatch: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_status: Option<String>,
+    /// The message's own words: its text up to the quoted earlier messages, the signature or
+    /// the disclaimer, which are folded away (the stored message keeps them).
+    pub text: String,
+    /// What was folded away after `text`, if anything.
+    pub folded: Option<Fold>,
     pub attachments: Vec<IngestedAttachment>,
+    /// For a response: what it seems to be, and the words that suggest it. A researcher
+    /// decides; this is only a hint.
+    pub suggestion: Option<SuggestionView>,
+}
+
+/// A suggested classification, with where its words were found.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SuggestionView {
+    #[serde(flatten)]
+    pub suggestion: Suggestion,
+    /// `null` for the message's own words, else the attachment's position in `attachments`.
+    pub attachment: Option<usize>,
 }
 
 pub(crate) fn of_request(conn: &mut AnyConnection, request_id: i64) -> ServiceResult<Vec<IncomingView>> {
@@ -42,6 +61,16 @@ pub(crate) fn of_request(conn: &mut AnyConnection, request_id: i64) -> ServiceRe
         .map(|(m, matched_by, sender_mismatch)| {
             let (mine, rest): (Vec<_>, Vec<_>) = files.drain(..).partition(|(id, _)| *id == m.id);
             files = rest;
+            let folded = fold(&m.body_text);
+            let suggestion = (m.outcome == Outcome::Response).then(|| {
+                let own = unquoted(folded.own);
+                let texts = std::iter::once(own.as_str())
+                    .chain(mine.iter().map(|(_, a)| a.extracted_text.as_deref().unwrap_or("")));
+                let texts: Vec<&str> = texts.collect();
+                suggest(texts.iter().copied())
+                    .map(|(i, suggestion)| SuggestionView { suggestion, attachment: i.checked_sub(1) })
+            });
+            let (text, fold) = (folded.own.replace("\r\n", "\n"), folded.fold);
             IncomingView {
                 id: m.id,
                 received_at: utc(m.received_at),
@@ -52,7 +81,10 @@ pub(crate) fn of_request(conn: &mut AnyConnection, request_id: i64) -> ServiceRe
                 matched_by,
                 sender_mismatch,
                 delivery_status: m.delivery_status,
+                text,
+                folded: fold,
                 attachments: mine.into_iter().map(|(_, a)| IngestedAttachment::from(a)).collect(),
+                suggestion: suggestion.flatten(),
             }
         })
         .collect())
