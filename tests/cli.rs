@@ -825,4 +825,16 @@ fn ingest_reads_mbox_and_maildir_and_a_second_run_changes_nothing() {
         incoming.contains("looks like not_held: \"is not held\" in the message: I can confirm that the information you asked for is not held by the Trust."),
         "{shown}"
     );
+    // And the researcher says what it is, which records the response on the timeline.
+    let bad = cli.fails(&["requests", "classify", "ABT-2021-0001", "1", "maybe"], 1);
+    assert!(bad.contains("not_a_response"), "{bad}");
+    cli.ok(&["requests", "log-sent", "ABT-2021-0001", "--sent-at", "2021-12-06"]);
+    let done = cli.ok(&["requests", "classify", "ABT-2021-0001", "1", "not_held"]);
+    assert!(
+        done.starts_with("Message 1 is not_held: recorded response_received on 2022-01-04 (event "),
+        "{done}"
+    );
+    assert!(done.contains("ABT-2021-0001 is now not_held."), "{done}");
+    let twice = cli.fails(&["requests", "classify", "ABT-2021-0001", "1", "full"], 1);
+    assert!(twice.contains("classified already, as not_held"), "{twice}");
 }

@@ -445,6 +445,33 @@ pub enum RequestsCommand {
     /// internal_review_requested, internal_review_answered, ico_complaint, withdrawn, closed,
     /// note, or retraction (to undo a mistaken event).
     Event(RecordEvent),
+    /// Say what a reply is (`requests show` lists the replies, with a suggestion): full,
+    /// partial, refused, not_held, clarification_requested, fee_notice, extension or
+    /// not_a_response. Records the event it means on the timeline (none for not_a_response).
+    Classify(ClassifyReply),
+}
+
+#[derive(Debug, Args)]
+pub struct ClassifyReply {
+    /// The request's id or reference.
+    pub request: String,
+    /// The incoming message's id, as `requests show` lists it.
+    pub message: i64,
+    /// What it is: one of the words listed above.
+    pub classification: String,
+    /// The day of the answer (default: the day the message was sent).
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    pub on: Option<NaiveDate>,
+    /// An exemption cited, such as s.12 or s.40(2) (repeatable).
+    #[arg(long = "exemption", value_name = "SECTION")]
+    pub exemptions: Vec<String>,
+    /// For extensions: the new due date the body gave.
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    pub new_due_on: Option<NaiveDate>,
+    #[arg(long)]
+    pub note: Option<String>,
+    #[command(flatten)]
+    pub json: JsonFlag,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ use crate::domain::london;
 use crate::service::authorities::AuthorityQuery;
 use crate::service::authority_import::{ImportQuery, Progress, Quiet};
 use crate::service::campaigns::{NewCampaignInput, Targets};
+use crate::service::ingest::classify::ClassifyInput;
 use crate::service::requests::RequestQuery;
 use crate::service::timeline::{BulkSentInput, EventInput, LogSentInput};
 use crate::service::users::TokenRights;
@@ -444,6 +445,33 @@ fn requests(
                     safe(&d.request.reference),
                     d.request.status,
                     opt(&d.request.due_on)
+                );
+            }
+        }
+        RequestsCommand::Classify(c) => {
+            let id = service.find_request_id(&actor, &c.request)?;
+            let input = ClassifyInput {
+                classification: c.classification.parse()?,
+                occurred_on: c.on,
+                exemptions: c.exemptions,
+                new_due_on: c.new_due_on,
+                note: c.note,
+            };
+            let done = service.classify_reply(&actor, id, c.message, input)?;
+            if c.json.json {
+                println!("{}", json(&done));
+            } else {
+                let d = service.request(&actor, id, london::today())?;
+                let recorded = match &done.event {
+                    Some(e) => format!("recorded {} on {} (event {})", e.kind, e.occurred_on, e.id),
+                    None => "nothing recorded on the timeline".to_string(),
+                };
+                println!(
+                    "Message {} is {}: {recorded}; {} is now {}.",
+                    done.message,
+                    done.classification,
+                    safe(&d.request.reference),
+                    d.request.status
                 );
             }
         }

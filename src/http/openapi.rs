@@ -39,7 +39,7 @@ impl Modify for BearerAuth {
         campaigns::list, campaigns::create, campaigns::show, campaigns::log_sent,
         requests::list, requests::create, requests::show, requests::events, requests::log_sent, requests::record_event,
         deadlines::calculate, deadlines::regimes, deadlines::request_clock, deadlines::import_holidays,
-        inbound::deliver, inbound::pen, inbound::assign, inbound::discard, search::search,
+        inbound::deliver, inbound::pen, inbound::assign, inbound::discard, inbound::classify, search::search,
         outbox::send_campaign, outbox::list, outbox::retry, outbox::cancel, outbox::remind, outbox::watch, outbox::chasers,
         workspaces::list, workspaces::create, workspaces::show, workspaces::change,
         workspaces::members, workspaces::add_member, workspaces::change_member, workspaces::remove_member,

@@ -246,6 +246,15 @@ impl Service {
             request_id,
             Intent::Change(WorkspaceRole::can_record_events, "record events"),
         )?;
+        let draft = self.checked_draft(input)?;
+        let mut conn = self.db().conn()?;
+        let row = store::write_transaction(&mut conn, |conn| self.append(conn, actor, request_id, draft))?;
+        self.event_view(row, actor)
+    }
+
+    /// An event as a researcher gave it, checked: its text, the fields its kind needs and
+    /// refuses, its dates. Shared by every use case that records a researcher's event.
+    pub(crate) fn checked_draft(&self, input: EventInput) -> ServiceResult<Draft> {
         text::check(
             [
                 ("note", input.note.as_deref().unwrap_or(""), Shape::Block(text::NOTE)),
@@ -311,11 +320,7 @@ impl Service {
                 )]));
             }
         }
-        let mut conn = self.db().conn()?;
-        let row = store::write_transaction(&mut conn, |conn| {
-            self.append(conn, actor, request_id, Draft { kind: input.kind, occurred_on, details, note })
-        })?;
-        self.event_view(row, actor)
+        Ok(Draft { kind: input.kind, occurred_on, details, note })
     }
 
     /// Appends one event inside the caller's transaction: lock the request, replay its timeline
@@ -356,7 +361,11 @@ impl Service {
         Ok(row)
     }
 
-    fn event_view(&self, row: crate::store::models::EventRow, actor: &Actor) -> ServiceResult<EventView> {
+    pub(crate) fn event_view(
+        &self,
+        row: crate::store::models::EventRow,
+        actor: &Actor,
+    ) -> ServiceResult<EventView> {
         let event = convert::timeline_event(&row)?;
         Ok(EventView {
             id: row.id,

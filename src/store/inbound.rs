@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::schema::{authorities, inbound_attachments, inbound_links, inbound_messages, outbox, requests};
 use super::{AnyConnection, StoreResult, lower};
+use crate::domain::inbound::suggest::Classification;
 use crate::domain::inbound::{Extraction, MatchedBy, Outcome};
 use crate::domain::status::State;
 
@@ -343,16 +344,24 @@ pub struct IncomingBrief {
 
 /// The messages linked to a request, in the order they arrived, with how each was matched and
 /// whether its sender was flagged.
-pub fn linked_to(
-    conn: &mut AnyConnection,
-    request_id: i64,
-) -> StoreResult<Vec<(IncomingBrief, MatchedBy, bool)>> {
+pub fn linked_to(conn: &mut AnyConnection, request_id: i64) -> StoreResult<Vec<(IncomingBrief, LinkBrief)>> {
     Ok(inbound_links::table
         .inner_join(inbound_messages::table)
         .filter(inbound_links::request_id.eq(request_id))
         .order(inbound_messages::id)
-        .select((IncomingBrief::as_select(), inbound_links::matched_by, inbound_links::sender_mismatch))
+        .select((IncomingBrief::as_select(), LinkBrief::as_select()))
         .load(conn)?)
+}
+
+/// How a message came to a request, and what a researcher said it is.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = inbound_links)]
+pub struct LinkBrief {
+    pub matched_by: MatchedBy,
+    pub sender_mismatch: bool,
+    pub classification: Option<Classification>,
+    #[diesel(column_name = classified_event_id)]
+    pub event_id: Option<i64>,
 }
 
 /// The attachments of these messages, by message, in order.
@@ -365,4 +374,46 @@ pub fn attachments_of_many(
         .order((inbound_attachments::inbound_id, inbound_attachments::position))
         .select((inbound_attachments::inbound_id, AttachmentBrief::as_select()))
         .load(conn)?)
+}
+
+/// What a researcher said a message is for one of its requests.
+#[derive(Debug, Clone, Queryable)]
+pub struct LinkClassification {
+    pub classification: Option<Classification>,
+    pub event_id: Option<i64>,
+}
+
+/// The classification of the link between a message and a request; `None` when they are not
+/// linked.
+pub fn link_classification(
+    conn: &mut AnyConnection,
+    inbound_id: i64,
+    request_id: i64,
+) -> StoreResult<Option<LinkClassification>> {
+    Ok(inbound_links::table
+        .find((inbound_id, request_id))
+        .select((inbound_links::classification, inbound_links::classified_event_id))
+        .first::<LinkClassification>(conn)
+        .optional()?)
+}
+
+/// Records a researcher's classification on the link, with the event it recorded.
+pub fn classify_link(
+    conn: &mut AnyConnection,
+    inbound_id: i64,
+    request_id: i64,
+    classification: Classification,
+    event_id: Option<i64>,
+    by: i64,
+    at: NaiveDateTime,
+) -> StoreResult<()> {
+    diesel::update(inbound_links::table.find((inbound_id, request_id)))
+        .set((
+            inbound_links::classification.eq(Some(classification)),
+            inbound_links::classified_event_id.eq(event_id),
+            inbound_links::classified_by.eq(Some(by)),
+            inbound_links::classified_at.eq(Some(at)),
+        ))
+        .execute(conn)?;
+    Ok(())
 }

@@ -277,6 +277,10 @@ diesel::table! {
         matched_by -> Text,
         sender_mismatch -> Bool,
         linked_at -> Timestamp,
+        classification -> Nullable<Text>,
+        classified_event_id -> Nullable<BigInt>,
+        classified_by -> Nullable<BigInt>,
+        classified_at -> Nullable<Timestamp>,
     }
 }
 

@@ -7,6 +7,7 @@ mod smtp;
 mod attachments;
 mod auth;
 mod bad_input;
+mod classify;
 mod contract;
 mod deadlines;
 mod holidays;

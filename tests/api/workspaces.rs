@@ -158,6 +158,7 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
         | "list_request_events"
         | "record_event"
         | "log_request_sent"
+        | "classify_reply"
         | "show_request_deadline" => t.requests[0],
         "retry_message" | "cancel_message" => t.message,
         "revoke_token" => t.a_owner_token_id,
@@ -167,6 +168,7 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
     };
     let filled = path
         .replace("{id}", &id.to_string())
+        .replace("{message}", &t.pen_message.to_string())
         .replace("{slug}", "team-a")
         .replace("{user_id}", &t.a_owner_id.to_string())
         .replace("{authority_id}", &t.authority.to_string());
@@ -210,6 +212,7 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
         "search_incoming" => (format!("{filled}?q=hello+OR+team"), None, NoneOfA),
         "assign_message" => (filled, Some(json!({"request_id": t.requests[0]})), NotFound),
         "discard_message" => (filled, Some(json!({"reason": "from B"})), NotFound),
+        "classify_reply" => (filled, Some(json!({"classification": "not_a_response"})), NotFound),
         // Site-wide: the register, the law, oneself, and what only site administrators do.
         "health" | "show_me" | "list_tokens" | "list_authorities" | "show_authority" | "list_regimes" => {
             (filled, None, SiteWide(&[200]))

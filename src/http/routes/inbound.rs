@@ -9,6 +9,7 @@ use crate::http::body::JsonObject;
 use crate::http::openapi::responses::{Conflict, Forbidden, Invalid, NotFound};
 use crate::http::problem::ApiError;
 use crate::http::upload::{UploadLimit, read_upload};
+use crate::service::ingest::classify::{ClassifiedReply, ClassifyInput};
 use crate::service::ingest::pen::{AssignInput, DiscardInput, PenMessage};
 use crate::service::ingest::{Arrival, IngestedMessage};
 use crate::service::{Page, Paging, Service};
@@ -105,4 +106,24 @@ pub async fn discard(
     let (id, input) = (id.into_inner(), input.into_inner());
     run_as(svc, bearer, move |svc, actor| svc.discard_message(&actor, id, input)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Say what a reply is for one of its requests. Records the event it means on the timeline
+/// (`response_received` with its outcome, `clarification_requested`, `fee_notice_given`,
+/// `extension_claimed`; nothing for `not_a_response`). `201`. `404` when the message is not a
+/// reply to the request; `409` when it is classified already, until that event is retracted,
+/// or when the timeline refuses the event.
+#[utoipa::path(post, path = "/api/v1/requests/{id}/incoming/{message}/classify", tag = "mail", operation_id = "classify_reply", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Request id"), ("message" = i64, Path, description = "Incoming message id")),
+    request_body = ClassifyInput,
+    responses((status = 201, body = ClassifiedReply), (status = 403, response = Forbidden), (status = 409, response = Conflict)))]
+pub async fn classify(
+    bearer: Bearer,
+    svc: web::Data<Service>,
+    path: web::Path<(i64, i64)>,
+    input: JsonObject<ClassifyInput>,
+) -> Result<HttpResponse, ApiError> {
+    let ((id, message), input) = (path.into_inner(), input.into_inner());
+    Ok(HttpResponse::Created()
+        .json(run_as(svc, bearer, move |svc, actor| svc.classify_reply(&actor, id, message, input)).await?))
 }

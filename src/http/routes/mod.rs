@@ -65,6 +65,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/holding-pen", "GET").route(get().to(inbound::pen)))
         .service(resource("/holding-pen/{id}/assign", "POST").route(post().to(inbound::assign)))
         .service(resource("/holding-pen/{id}/discard", "POST").route(post().to(inbound::discard)))
+        .service(
+            resource("/requests/{id}/incoming/{message}/classify", "POST")
+                .route(post().to(inbound::classify)),
+        )
         .service(resource("/search", "GET").route(get().to(search::search)))
         .service(resource("/authorities", "GET").route(get().to(authorities::list)))
         .service(resource("/authorities/import", "POST").route(post().to(authorities::import)))

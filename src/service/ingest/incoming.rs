@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::report::IngestedAttachment;
 use crate::domain::inbound::fold::{Fold, fold, unquoted};
-use crate::domain::inbound::suggest::{Suggestion, suggest};
+use crate::domain::inbound::suggest::{Classification, Suggestion, suggest};
 use crate::domain::inbound::{MatchedBy, Outcome};
 use crate::service::ServiceResult;
 use crate::service::convert::utc;
@@ -38,6 +38,10 @@ pub struct IncomingView {
     /// For a response: what it seems to be, and the words that suggest it. A researcher
     /// decides; this is only a hint.
     pub suggestion: Option<SuggestionView>,
+    /// What a researcher said it is, for this request; `null` until then.
+    pub classification: Option<Classification>,
+    /// The timeline event that classification recorded (none for `not_a_response`).
+    pub classified_event: Option<i64>,
 }
 
 /// A suggested classification, with where its words were found.
@@ -54,11 +58,11 @@ pub(crate) fn of_request(conn: &mut AnyConnection, request_id: i64) -> ServiceRe
     if linked.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<i64> = linked.iter().map(|(m, _, _)| m.id).collect();
+    let ids: Vec<i64> = linked.iter().map(|(m, _)| m.id).collect();
     let mut files = store::attachments_of_many(conn, &ids)?;
     Ok(linked
         .into_iter()
-        .map(|(m, matched_by, sender_mismatch)| {
+        .map(|(m, link)| {
             let (mine, rest): (Vec<_>, Vec<_>) = files.drain(..).partition(|(id, _)| *id == m.id);
             files = rest;
             let folded = fold(&m.body_text);
@@ -78,8 +82,10 @@ pub(crate) fn of_request(conn: &mut AnyConnection, request_id: i64) -> ServiceRe
                 from: m.from_address,
                 subject: m.subject,
                 outcome: m.outcome,
-                matched_by,
-                sender_mismatch,
+                matched_by: link.matched_by,
+                sender_mismatch: link.sender_mismatch,
+                classification: link.classification,
+                classified_event: link.event_id,
                 delivery_status: m.delivery_status,
                 text,
                 folded: fold,

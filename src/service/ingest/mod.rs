@@ -3,6 +3,7 @@
 //! what it means is recorded (an acknowledgement's reference, a bounce's failing address).
 
 mod batch;
+pub mod classify;
 mod evidence;
 pub mod incoming;
 pub mod pen;
