@@ -1,5 +1,5 @@
 //! The text of an attachment: PDF, Word (DOCX), OpenDocument text (ODT), spreadsheets (XLSX,
-//! XLS, ODS), HTML and RTF.
+//! XLS, ODS), HTML and RTF, and of what ZIP archives and attached messages hold.
 //!
 //! The readers below are pure (bytes in, text out), but they parse files written by anyone, with
 //! libraries that may panic, loop or allocate without bound on a hostile file. So foitrack never
@@ -7,6 +7,7 @@
 //! limits on time and memory, and turns whatever happens there into [`Extracted`].
 
 pub mod child;
+mod container;
 mod html;
 mod office;
 mod pdf;
@@ -27,6 +28,10 @@ pub enum Format {
     Spreadsheet,
     Html,
     Rtf,
+    /// A ZIP archive: the text of its members.
+    Zip,
+    /// A message attached to a message, as a forward carries it.
+    Message,
 }
 
 impl Format {
@@ -41,6 +46,8 @@ impl Format {
             | "application/vnd.oasis.opendocument.spreadsheet" => Self::Spreadsheet,
             "text/html" | "application/xhtml+xml" => Self::Html,
             "application/rtf" | "text/rtf" => Self::Rtf,
+            "application/zip" => Self::Zip,
+            "message/rfc822" => Self::Message,
             _ => return None,
         })
     }
@@ -54,11 +61,13 @@ impl Format {
             Self::Spreadsheet => "spreadsheet",
             Self::Html => "html",
             Self::Rtf => "rtf",
+            Self::Zip => "zip",
+            Self::Message => "message",
         }
     }
 
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Pdf, Self::Docx, Self::Odt, Self::Spreadsheet, Self::Html, Self::Rtf]
+        [Self::Pdf, Self::Docx, Self::Odt, Self::Spreadsheet, Self::Html, Self::Rtf, Self::Zip, Self::Message]
             .into_iter()
             .find(|f| f.name() == name)
     }
@@ -76,6 +85,17 @@ pub enum Extracted {
 /// Reads `data` as `format`, in this process. Only the child process calls this; everything
 /// else goes through [`child::Extractor`].
 pub fn read(format: Format, data: &[u8]) -> Extracted {
+    read_at(format, data, 0)
+}
+
+/// As [`read`], for a file held `depth` archives or messages deep.
+fn read_at(format: Format, data: &[u8], depth: usize) -> Extracted {
+    if depth > container::MAX_DEPTH {
+        return Extracted::Failed(format!(
+            "files nested more than {} deep are not read",
+            container::MAX_DEPTH
+        ));
+    }
     let result = match format {
         Format::Pdf => pdf::text(data),
         Format::Docx => office::docx(data),
@@ -83,6 +103,8 @@ pub fn read(format: Format, data: &[u8]) -> Extracted {
         Format::Spreadsheet => sheet::text(data),
         Format::Html => Ok(html::text(data)),
         Format::Rtf => rtf::text(data),
+        Format::Zip => container::zip(data, depth),
+        Format::Message => container::message(data, depth),
     };
     match result {
         Ok(text) => Extracted::Text(tidy(text)),
@@ -144,7 +166,16 @@ mod tests {
         assert_eq!(Format::of("application/vnd.ms-excel"), Some(Format::Spreadsheet));
         assert_eq!(Format::of("image/png"), None);
         assert_eq!(Format::of("text/plain"), None, "plain text is read without a child");
-        for f in [Format::Pdf, Format::Docx, Format::Odt, Format::Spreadsheet, Format::Html, Format::Rtf] {
+        for f in [
+            Format::Pdf,
+            Format::Docx,
+            Format::Odt,
+            Format::Spreadsheet,
+            Format::Html,
+            Format::Rtf,
+            Format::Zip,
+            Format::Message,
+        ] {
             assert_eq!(Format::from_name(f.name()), Some(f));
         }
         assert_eq!(Format::from_name("exe"), None);

@@ -209,8 +209,13 @@ async fn every_message_of_the_corpus_lands_where_it_belongs(db: &TestDb) {
     let own =
         incoming.iter().find(|m| m["subject"].as_str().unwrap().starts_with("Re: Your request")).unwrap();
     assert_eq!(own["sender_mismatch"], false);
-    let zip = incoming.iter().find(|m| !m["attachments"].as_array().unwrap().is_empty()).unwrap();
-    assert!(zip["attachments"][0]["content_type"].is_string(), "{zip}");
+    let zip = incoming.iter().find(|m| m["attachments"][0]["filename"] == "documents.zip").unwrap();
+    // An archive's text is its members', each under its name.
+    assert_eq!(zip["attachments"][0]["content_type"], "application/zip", "{zip}");
+    assert_eq!(zip["attachments"][0]["extraction"], "ok", "{zip}");
+    let found = w.app.get("/api/v1/search?q=bystander+covering").await;
+    let hit = &found.ok()["items"][0];
+    assert_eq!(hit["attachment"]["filename"], "documents.zip", "{hit}");
 
     // What they caused: the acknowledgement's reference, the bounce's failing address.
     let events = w.app.get(&format!("/api/v1/requests/{}/events", w.ids[2])).await;

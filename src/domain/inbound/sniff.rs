@@ -30,7 +30,8 @@ pub fn content_type(data: &[u8], declared: &str) -> String {
     } else if looks_like_html(data) {
         "text/html"
     } else if is_text(data) {
-        if declared.starts_with("text/") {
+        // A forwarded message is text too, but read as the message it is.
+        if declared.starts_with("text/") || declared == "message/rfc822" {
             return declared;
         }
         "text/plain"
