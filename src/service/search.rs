@@ -108,8 +108,9 @@ impl Service {
             request_id: input.request,
             campaign_id: input.campaign,
         };
-        let (hits, counts) = store::search(&mut conn, &query, &where_, paging.limit(), paging.offset())?;
-        let items = self.describe(&mut conn, &query, hits, scope.ids())?;
+        let prepared = store::prepare(&mut conn, &query)?;
+        let (hits, counts) = store::search(&mut conn, &prepared, &where_, paging.limit(), paging.offset())?;
+        let items = self.describe(&mut conn, &prepared, hits, scope.ids())?;
         Ok(SearchPage {
             items,
             total: counts.total(),
@@ -122,7 +123,7 @@ impl Service {
     fn describe(
         &self,
         conn: &mut crate::store::AnyConnection,
-        query: &Query,
+        prepared: &store::Prepared,
         hits: Vec<HitRow>,
         workspaces: &[i64],
     ) -> ServiceResult<Vec<SearchHit>> {
@@ -137,7 +138,7 @@ impl Service {
         for (message, id, reference) in store::requests_of(conn, &ids, workspaces)? {
             requests.entry(message).or_default().push(HitRequest { id, reference });
         }
-        let mut snippets = store::snippets(conn, query, &hits)?;
+        let mut snippets = store::snippets(conn, prepared, &hits)?;
         hits.into_iter()
             .map(|hit| {
                 let m = messages

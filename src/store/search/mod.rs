@@ -81,10 +81,25 @@ struct Marked {
 /// How many words of context a snippet shows.
 const SNIPPET_WORDS: i64 = 24;
 
+/// A parsed query as this store runs it. PostgreSQL's tsquery is built once, by PostgreSQL,
+/// for the page, its count and its snippets; SQLite writes its MATCH text as it goes.
+pub struct Prepared<'q> {
+    query: &'q Query,
+    tsquery: Option<String>,
+}
+
+pub fn prepare<'q>(conn: &mut AnyConnection, query: &'q Query) -> StoreResult<Prepared<'q>> {
+    let tsquery = match conn {
+        AnyConnection::Sqlite(_) => None,
+        AnyConnection::Postgres(c) => Some(postgres::tsquery(c, query)?),
+    };
+    Ok(Prepared { query, tsquery })
+}
+
 /// A page of hits, best first among the [`RANKED`] newest, and how many there are in all.
 pub fn search(
     conn: &mut AnyConnection,
-    query: &Query,
+    query: &Prepared,
     scope: &SearchScope,
     limit: i64,
     offset: i64,
@@ -93,8 +108,21 @@ pub fn search(
         return Ok((Vec::new(), Counts::default()));
     }
     match conn {
-        AnyConnection::Sqlite(c) => sqlite::search(c, query, scope, limit, offset),
-        AnyConnection::Postgres(c) => postgres::search(c, query, scope, limit, offset),
+        AnyConnection::Sqlite(c) => sqlite::search(c, query.query, scope, limit, offset),
+        AnyConnection::Postgres(c) => {
+            let q = query.built(c)?;
+            postgres::search(c, &q, scope, limit, offset)
+        }
+    }
+}
+
+impl Prepared<'_> {
+    /// The tsquery, built now if the query was prepared on another store.
+    fn built(&self, c: &mut diesel::PgConnection) -> StoreResult<std::borrow::Cow<'_, str>> {
+        Ok(match &self.tsquery {
+            Some(q) => q.into(),
+            None => postgres::tsquery(c, self.query)?.into(),
+        })
     }
 }
 
@@ -109,7 +137,7 @@ pub struct Snippets {
 }
 
 /// The snippets of a page of hits, in two queries however long the page.
-pub fn snippets(conn: &mut AnyConnection, query: &Query, hits: &[HitRow]) -> StoreResult<Snippets> {
+pub fn snippets(conn: &mut AnyConnection, query: &Prepared, hits: &[HitRow]) -> StoreResult<Snippets> {
     let messages: Vec<i64> =
         hits.iter().filter(|h| h.attachment_id.is_none()).map(|h| h.inbound_id).collect();
     let attachments: Vec<i64> = hits.iter().filter_map(|h| h.attachment_id).collect();
@@ -122,8 +150,11 @@ pub fn snippets(conn: &mut AnyConnection, query: &Query, hits: &[HitRow]) -> Sto
             continue;
         }
         let marked = match conn {
-            AnyConnection::Sqlite(c) => sqlite::snippets(c, query, kind, ids)?,
-            AnyConnection::Postgres(c) => postgres::snippets(c, query, kind, ids)?,
+            AnyConnection::Sqlite(c) => sqlite::snippets(c, query.query, kind, ids)?,
+            AnyConnection::Postgres(c) => {
+                let q = query.built(c)?;
+                postgres::snippets(c, &q, kind, ids)?
+            }
         };
         into.extend(marked.into_iter().map(|m| (m.id, m.snippet.unwrap_or_default())));
     }

@@ -77,7 +77,7 @@ struct Built {
 /// The query as a tsquery's text: each group's alternatives `||`, the groups `&&`, each
 /// exclusion `&& !!`. PostgreSQL stems the terms and writes the result; the searches then
 /// read it back with a cast.
-fn tsquery(c: &mut PgConnection, query: &Query) -> StoreResult<String> {
+pub(super) fn tsquery(c: &mut PgConnection, query: &Query) -> StoreResult<String> {
     let terms: Vec<&String> = query.all_of.iter().flatten().chain(&query.none_of).collect();
     let mut placeholder = (1..).map(|n| format!("phraseto_tsquery('foitrack_english', ${n})"));
     let mut parts: Vec<String> = Vec::new();
@@ -96,16 +96,15 @@ fn tsquery(c: &mut PgConnection, query: &Query) -> StoreResult<String> {
 
 pub(super) fn search(
     c: &mut PgConnection,
-    query: &Query,
+    q: &str,
     scope: &SearchScope,
     limit: i64,
     offset: i64,
 ) -> StoreResult<(Vec<HitRow>, Counts)> {
-    let q = tsquery(c, query)?;
     macro_rules! bound {
         ($sql:expr) => {
             diesel::sql_query($sql)
-                .bind::<Text, _>(&q)
+                .bind::<Text, _>(q)
                 .bind::<Array<BigInt>, _>(scope.workspaces)
                 .bind::<Bool, _>(scope.site)
                 .bind::<Nullable<BigInt>, _>(scope.request_id)
@@ -126,12 +125,7 @@ pub(super) fn search(
 
 /// The text's headline when the text matched (its lexemes weigh B), else the subject's or
 /// the file name's.
-pub(super) fn snippets(
-    c: &mut PgConnection,
-    query: &Query,
-    kind: Kind,
-    ids: &[i64],
-) -> StoreResult<Vec<Marked>> {
+pub(super) fn snippets(c: &mut PgConnection, q: &str, kind: Kind, ids: &[i64]) -> StoreResult<Vec<Marked>> {
     let sql = match kind {
         Kind::Attachment => {
             "SELECT id, CASE WHEN ts_filter(search, '{b}') @@ q \
@@ -152,7 +146,7 @@ pub(super) fn snippets(
         SNIPPET_WORDS / 2
     );
     Ok(diesel::sql_query(sql)
-        .bind::<Text, _>(tsquery(c, query)?)
+        .bind::<Text, _>(q)
         .bind::<Text, _>(options)
         .bind::<Array<BigInt>, _>(ids)
         .load(c)?)
