@@ -255,6 +255,18 @@ impl Settings {
         if self.mail.max_attempts == 0 {
             return Err(ConfigError("mail.max_attempts must be at least 1".into()));
         }
+        let x = &self.extraction;
+        if x.cpu_seconds == 0 || x.wall_seconds == 0 {
+            return Err(ConfigError(
+                "extraction.cpu_seconds and extraction.wall_seconds must be at least 1".into(),
+            ));
+        }
+        if x.memory_mb < crate::extract::child::MIN_MEMORY_MB {
+            return Err(ConfigError(format!(
+                "extraction.memory_mb must be at least {}: foitrack itself needs that much to start",
+                crate::extract::child::MIN_MEMORY_MB
+            )));
+        }
         let custom = self.custom_regimes()?;
         crate::domain::regime::Regimes::new(&crate::domain::holidays::HolidayData::bundled(), &custom)
             .map_err(|e| ConfigError(format!("regimes: {e}")))?;

@@ -11,13 +11,15 @@ use std::io::{Read, Seek, Write};
 use std::path::PathBuf;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::{Extracted, Format, MAX_TEXT_BYTES};
 
 /// The first argument that makes foitrack a text reader rather than the command line.
 pub const CHILD_ARG: &str = "__extract-text";
 const HEADER: &str = "foitrack-extract 1";
+/// Less memory than this and the child could not start; settings refuse less.
+pub const MIN_MEMORY_MB: u64 = 64;
 
 /// The limits on one extraction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,35 +85,66 @@ impl Extractor {
             .arg(format.name())
             .arg(cpu_seconds.to_string())
             .arg(memory_mb.to_string())
+            // The child needs nothing of the service's environment (its secrets least), only
+            // what the dynamic loader may need to start the program at all.
             .env_clear()
+            .envs(std::env::vars_os().filter(|(k, _)| k == "LD_LIBRARY_PATH"))
             .stdin(input)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()?;
-        let mut stdout = child.stdout.take().expect("stdout is piped");
+        let Some(mut stdout) = child.stdout.take() else {
+            stop(&mut child);
+            return Err(std::io::Error::other("the child's output was not piped"));
+        };
         let (tx, rx) = mpsc::channel();
-        let reader = std::thread::spawn(move || {
+        let reader = std::thread::Builder::new().name("extract-reader".into()).spawn(move || {
             let mut answer = Vec::new();
             let read =
                 (&mut stdout).take((MAX_TEXT_BYTES + HEADER.len() + 16) as u64).read_to_end(&mut answer);
             let _ = tx.send(read.map(|_| answer));
         });
-        let answer = match rx.recv_timeout(Duration::from_secs(wall_seconds)) {
+        let reader = match reader {
+            Ok(reader) => reader,
+            Err(e) => {
+                stop(&mut child);
+                return Err(e);
+            }
+        };
+        let deadline = Instant::now() + Duration::from_secs(wall_seconds);
+        let timed_out = || {
+            Extracted::Failed(format!(
+                "reading its text took longer than {}, and was stopped",
+                seconds(wall_seconds)
+            ))
+        };
+        let answer = match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
             Ok(answer) => answer,
             Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
+                stop(&mut child);
                 let _ = reader.join();
-                return Ok(Extracted::Failed(format!(
-                    "reading its text took longer than {}, and was stopped",
-                    seconds(wall_seconds)
-                )));
+                return Ok(timed_out());
             }
         };
         let _ = reader.join();
-        let status = child.wait()?;
-        Ok(interpret(status, &answer?, self.limits))
+        // The child closed its output; it may still not exit, and the deadline still holds.
+        loop {
+            if let Some(status) = child.try_wait()? {
+                return Ok(interpret(status, &answer?, self.limits));
+            }
+            if Instant::now() >= deadline {
+                stop(&mut child);
+                return Ok(timed_out());
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
     }
+}
+
+/// Kills and reaps the child, so that none is left running or as a zombie.
+fn stop(child: &mut std::process::Child) {
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// What the child's exit and answer mean.
@@ -134,12 +167,17 @@ fn interpret(status: ExitStatus, answer: &[u8], limits: Limits) -> Extracted {
 fn stopped(status: ExitStatus, limits: Limits) -> String {
     use std::os::unix::process::ExitStatusExt;
     match status.signal() {
-        Some(libc::SIGXCPU) | Some(libc::SIGKILL) => {
+        Some(libc::SIGXCPU) => {
             format!(
                 "reading its text needed more than {} of processing, and was stopped",
                 seconds(limits.cpu_seconds)
             )
         }
+        // The hard processor limit, or the kernel's out-of-memory killer.
+        Some(libc::SIGKILL) => format!(
+            "reading its text was stopped: it needed more than {} of processing, or more memory than the machine had",
+            seconds(limits.cpu_seconds)
+        ),
         // Rust aborts when an allocation fails, which the memory limit makes happen.
         Some(libc::SIGABRT) => format!(
             "reading its text needed more than {} MB of memory, or the reader gave up on it",
@@ -209,7 +247,7 @@ fn limit_self(cpu_seconds: u64, memory_mb: u64) {
         };
         // SIGXCPU at the soft limit; the hard limit, a second on, kills it outright.
         set(libc::RLIMIT_CPU, cpu_seconds.max(1), cpu_seconds.max(1) + 1);
-        let bytes = memory_mb.max(64).saturating_mul(1024 * 1024);
+        let bytes = memory_mb.max(MIN_MEMORY_MB).saturating_mul(1024 * 1024);
         set(libc::RLIMIT_AS, bytes, bytes);
         // A reader has no business writing files, nor leaving a core of a hostile file.
         set(libc::RLIMIT_FSIZE, 0, 0);

@@ -22,6 +22,9 @@ struct Vocabulary {
     /// A table's cells and rows: a row becomes a line, its cells apart by tabs.
     cell: &'static str,
     row: &'static str,
+    /// Where tabs and breaks are the text's (Word's runs), rather than a paragraph's settings
+    /// (its tab stops are `w:tab` too); `None` where they are always the text's.
+    run: Option<&'static str>,
 }
 
 const WORD: Vocabulary = Vocabulary {
@@ -32,6 +35,7 @@ const WORD: Vocabulary = Vocabulary {
     spaces: &[],
     cell: "tc",
     row: "tr",
+    run: Some("r"),
 };
 
 const OPEN_DOCUMENT: Vocabulary = Vocabulary {
@@ -43,6 +47,7 @@ const OPEN_DOCUMENT: Vocabulary = Vocabulary {
     spaces: &["s"],
     cell: "table-cell",
     row: "table-row",
+    run: None,
 };
 
 pub(super) fn docx(data: &[u8]) -> Result<String, String> {
@@ -97,6 +102,7 @@ fn words(xml: &str, vocabulary: &Vocabulary) -> Result<String, String> {
     // How deep inside text-holding elements we are; text elsewhere (field codes, styles) is not
     // the letter's.
     let mut inside = 0usize;
+    let mut in_run = 0usize;
     let is = |list: &[&str], name: &str| list.contains(&name);
     loop {
         let event = reader
@@ -108,13 +114,23 @@ fn words(xml: &str, vocabulary: &Vocabulary) -> Result<String, String> {
                 if is(vocabulary.text, name.as_ref()) {
                     inside += 1;
                 }
-                blank(&mut out, vocabulary, name.as_ref(), &e);
+                if vocabulary.run == Some(name.as_ref()) {
+                    in_run += 1;
+                }
+                if vocabulary.run.is_none() || in_run > 0 {
+                    blank(&mut out, vocabulary, name.as_ref(), &e);
+                }
             }
-            Event::Empty(e) => blank(&mut out, vocabulary, e.local_name().as_ref(), &e),
+            Event::Empty(e) if vocabulary.run.is_none() || in_run > 0 => {
+                blank(&mut out, vocabulary, e.local_name().as_ref(), &e)
+            }
             Event::End(e) => {
                 let name = e.local_name();
                 if is(vocabulary.text, name.as_ref()) {
                     inside = inside.saturating_sub(1);
+                }
+                if vocabulary.run == Some(name.as_ref()) {
+                    in_run = in_run.saturating_sub(1);
                 }
                 if is(vocabulary.paragraph, name.as_ref()) {
                     out.push('\n');
@@ -175,7 +191,7 @@ mod tests {
     fn word_text_keeps_paragraphs_tabs_and_entities() {
         let xml = r#"<w:document xmlns:w="x"><w:body>
             <w:p><w:r><w:t>We do not hold</w:t></w:r><w:r><w:t xml:space="preserve"> this &amp; that</w:t></w:r></w:p>
-            <w:p><w:r><w:instrText>PAGE</w:instrText><w:t>Section</w:t><w:tab/><w:t>12&#x2019;s</w:t><w:br/><w:t>end</w:t></w:r></w:p>
+            <w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr><w:r><w:instrText>PAGE</w:instrText><w:t>Section</w:t><w:tab/><w:t>12&#x2019;s</w:t><w:br/><w:t>end</w:t></w:r></w:p>
             <w:tbl><w:tr><w:tc><w:p><w:r><w:t>Year</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Staff</w:t></w:r></w:p></w:tc></w:tr>
             <w:tr><w:tc><w:p><w:r><w:t>2021</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>412</w:t></w:r></w:p></w:tc></w:tr></w:tbl>
             </w:body></w:document>"#;

@@ -198,6 +198,14 @@ impl Service {
         for v in &mut views {
             v.retracted_by = retracted_by.get(&v.id).copied();
         }
+        // A classification whose event was retracted no longer stands.
+        let mut incoming = incoming;
+        for m in &mut incoming {
+            if m.classified_event.is_some_and(|e| retracted_by.contains_key(&e)) {
+                m.classification = None;
+                m.classified_event = None;
+            }
+        }
         let body_text = row.body.clone();
         Ok(RequestDetail {
             request: convert::request(row, body, today)?,

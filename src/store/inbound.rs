@@ -2,7 +2,9 @@
 //! lookups that matching needs.
 
 use chrono::NaiveDateTime;
+use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
 
 use super::schema::{authorities, inbound_attachments, inbound_links, inbound_messages, outbox, requests};
 use super::{AnyConnection, StoreResult, lower};
@@ -86,7 +88,22 @@ pub struct AttachmentBrief {
     pub content_type: String,
     pub extraction: Extraction,
     pub extraction_error: Option<String>,
-    pub extracted_text: Option<String>,
+    /// The first 262,144 characters of the extracted text: enough to show and suggest from,
+    /// without reading a whole report for a request's page.
+    #[diesel(select_expression = text_head(), select_expression_type = SqlLiteral<Nullable<Text>>)]
+    pub text_head: Option<String>,
+    /// The extracted text's length in characters.
+    #[diesel(select_expression = text_chars(), select_expression_type = SqlLiteral<Nullable<BigInt>>)]
+    pub text_chars: Option<i64>,
+}
+
+// Both databases count `substr` and `length` of text in characters.
+fn text_head() -> SqlLiteral<Nullable<Text>> {
+    diesel::dsl::sql("substr(inbound_attachments.extracted_text, 1, 262144)")
+}
+
+fn text_chars() -> SqlLiteral<Nullable<BigInt>> {
+    diesel::dsl::sql("CAST(length(inbound_attachments.extracted_text) AS BIGINT)")
 }
 
 pub fn insert(conn: &mut AnyConnection, row: &NewInbound) -> StoreResult<i64> {

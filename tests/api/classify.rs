@@ -64,6 +64,12 @@ async fn a_reply_is_classified_once_and_records_its_event(db: &TestDb) {
     assert!(detail.contains(&format!("retract event {event_id}")), "{detail}");
     let retraction = json!({"kind": "retraction", "retracts": event_id, "note": "not partial"});
     w.app.post(&format!("/api/v1/requests/{request}/events"), &retraction).await.ok();
+    let shown = w.app.get(&format!("/api/v1/requests/{request}")).await;
+    assert_eq!(
+        shown.ok()["incoming"][0]["classification"],
+        Value::Null,
+        "a retracted classification is gone"
+    );
     let again = classify(message, json!({"classification": "not_held"})).await;
     assert_eq!(again.ok()["event"]["details"]["outcome"], "not_held");
 

@@ -47,21 +47,45 @@ static FROM_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^\s*\*?fro
 static SENT_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\s*\*?(?:sent|date):\*?\s").expect("compiles"));
 
+/// A confidentiality notice: its own heading, or the words such notices use ("intended solely
+/// for the addressee", "if you have received this in error"), not merely "confidential", which
+/// a refusal under section 41 says too.
 static DISCLAIMER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)^\s*(?:
-            disclaimer\b
-          | (?:this|the\s+information\s+in\s+this)\s+e-?mail\b.{0,60}\b(?:confidential|intended\s+(?:solely|only))
-          | this\s+message\s+(?:and\s+any\s+attachments?\s+)?(?:is|are|may\s+be)\s+(?:confidential|intended)
+            disclaimer\s*:?\s*$
+          | (?:this|the\s+information\s+in\s+this)\s+(?:e-?mail|message)\b.{0,120}\b(?:intended\s+(?:solely|only)\s+for|if\s+you\s+(?:are\s+not\s+the\s+intended|have\s+received\s+(?:it|this)\s+in\s+error))
         )",
     )
     .expect("the disclaimer pattern compiles")
 });
 
+/// Folding looks no further than this into a text: a reply's own words come first, and a
+/// hostile text of millions of lines must not cost more than a page's.
+const MAX_FOLD_BYTES: usize = 256 * 1024;
+
 pub fn fold(text: &str) -> Folded<'_> {
-    let lines: Vec<(usize, &str)> = line_starts(text);
+    let mut end = text.len().min(MAX_FOLD_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let lines: Vec<(usize, &str)> = line_starts(&text[..end]);
+    // From the end, once: whether every line from here on is quoted or blank.
+    let mut only_quotes_after = vec![false; lines.len() + 1];
+    only_quotes_after[lines.len()] = true;
+    for i in (0..lines.len()).rev() {
+        let l = lines[i].1;
+        only_quotes_after[i] = only_quotes_after[i + 1] && (quoted(l) || l.trim().is_empty());
+    }
+    // Whether the last line with words on it was quoted.
+    let mut after_a_quote = false;
     for (i, &(at, line)) in lines.iter().enumerate() {
-        let fold = if QUOTE_START.is_match(line) || outlook_block(&lines[i..]) || quoted_block(&lines[i..]) {
+        // The first line of the trailing block of quotes, not one within it.
+        let quoted_block = quoted(line) && only_quotes_after[i] && !after_a_quote;
+        if !line.trim().is_empty() {
+            after_a_quote = quoted(line);
+        }
+        let fold = if QUOTE_START.is_match(line) || outlook_block(&lines[i..]) || quoted_block {
             Some(Fold::Quote)
         } else if line.trim_end_matches('\r') == "-- " || line.trim_end_matches('\r') == "--" {
             Some(Fold::Signature)
@@ -72,9 +96,10 @@ pub fn fold(text: &str) -> Folded<'_> {
         };
         if let Some(fold) = fold {
             let own = text[..at].trim_end();
-            // A reply that is nothing but the fold (a forward with no words of its own) shows all.
+            // A fold at the very top (a letter that opens with From: and Date: lines, a forward
+            // with no words of its own) is no fold: look for the next.
             if own.is_empty() {
-                break;
+                continue;
             }
             return Folded { own, folded: &text[at..], fold: Some(fold) };
         }
@@ -97,12 +122,8 @@ fn outlook_block(lines: &[(usize, &str)]) -> bool {
     FROM_LINE.is_match(lines[0].1) && lines.iter().skip(1).take(4).any(|(_, l)| SENT_LINE.is_match(l))
 }
 
-/// Quoted lines (`>`) with nothing of the body's own after them. Lines quoted between the
-/// body's answers ("You wrote: > … I can confirm …") are part of its words.
-fn quoted_block(lines: &[(usize, &str)]) -> bool {
-    quoted(lines[0].1) && lines.iter().all(|(_, l)| quoted(l) || l.trim().is_empty())
-}
-
+/// A quoted line (`>`). Only quoted lines with nothing of the body's own after them fold: lines
+/// quoted between the body's answers ("You wrote: > … I can confirm …") are part of its words.
 fn quoted(line: &str) -> bool {
     line.trim_start().starts_with('>')
 }
@@ -143,6 +164,25 @@ mod tests {
         let notice = "Thanks.\n\nThis email and any files transmitted with it are confidential and intended solely for the addressee.";
         assert_eq!(fold(notice).fold, Some(Fold::Disclaimer));
         assert_eq!(fold(notice).own, "Thanks.");
+        // A refusal that says "confidential" is the body's words, not a notice.
+        let refusal = "Dear Dr Okafor,\nThis email is to confirm that the report is confidential and exempt under section 41.";
+        assert_eq!(fold(refusal).fold, None);
+    }
+
+    #[test]
+    fn a_letter_opening_with_its_own_headers_still_folds_the_quote_below() {
+        let letter = "From: Information Governance\nDate: 4 January 2022\n\nThe information is not held.\n\nOn 6 Dec 2021, FOI Research wrote:\n> under section 12";
+        let f = fold(letter);
+        assert_eq!(f.fold, Some(Fold::Quote));
+        assert!(f.own.ends_with("not held.") && !f.own.contains("section 12"), "{f:?}");
+    }
+
+    #[test]
+    fn a_hostile_text_of_quoted_lines_folds_in_linear_time() {
+        let hostile = format!("{}x", "> q\n".repeat(2_000_000));
+        let f = fold(&hostile);
+        assert_eq!(f.fold, None);
+        assert_eq!(f.own.len(), hostile.len());
     }
 
     #[test]

@@ -76,7 +76,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
 /// Exemptions of FOIA Part II (ss.21–44, with s.12 and s.14 refusals above) and of the EIR.
 static EXEMPTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:section|s\.?)\s?(2[1-9]|3[0-9]|4[0-4])((?:\s?\(\d+\))?(?:\s?\([a-z]\))?)|\b(?:regulation|reg\.?)\s?(12|13)((?:\s?\(\d\))?(?:\s?\([a-e]\))?)",
+        r"(?i)\b(?:section|s\.?)\s?(2[1-9]|3[0-9]|4[0-4])\b((?:\s?\(\d+\))?(?:\s?\([a-z]\))?)|\b(?:regulation|reg\.?)\s?(12|13)\b((?:\s?\(\d\))?(?:\s?\([a-e]\))?)",
     )
     .expect("the exemption pattern compiles")
 });
@@ -84,7 +84,7 @@ static EXEMPTION: LazyLock<Regex> = LazyLock::new(|| {
 /// Words that show the reply answers at least part of the request.
 static ANSWERS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\bplease\s+find\s+(?:attached|enclosed|below|our\s+(?:response|reply))|\b(?:i|we)\s+(?:can|am able to|are able to)\s+confirm\b|\bin\s+response\s+to\s+your\s+(?:request|questions?)\b|\bour\s+response\s+(?:is|to your request)\b|\bthe\s+(?:information|answers?)\s+(?:you\s+requested|requested|is\s+as\s+follows|are\s+as\s+follows)\b",
+        r"(?i)\bplease\s+find\s+(?:attached|enclosed|below|our\s+(?:response|reply))|\b(?:i|we)\s+(?:can|am able to|are able to)\s+confirm\b|\bour\s+response\s+(?:is|to your request)\b|\bthe\s+(?:information|answers?)\s+(?:you\s+requested|requested|is\s+as\s+follows|are\s+as\s+follows)\b",
     )
     .expect("the answer pattern compiles")
 });
@@ -97,24 +97,40 @@ pub fn suggest<'a>(texts: impl IntoIterator<Item = &'a str> + Clone) -> Option<(
         for (i, text) in texts.clone().into_iter().enumerate() {
             // "Not held" beside answers to other questions may be a partial answer; the
             // researcher, reading the phrase, tells.
-            if let Some(m) = rule.pattern.find(text) {
+            if let Some(m) = find(&rule.pattern, text) {
                 return Some((i, found(rule.classification, text, m, exemptions)));
             }
         }
     }
     for (i, text) in texts.clone().into_iter().enumerate() {
-        if let Some(m) = EXEMPTION.find(text) {
-            let answers = texts.clone().into_iter().any(|t| ANSWERS.is_match(t));
+        if let Some(m) = find(&EXEMPTION, text) {
+            let answers = texts.clone().into_iter().any(|t| find(&ANSWERS, t).is_some());
             let classification = if answers { Classification::Partial } else { Classification::Refused };
             return Some((i, found(classification, text, m, exemptions)));
         }
     }
     for (i, text) in texts.into_iter().enumerate() {
-        if let Some(m) = ANSWERS.find(text) {
+        if let Some(m) = find(&ANSWERS, text) {
             return Some((i, found(Classification::Full, text, m, exemptions)));
         }
     }
     None
+}
+
+/// The first match that means what it seems to.
+fn find<'t>(pattern: &Regex, text: &'t str) -> Option<regex::Match<'t>> {
+    pattern.find_iter(text).find(|m| acceptable(text, *m))
+}
+
+/// Not the `s 14` of "the Trust's 14 sites" (a possessive), nor the "we would like to clarify
+/// that…" of a body explaining its answer.
+fn acceptable(text: &str, m: regex::Match) -> bool {
+    if matches!(text[..m.start()].chars().next_back(), Some('\'' | '\u{2019}')) {
+        return false;
+    }
+    let after = text[m.end()..].trim_start();
+    let explains = after.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("that"));
+    !(m.as_str().to_ascii_lowercase().ends_with("clarify") && explains)
 }
 
 fn found(classification: Classification, text: &str, m: regex::Match, exemptions: Vec<String>) -> Suggestion {
@@ -130,7 +146,7 @@ fn found(classification: Classification, text: &str, m: regex::Match, exemptions
 fn exemptions<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for text in texts {
-        for c in EXEMPTION.captures_iter(text) {
+        for c in EXEMPTION.captures_iter(text).filter(|c| c.get(0).is_some_and(|m| acceptable(text, m))) {
             let (prefix, number, rest) = match (c.get(1), c.get(3)) {
                 (Some(n), _) => ("s.", n.as_str(), c.get(2)),
                 (None, Some(n)) => ("reg.", n.as_str(), c.get(4)),
@@ -230,6 +246,22 @@ mod tests {
         assert_eq!((i, s.classification, s.phrase.as_str()), (1, Classification::NotHeld, "is not held"));
         let (i, s) = suggest([body, "Before we can respond, could you clarify the period?"]).unwrap();
         assert_eq!((i, s.classification), (1, Classification::ClarificationRequested));
+    }
+
+    #[test]
+    fn ordinary_words_are_not_mistaken_for_sections() {
+        for text in [
+            "The Trust's 14 sites all offer it.",
+            "It's 12 months since we began.",
+            "The Council's 300 staff were trained.",
+            "Under regulation 123 of the scheme.",
+            "We would like to clarify that the figures include agency staff.",
+        ] {
+            assert_eq!(suggest([text]), None, "{text}");
+        }
+        // And "in response to your request" is how refusals open too.
+        let s = one("In response to your request, the information is exempt under section 43(2).");
+        assert_eq!(s.classification, Classification::Refused);
     }
 
     #[test]

@@ -17,23 +17,36 @@ impl Service {
     /// batch is kept and each is taken in again on its own, so that only the failing one is
     /// lost. A crash loses at most the batch, which the next run of the same files stores.
     pub fn ingest_batch(&self, arrivals: &[Arrival]) -> Vec<ServiceResult<IngestedMessage>> {
-        match self.ingest_together(arrivals) {
+        let reads = match self.read_batch(arrivals) {
+            Ok(reads) => reads,
+            Err(e) => {
+                tracing::warn!(error = %e, messages = arrivals.len(), "a batch of incoming mail could not be read together; it is taken in one message at a time");
+                return arrivals.iter().map(|a| self.ingest(*a)).collect();
+            }
+        };
+        match self.store_together(arrivals, &reads) {
             Ok(reports) => reports.into_iter().map(Ok).collect(),
             Err(e) => {
-                tracing::warn!(error = %e, messages = arrivals.len(), "a batch of incoming mail is taken in again one message at a time");
-                arrivals.iter().map(|a| self.ingest(*a)).collect()
+                tracing::warn!(error = %e, messages = arrivals.len(), "a batch of incoming mail is stored again one message at a time");
+                // The text of every attachment was read already, and is not read again.
+                arrivals.iter().zip(&reads).map(|(a, read)| self.ingest_read(*a, read)).collect()
             }
         }
     }
 
-    fn ingest_together(&self, arrivals: &[Arrival]) -> ServiceResult<Vec<IngestedMessage>> {
+    /// Every message read, attachments' text and all, before the write lock is taken.
+    fn read_batch(&self, arrivals: &[Arrival]) -> ServiceResult<Vec<read::Read>> {
+        let mut conn = self.db().conn()?;
+        arrivals.iter().map(|a| read::read(&mut conn, self.extractor(), *a)).collect()
+    }
+
+    fn store_together(
+        &self,
+        arrivals: &[Arrival],
+        reads: &[read::Read],
+    ) -> ServiceResult<Vec<IngestedMessage>> {
         let secret = self.reply_secret()?;
         let mut conn = self.db().conn()?;
-        // Every attachment's text is read before the write lock is taken.
-        let reads = arrivals
-            .iter()
-            .map(|a| read::read(&mut conn, self.extractor(), *a))
-            .collect::<ServiceResult<Vec<_>>>()?;
         db::write_transaction(&mut conn, |conn| {
             arrivals
                 .iter()

@@ -135,7 +135,10 @@ impl Service {
             }
         };
         let row = db::write_transaction(&mut conn, |conn| {
-            // Again under the write lock: another researcher may have just classified it.
+            // Lock the request first (SQLite's write lock holds already; PostgreSQL needs the
+            // row), so that two classifications of one reply meet here one after the other.
+            crate::store::requests::lock_quietly(conn, request_id)?;
+            // Again under the lock: another researcher may have just classified it.
             let link = store::link_classification(conn, inbound_id, request_id)?.ok_or_else(not_linked)?;
             if let (Some(previous), Some(event)) = (link.classification, link.event_id)
                 && !retracted(conn, request_id, event)?

@@ -69,7 +69,8 @@ pub(crate) fn of_request(conn: &mut AnyConnection, request_id: i64) -> ServiceRe
             let suggestion = (m.outcome == Outcome::Response).then(|| {
                 let own = unquoted(folded.own);
                 let texts = std::iter::once(own.as_str())
-                    .chain(mine.iter().map(|(_, a)| a.extracted_text.as_deref().unwrap_or("")));
+                    .chain(mine.iter().map(|(_, a)| a.text_head.as_deref().unwrap_or("")))
+                    .map(head);
                 let texts: Vec<&str> = texts.collect();
                 suggest(texts.iter().copied())
                     .map(|(i, suggestion)| SuggestionView { suggestion, attachment: i.checked_sub(1) })
@@ -94,4 +95,16 @@ pub(crate) fn of_request(conn: &mut AnyConnection, request_id: i64) -> ServiceRe
             }
         })
         .collect())
+}
+
+/// How much of each text a suggestion reads: a letter's answer is in its first pages, and a
+/// request's page must not cost more for a reply of a thousand.
+const SUGGESTION_BYTES: usize = 256 * 1024;
+
+fn head(text: &str) -> &str {
+    let mut end = text.len().min(SUGGESTION_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }

@@ -66,7 +66,13 @@ impl Service {
         let secret = self.reply_secret()?;
         let mut conn = self.db().conn()?;
         let read = read::read(&mut conn, self.extractor(), arrival)?;
-        self.ingest_on(&mut conn, &secret, arrival, read)
+        self.ingest_on(&mut conn, &secret, arrival, &read)
+    }
+
+    /// As [`Service::ingest`], for a message read already.
+    fn ingest_read(&self, arrival: Arrival, read: &Read) -> ServiceResult<IngestedMessage> {
+        let secret = self.reply_secret()?;
+        self.ingest_on(&mut *self.db().conn()?, &secret, arrival, read)
     }
 
     /// Stores a message read by [`read::read`]; inside a batch's transaction, or on its own.
@@ -75,19 +81,19 @@ impl Service {
         conn: &mut AnyConnection,
         secret: &str,
         arrival: Arrival,
-        read: Read,
+        read: &Read,
     ) -> ServiceResult<IngestedMessage> {
         let Read { sha, message_id, content } = read;
         // Again, now under the write lock: another instance, or this batch, may have stored it.
-        if let Some(row) = store::existing(conn, &sha, message_id.as_deref())? {
+        if let Some(row) = store::existing(conn, sha, message_id.as_deref())? {
             return report::duplicate(conn, arrival.source, row);
         }
         let stored = match content {
-            Err(why) => self.store_rejected(conn, arrival, &sha, &why.0),
-            Ok(content) => self.store_message(conn, arrival, &sha, secret, message_id.as_deref(), content),
+            Err(why) => self.store_rejected(conn, arrival, sha, &why.0),
+            Ok(content) => self.store_message(conn, arrival, sha, secret, message_id.as_deref(), content),
         };
         match stored {
-            Err(Fault::Duplicate) => match store::existing(conn, &sha, message_id.as_deref())? {
+            Err(Fault::Duplicate) => match store::existing(conn, sha, message_id.as_deref())? {
                 Some(row) => report::duplicate(conn, arrival.source, row),
                 None => Err(ServiceError::internal("a message reported as stored twice is not stored")),
             },
@@ -133,12 +139,12 @@ impl Service {
         sha: &str,
         secret: &str,
         message_id: Option<&str>,
-        content: Content,
+        content: &Content,
     ) -> Result<IngestedMessage, Fault> {
-        let Content { mail, files } = content;
-        let files: Vec<Stored> = files.into_read(self.extractor());
-        let kind = classify(&mail);
-        let found = evidence::gather(conn, secret, &mail, kind.outcome, arrival.pen)?;
+        let mail = &content.mail;
+        let files = content.files.read(self.extractor());
+        let kind = classify(mail);
+        let found = evidence::gather(conn, secret, mail, kind.outcome, arrival.pen)?;
         let mut decision = decide(&found.evidence);
         // A workspace's pen suggests only that workspace's requests; the site's may suggest any.
         if let Some(ws) = arrival.pen {
@@ -200,7 +206,7 @@ impl Service {
             for (position, file) in files.iter().enumerate() {
                 store::insert_attachment(conn, &file.row(id, position as i32))?;
             }
-            self.record_consequences(conn, arrival.by, id, &kind, &decision, &found, &mail)?;
+            self.record_consequences(conn, arrival.by, id, &kind, &decision, &found, mail)?;
             Ok(id)
         })?;
         let references: Vec<String> = {

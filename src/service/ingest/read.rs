@@ -2,6 +2,8 @@
 //! and text. None of it holds a database lock, so that a batch's write transaction waits for no
 //! PDF: the text is read first, by child processes, and the batch is then stored in one go.
 
+use std::borrow::Cow;
+
 use sha2::{Digest, Sha256};
 
 use super::{Arrival, MAX_MESSAGE_ID};
@@ -33,13 +35,50 @@ pub(super) enum Files {
 }
 
 impl Files {
-    /// The attachments with their text, reading it now if that was put off.
-    pub fn into_read(self, extractor: &Extractor) -> Vec<Stored> {
+    /// The attachments with their text, reading it now if that was put off (only when the copy
+    /// seen stored before the lock is gone under it: rare enough to read under the lock).
+    pub fn read(&self, extractor: &Extractor) -> Cow<'_, [Stored]> {
         match self {
-            Files::Read(files) => files,
-            Files::Unread(files) => files.into_iter().map(|f| Stored::read(f, extractor)).collect(),
+            Files::Read(files) => Cow::Borrowed(files),
+            Files::Unread(files) => Cow::Owned(read_all(files.clone(), extractor)),
         }
     }
+}
+
+/// What one message's attachments may cost together: a message of a thousand tiny documents,
+/// each within its own limits, must not cost the service gigabytes or an hour.
+const MAX_READ_FILES: usize = 50;
+const MAX_MESSAGE_TEXT_BYTES: usize = 32 * 1024 * 1024;
+const MAX_MESSAGE_SECONDS: u64 = 180;
+
+fn read_all(files: Vec<Attachment>, extractor: &Extractor) -> Vec<Stored> {
+    let started = std::time::Instant::now();
+    let (mut read, mut text_bytes) = (0, 0);
+    files
+        .into_iter()
+        .map(|file| {
+            let spent = if read >= MAX_READ_FILES {
+                Some(format!("not read: only the first {MAX_READ_FILES} attachments of a message are read"))
+            } else if text_bytes >= MAX_MESSAGE_TEXT_BYTES {
+                Some(format!(
+                    "not read: the message's other attachments gave {} MB of text already",
+                    MAX_MESSAGE_TEXT_BYTES / (1024 * 1024)
+                ))
+            } else if started.elapsed().as_secs() >= MAX_MESSAGE_SECONDS {
+                Some(format!(
+                    "not read: the message's other attachments took {MAX_MESSAGE_SECONDS} seconds already"
+                ))
+            } else {
+                None
+            };
+            let stored = Stored::read(file, extractor, spent);
+            if stored.needed_a_child {
+                read += 1;
+            }
+            text_bytes += stored.text.as_ref().map_or(0, String::len);
+            stored
+        })
+        .collect()
 }
 
 /// Reads `arrival`, looking through `conn` (outside any transaction) for a copy already stored.
@@ -59,7 +98,7 @@ pub(super) fn read(conn: &mut AnyConnection, extractor: &Extractor, arrival: Arr
             let files = if known {
                 Files::Unread(attachments)
             } else {
-                Files::Read(attachments.into_iter().map(|f| Stored::read(f, extractor)).collect())
+                Files::Read(read_all(attachments, extractor))
             };
             Ok(Content { mail, files })
         }
@@ -68,6 +107,7 @@ pub(super) fn read(conn: &mut AnyConnection, extractor: &Extractor, arrival: Arr
 }
 
 /// An attachment with what was worked out about it before storing.
+#[derive(Clone)]
 pub(super) struct Stored {
     file: Attachment,
     sha256: String,
@@ -75,6 +115,8 @@ pub(super) struct Stored {
     extraction: Extraction,
     error: Option<String>,
     text: Option<String>,
+    /// Its text was read (or would have been) by a child process.
+    needed_a_child: bool,
 }
 
 impl Stored {
@@ -82,13 +124,19 @@ impl Stored {
         sniff::content_type(&file.data, &file.declared_type)
     }
 
-    fn read(file: Attachment, extractor: &Extractor) -> Self {
+    /// The file with its text read, unless the message's budget is `spent` (the reason).
+    fn read(file: Attachment, extractor: &Extractor, spent: Option<String>) -> Self {
         let content_type = Self::type_of(&file);
+        let format = Format::of(&content_type);
         let (extraction, text, error) =
             if content_type.starts_with("text/plain") || content_type == "text/csv" {
                 // Plain text needs no parser that a hostile file could upset.
-                (Extraction::Ok, Some(clean(&decode_text(&file.data))), None)
-            } else if let Some(format) = Format::of(&content_type) {
+                let mut text = clean(&decode_text(&file.data));
+                truncate(&mut text, crate::extract::MAX_TEXT_BYTES);
+                (Extraction::Ok, Some(text), None)
+            } else if let (Some(_), Some(why)) = (format, &spent) {
+                (Extraction::Failed, None, Some(why.clone()))
+            } else if let Some(format) = format {
                 match extractor.extract(format, &file.data) {
                     Extracted::Text(text) => (Extraction::Ok, Some(clean(&text)), None),
                     Extracted::Failed(why) => (Extraction::Failed, None, Some(why)),
@@ -97,7 +145,7 @@ impl Stored {
                 (Extraction::Unsupported, None, None)
             };
         let sha256 = hex::encode(Sha256::digest(&file.data));
-        Self { file, sha256, content_type, extraction, error, text }
+        Self { file, sha256, content_type, extraction, error, text, needed_a_child: format.is_some() }
     }
 
     pub fn row(&self, inbound_id: i64, position: i32) -> NewAttachment<'_> {
@@ -140,4 +188,47 @@ fn decode_text(data: &[u8]) -> String {
 /// it (none of the characters that mark a match in a snippet).
 fn clean(text: &str) -> String {
     crate::domain::search::unmarked(&text.replace('\0', "")).into_owned()
+}
+
+fn truncate(text: &mut String, max: usize) {
+    if text.len() > max {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::child::Limits;
+
+    #[test]
+    fn a_message_reads_at_most_fifty_attachments() {
+        // A program that does not exist: each read fails at once, which is all this needs.
+        let extractor = Extractor::new("/nonexistent/foitrack".into(), Limits::default());
+        let pdf = |n: usize| Attachment {
+            filename: Some(format!("{n}.pdf")),
+            declared_type: "application/pdf".into(),
+            data: b"%PDF-1.4".to_vec(),
+        };
+        let mut files: Vec<Attachment> = (0..60).map(pdf).collect();
+        files.push(Attachment {
+            filename: None,
+            declared_type: "text/plain".into(),
+            data: b"still read".to_vec(),
+        });
+        let stored = read_all(files, &extractor);
+        assert!(
+            stored[..50].iter().all(|s| s.error.as_deref().is_some_and(|e| e.contains("could not be run")))
+        );
+        assert!(
+            stored[50..60]
+                .iter()
+                .all(|s| s.error.as_deref().is_some_and(|e| e.contains("only the first 50")))
+        );
+        assert_eq!(stored[60].text.as_deref(), Some("still read"), "plain text costs no child");
+    }
 }

@@ -90,7 +90,7 @@ impl From<store::AttachmentBrief> for IngestedAttachment {
         Self {
             filename: a.filename,
             content_type: a.content_type,
-            text_chars: a.extracted_text.as_ref().map_or(0, |t| t.chars().count()),
+            text_chars: a.text_chars.unwrap_or(0).max(0) as usize,
             extraction: a.extraction,
             extraction_error: a.extraction_error,
         }
