@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use foitrack::domain::vocab::Role;
 use foitrack::mail::{inbound, sources};
 use foitrack::service::Service;
-use foitrack::service::ingest::{Arrival, BATCH_BYTES, BATCH_MESSAGES, IngestSummary, MAX_MESSAGE_BYTES};
+use foitrack::service::ingest::{Batcher, IngestSummary, MAX_MESSAGE_BYTES};
 use foitrack::service::outbox::{MailConfig, reply_address};
 use foitrack::store::Db;
 
@@ -92,24 +92,17 @@ fn main() -> anyhow::Result<()> {
     let mut summary = IngestSummary::default();
     let started = Instant::now();
     // In batches, as `foitrack ingest` stores them.
-    let mut batch: Vec<sources::Found> = Vec::new();
-    let mut flush = |batch: &mut Vec<sources::Found>| -> anyhow::Result<()> {
-        let arrivals: Vec<Arrival> =
-            batch.iter().map(|f| Arrival { raw: &f.raw, source: &f.source, pen: None, by }).collect();
-        for report in service.ingest_batch(&arrivals) {
+    let mut batcher = Batcher::new(&service, None, by);
+    let mut count = |stored: Vec<foitrack::service::ingest::Taken>| -> anyhow::Result<()> {
+        for (_, report) in stored {
             summary.count(&report?);
         }
-        batch.clear();
         Ok(())
     };
     sources::read(&mbox, MAX_MESSAGE_BYTES, |found| -> anyhow::Result<()> {
-        batch.push(found);
-        if batch.len() >= BATCH_MESSAGES || batch.iter().map(|f| f.raw.len()).sum::<usize>() >= BATCH_BYTES {
-            flush(&mut batch)?;
-        }
-        Ok(())
+        count(batcher.push(found.source, found.raw))
     })?;
-    flush(&mut batch)?;
+    count(batcher.flush())?;
     let ingest = started.elapsed();
     assert_eq!(summary.messages as usize, args.messages);
     assert_eq!(parsed, args.messages, "every message parses");

@@ -10,9 +10,7 @@ use super::args::PenCommand;
 use super::output::{Table, cut, json, safe};
 use crate::mail::sources::{self, Found};
 use crate::service::ingest::pen::{AssignInput, DiscardInput};
-use crate::service::ingest::{
-    Arrival, BATCH_BYTES, BATCH_MESSAGES, IngestSummary, IngestedMessage, MAX_MESSAGE_BYTES,
-};
+use crate::service::ingest::{Batcher, IngestSummary, IngestedMessage, MAX_MESSAGE_BYTES, Taken as Stored};
 use crate::service::{Actor, Paging, Service, ServiceError};
 
 /// The `--json` output: a documented contract (docs/api.md, "Incoming mail").
@@ -37,8 +35,7 @@ pub fn run(
     })?;
     let total: u64 = files.iter().filter_map(|f| f.metadata().ok()).map(|m| m.len()).sum();
     let bar = progress(total);
-    let mut taken =
-        Taken { service, pen, by, pending: Vec::new(), bytes: 0, out: Output::default(), not_stored: 0 };
+    let mut taken = Taken { batcher: Batcher::new(service, pen, by), out: Output::default(), not_stored: 0 };
     for file in &files {
         let read = sources::read(file, MAX_MESSAGE_BYTES, |found| -> anyhow::Result<()> {
             bar.inc(found.raw.len() as u64);
@@ -69,11 +66,7 @@ pub fn run(
 
 /// The messages read so far, stored a batch at a time, and their reports in file order.
 struct Taken<'a> {
-    service: &'a Service,
-    pen: Option<i64>,
-    by: i64,
-    pending: Vec<Found>,
-    bytes: usize,
+    batcher: Batcher<'a>,
     out: Output,
     not_stored: usize,
 }
@@ -87,27 +80,20 @@ impl Taken<'_> {
             self.report(unstored(&found.source, why));
             return;
         }
-        self.bytes += found.raw.len();
-        self.pending.push(found);
-        if self.pending.len() >= BATCH_MESSAGES || self.bytes >= BATCH_BYTES {
-            self.flush();
-        }
+        let stored = self.batcher.push(found.source, found.raw);
+        self.reports(stored);
     }
 
     fn flush(&mut self) {
-        if self.pending.is_empty() {
-            return;
-        }
-        let pending = std::mem::take(&mut self.pending);
-        self.bytes = 0;
-        let arrivals: Vec<Arrival> = pending
-            .iter()
-            .map(|f| Arrival { raw: &f.raw, source: &f.source, pen: self.pen, by: self.by })
-            .collect();
-        for (found, result) in pending.iter().zip(self.service.ingest_batch(&arrivals)) {
+        let stored = self.batcher.flush();
+        self.reports(stored);
+    }
+
+    fn reports(&mut self, stored: Vec<Stored>) {
+        for (source, result) in stored {
             let report = result.unwrap_or_else(|e| {
                 self.not_stored += 1;
-                unstored(&found.source, format!("not stored: {e}"))
+                unstored(&source, format!("not stored: {e}"))
             });
             self.report(report);
         }

@@ -394,3 +394,37 @@ async fn the_holding_pen_is_emptied_by_assigning_and_discarding(db: &TestDb) {
     w.app.stop().await;
 }
 on_both_backends!(the_holding_pen_is_emptied_by_assigning_and_discarding);
+
+/// Mail files are stored in batches (`foitrack ingest`'s `Batcher`): every message reported,
+/// in order, however the batches fall; a message larger than a batch's bytes is one of its own.
+async fn batches_keep_every_message_in_order(db: &TestDb) {
+    use foitrack::service::ingest::{BATCH_BYTES, BATCH_MESSAGES, Batcher};
+    let w = world(db).await;
+    let admin = w.app.service.local_actor(Some("admin@example.org")).unwrap().user_id;
+    let plain = w.expand("response_plain.eml");
+    let service = w.app.service.clone();
+    let reports = tokio::task::spawn_blocking(move || {
+        let mut batcher = Batcher::new(&service, None, admin);
+        let mut reports = Vec::new();
+        let n = BATCH_MESSAGES * 2 + 7;
+        for i in 0..n {
+            let mut raw = renamed(plain.clone(), &format!("batch{i}"));
+            if i == 150 {
+                // A message of more than a batch's bytes, in the middle of a batch.
+                raw.extend(std::iter::repeat_n(b'x', BATCH_BYTES + 10));
+            }
+            reports.extend(batcher.push(format!("mbox#{i}"), raw));
+        }
+        reports.extend(batcher.flush());
+        reports
+    })
+    .await
+    .unwrap();
+    assert_eq!(reports.len(), BATCH_MESSAGES * 2 + 7);
+    for (i, (source, report)) in reports.iter().enumerate() {
+        assert_eq!(source, &format!("mbox#{i}"));
+        let report = report.as_ref().unwrap();
+        assert_eq!((report.source.as_str(), report.outcome.as_str()), (source.as_str(), "response"), "{i}");
+    }
+}
+on_both_backends!(batches_keep_every_message_in_order);

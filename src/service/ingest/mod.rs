@@ -12,7 +12,7 @@ mod report;
 
 use chrono::Utc;
 
-pub use batch::{BATCH_BYTES, BATCH_MESSAGES};
+pub use batch::{BATCH_BYTES, BATCH_MESSAGES, Batcher, Taken};
 pub use report::{IngestSummary, IngestedAttachment, IngestedMessage, PenSuggestion};
 
 use super::timeline::Draft;
