@@ -27,6 +27,7 @@ pub struct Settings {
     pub reminders: ReminderSettings,
     pub holidays: HolidaySettings,
     pub extraction: ExtractionSettings,
+    pub imap: ImapSettings,
     /// Regimes beyond the built-in foia, eir, foisa and eisr, by name.
     #[serde(default)]
     pub regimes: BTreeMap<String, CustomRegime>,
@@ -157,6 +158,33 @@ impl ExtractionSettings {
     }
 }
 
+/// A mailbox `serve` polls for replies.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImapSettings {
+    /// `imaps://USER:PASSWORD@HOST/FOLDER`; empty: no polling.
+    pub url: String,
+    pub interval_seconds: u64,
+    /// Where stored messages are moved; empty: they stay, flagged.
+    pub processed_folder: String,
+    /// The workspace whose holding pen unmatched mail waits in; empty: the site-wide pen.
+    pub workspace: String,
+    /// The site administrator the mail is recorded as delivered by; empty: the first one.
+    pub deliver_as: String,
+}
+
+impl ImapSettings {
+    /// The mailbox to poll, if one is set.
+    pub fn target(&self) -> Result<Option<crate::mail::imap::ImapTarget>, ConfigError> {
+        match self.url.trim() {
+            "" => Ok(None),
+            url => {
+                crate::mail::imap::ImapTarget::parse(url).map(Some).map_err(|e| ConfigError(e.to_string()))
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogSettings {
@@ -254,6 +282,10 @@ impl Settings {
         }
         if self.mail.max_attempts == 0 {
             return Err(ConfigError("mail.max_attempts must be at least 1".into()));
+        }
+        self.imap.target()?;
+        if self.imap.interval_seconds == 0 {
+            return Err(ConfigError("imap.interval_seconds must be at least 1".into()));
         }
         let x = &self.extraction;
         if x.cpu_seconds == 0 || x.wall_seconds == 0 {

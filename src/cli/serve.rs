@@ -46,6 +46,21 @@ pub fn serve(app: &App) -> anyhow::Result<()> {
         format!("serve-{}-{}", std::process::id(), crate::service::outbox::random_tag()),
         daily,
     );
+    let _poller = match settings.imap.target()? {
+        Some(target) => {
+            // Said now, not only in the log: each poll tries again, once the fault is mended.
+            if let Err(e) = crate::jobs::mailbox::Delivery::of(service, &settings.imap) {
+                eprintln!("Warning: replies cannot be taken from the mailbox yet: {e}");
+            }
+            eprintln!(
+                "Replies are taken from {} every {} seconds.",
+                target.describe(),
+                settings.imap.interval_seconds
+            );
+            Some(crate::jobs::mailbox::Poller::start(service.clone(), settings.imap.clone(), target)?)
+        }
+        None => None,
+    };
     let server = app.http_server(listener)?;
     eprintln!(
         "foitrack is running at http://{address} with the database {}. Press Ctrl-C to stop.",

@@ -11,6 +11,7 @@ mod classify;
 mod contract;
 mod deadlines;
 mod holidays;
+mod imap;
 mod imports;
 mod inbound;
 mod mail;

@@ -1,5 +1,8 @@
 //! Scheduled work inside `serve`: a thread that delivers due mail every half second and, once a
-//! day at the configured time, queues the reminder digests.
+//! day at the configured time, queues the reminder digests; and ([`mailbox`]) one that polls
+//! the replies' mailbox, when one is set.
+
+pub mod mailbox;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

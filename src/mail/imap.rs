@@ -1,0 +1,187 @@
+//! A mailbox read over IMAP, for `serve` to poll: which messages still wait, each one's bytes,
+//! and marking one done once it is safely stored. A message is never deleted: done means
+//! flagged `$FoitrackStored` (and seen), or moved to a folder of the operator's choosing.
+
+use imap::ConnectionMode;
+use url::Url;
+
+/// The keyword a stored message carries; the search for waiting mail leaves it out.
+pub const STORED_FLAG: &str = "$FoitrackStored";
+
+/// How the connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tls {
+    /// `imaps://`, port 993 by default.
+    Implicit,
+    /// `imap://`, port 143 by default, upgraded with STARTTLS; refused if the server cannot.
+    StartTls,
+    /// `imap://…?tls=none`: plain text, for a server on the same machine.
+    None,
+}
+
+/// Where the mailbox is: `imaps://USER:PASSWORD@HOST[:PORT]/FOLDER`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ImapTarget {
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    password: String,
+    pub folder: String,
+    pub tls: Tls,
+}
+
+impl std::fmt::Debug for ImapTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.describe())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImapError {
+    #[error("{0}")]
+    BadUrl(String),
+    #[error("the mailbox {what} failed")]
+    Server {
+        what: &'static str,
+        #[source]
+        source: Box<imap::Error>,
+    },
+}
+
+fn failed(what: &'static str) -> impl FnOnce(imap::Error) -> ImapError {
+    move |source| ImapError::Server { what, source: Box::new(source) }
+}
+
+impl ImapTarget {
+    pub fn parse(raw: &str) -> Result<Self, ImapError> {
+        let bad = |why: &str| {
+            ImapError::BadUrl(format!(
+                "imap.url: {why}; write it as imaps://USER:PASSWORD@HOST/FOLDER (or imap://… for STARTTLS)"
+            ))
+        };
+        let url = Url::parse(raw.trim()).map_err(|_| bad("it is not a URL"))?;
+        let tls =
+            match (url.scheme(), url.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.into_owned())) {
+                ("imaps", None) => Tls::Implicit,
+                ("imap", None) => Tls::StartTls,
+                ("imap", Some(v)) if v == "none" => Tls::None,
+                ("imap", Some(v)) if v == "starttls" => Tls::StartTls,
+                ("imap" | "imaps", Some(v)) => {
+                    return Err(bad(&format!("tls={v} is not one of starttls or none")));
+                }
+                (other, _) => return Err(bad(&format!("{other}:// is not imap:// or imaps://"))),
+            };
+        let host =
+            url.host_str().filter(|h| !h.is_empty()).ok_or_else(|| bad("it names no server"))?.to_string();
+        let user = percent_decode(url.username());
+        if user.is_empty() {
+            return Err(bad("it names no user"));
+        }
+        let password = percent_decode(url.password().unwrap_or(""));
+        let folder = percent_decode(url.path().trim_start_matches('/'));
+        let folder = if folder.is_empty() { "INBOX".to_string() } else { folder };
+        let port = url.port().unwrap_or(if tls == Tls::Implicit { 993 } else { 143 });
+        Ok(Self { host, port, user, password, folder, tls })
+    }
+
+    /// The URL without its password, for logs and errors.
+    pub fn describe(&self) -> String {
+        let scheme = if self.tls == Tls::Implicit { "imaps" } else { "imap" };
+        let tail = if self.tls == Tls::None { "?tls=none" } else { "" };
+        format!("{scheme}://{}:***@{}:{}/{}{tail}", self.user, self.host, self.port, self.folder)
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// An open, selected mailbox.
+pub struct Mailbox {
+    session: imap::Session<imap::Connection>,
+    /// Where done messages go; `None`: they stay, flagged.
+    processed: Option<String>,
+}
+
+impl Mailbox {
+    pub fn open(target: &ImapTarget, processed: Option<&str>) -> Result<Self, ImapError> {
+        let mode = match target.tls {
+            Tls::Implicit => ConnectionMode::Tls,
+            Tls::StartTls => ConnectionMode::StartTls,
+            Tls::None => ConnectionMode::Plaintext,
+        };
+        let client = imap::ClientBuilder::new(target.host.as_str(), target.port)
+            .mode(mode)
+            .connect()
+            .map_err(failed("connection"))?;
+        let mut session =
+            client.login(&target.user, &target.password).map_err(|(e, _)| failed("login")(e))?;
+        session.select(&target.folder).map_err(failed("folder's selection"))?;
+        let processed = processed.map(str::trim).filter(|f| !f.is_empty()).map(str::to_string);
+        if let Some(folder) = &processed {
+            // Made once; "already exists" is the answer every later time.
+            let _ = session.create(folder);
+        }
+        Ok(Self { session, processed })
+    }
+
+    /// The UIDs of messages not yet stored, oldest first, at most `limit`.
+    pub fn waiting(&mut self, limit: usize) -> Result<Vec<u32>, ImapError> {
+        let mut uids: Vec<u32> = self
+            .session
+            .uid_search(format!("NOT KEYWORD {STORED_FLAG}"))
+            .map_err(failed("search"))?
+            .into_iter()
+            .collect();
+        uids.sort_unstable();
+        uids.truncate(limit);
+        Ok(uids)
+    }
+
+    /// A message's bytes, without marking it seen; `None` if it is gone.
+    pub fn fetch(&mut self, uid: u32) -> Result<Option<Vec<u8>>, ImapError> {
+        let fetches = self.session.uid_fetch(uid.to_string(), "BODY.PEEK[]").map_err(failed("fetch"))?;
+        Ok(fetches.iter().find_map(|f| f.body().map(<[u8]>::to_vec)))
+    }
+
+    /// Marks a stored message done: flagged, then moved if a folder is set.
+    pub fn done(&mut self, uid: u32) -> Result<(), ImapError> {
+        self.session
+            .uid_store(uid.to_string(), format!("+FLAGS.SILENT ({STORED_FLAG} \\Seen)"))
+            .map_err(failed("flagging"))?;
+        if let Some(folder) = &self.processed {
+            self.session.uid_mv(uid.to_string(), folder).map_err(failed("move"))?;
+        }
+        Ok(())
+    }
+
+    pub fn close(mut self) {
+        let _ = self.session.logout();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_the_server_folder_and_protection() {
+        let t = ImapTarget::parse("imaps://foi%40uni.ac.uk:p%40ss+w@imap.uni.ac.uk/Replies").unwrap();
+        assert_eq!((t.host.as_str(), t.port, t.user.as_str()), ("imap.uni.ac.uk", 993, "foi@uni.ac.uk"));
+        assert_eq!((t.password.as_str(), t.folder.as_str(), t.tls), ("p@ss+w", "Replies", Tls::Implicit));
+        assert_eq!(t.describe(), "imaps://foi@uni.ac.uk:***@imap.uni.ac.uk:993/Replies");
+        let t = ImapTarget::parse("imap://foi:x@127.0.0.1:1143?tls=none").unwrap();
+        assert_eq!((t.port, t.folder.as_str(), t.tls), (1143, "INBOX", Tls::None));
+        assert_eq!(ImapTarget::parse("imap://foi:x@mail.example").unwrap().tls, Tls::StartTls);
+        for bad in ["pop3://a:b@c/", "imaps://:b@c/", "imap://a:b@c/?tls=maybe", "not a url"] {
+            let e = ImapTarget::parse(bad).unwrap_err().to_string();
+            assert!(
+                e.starts_with("imap.url: ") && e.contains("imaps://USER:PASSWORD@HOST/FOLDER"),
+                "{bad}: {e}"
+            );
+        }
+    }
+}
