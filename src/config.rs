@@ -158,8 +158,8 @@ impl ExtractionSettings {
     }
 }
 
-/// A mailbox `serve` polls for replies.
-#[derive(Debug, Clone, Deserialize)]
+/// A mailbox `serve` polls for replies. Its URL holds a password, so its `Debug` hides it.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImapSettings {
     /// `imaps://USER:PASSWORD@HOST/FOLDER`; empty: no polling.
@@ -171,6 +171,23 @@ pub struct ImapSettings {
     pub workspace: String,
     /// The site administrator the mail is recorded as delivered by; empty: the first one.
     pub deliver_as: String,
+}
+
+impl std::fmt::Debug for ImapSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = match self.target() {
+            Ok(Some(t)) => t.describe(),
+            Ok(None) => String::new(),
+            Err(_) => "(not a valid URL)".into(),
+        };
+        f.debug_struct("ImapSettings")
+            .field("url", &url)
+            .field("interval_seconds", &self.interval_seconds)
+            .field("processed_folder", &self.processed_folder)
+            .field("workspace", &self.workspace)
+            .field("deliver_as", &self.deliver_as)
+            .finish()
+    }
 }
 
 impl ImapSettings {

@@ -21,7 +21,7 @@ const PER_POLL: usize = 200;
 pub struct Polled {
     /// Stored now, or found stored already, and marked done.
     pub taken: usize,
-    /// Left in the mailbox, to be tried again: too large, or the store refused.
+    /// Left in the mailbox: too large (flagged for a person), or not stored (tried again).
     pub left: usize,
 }
 
@@ -51,32 +51,46 @@ impl Delivery {
     }
 }
 
-/// One look at the mailbox.
+/// One look at the mailbox, until `stop` is set.
 pub fn poll(
     service: &Service,
     target: &ImapTarget,
     processed: Option<&str>,
     delivery: Delivery,
+    stop: &AtomicBool,
 ) -> Result<Polled, PollError> {
     let mut mailbox = Mailbox::open(target, processed)?;
+    // What was stored but not moved last time (the move failed, or the process died) goes now.
+    if let Err(e) = mailbox.sweep() {
+        tracing::warn!(error = %e, "stored messages could not be moved to imap.processed_folder; they stay flagged");
+    }
     let mut polled = Polled::default();
     for uid in mailbox.waiting(PER_POLL)? {
-        let Some(raw) = mailbox.fetch(uid)? else { continue };
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
         let source = format!("imap:{}#{uid}", target.folder);
-        if raw.len() > MAX_MESSAGE_BYTES {
-            tracing::warn!(%source, bytes = raw.len(), "a message in the mailbox is larger than foitrack takes; it is left there");
+        if mailbox.size(uid)?.is_some_and(|size| size as usize > MAX_MESSAGE_BYTES) {
+            tracing::warn!(%source, "a message in the mailbox is larger than foitrack takes (64 MB); it is flagged $FoitrackTooLarge and left there");
+            mailbox.too_large(uid)?;
             polled.left += 1;
             continue;
         }
+        let Some(raw) = mailbox.fetch(uid)? else { continue };
         match service.ingest(Arrival { raw: &raw, source: &source, pen: delivery.pen, by: delivery.by }) {
             // Stored, or a duplicate (stored before, by this or another instance): done.
             Ok(_) => {
-                mailbox.done(uid)?;
                 polled.taken += 1;
+                if let Err(e) = mailbox.done(uid) {
+                    // Stored all the same; the next poll marks it, as a duplicate.
+                    tracing::warn!(%source, error = %e, "a stored message could not be marked in the mailbox");
+                }
             }
             Err(e) => {
-                tracing::warn!(%source, error = %e, "a message in the mailbox could not be stored; it is tried again at the next poll");
+                // The store is likely down for every message: the next poll tries them all again.
+                tracing::warn!(%source, error = %e, "a message could not be stored; the poll stops and tries again later");
                 polled.left += 1;
+                break;
             }
         }
     }
@@ -103,7 +117,7 @@ impl Poller {
                     let processed = Some(settings.processed_folder.as_str());
                     let result = Delivery::of(&service, &settings)
                         .map_err(PollError::from)
-                        .and_then(|delivery| poll(&service, &target, processed, delivery));
+                        .and_then(|delivery| poll(&service, &target, processed, delivery, &flag));
                     match result {
                         Ok(p) if p.taken + p.left > 0 => {
                             tracing::info!(taken = p.taken, left = p.left, mailbox = %target.describe(), "mailbox polled")

@@ -7,6 +7,8 @@ use url::Url;
 
 /// The keyword a stored message carries; the search for waiting mail leaves it out.
 pub const STORED_FLAG: &str = "$FoitrackStored";
+/// The keyword of a message too large to take in, left for a person to deal with.
+pub const TOO_LARGE_FLAG: &str = "$FoitrackTooLarge";
 
 /// How the connection is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,7 +17,7 @@ pub enum Tls {
     Implicit,
     /// `imap://`, port 143 by default, upgraded with STARTTLS; refused if the server cannot.
     StartTls,
-    /// `imap://…?tls=none`: plain text, for a server on the same machine.
+    /// `imap://…?tls=none`: plain text, refused for any server but this machine.
     None,
 }
 
@@ -40,6 +42,9 @@ impl std::fmt::Debug for ImapTarget {
 pub enum ImapError {
     #[error("{0}")]
     BadUrl(String),
+    /// The server cannot do what the settings ask.
+    #[error("{0}")]
+    Refused(String),
     #[error("the mailbox {what} failed")]
     Server {
         what: &'static str,
@@ -80,6 +85,12 @@ impl ImapTarget {
         let password = percent_decode(url.password().unwrap_or(""));
         let folder = percent_decode(url.path().trim_start_matches('/'));
         let folder = if folder.is_empty() { "INBOX".to_string() } else { folder };
+        let loopback = matches!(host.as_str(), "localhost" | "[::1]") || host.starts_with("127.");
+        if tls == Tls::None && !loopback {
+            return Err(bad(
+                "tls=none would send the password in clear; it is only for a server on this machine",
+            ));
+        }
         let port = url.port().unwrap_or(if tls == Tls::Implicit { 993 } else { 143 });
         Ok(Self { host, port, user, password, folder, tls })
     }
@@ -92,11 +103,9 @@ impl ImapTarget {
     }
 }
 
+/// The URL keeps the user, password and folder percent-encoded.
 fn percent_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
 /// An open, selected mailbox.
@@ -107,6 +116,8 @@ pub struct Mailbox {
 }
 
 impl Mailbox {
+    /// Logs in and selects the folder; refuses a mailbox that cannot keep foitrack's flag, or
+    /// (with a folder for what is done) cannot move messages.
     pub fn open(target: &ImapTarget, processed: Option<&str>) -> Result<Self, ImapError> {
         let mode = match target.tls {
             Tls::Implicit => ConnectionMode::Tls,
@@ -119,26 +130,76 @@ impl Mailbox {
             .map_err(failed("connection"))?;
         let mut session =
             client.login(&target.user, &target.password).map_err(|(e, _)| failed("login")(e))?;
-        session.select(&target.folder).map_err(failed("folder's selection"))?;
+        let selected = session.select(&target.folder).map_err(failed("folder's selection"))?;
+        let keeps = selected.permanent_flags.iter().any(|f| {
+            matches!(f, imap::types::Flag::MayCreate)
+                || matches!(f, imap::types::Flag::Custom(c) if c == STORED_FLAG)
+        });
+        if !keeps {
+            return Err(ImapError::Refused(format!(
+                "the folder {} cannot keep the keyword {STORED_FLAG}, which marks what foitrack has stored",
+                target.folder
+            )));
+        }
         let processed = processed.map(str::trim).filter(|f| !f.is_empty()).map(str::to_string);
         if let Some(folder) = &processed {
-            // Made once; "already exists" is the answer every later time.
-            let _ = session.create(folder);
+            let capabilities = session.capabilities().map_err(failed("capability check"))?;
+            if !capabilities.has_str("MOVE") {
+                return Err(ImapError::Refused(format!(
+                    "the server cannot move messages (no MOVE), so imap.processed_folder = \"{folder}\" cannot be used; leave it empty"
+                )));
+            }
+            // Made the first time; "already exists" every later time, which a listing tells apart.
+            if session.create(folder).is_err() {
+                let listed = session.list(None, Some(folder)).map_err(failed("folder listing"))?;
+                if listed.is_empty() {
+                    return Err(ImapError::Refused(format!("the folder {folder} cannot be made")));
+                }
+            }
         }
         Ok(Self { session, processed })
+    }
+
+    /// Moves what was stored but not yet moved (a move that failed, or was cut off).
+    pub fn sweep(&mut self) -> Result<usize, ImapError> {
+        let Some(folder) = self.processed.clone() else { return Ok(0) };
+        let stored = self.session.uid_search(format!("KEYWORD {STORED_FLAG}")).map_err(failed("search"))?;
+        if stored.is_empty() {
+            return Ok(0);
+        }
+        let mut uids: Vec<u32> = stored.into_iter().collect();
+        uids.sort_unstable();
+        let set = uids.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+        self.session.uid_mv(set, &folder).map_err(failed("move"))?;
+        Ok(uids.len())
     }
 
     /// The UIDs of messages not yet stored, oldest first, at most `limit`.
     pub fn waiting(&mut self, limit: usize) -> Result<Vec<u32>, ImapError> {
         let mut uids: Vec<u32> = self
             .session
-            .uid_search(format!("NOT KEYWORD {STORED_FLAG}"))
+            .uid_search(format!("NOT KEYWORD {STORED_FLAG} NOT KEYWORD {TOO_LARGE_FLAG}"))
             .map_err(failed("search"))?
             .into_iter()
             .collect();
         uids.sort_unstable();
         uids.truncate(limit);
         Ok(uids)
+    }
+
+    /// A message's size in bytes, as the server says; `None` if it is gone.
+    pub fn size(&mut self, uid: u32) -> Result<Option<u32>, ImapError> {
+        let fetches = self.session.uid_fetch(uid.to_string(), "RFC822.SIZE").map_err(failed("fetch"))?;
+        Ok(fetches.iter().find_map(|f| f.size))
+    }
+
+    /// Flags a message foitrack will not take in for its size, so that it waits for a person
+    /// without holding up the rest.
+    pub fn too_large(&mut self, uid: u32) -> Result<(), ImapError> {
+        self.session
+            .uid_store(uid.to_string(), format!("+FLAGS.SILENT ({TOO_LARGE_FLAG})"))
+            .map_err(failed("flagging"))?;
+        Ok(())
     }
 
     /// A message's bytes, without marking it seen; `None` if it is gone.
@@ -176,7 +237,15 @@ mod tests {
         let t = ImapTarget::parse("imap://foi:x@127.0.0.1:1143?tls=none").unwrap();
         assert_eq!((t.port, t.folder.as_str(), t.tls), (1143, "INBOX", Tls::None));
         assert_eq!(ImapTarget::parse("imap://foi:x@mail.example").unwrap().tls, Tls::StartTls);
-        for bad in ["pop3://a:b@c/", "imaps://:b@c/", "imap://a:b@c/?tls=maybe", "not a url"] {
+        let t = ImapTarget::parse("imaps://foi:p%26ss%2Fw%3F@imap.uni.ac.uk/Replies%20%26%20more").unwrap();
+        assert_eq!((t.password.as_str(), t.folder.as_str()), ("p&ss/w?", "Replies & more"));
+        for bad in [
+            "pop3://a:b@c/",
+            "imaps://:b@c/",
+            "imap://a:b@c/?tls=maybe",
+            "not a url",
+            "imap://a:b@mail.example/?tls=none",
+        ] {
             let e = ImapTarget::parse(bad).unwrap_err().to_string();
             assert!(
                 e.starts_with("imap.url: ") && e.contains("imaps://USER:PASSWORD@HOST/FOLDER"),

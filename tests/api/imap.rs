@@ -29,14 +29,20 @@ impl Dovecot {
     /// A running dovecot; `None`, said on standard error, where none is installed, unless
     /// `FOITRACK_TEST_DOVECOT=required` (as CI sets it).
     pub(crate) fn start() -> Option<Self> {
-        let Some(program) = dovecot_program() else {
-            assert!(
-                std::env::var("FOITRACK_TEST_DOVECOT").as_deref() != Ok("required"),
-                "dovecot is not installed, and FOITRACK_TEST_DOVECOT=required: apt-get install dovecot-imapd"
-            );
-            eprintln!("skipped: dovecot is not installed (apt-get install dovecot-imapd)");
-            return None;
+        let required = std::env::var("FOITRACK_TEST_DOVECOT").as_deref() == Ok("required");
+        // SAFETY: geteuid only reads this process's user id.
+        let root = unsafe { libc::geteuid() } == 0;
+        let why = match dovecot_program() {
+            Some(_) if !root => Some("dovecot needs root to run its mail processes as nobody"),
+            Some(_) => None,
+            None => Some("dovecot is not installed (apt-get install dovecot-imapd)"),
         };
+        if let Some(why) = why {
+            assert!(!required, "FOITRACK_TEST_DOVECOT=required, but {why}");
+            eprintln!("skipped: {why}");
+            return None;
+        }
+        let program = dovecot_program()?;
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         for sub in ["run", "state", "mail"] {
@@ -71,15 +77,22 @@ impl Dovecot {
             .stderr(Stdio::null())
             .spawn()
             .expect("dovecot starts");
+        // Owned from here, so that a failure below stops it too.
+        let mut dovecot = Self { port, child, _dir: dir };
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            let log = || std::fs::read_to_string(dovecot._dir.path().join("dovecot.log")).unwrap_or_default();
+            if let Ok(Some(status)) = dovecot.child.try_wait() {
+                panic!("dovecot stopped ({status}) before it listened on port {port}:\n{}", log());
+            }
             assert!(
                 started.elapsed() < Duration::from_secs(20),
-                "dovecot did not listen; see {r}/dovecot.log"
+                "dovecot did not listen on {port}:\n{}",
+                log()
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        Some(Self { port, child, _dir: dir })
+        Some(dovecot)
     }
 
     pub(crate) fn url(&self) -> String {
@@ -138,7 +151,9 @@ async fn a_mailbox_is_polled_and_each_message_marked_once_stored(db: &TestDb) {
     let target = dovecot.target();
     let polled = {
         let (service, target) = (service.clone(), target.clone());
-        tokio::task::spawn_blocking(move || poll(&service, &target, None, delivery).unwrap()).await.unwrap()
+        tokio::task::spawn_blocking(move || poll(&service, &target, None, delivery, &STOP).unwrap())
+            .await
+            .unwrap()
     };
     assert_eq!((polled.taken, polled.left), (3, 0));
     assert_eq!(dovecot.stored("INBOX"), (3, 3), "flagged, and never deleted");
@@ -155,22 +170,43 @@ async fn a_mailbox_is_polled_and_each_message_marked_once_stored(db: &TestDb) {
     // Again: nothing waits.
     let again = {
         let (service, target) = (service.clone(), target.clone());
-        tokio::task::spawn_blocking(move || poll(&service, &target, None, delivery).unwrap()).await.unwrap()
+        tokio::task::spawn_blocking(move || poll(&service, &target, None, delivery, &STOP).unwrap())
+            .await
+            .unwrap()
     };
     assert_eq!(again.taken, 0);
     // With a folder for what is done: moved there, flagged.
     dovecot.append(&[renamed(w.expand("unmatched.eml"), "moved")]);
-    let moved =
-        tokio::task::spawn_blocking(move || poll(&service, &target, Some("Foitrack"), delivery).unwrap())
-            .await
-            .unwrap();
+    let moved = tokio::task::spawn_blocking(move || {
+        poll(&service, &target, Some("Foitrack"), delivery, &STOP).unwrap()
+    })
+    .await
+    .unwrap();
     assert_eq!(moved.taken, 1);
-    assert_eq!(dovecot.stored("INBOX"), (3, 3));
-    assert_eq!(dovecot.stored("Foitrack"), (1, 1));
+    // The three stored before are moved too: the folder is for everything stored.
+    assert_eq!(dovecot.stored("INBOX"), (0, 0));
+    assert_eq!(dovecot.stored("Foitrack"), (4, 4));
+    // A message stored whose move failed (flagged, still here) is moved by the next poll.
+    dovecot.append(&[renamed(w.expand("unmatched.eml"), "stranded")]);
+    let mut s = dovecot.session();
+    s.select("INBOX").unwrap();
+    let uid = s.uid_search("ALL").unwrap().into_iter().next().unwrap();
+    s.uid_store(uid.to_string(), format!("+FLAGS.SILENT ({STORED_FLAG})")).unwrap();
+    s.logout().unwrap();
+    let service = w.app.service.clone();
+    let target = dovecot.target();
+    let swept = tokio::task::spawn_blocking(move || {
+        poll(&service, &target, Some("Foitrack"), delivery, &STOP).unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(swept.taken, 0);
+    assert_eq!(dovecot.stored("Foitrack"), (5, 5));
+    assert_eq!(dovecot.stored("INBOX"), (0, 0), "everything stored was moved");
     // A wrong password is an error naming the mailbox's login, not a panic.
     let wrong = ImapTarget::parse(&dovecot.url().replace(PASSWORD, "wrong")).unwrap();
     let service = w.app.service.clone();
-    let err = tokio::task::spawn_blocking(move || poll(&service, &wrong, None, delivery).unwrap_err())
+    let err = tokio::task::spawn_blocking(move || poll(&service, &wrong, None, delivery, &STOP).unwrap_err())
         .await
         .unwrap();
     assert_eq!(err.to_string(), "the mailbox login failed");
@@ -187,7 +223,7 @@ async fn two_pollers_store_each_message_once(db: &TestDb) {
     let pollers = (0..2).map(|_| {
         let (service, target) = (w.app.service.clone(), dovecot.target());
         tokio::task::spawn_blocking(move || {
-            poll(&service, &target, None, Delivery { by, pen: None }).unwrap()
+            poll(&service, &target, None, Delivery { by, pen: None }, &STOP).unwrap()
         })
     });
     let mut taken = 0;
@@ -233,27 +269,40 @@ fn serve_killed_while_taking_in_a_mailbox_loses_and_repeats_nothing() {
             .success()
     );
     let stored = || count_messages(&db);
-    let mut serve = foitrack(&["serve"]).spawn().unwrap();
+    let mut serve = Running(foitrack(&["serve"]).spawn().unwrap());
     let started = Instant::now();
     while stored() < 20 {
         assert!(started.elapsed() < Duration::from_secs(60), "serve stored nothing");
         std::thread::sleep(Duration::from_millis(5));
     }
-    serve.kill().unwrap();
-    serve.wait().unwrap();
+    serve.0.kill().unwrap();
+    serve.0.wait().unwrap();
     let at_kill = stored();
     assert!(at_kill < 300, "the kill came too late to test anything ({at_kill} stored)");
-    let mut serve = foitrack(&["serve"]).spawn().unwrap();
+    let mut serve = Running(foitrack(&["serve"]).spawn().unwrap());
     let started = Instant::now();
     while dovecot.stored("INBOX").0 < 300 {
         assert!(started.elapsed() < Duration::from_secs(120), "serve did not finish the mailbox");
         std::thread::sleep(Duration::from_millis(100));
     }
-    serve.kill().unwrap();
-    serve.wait().unwrap();
+    serve.0.kill().unwrap();
+    serve.0.wait().unwrap();
     assert_eq!(stored(), 300, "each message stored once (killed at {at_kill})");
     assert_eq!(dovecot.stored("INBOX"), (300, 300));
 }
+
+/// A `foitrack serve` that is killed if the test fails first.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Never set: these polls run to the end.
+static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 fn count_messages(db: &Path) -> i64 {
     use diesel::prelude::*;
