@@ -129,10 +129,7 @@ fn tidy(text: String) -> String {
         }
         if out.len() + line.len() + 1 > MAX_TEXT_BYTES {
             let room = MAX_TEXT_BYTES - out.len();
-            let mut cut = room.min(line.len());
-            while !line.is_char_boundary(cut) {
-                cut -= 1;
-            }
+            let cut = line.floor_char_boundary(room);
             out.push_str(&line[..cut]);
             break;
         }

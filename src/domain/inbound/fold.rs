@@ -65,10 +65,7 @@ static DISCLAIMER: LazyLock<Regex> = LazyLock::new(|| {
 const MAX_FOLD_BYTES: usize = 256 * 1024;
 
 pub fn fold(text: &str) -> Folded<'_> {
-    let mut end = text.len().min(MAX_FOLD_BYTES);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
+    let end = text.floor_char_boundary(MAX_FOLD_BYTES);
     let lines: Vec<(usize, &str)> = line_starts(&text[..end]);
     // From the end, once: whether every line from here on is quoted or blank.
     let mut only_quotes_after = vec![false; lines.len() + 1];

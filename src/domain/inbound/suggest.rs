@@ -172,19 +172,13 @@ fn context(text: &str, start: usize, end: usize) -> String {
     let paragraph = text[..start].rfind("\n\n").map_or(0, |i| i + 2);
     let mut from = sentence.max(paragraph);
     if start - from > SIDE {
-        from = start - SIDE;
-        while !text.is_char_boundary(from) {
-            from += 1;
-        }
+        from = text.ceil_char_boundary(start - SIDE);
     }
     let sentence = text[end..].find(ends_sentence).map_or(text.len(), |i| end + i + 1);
     let paragraph = text[end..].find("\n\n").map_or(text.len(), |i| end + i);
     let mut to = sentence.min(paragraph);
     if to - end > SIDE {
-        to = end + SIDE;
-        while !text.is_char_boundary(to) {
-            to -= 1;
-        }
+        to = text.floor_char_boundary(end + SIDE);
     }
     text[from..to].split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -102,9 +102,5 @@ pub(crate) fn of_request(conn: &mut AnyConnection, request_id: i64) -> ServiceRe
 const SUGGESTION_BYTES: usize = 256 * 1024;
 
 fn head(text: &str) -> &str {
-    let mut end = text.len().min(SUGGESTION_BYTES);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
+    &text[..text.floor_char_boundary(SUGGESTION_BYTES)]
 }

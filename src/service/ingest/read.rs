@@ -132,7 +132,7 @@ impl Stored {
             if content_type.starts_with("text/plain") || content_type == "text/csv" {
                 // Plain text needs no parser that a hostile file could upset.
                 let mut text = clean(&decode_text(&file.data));
-                truncate(&mut text, crate::extract::MAX_TEXT_BYTES);
+                text.truncate(text.floor_char_boundary(crate::extract::MAX_TEXT_BYTES));
                 (Extraction::Ok, Some(text), None)
             } else if let (Some(_), Some(why)) = (format, &spent) {
                 (Extraction::Failed, None, Some(why.clone()))
@@ -188,16 +188,6 @@ fn decode_text(data: &[u8]) -> String {
 /// it (none of the characters that mark a match in a snippet).
 fn clean(text: &str) -> String {
     crate::domain::search::unmarked(&text.replace('\0', "")).into_owned()
-}
-
-fn truncate(text: &mut String, max: usize) {
-    if text.len() > max {
-        let mut end = max;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        text.truncate(end);
-    }
 }
 
 #[cfg(test)]
