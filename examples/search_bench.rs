@@ -144,9 +144,11 @@ fn seed(db: &Db, by: i64, workspace: i64, replies: usize) -> anyhow::Result<()> 
                         sent_at: None,
                         received_at: at + chrono::Duration::seconds(n as i64),
                         body_text: &body,
+                        body_html: None,
                         suggestions: "[]",
                         size: body.len() as i64,
                         raw: b"",
+                        raw_in_directory: false,
                         received_by: by,
                     },
                 )?;

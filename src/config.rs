@@ -28,6 +28,7 @@ pub struct Settings {
     pub holidays: HolidaySettings,
     pub extraction: ExtractionSettings,
     pub imap: ImapSettings,
+    pub inbound: InboundSettings,
     /// Regimes beyond the built-in foia, eir, foisa and eisr, by name.
     #[serde(default)]
     pub regimes: BTreeMap<String, CustomRegime>,
@@ -154,6 +155,23 @@ impl ExtractionSettings {
         match self.program.trim() {
             "" => Extractor::this_program(limits),
             program => Extractor::new(program.into(), limits),
+        }
+    }
+}
+
+/// Where incoming mail is kept.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InboundSettings {
+    /// A directory for raw messages, one file each; empty: in the database.
+    pub raw_directory: String,
+}
+
+impl InboundSettings {
+    pub fn raw_files(&self) -> Option<crate::store::raw_files::RawFiles> {
+        match self.raw_directory.trim() {
+            "" => None,
+            dir => Some(crate::store::raw_files::RawFiles::new(dir)),
         }
     }
 }

@@ -11,6 +11,8 @@ use crate::domain::search::unmarked;
 #[derive(Debug, Clone)]
 pub struct Parsed {
     pub mail: Mail,
+    /// The message's own HTML body, sanitised (see [`super::html`]), when it has one.
+    pub html: Option<String>,
     pub attachments: Vec<Attachment>,
 }
 
@@ -72,7 +74,7 @@ pub fn parse(raw: &[u8]) -> Result<Parsed, NotAMessage> {
         returned_ids: returned_ids(&msg, &text),
         text,
     };
-    Ok(without_nul(Parsed { mail, attachments }))
+    Ok(without_nul(Parsed { mail, html: html_body(&msg), attachments }))
 }
 
 /// PostgreSQL refuses NUL in text, and no header means one: every string read is cleared of
@@ -111,6 +113,9 @@ fn without_nul(mut p: Parsed) -> Parsed {
     }
     for a in &mut m.auto_fields() {
         clear(a);
+    }
+    if let Some(html) = &mut p.html {
+        clear(html);
     }
     for file in &mut p.attachments {
         clear(&mut file.declared_type);
@@ -212,6 +217,21 @@ fn body_text(msg: &Message) -> String {
         return msg.body_text(0).map(|t| fix_c1(&t)).unwrap_or_default();
     }
     parts.join("\n\n")
+}
+
+/// The HTML bodies the message has, joined and sanitised; not the HTML mail-parser makes of a
+/// plain text body.
+fn html_body(msg: &Message) -> Option<String> {
+    let parts: Vec<String> = msg
+        .html_bodies()
+        .filter(|p| matches!(p.body, PartType::Html(_)))
+        .filter_map(|p| p.text_contents())
+        .map(fix_c1)
+        .collect();
+    if parts.is_empty() {
+        return None;
+    }
+    super::html::sanitised(&parts.join("\n<hr>\n"))
 }
 
 fn is(part: &mail_parser::MessagePart, ctype: &str, subtype: &str) -> bool {

@@ -4,6 +4,7 @@
 //! service needs no mail server); `smtp://user:pass@host:port` speaks SMTP with STARTTLS when the
 //! server offers it (`?tls=required` to insist); `smtps://…` uses TLS from the first byte.
 
+pub mod html;
 pub mod imap;
 pub mod inbound;
 pub mod sources;

@@ -240,6 +240,8 @@ pub struct Service {
     reminders: Arc<reminders::ReminderConfig>,
     templates: Arc<crate::mail::templates::Templates>,
     extractor: Arc<crate::extract::child::Extractor>,
+    /// Where raw incoming messages are kept as files; `None`: in the database.
+    raw_files: Option<Arc<crate::store::raw_files::RawFiles>>,
 }
 
 impl Service {
@@ -261,6 +263,7 @@ impl Service {
             reminders: Arc::new(reminders::ReminderConfig::default()),
             templates: Arc::new(crate::mail::templates::Templates::builtin()),
             extractor: Arc::new(crate::extract::child::Extractor::this_program(Default::default())),
+            raw_files: None,
         };
         service.regimes()?;
         Ok(service)
@@ -308,6 +311,17 @@ impl Service {
 
     pub fn extractor(&self) -> &crate::extract::child::Extractor {
         &self.extractor
+    }
+
+    /// The same service, keeping raw incoming messages as files under `files` instead of in
+    /// the database.
+    pub fn with_raw_files(mut self, files: Option<crate::store::raw_files::RawFiles>) -> Self {
+        self.raw_files = files.map(Arc::new);
+        self
+    }
+
+    pub fn raw_files(&self) -> Option<&crate::store::raw_files::RawFiles> {
+        self.raw_files.as_deref()
     }
 
     /// The regimes in force. Another instance may have imported holidays since we last looked,

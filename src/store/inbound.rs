@@ -48,9 +48,12 @@ pub struct NewInbound<'a> {
     pub sent_at: Option<NaiveDateTime>,
     pub received_at: NaiveDateTime,
     pub body_text: &'a str,
+    pub body_html: Option<&'a str>,
     pub suggestions: &'a str,
     pub size: i64,
+    /// Empty when the message is kept in the raw directory.
     pub raw: &'a [u8],
+    pub raw_in_directory: bool,
     pub received_by: i64,
 }
 
@@ -240,6 +243,24 @@ pub fn open_requests_at_domain(
     Ok(q.limit(20).load(conn)?)
 }
 
+/// The ids and subjects of the latest `limit` requests that were sent, in `workspace` when it
+/// is set.
+pub fn sent_subjects(
+    conn: &mut AnyConnection,
+    workspace: Option<i64>,
+    limit: i64,
+) -> StoreResult<Vec<(i64, String)>> {
+    let mut q = requests::table
+        .filter(requests::sent_on.is_not_null())
+        .select((requests::id, requests::subject))
+        .order(requests::id.desc())
+        .into_boxed();
+    if let Some(ws) = workspace {
+        q = q.filter(requests::workspace_id.eq(ws));
+    }
+    Ok(q.limit(limit).load(conn)?)
+}
+
 pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<InboundRow>> {
     Ok(inbound_messages::table.find(id).select(InboundRow::as_select()).first(conn).optional()?)
 }
@@ -341,8 +362,18 @@ pub fn still_waiting(conn: &mut AnyConnection, id: i64) -> StoreResult<bool> {
     Ok(matches!(discarded, Some(None)) && links == 0)
 }
 
-pub fn raw(conn: &mut AnyConnection, id: i64) -> StoreResult<Vec<u8>> {
-    Ok(inbound_messages::table.find(id).select(inbound_messages::raw).first(conn)?)
+/// Where a message's raw bytes are: here, or in the raw directory under its SHA-256.
+pub enum Raw {
+    Here(Vec<u8>),
+    InDirectory { sha256: String },
+}
+
+pub fn raw(conn: &mut AnyConnection, id: i64) -> StoreResult<Raw> {
+    let (raw, in_directory, sha256): (Vec<u8>, bool, String) = inbound_messages::table
+        .find(id)
+        .select((inbound_messages::raw, inbound_messages::raw_in_directory, inbound_messages::sha256))
+        .first(conn)?;
+    Ok(if in_directory { Raw::InDirectory { sha256 } } else { Raw::Here(raw) })
 }
 
 /// A message as a request's timeline lists it.
@@ -357,6 +388,7 @@ pub struct IncomingBrief {
     pub outcome: Outcome,
     pub delivery_status: Option<String>,
     pub body_text: String,
+    pub body_html: Option<String>,
 }
 
 /// The messages linked to a request, in the order they arrived, with how each was matched and

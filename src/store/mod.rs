@@ -16,6 +16,7 @@ pub mod holidays;
 pub mod inbound;
 pub mod models;
 pub mod outbox;
+pub mod raw_files;
 pub mod reminders;
 pub mod requests;
 pub mod schema;

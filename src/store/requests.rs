@@ -4,7 +4,10 @@ use crate::store::multi_connection_impl::MultiBackend;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use diesel::dsl::AsExprOf;
+use diesel::expression::{SqlLiteral, UncheckedBind};
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
 
 use super::models::{BodyBrief, DerivedFields, NewRequest, RequestRow};
 use super::schema::{authorities, requests};
@@ -220,6 +223,9 @@ fn filtered(f: &RequestFilter, sqlite: bool) -> Boxed<'_> {
         q = q.filter(requests::due_on.ge(d));
     }
     if let Some(text) = &f.q {
+        if sqlite && text.chars().count() >= TRIGRAM {
+            return q.filter(in_references(text));
+        }
         let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
         // References are stored in capitals, so they need no lower() per row.
         q = q.filter(
@@ -231,6 +237,20 @@ fn filtered(f: &RequestFilter, sqlite: bool) -> Boxed<'_> {
         );
     }
     q
+}
+
+/// The shortest text a trigram index can look up; a shorter one is looked for row by row.
+const TRIGRAM: usize = 3;
+
+/// Requests whose reference or body reference holds `text`, from SQLite's trigram index
+/// (`requests_references`): the text as one FTS5 phrase, which a trigram index matches as a
+/// substring, case-folded. PostgreSQL's trigram indexes answer the `LIKE` itself.
+fn in_references(text: &str) -> SqlLiteral<Bool, UncheckedBind<SqlLiteral<Bool>, AsExprOf<String, Text>>> {
+    use diesel::dsl::sql;
+    let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+    sql::<Bool>("requests.id IN (SELECT rowid FROM requests_references WHERE requests_references MATCH ")
+        .bind::<Text, _>(phrase)
+        .sql(")")
 }
 
 /// A request with what it shows of its body, as listed.

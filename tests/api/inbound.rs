@@ -31,9 +31,15 @@ pub(crate) struct World {
 }
 
 pub(crate) async fn world(db: &TestDb) -> World {
+    world_with(db, |_| {}).await
+}
+
+/// The world, on settings `adjust` changes.
+pub(crate) async fn world_with(db: &TestDb, adjust: impl FnOnce(&mut foitrack::config::Settings)) -> World {
     let app = spawn_app_with(db, |s| {
         s.mail.reply_secret = SECRET.into();
         s.mail.reply_domain = DOMAIN.into();
+        adjust(s);
     })
     .await;
     let csv = "name,email\nAlpha Trust,foi@alpha-trust.nhs.uk\nBeta Trust,foi@beta-trust.nhs.uk\nGamma Trust,foi@gamma-trust.nhs.uk\n";
@@ -142,6 +148,7 @@ const EXPECTED: &[(&str, &str, &[usize], &str)] = &[
     ("retyped_domain.eml", "response", &[1], "reply_address"),
     ("near_miss.eml", "response", &[1], "guess"),
     ("unmatched.eml", "response", &[], "none"),
+    ("similar_subject.eml", "response", &[], "none"),
     ("ooo_outlook.eml", "auto_reply", &[1], "reply_address"),
     ("ooo_exchange_subject_only.eml", "auto_reply", &[2], "reply_address"),
     ("ooo_lotus.eml", "auto_reply", &[3], "reply_address"),
@@ -198,6 +205,14 @@ async fn every_message_of_the_corpus_lands_where_it_belongs(db: &TestDb) {
         (pen["reference"].as_str(), pen["reason"].as_str()),
         (Some("ABT-2021-0001"), Some("sent from the domain of this request's body"))
     );
+    let alike: Vec<(&str, &str)> = seen["similar_subject.eml"]["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["reference"].as_str().unwrap(), s["reason"].as_str().unwrap()))
+        .collect();
+    let reason = "a subject like the one sent for this request";
+    assert_eq!(alike, [("ABT-2021-0001", reason), ("ABT-2021-0002", reason), ("ABT-2021-0003", reason)]);
 
     // Request 1's timeline lists what came back for it, with how each was matched.
     let one = w.app.get(&format!("/api/v1/requests/{}", w.ids[0])).await;
@@ -216,6 +231,17 @@ async fn every_message_of_the_corpus_lands_where_it_belongs(db: &TestDb) {
     let found = w.app.get("/api/v1/search?q=bystander+covering").await;
     let hit = &found.ok()["items"][0];
     assert_eq!(hit["attachment"]["filename"], "documents.zip", "{hit}");
+
+    // A letter's HTML is kept, sanitised; plain text mail has none.
+    let three = w.app.get(&format!("/api/v1/requests/{}", w.ids[2])).await;
+    let three = three.ok()["incoming"].as_array().unwrap().clone();
+    let letter = three.iter().find(|m| m["attachments"].as_array().is_some_and(|a| a.len() == 2)).unwrap();
+    let html = letter["html"].as_str().expect("the letter's HTML");
+    assert!(html.contains("active bystander training to 42 members"), "{html}");
+    for gone in ["<script", "onclick", "javascript:", "tracker", "<img", "<style"] {
+        assert!(!html.contains(gone), "{gone} in {html}");
+    }
+    assert!(own.get("html").is_none(), "{own}");
 
     // What they caused: the acknowledgement's reference, the bounce's failing address.
     let events = w.app.get(&format!("/api/v1/requests/{}/events", w.ids[2])).await;

@@ -16,6 +16,8 @@ mod imports;
 mod inbound;
 mod mail;
 mod openapi;
+mod raw_files;
+mod reference_search;
 mod reminders;
 mod search;
 mod survey;

@@ -19,6 +19,8 @@ pub struct Evidence {
     pub body_references: Vec<i64>,
     /// Near-miss reply addresses.
     pub near_misses: Vec<i64>,
+    /// Requests whose subject the message's is most like (see `subject::alike`).
+    pub similar_subject: Vec<i64>,
     /// Open requests to the one body whose domain the sender writes from.
     pub sender_domain: Vec<i64>,
 }
@@ -71,6 +73,7 @@ pub fn decide(e: &Evidence) -> Decision {
     };
     suggest(&sorted(&e.near_misses), "a reply address one or two characters off");
     suggest(&sorted(&e.body_references), "the body's reference, which several requests share");
+    suggest(&sorted(&e.similar_subject), "a subject like the one sent for this request");
     suggest(&sorted(&e.sender_domain), "sent from the domain of this request's body");
     Decision { requests: Vec::new(), matched_by: MatchedBy::None, suggestions }
 }
@@ -109,12 +112,17 @@ mod tests {
     fn one_near_miss_is_a_guess_several_wait_in_the_pen() {
         let d = decide(&Evidence { near_misses: vec![6], ..Default::default() });
         assert_eq!((d.requests, d.matched_by), (vec![6], MatchedBy::Guess));
-        let d =
-            decide(&Evidence { near_misses: vec![7, 6], sender_domain: vec![6, 8], ..Default::default() });
+        let d = decide(&Evidence {
+            near_misses: vec![7, 6],
+            similar_subject: vec![9, 6],
+            sender_domain: vec![6, 8],
+            ..Default::default()
+        });
         assert_eq!((d.requests.len(), d.matched_by), (0, MatchedBy::None));
         let ids: Vec<i64> = d.suggestions.iter().map(|s| s.request_id).collect();
-        assert_eq!(ids, vec![6, 7, 8], "near misses first, each request once");
-        assert_eq!(d.suggestions[2].reason, "sent from the domain of this request's body");
+        assert_eq!(ids, vec![6, 7, 9, 8], "near misses first, each request once");
+        assert_eq!(d.suggestions[2].reason, "a subject like the one sent for this request");
+        assert_eq!(d.suggestions[3].reason, "sent from the domain of this request's body");
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod fold;
 pub mod matching;
 pub mod reference;
 pub mod sniff;
+pub mod subject;
 pub mod suggest;
 pub mod uuencode;
 

@@ -84,7 +84,7 @@ impl Service {
     /// Every message read, attachments' text and all, before the write lock is taken.
     fn read_batch(&self, arrivals: &[Arrival]) -> ServiceResult<Vec<read::Read>> {
         let mut conn = self.db().conn()?;
-        arrivals.iter().map(|a| read::read(&mut conn, self.extractor(), *a)).collect()
+        arrivals.iter().map(|a| read::read(&mut conn, self.extractor(), self.raw_files(), *a)).collect()
     }
 
     fn store_together(

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::domain::inbound::address::Typed;
 use crate::domain::inbound::matching::Evidence;
-use crate::domain::inbound::{Mail, Outcome, reference};
+use crate::domain::inbound::{Mail, Outcome, reference, subject};
 use crate::store::AnyConnection;
 use crate::store::inbound::{self as store, Candidate};
 
@@ -13,6 +13,10 @@ use super::super::ServiceResult;
 
 /// How many reply addresses of one message are read.
 const MAX_ADDRESSES: usize = 50;
+
+/// How many of the latest sent requests a message's subject is compared with, when nothing
+/// else matched it: enough for every request of a year's studies, and a few milliseconds.
+const SUBJECTS_COMPARED: i64 = 5_000;
 
 /// What matching found, with the requests it named, by id.
 pub(super) struct Found {
@@ -90,12 +94,20 @@ pub(super) fn gather(
         Some(domain) if !settled => keep(store::open_requests_at_domain(conn, &domain, pen)?),
         _ => Vec::new(),
     };
+    let similar_subject = if settled || mail.subject.trim().is_empty() {
+        Vec::new()
+    } else {
+        let sent = store::sent_subjects(conn, pen, SUBJECTS_COMPARED)?;
+        let ids = subject::alike(&mail.subject, sent.iter().map(|(id, s)| (*id, s.as_str())));
+        if ids.is_empty() { ids } else { keep(store::requests_by_id(conn, &ids)?) }
+    };
     let evidence = Evidence {
         reply_addresses,
         threaded,
         subject_references,
         body_references,
         near_misses,
+        similar_subject,
         sender_domain,
     };
     Ok(Found { evidence, requests })

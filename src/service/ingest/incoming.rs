@@ -34,6 +34,11 @@ pub struct IncomingView {
     pub text: String,
     /// What was folded away after `text`, if anything.
     pub folded: Option<Fold>,
+    /// The message's HTML body, sanitised: no scripts, styles, forms, frames or images, and
+    /// links that open apart. Absent for plain text mail, and for mail stored before
+    /// foitrack kept HTML. Nothing is folded away in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
     pub attachments: Vec<IngestedAttachment>,
     /// For a response: what it seems to be, and the words that suggest it. A researcher
     /// decides; this is only a hint.
@@ -90,6 +95,7 @@ pub(crate) fn of_request(conn: &mut AnyConnection, request_id: i64) -> ServiceRe
                 delivery_status: m.delivery_status,
                 text,
                 folded: fold,
+                html: m.body_html,
                 attachments: mine.into_iter().map(|(_, a)| IngestedAttachment::from(a)).collect(),
                 suggestion: suggestion.flatten(),
             }

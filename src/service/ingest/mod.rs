@@ -23,6 +23,7 @@ use crate::domain::inbound::matching::{Decision, decide};
 use crate::domain::inbound::{MatchedBy, Outcome, reference};
 use crate::domain::london;
 use crate::store::inbound::{self as store, NewInbound, NewLink};
+use crate::store::raw_files::RawFileError;
 use crate::store::{self as db, AnyConnection, StoreError};
 use read::{Content, Read, Stored};
 
@@ -65,7 +66,7 @@ impl Service {
         // Before taking a connection: the secret may need one of its own.
         let secret = self.reply_secret()?;
         let mut conn = self.db().conn()?;
-        let read = read::read(&mut conn, self.extractor(), arrival)?;
+        let read = read::read(&mut conn, self.extractor(), self.raw_files(), arrival)?;
         self.ingest_on(&mut conn, &secret, arrival, &read)
     }
 
@@ -102,6 +103,30 @@ impl Service {
         }
     }
 
+    /// What the database keeps of a raw message: nothing when the raw directory has it.
+    fn raw_column<'a>(&self, raw: &'a [u8]) -> &'a [u8] {
+        if self.raw_files().is_some() { &[] } else { raw }
+    }
+
+    /// A stored message's raw bytes, from the database or the raw directory.
+    pub(super) fn raw_message(&self, conn: &mut AnyConnection, id: i64) -> ServiceResult<Vec<u8>> {
+        match store::raw(conn, id)? {
+            store::Raw::Here(raw) => Ok(raw),
+            store::Raw::InDirectory { sha256 } => {
+                let files = self.raw_files().ok_or_else(|| {
+                    ServiceError::unavailable(
+                        "This message was kept as a file in a raw directory, and inbound.raw_directory is not set",
+                        None,
+                    )
+                })?;
+                files.get(&sha256).map_err(|e| match e {
+                    RawFileError::Read { .. } => ServiceError::unavailable(e.to_string(), Some(e.into())),
+                    _ => ServiceError::internal_from("A stored message's raw file does not read", e),
+                })
+            }
+        }
+    }
+
     fn store_rejected(
         &self,
         conn: &mut AnyConnection,
@@ -123,9 +148,11 @@ impl Service {
             sent_at: None,
             received_at: now(),
             body_text: "",
+            body_html: None,
             suggestions: "[]",
             size: arrival.raw.len() as i64,
-            raw: arrival.raw,
+            raw: self.raw_column(arrival.raw),
+            raw_in_directory: self.raw_files().is_some(),
             received_by: arrival.by,
         };
         let id = db::write_transaction(conn, |conn| Ok::<_, Fault>(store::insert(conn, &row)?))?;
@@ -184,9 +211,11 @@ impl Service {
             sent_at: mail.sent_at.map(|t| t.naive_utc()),
             received_at: stamp,
             body_text: &mail.text,
+            body_html: content.html.as_deref(),
             suggestions: &suggestions_json,
             size: arrival.raw.len() as i64,
-            raw: arrival.raw,
+            raw: self.raw_column(arrival.raw),
+            raw_in_directory: self.raw_files().is_some(),
             received_by: arrival.by,
         };
         let id = db::write_transaction(conn, |conn| -> Result<i64, Fault> {

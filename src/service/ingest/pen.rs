@@ -90,7 +90,7 @@ impl Service {
         if let Some(ws) = message.workspace_id {
             actor.require_in(ws, WorkspaceRole::can_record_events, "assign replies")?;
         }
-        let raw = store::raw(&mut conn, inbound_id)?;
+        let raw = self.raw_message(&mut conn, inbound_id)?;
         let parsed = crate::mail::inbound::parse(&raw)
             .map_err(|e| ServiceError::internal(format!("a stored reply no longer reads: {e}")))?;
         let kind = Kind { outcome: message.outcome, ..classify(&parsed.mail) };

@@ -11,9 +11,10 @@ use crate::domain::inbound::{Extraction, Mail, sniff};
 use crate::extract::child::Extractor;
 use crate::extract::{Extracted, Format};
 use crate::mail::inbound::{self as reader, Attachment, NotAMessage, Parsed};
-use crate::service::ServiceResult;
+use crate::service::{ServiceError, ServiceResult};
 use crate::store::AnyConnection;
 use crate::store::inbound::{self as store, NewAttachment};
+use crate::store::raw_files::RawFiles;
 
 /// A message, read and ready to store.
 pub(super) struct Read {
@@ -24,6 +25,8 @@ pub(super) struct Read {
 
 pub(super) struct Content {
     pub mail: Mail,
+    /// The HTML body, sanitised.
+    pub html: Option<String>,
     pub files: Files,
 }
 
@@ -82,8 +85,18 @@ fn read_all(files: Vec<Attachment>, extractor: &Extractor) -> Vec<Stored> {
 }
 
 /// Reads `arrival`, looking through `conn` (outside any transaction) for a copy already stored.
-pub(super) fn read(conn: &mut AnyConnection, extractor: &Extractor, arrival: Arrival) -> ServiceResult<Read> {
+/// Reads a message, and keeps its raw bytes in `raw_files` if set: before the database row that
+/// will point to them.
+pub(super) fn read(
+    conn: &mut AnyConnection,
+    extractor: &Extractor,
+    raw_files: Option<&RawFiles>,
+    arrival: Arrival,
+) -> ServiceResult<Read> {
     let sha = hex::encode(Sha256::digest(arrival.raw));
+    if let Some(files) = raw_files {
+        files.put(&sha, arrival.raw).map_err(|e| ServiceError::unavailable(e.to_string(), Some(e.into())))?;
+    }
     let parsed = reader::parse(arrival.raw);
     let message_id = parsed
         .as_ref()
@@ -92,7 +105,7 @@ pub(super) fn read(conn: &mut AnyConnection, extractor: &Extractor, arrival: Arr
         .filter(|id| id.len() <= MAX_MESSAGE_ID && !id.contains('\0'));
     let content = match parsed {
         Err(why) => Err(why),
-        Ok(Parsed { mail, attachments }) => {
+        Ok(Parsed { mail, html, attachments }) => {
             let needs_a_child = attachments.iter().any(|a| Format::of(&Stored::type_of(a)).is_some());
             let known = needs_a_child && store::existing(conn, &sha, message_id.as_deref())?.is_some();
             let files = if known {
@@ -100,7 +113,7 @@ pub(super) fn read(conn: &mut AnyConnection, extractor: &Extractor, arrival: Arr
             } else {
                 Files::Read(read_all(attachments, extractor))
             };
-            Ok(Content { mail, files })
+            Ok(Content { mail, html, files })
         }
     };
     Ok(Read { sha, message_id, content })
