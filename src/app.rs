@@ -29,7 +29,7 @@ impl App {
             .with_mail(mail_config(&settings)?)
             .with_reminders(reminder_config(&settings))
             .with_extractor(settings.extraction.extractor())
-            .with_raw_files(settings.inbound.raw_files())
+            .with_raw_files(settings.inbound.raw_files()?)
             .with_templates(crate::mail::templates::Templates::load(Some(std::path::Path::new(
                 &settings.mail.templates_dir,
             )))?);

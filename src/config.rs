@@ -168,10 +168,13 @@ pub struct InboundSettings {
 }
 
 impl InboundSettings {
-    pub fn raw_files(&self) -> Option<crate::store::raw_files::RawFiles> {
+    /// The raw message directory, created if missing; `None` when messages stay in the database.
+    pub fn raw_files(&self) -> Result<Option<crate::store::raw_files::RawFiles>, ConfigError> {
         match self.raw_directory.trim() {
-            "" => None,
-            dir => Some(crate::store::raw_files::RawFiles::new(dir)),
+            "" => Ok(None),
+            dir => crate::store::raw_files::RawFiles::open(dir)
+                .map(Some)
+                .map_err(|e| ConfigError(format!("inbound.raw_directory: {e}"))),
         }
     }
 }

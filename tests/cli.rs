@@ -216,6 +216,9 @@ fn bad_arguments_and_settings_are_explained() {
     std::fs::write(cli.path("typo.toml"), "[server]\nlisten_on = \"x\"\n").unwrap();
     let typo = cli.fails(&["--config", "typo.toml", "migrate"], 78);
     assert!(typo.contains("listen_on"), "{typo}");
+    std::fs::write(cli.path("raw.toml"), "[inbound]\nraw_directory = \"typo.toml/raw\"\n").unwrap();
+    let raw = cli.fails(&["--config", "raw.toml", "authorities", "list"], 78);
+    assert!(raw.contains("inbound.raw_directory") && raw.contains("typo.toml/raw"), "{raw}");
     let migrated = cli.ok(&["migrate"]);
     let shipped =
         std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite")).unwrap().count();

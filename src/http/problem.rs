@@ -141,7 +141,7 @@ impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         use StatusCode as S;
         match &e {
-            ServiceError::Unavailable { .. } => tracing::error!(error = %chain(&e), "database unavailable"),
+            ServiceError::Unavailable { .. } => tracing::error!(error = %chain(&e), "unavailable"),
             ServiceError::Internal { .. } => tracing::error!(error = %chain(&e), "internal error"),
             _ => {}
         }

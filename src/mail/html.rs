@@ -13,6 +13,8 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
     b.rm_tags(["img"])
         .url_schemes(["http", "https", "mailto"].into())
+        // A relative link would point into foitrack itself, and `//host` to anywhere.
+        .url_relative(ammonia::UrlRelative::Deny)
         .link_rel(Some("noopener noreferrer nofollow"))
         .strip_comments(true);
     b
@@ -48,6 +50,7 @@ mod tests {
             "<script>alert(1)</script><style>body{display:none}</style>",
             "<img src=\"https://tracker.example/pixel.gif\">",
             "<a href=\"javascript:alert(1)\">x</a><a href=\"https://ico.org.uk\">ICO</a>",
+            "<a href=\"//evil.example/login\">y</a><a href=\"/api/v1/tokens\">z</a>",
             "<iframe src=\"https://evil.example\"></iframe><form action=\"/x\"><input></form>",
             "<!-- a comment -->"
         );
@@ -64,6 +67,8 @@ mod tests {
             "form",
             "input",
             "comment",
+            "evil",
+            "/api",
         ] {
             assert!(!clean.contains(gone), "{gone} in {clean}");
         }

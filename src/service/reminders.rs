@@ -15,6 +15,7 @@ use super::{Actor, FieldError, Service, ServiceError, ServiceResult, now};
 use crate::domain::event::EventKind;
 use crate::domain::status::{Status, status_on};
 use crate::domain::vocab::{OutboxKind, OutboxState, WorkspaceRole};
+use crate::store::models::RequestRow;
 use crate::store::outbox::{self as store_outbox, NewOutbox};
 use crate::store::{self, authorities, events, reminders, users};
 
@@ -36,6 +37,8 @@ impl Default for ReminderConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
+    /// Mail to the body's address bounced or was refused for good: nothing sent there arrives.
+    AddressFailing,
     Overdue,
     VeryOverdue,
     DueSoon,
@@ -46,6 +49,7 @@ pub enum AlertKind {
 impl AlertKind {
     fn as_str(self) -> &'static str {
         match self {
+            AlertKind::AddressFailing => "address_failing",
             AlertKind::Overdue => "overdue",
             AlertKind::VeryOverdue => "very_overdue",
             AlertKind::DueSoon => "due_soon",
@@ -56,6 +60,9 @@ impl AlertKind {
 
     fn heading(self, cfg: &ReminderConfig) -> String {
         match self {
+            AlertKind::AddressFailing => {
+                "Mail to the body's address failed: correct it with an import".into()
+            }
             AlertKind::Overdue => "Newly overdue".into(),
             AlertKind::VeryOverdue => "Very overdue".into(),
             AlertKind::DueSoon => format!("Due within {} working days", cfg.due_soon_working_days),
@@ -150,9 +157,7 @@ impl Service {
                 .map_err(|e| ServiceError::internal_from("The built-in regime foia is missing", e))?;
             let until = horizon.add(today, cfg.due_soon_working_days);
             // One digest per person and workspace, so that no digest mixes two teams' requests.
-            let mut by_user: BTreeMap<(i64, i64), Vec<DigestItem>> = BTreeMap::new();
-            // Many requests share a campaign: look its people up once.
-            let mut recipients: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+            let mut found = Digests::default();
             for row in reminders::candidates(conn, until)? {
                 let state = row.state;
                 let status = status_on(state, row.due_on, row.very_overdue_on, today);
@@ -170,27 +175,15 @@ impl Service {
                 };
                 let Some((kind, date, key)) = item else { continue };
                 let clock_key = key.unwrap_or_else(|| date.map(|d| d.to_string()).unwrap_or_default());
-                let body = authorities::by_id(conn, row.authority_id)?.map(|a| a.name).unwrap_or_default();
-                let campaign = row.campaign_id.expect("candidates belong to campaigns");
-                if let std::collections::btree_map::Entry::Vacant(slot) = recipients.entry(campaign) {
-                    slot.insert(reminders::recipients(conn, campaign)?);
-                }
-                for &user in &recipients[&campaign] {
-                    if reminders::alert_sent(conn, row.id, kind.as_str(), &clock_key, user)? {
-                        continue;
-                    }
-                    by_user.entry((user, row.workspace_id)).or_default().push(DigestItem {
-                        kind,
-                        request_id: row.id,
-                        reference: row.reference.clone(),
-                        body: body.clone(),
-                        date,
-                        clock_key: clock_key.clone(),
-                    });
-                }
+                found.add(conn, &row, kind, date, clock_key)?;
+            }
+            // Each failure once: a new one, after the address was corrected, is a new clock.
+            for (row, failed_at) in reminders::sent_to_failing_addresses(conn)? {
+                let key = failed_at.format("%Y-%m-%dT%H:%M:%S%.f").to_string();
+                found.add(conn, &row, AlertKind::AddressFailing, Some(failed_at.date()), key)?;
             }
             let mut digests = Vec::new();
-            for ((user_id, workspace_id), mut items) in by_user {
+            for ((user_id, workspace_id), mut items) in found.by_user {
                 let Some(user) = users::by_id(conn, user_id)? else { continue };
                 items.sort_by(|a, b| (a.kind, &a.reference).cmp(&(b.kind, &b.reference)));
                 let workspace =
@@ -440,6 +433,50 @@ impl Service {
 }
 
 /// The id and date of the clarification request the request is waiting on.
+/// Today's digest items, by person and workspace, as they are found.
+#[derive(Default)]
+struct Digests {
+    /// One digest per person and workspace, so that no digest mixes two teams' requests.
+    by_user: BTreeMap<(i64, i64), Vec<DigestItem>>,
+    /// Many requests share a campaign: its people are looked up once.
+    recipients: BTreeMap<i64, Vec<i64>>,
+}
+
+impl Digests {
+    /// An alert about `row` for each of its campaign's people not yet told of it.
+    fn add(
+        &mut self,
+        conn: &mut store::AnyConnection,
+        row: &RequestRow,
+        kind: AlertKind,
+        date: Option<NaiveDate>,
+        clock_key: String,
+    ) -> ServiceResult<()> {
+        let Some(campaign) = row.campaign_id else { return Ok(()) };
+        if let std::collections::btree_map::Entry::Vacant(slot) = self.recipients.entry(campaign) {
+            slot.insert(reminders::recipients(conn, campaign)?);
+        }
+        let mut body = None;
+        for &user in &self.recipients[&campaign] {
+            if reminders::alert_sent(conn, row.id, kind.as_str(), &clock_key, user)? {
+                continue;
+            }
+            if body.is_none() {
+                body = Some(authorities::by_id(conn, row.authority_id)?.map(|a| a.name).unwrap_or_default());
+            }
+            self.by_user.entry((user, row.workspace_id)).or_default().push(DigestItem {
+                kind,
+                request_id: row.id,
+                reference: row.reference.clone(),
+                body: body.clone().unwrap_or_default(),
+                date,
+                clock_key: clock_key.clone(),
+            });
+        }
+        Ok(())
+    }
+}
+
 fn clarification_asked(
     conn: &mut store::AnyConnection,
     request_id: i64,

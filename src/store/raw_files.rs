@@ -2,10 +2,13 @@
 //! named by the SHA-256 of their bytes, so that a message stored twice is one file, and a
 //! copy that no longer matches its name is caught when read.
 //!
-//! A file is written under a temporary name, synced and then renamed, so that a crash leaves
-//! either the whole message or none; it is written before the database row that points to it,
-//! so that a row never names a file that was not kept. A crash between the two leaves a file
-//! no row names, which a later delivery of the same message reuses.
+//! A file is written under a temporary name of its own (random, created exclusively, readable
+//! by the service's user only), synced and then renamed, so that a crash leaves either the
+//! whole message or none, and two writers of one message on two hosts never share a file. The
+//! directories are synced too, so that the name survives a crash as well as the bytes. It is
+//! all done before the database row that points to the file is written, so that a row never
+//! names a file that was not kept. A crash between the two leaves a file no row names, which a
+//! later delivery of the same message reuses.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -35,6 +38,14 @@ impl RawFiles {
         Self { root: root.into() }
     }
 
+    /// The files under `root`, which is created if missing, so that a directory that cannot be
+    /// is reported when the service starts, not at its first message.
+    pub fn open(root: impl Into<PathBuf>) -> Result<Self, RawFileError> {
+        let root = root.into();
+        fs::create_dir_all(&root).map_err(|source| RawFileError::Write { path: root.clone(), source })?;
+        Ok(Self { root })
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }
@@ -48,29 +59,27 @@ impl RawFiles {
         Ok(self.root.join(&sha[..2]).join(format!("{sha}.eml")))
     }
 
-    /// Keeps `raw`, whose SHA-256 is `sha`, unless a whole copy is already there.
+    /// Keeps `raw`, whose SHA-256 is `sha`, unless a sound copy is already there; a copy that
+    /// no longer matches is replaced.
     pub fn put(&self, sha: &str, raw: &[u8]) -> Result<(), RawFileError> {
         let path = self.path_of(sha)?;
-        if fs::metadata(&path).is_ok_and(|m| m.len() == raw.len() as u64) {
-            return Ok(());
-        }
         let failed = |source| RawFileError::Write { path: path.clone(), source };
         let dir = path.parent().expect("a raw file has a directory");
-        fs::create_dir_all(dir).map_err(failed)?;
-        // Named for this process and thread, so that two writers of one message never share it.
-        let temp = dir.join(format!(".{sha}.{}.{:?}.tmp", std::process::id(), std::thread::current().id()));
-        let written = (|| {
-            let mut file = File::create(&temp)?;
-            file.write_all(raw)?;
-            file.sync_all()?;
-            fs::rename(&temp, &path)?;
-            // The rename itself is durable only once the directory is synced.
-            File::open(dir)?.sync_all()
-        })();
-        if written.is_err() {
-            let _ = fs::remove_file(&temp);
+        if fs::metadata(&path).is_ok_and(|m| m.len() == raw.len() as u64) && self.get(sha).is_ok() {
+            // Another writer's rename may not be durable yet.
+            return sync_dir(dir).map_err(failed);
         }
-        written.map_err(failed)
+        let new_dir = !dir.exists();
+        fs::create_dir_all(dir).map_err(failed)?;
+        if new_dir {
+            sync_dir(&self.root).map_err(failed)?;
+        }
+        let mut file = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
+        file.write_all(raw).map_err(failed)?;
+        file.as_file().sync_all().map_err(failed)?;
+        // On failure the temporary file is removed as it is dropped.
+        file.persist(&path).map_err(|e| failed(e.error))?;
+        sync_dir(dir).map_err(failed)
     }
 
     /// The message whose SHA-256 is `sha`, checked against it.
@@ -82,6 +91,11 @@ impl RawFiles {
         }
         Ok(raw)
     }
+}
+
+/// A rename or a new entry is durable only once its directory is synced.
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
 }
 
 #[cfg(test)]
@@ -103,6 +117,12 @@ mod tests {
         let path = dir.path().join(&name[..2]).join(format!("{name}.eml"));
         assert_eq!(fs::read(&path).unwrap(), raw);
         assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1, "no temporary file left");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "personal data: readable by the service only ({mode:o})");
+        }
         assert_eq!(files.get(&name).unwrap(), raw);
     }
 
@@ -116,6 +136,8 @@ mod tests {
         files.put(&name, raw).unwrap();
         fs::write(files.path_of(&name).unwrap(), b"Subject: ho\r\n\r\nbody\r\n").unwrap();
         assert!(matches!(files.get(&name), Err(RawFileError::Changed { .. })));
+        files.put(&name, raw).unwrap();
+        assert_eq!(files.get(&name).unwrap(), raw, "a changed copy is replaced when the message comes again");
         for bad in ["../../etc/passwd", "ab", &name.to_uppercase()] {
             assert!(matches!(files.path_of(bad), Err(RawFileError::BadName(_))), "{bad}");
         }

@@ -4,8 +4,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::models::RequestRow;
-use super::schema::{alerts, campaign_watchers, campaigns, memberships, requests, workspaces};
-use super::{AnyConnection, StoreResult};
+use super::schema::{alerts, authorities, campaign_watchers, campaigns, memberships, requests, workspaces};
+use super::{AnyConnection, StoreResult, lower};
 use crate::domain::status::State;
 
 pub fn add_watcher(conn: &mut AnyConnection, campaign_id: i64, user_id: i64) -> StoreResult<bool> {
@@ -77,6 +77,29 @@ pub fn candidates(conn: &mut AnyConnection, until: NaiveDate) -> StoreResult<Vec
         .order(requests::id)
         .select(RequestRow::as_select())
         .load(conn)?)
+}
+
+/// Open campaign requests sent to their body's address (or sent by hand, to no address
+/// recorded) since marked failing, with when it was marked; none in an archived workspace. A
+/// request sent to a workspace's own contact for the body is not affected.
+pub fn sent_to_failing_addresses(conn: &mut AnyConnection) -> StoreResult<Vec<(RequestRow, NaiveDateTime)>> {
+    let open_spaces = workspaces::table.filter(workspaces::archived_at.is_null()).select(workspaces::id);
+    let open =
+        [State::AwaitingResponse, State::AwaitingClarification, State::AwaitingFee, State::InternalReview];
+    let rows: Vec<(RequestRow, Option<NaiveDateTime>)> =
+        requests::table
+            .inner_join(authorities::table)
+            .filter(requests::campaign_id.is_not_null())
+            .filter(requests::workspace_id.eq_any(open_spaces))
+            .filter(requests::state.eq_any(open))
+            .filter(authorities::email_failed_at.is_not_null())
+            .filter(requests::sent_to.is_null().or(
+                lower(requests::sent_to.assume_not_null()).eq(lower(authorities::email.assume_not_null())),
+            ))
+            .order(requests::id)
+            .select((RequestRow::as_select(), authorities::email_failed_at))
+            .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(row, at)| Some((row, at?))).collect())
 }
 
 pub fn alert_sent(

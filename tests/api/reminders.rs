@@ -260,3 +260,36 @@ async fn digests_go_only_to_members_of_the_workspace(db: &TestDb) {
     app.stop().await;
 }
 on_both_backends!(digests_go_only_to_members_of_the_workspace);
+
+/// A bounce that marks a body's address failing is in the next digest, once; the requests
+/// sent elsewhere are not.
+async fn a_bounced_address_is_in_the_digest_once(db: &TestDb) {
+    let w = crate::inbound::world(db).await;
+    let today = foitrack::domain::london::today();
+    let run = |dry: bool| format!("/api/v1/reminders/run?dry_run={dry}&as_of={today}");
+    let quiet = w.app.post(&run(true), &json!({})).await;
+    assert_eq!(quiet.ok()["digests"], json!([]), "nothing to report before the bounce");
+
+    let bounced = w.deliver(w.expand("bounce_dsn.eml")).await;
+    assert_eq!(bounced.body["outcome"], "bounce", "{}", bounced.body);
+    let dry = w.app.post(&run(true), &json!({})).await;
+    let digest = &dry.ok()["digests"][0];
+    let items: Vec<(&str, &str)> = digest["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["kind"].as_str().unwrap(), i["reference"].as_str().unwrap()))
+        .collect();
+    assert_eq!(items, [("address_failing", "ABT-2021-0003")], "Gamma's request only");
+    assert_eq!(digest["items"][0]["date"], today.to_string(), "the day it was marked");
+    let body = digest["body"].as_str().unwrap();
+    assert!(body.contains("Mail to the body's address failed: correct it with an import (1):"), "{body}");
+    assert!(body.contains("ABT-2021-0003  Gamma Trust"), "{body}");
+
+    let sent = w.app.post(&run(false), &json!({})).await;
+    assert_eq!(sent.ok()["digests"].as_array().unwrap().len(), 1);
+    let again = w.app.post(&run(false), &json!({})).await;
+    assert_eq!(again.ok()["digests"], json!([]), "each failure once");
+    w.app.stop().await;
+}
+on_both_backends!(a_bounced_address_is_in_the_digest_once);

@@ -35,7 +35,7 @@ pub struct IncomingView {
     /// What was folded away after `text`, if anything.
     pub folded: Option<Fold>,
     /// The message's HTML body, sanitised: no scripts, styles, forms, frames or images, and
-    /// links that open apart. Absent for plain text mail, and for mail stored before
+    /// only absolute `http`, `https` and `mailto` links. Absent for plain text mail, and for mail stored before
     /// foitrack kept HTML. Nothing is folded away in it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,

@@ -120,8 +120,21 @@ impl Service {
                     )
                 })?;
                 files.get(&sha256).map_err(|e| match e {
-                    RawFileError::Read { .. } => ServiceError::unavailable(e.to_string(), Some(e.into())),
-                    _ => ServiceError::internal_from("A stored message's raw file does not read", e),
+                    RawFileError::Read { .. } => ServiceError::unavailable(
+                        format!(
+                            "The raw copy of message {id} could not be read from the raw message directory; \
+                             check that its file is there and readable."
+                        ),
+                        Some(e.into()),
+                    ),
+                    RawFileError::Changed { .. } => ServiceError::unavailable(
+                        format!(
+                            "The raw copy of message {id} has changed since it was stored (its bytes no longer \
+                             match their SHA-256, {sha256}), so it is not used; restore it from a backup."
+                        ),
+                        Some(e.into()),
+                    ),
+                    _ => ServiceError::internal_from("A stored message's raw file has no usable name", e),
                 })
             }
         }

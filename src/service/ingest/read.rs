@@ -95,7 +95,14 @@ pub(super) fn read(
 ) -> ServiceResult<Read> {
     let sha = hex::encode(Sha256::digest(arrival.raw));
     if let Some(files) = raw_files {
-        files.put(&sha, arrival.raw).map_err(|e| ServiceError::unavailable(e.to_string(), Some(e.into())))?;
+        // The path is for the log, not for whoever delivered the message.
+        files.put(&sha, arrival.raw).map_err(|e| {
+            ServiceError::unavailable(
+                "The message could not be kept in the raw message directory, so nothing was stored; \
+                 it can be delivered again once the directory can be written.",
+                Some(e.into()),
+            )
+        })?;
     }
     let parsed = reader::parse(arrival.raw);
     let message_id = parsed
