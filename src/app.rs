@@ -24,12 +24,14 @@ impl App {
     /// Connects to the configured database, applies pending migrations, runs the startup steps
     /// and builds the service.
     pub fn build(settings: Settings) -> anyhow::Result<Self> {
+        // Settings are checked before the database is touched, migrations included.
+        let raw_files = settings.inbound.raw_files()?;
         let db = connect(&settings, true)?;
         let service = Service::new(db, settings.custom_regimes()?)?
             .with_mail(mail_config(&settings)?)
             .with_reminders(reminder_config(&settings))
             .with_extractor(settings.extraction.extractor())
-            .with_raw_files(settings.inbound.raw_files()?)
+            .with_raw_files(raw_files)
             .with_templates(crate::mail::templates::Templates::load(Some(std::path::Path::new(
                 &settings.mail.templates_dir,
             )))?);

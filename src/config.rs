@@ -186,6 +186,10 @@ pub struct ImapSettings {
     /// `imaps://USER:PASSWORD@HOST/FOLDER`; empty: no polling.
     pub url: String,
     pub interval_seconds: u64,
+    /// How long connecting, and each read and write, may take.
+    pub timeout_seconds: u64,
+    /// A certificate authority's PEM file to trust besides the system's; empty: the system's only.
+    pub ca_file: String,
     /// Where stored messages are moved; empty: they stay, flagged.
     pub processed_folder: String,
     /// The workspace whose holding pen unmatched mail waits in; empty: the site-wide pen.
@@ -204,6 +208,8 @@ impl std::fmt::Debug for ImapSettings {
         f.debug_struct("ImapSettings")
             .field("url", &url)
             .field("interval_seconds", &self.interval_seconds)
+            .field("timeout_seconds", &self.timeout_seconds)
+            .field("ca_file", &self.ca_file)
             .field("processed_folder", &self.processed_folder)
             .field("workspace", &self.workspace)
             .field("deliver_as", &self.deliver_as)
@@ -217,7 +223,10 @@ impl ImapSettings {
         match self.url.trim() {
             "" => Ok(None),
             url => {
-                crate::mail::imap::ImapTarget::parse(url).map(Some).map_err(|e| ConfigError(e.to_string()))
+                let target =
+                    crate::mail::imap::ImapTarget::parse(url).map_err(|e| ConfigError(e.to_string()))?;
+                let ca_file = Some(self.ca_file.trim()).filter(|f| !f.is_empty()).map(Into::into);
+                Ok(Some(target.with_connection(Duration::from_secs(self.timeout_seconds), ca_file)))
             }
         }
     }
@@ -324,6 +333,9 @@ impl Settings {
         self.imap.target()?;
         if self.imap.interval_seconds == 0 {
             return Err(ConfigError("imap.interval_seconds must be at least 1".into()));
+        }
+        if self.imap.timeout_seconds == 0 {
+            return Err(ConfigError("imap.timeout_seconds must be at least 1".into()));
         }
         let x = &self.extraction;
         if x.cpu_seconds == 0 || x.wall_seconds == 0 {

@@ -316,6 +316,16 @@ fn print_request(d: &RequestDetail) {
             println!("      {}", safe_text(note).replace('\n', "\n      "));
         }
     }
+    if !d.outgoing.is_empty() {
+        println!("outgoing:");
+    }
+    for m in &d.outgoing {
+        let when = m
+            .sent_at
+            .map(|t| format!("sent {}", t.format("%Y-%m-%d %H:%M")))
+            .unwrap_or_else(|| m.state.clone());
+        println!("  {} to {} · {when} · {}", m.kind, safe(&m.to), safe(&m.subject));
+    }
     if !d.incoming.is_empty() {
         println!("incoming:");
     }

@@ -2,7 +2,9 @@
 //! and marking one done once it is safely stored. A message is never deleted: done means
 //! flagged `$FoitrackStored` (and seen), or moved to a folder of the operator's choosing.
 
-use imap::ConnectionMode;
+use std::path::PathBuf;
+use std::time::Duration;
+
 use url::Url;
 
 /// The keyword a stored message carries; the search for waiting mail leaves it out.
@@ -30,6 +32,10 @@ pub struct ImapTarget {
     password: String,
     pub folder: String,
     pub tls: Tls,
+    /// How long connecting, and each read and write, may take.
+    pub timeout: Duration,
+    /// A certificate authority's PEM file to trust besides the system's.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for ImapTarget {
@@ -45,6 +51,18 @@ pub enum ImapError {
     /// The server cannot do what the settings ask.
     #[error("{0}")]
     Refused(String),
+    #[error("the mail server {host} cannot be reached: {source}")]
+    Unreachable {
+        host: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("a TLS connection to {host} could not be made: {source}")]
+    Tls {
+        host: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("the mailbox {what} failed")]
     Server {
         what: &'static str,
@@ -53,7 +71,10 @@ pub enum ImapError {
     },
 }
 
-fn failed(what: &'static str) -> impl FnOnce(imap::Error) -> ImapError {
+/// How long connecting, and each read and write, may take unless the settings say otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub(super) fn failed(what: &'static str) -> impl FnOnce(imap::Error) -> ImapError {
     move |source| ImapError::Server { what, source: Box::new(source) }
 }
 
@@ -92,7 +113,17 @@ impl ImapTarget {
             ));
         }
         let port = url.port().unwrap_or(if tls == Tls::Implicit { 993 } else { 143 });
-        Ok(Self { host, port, user, password, folder, tls })
+        Ok(Self { host, port, user, password, folder, tls, timeout: DEFAULT_TIMEOUT, ca_file: None })
+    }
+
+    /// The same mailbox, reached within `timeout` and trusting `ca_file` too.
+    pub fn with_connection(self, timeout: Duration, ca_file: Option<PathBuf>) -> Self {
+        Self { timeout, ca_file, ..self }
+    }
+
+    /// The host as a name or an address, without the brackets a URL puts around IPv6.
+    pub(super) fn bare_host(&self) -> &str {
+        self.host.trim_start_matches('[').trim_end_matches(']')
     }
 
     /// The URL without its password, for logs and errors.
@@ -119,15 +150,7 @@ impl Mailbox {
     /// Logs in and selects the folder; refuses a mailbox that cannot keep foitrack's flag, or
     /// (with a folder for what is done) cannot move messages.
     pub fn open(target: &ImapTarget, processed: Option<&str>) -> Result<Self, ImapError> {
-        let mode = match target.tls {
-            Tls::Implicit => ConnectionMode::Tls,
-            Tls::StartTls => ConnectionMode::StartTls,
-            Tls::None => ConnectionMode::Plaintext,
-        };
-        let client = imap::ClientBuilder::new(target.host.as_str(), target.port)
-            .mode(mode)
-            .connect()
-            .map_err(failed("connection"))?;
+        let client = super::imap_connect::connect(target)?;
         let mut session =
             client.login(&target.user, &target.password).map_err(|(e, _)| failed("login")(e))?;
         let selected = session.select(&target.folder).map_err(failed("folder's selection"))?;

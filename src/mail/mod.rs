@@ -6,6 +6,7 @@
 
 pub mod html;
 pub mod imap;
+mod imap_connect;
 pub mod inbound;
 pub mod sources;
 pub mod templates;

@@ -126,7 +126,7 @@ pub struct DeliveryReport {
     pub cancelled: u32,
 }
 
-fn view(row: OutboxRow) -> OutboxView {
+pub(crate) fn view(row: OutboxRow) -> OutboxView {
     OutboxView {
         id: row.id,
         kind: row.kind.to_string(),

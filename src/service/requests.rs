@@ -176,6 +176,7 @@ impl Service {
             requests::with_body(&mut conn, &actor.scope(None)?, id)?.ok_or_else(|| not_found(id))?;
         let event_rows = events::of_request_with_recorder(&mut conn, id)?;
         let incoming = super::ingest::incoming::of_request(&mut conn, id)?;
+        let outgoing = crate::store::outbox::of_request(&mut conn, id)?;
         drop(conn);
         let mut retracted_by: HashMap<i64, i64> = HashMap::new();
         let mut views = Vec::with_capacity(event_rows.len());
@@ -211,6 +212,7 @@ impl Service {
             request: convert::request(row, body, today)?,
             body: body_text,
             events: views,
+            outgoing: outgoing.into_iter().map(super::outbox::view).collect(),
             incoming,
             as_of: today,
         })

@@ -178,6 +178,9 @@ pub struct RequestDetail {
     pub request: RequestView,
     pub body: String,
     pub events: Vec<EventView>,
+    /// The mail foitrack sent or queued for it (the request, chasers, review requests), oldest
+    /// first; none for a request sent by hand.
+    pub outgoing: Vec<super::outbox::OutboxView>,
     /// The replies, auto-replies and bounces matched to it, in the order they arrived.
     pub incoming: Vec<super::ingest::incoming::IncomingView>,
     pub as_of: NaiveDate,

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use foitrack::jobs::mailbox::{Delivery, poll};
-use foitrack::mail::imap::{ImapTarget, STORED_FLAG};
+use foitrack::mail::imap::{ImapError, ImapTarget, Mailbox, STORED_FLAG};
 
 use crate::helpers::TestDb;
 use crate::inbound::{renamed, world};
@@ -21,6 +21,10 @@ const PASSWORD: &str = "secret";
 /// A dovecot of the test's own; stopped when dropped.
 pub(crate) struct Dovecot {
     pub(crate) port: u16,
+    /// Where it takes TLS from the start (imaps); the plain port offers STARTTLS.
+    pub(crate) tls_port: u16,
+    /// The certificate authority that signed its certificate (made by the test).
+    pub(crate) ca_file: PathBuf,
     child: Child,
     _dir: tempfile::TempDir,
 }
@@ -58,15 +62,19 @@ impl Dovecot {
                 .success()
         );
         std::fs::write(root.join("passwd"), format!("{USER}:{{PLAIN}}{PASSWORD}::::::\n")).unwrap();
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        make_certificates(root);
+        let free = || TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let (port, tls_port) = (free(), free());
         let r = root.display();
         let config = format!(
             "protocols = imap\nlisten = 127.0.0.1\nbase_dir = {r}/run\nstate_dir = {r}/state\nlog_path = {r}/dovecot.log\n\
-             ssl = no\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\n\
+             ssl = yes\nssl_cert = <{r}/cert.pem\nssl_key = <{r}/key.pem\n\
+             disable_plaintext_auth = no\nauth_mechanisms = plain login\n\
              passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {r}/passwd\n}}\n\
              userdb {{\n  driver = static\n  args = uid=nobody gid=nogroup home={r}/mail/%u\n}}\n\
              mail_location = maildir:~/Maildir\n\
-             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    port = {port}\n  }}\n}}\n\
+             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    port = {port}\n  }}\n\
+               inet_listener imaps {{\n    port = {tls_port}\n    ssl = yes\n  }}\n}}\n\
              service anvil {{\n  chroot =\n}}\n"
         );
         std::fs::write(root.join("dovecot.conf"), config).unwrap();
@@ -78,7 +86,8 @@ impl Dovecot {
             .spawn()
             .expect("dovecot starts");
         // Owned from here, so that a failure below stops it too.
-        let mut dovecot = Self { port, child, _dir: dir };
+        let ca_file = root.join("ca.pem");
+        let mut dovecot = Self { port, tls_port, ca_file, child, _dir: dir };
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             let log = || std::fs::read_to_string(dovecot._dir.path().join("dovecot.log")).unwrap_or_default();
@@ -135,6 +144,49 @@ impl Drop for Dovecot {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A certificate authority of the test's own, and a certificate it signed for 127.0.0.1, made
+/// with the openssl command that dovecot's package brings (through ssl-cert).
+fn make_certificates(dir: &Path) {
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl runs");
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    openssl(
+        &[
+            &["req", "-x509"],
+            &ec[..],
+            &["-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=foitrack test CA"],
+        ]
+        .concat(),
+    );
+    openssl(
+        &[&["req"], &ec[..], &["-keyout", "key.pem", "-out", "cert.csr", "-subj", "/CN=127.0.0.1"]].concat(),
+    );
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName = IP:127.0.0.1, DNS:localhost\nbasicConstraints = CA:FALSE\nextendedKeyUsage = serverAuth\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "cert.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "cert.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
 }
 
 fn dovecot_program() -> Option<PathBuf> {
@@ -316,4 +368,96 @@ fn count_messages(db: &Path) -> i64 {
     diesel::sql_query("SELECT count(*) AS n FROM inbound_messages")
         .get_result::<N>(&mut conn)
         .map_or(0, |r| r.n)
+}
+
+/// The mailbox over TLS, both ways: imaps, and STARTTLS on the plain port. The server's
+/// certificate is signed by the test's own authority, trusted through `imap.ca_file`; without
+/// it, the connection is refused and says why.
+async fn a_mailbox_is_polled_over_tls_with_the_site_s_own_authority(db: &TestDb) {
+    let Some(dovecot) = Dovecot::start() else { return };
+    let w = world(db).await;
+    dovecot.append(&[w.expand("response_plain.eml")]);
+    let service = w.app.service.clone();
+    let delivery =
+        Delivery { by: service.local_actor(Some("admin@example.org")).unwrap().user_id, pen: None };
+    let ca = Some(dovecot.ca_file.clone());
+    let imaps = format!("imaps://{USER}:{PASSWORD}@127.0.0.1:{}/INBOX", dovecot.tls_port);
+    let starttls = format!("imap://{USER}:{PASSWORD}@127.0.0.1:{}/INBOX", dovecot.port);
+    let timeout = Duration::from_secs(10);
+    let trusted = ImapTarget::parse(&imaps).unwrap().with_connection(timeout, ca.clone());
+    let polled = {
+        let service = service.clone();
+        tokio::task::spawn_blocking(move || poll(&service, &trusted, None, delivery, &STOP).unwrap())
+            .await
+            .unwrap()
+    };
+    assert_eq!((polled.taken, polled.left), (1, 0));
+    assert_eq!(dovecot.stored("INBOX"), (1, 1));
+
+    dovecot.append(&[renamed(w.expand("unmatched.eml"), "starttls")]);
+    let upgraded = ImapTarget::parse(&starttls).unwrap().with_connection(timeout, ca);
+    let polled = {
+        let service = service.clone();
+        tokio::task::spawn_blocking(move || poll(&service, &upgraded, None, delivery, &STOP).unwrap())
+            .await
+            .unwrap()
+    };
+    assert_eq!(polled.taken, 1);
+
+    for url in [imaps, starttls] {
+        let untrusted = ImapTarget::parse(&url).unwrap().with_connection(timeout, None);
+        let err = Mailbox::open(&untrusted, None).err().expect("an unknown authority is refused");
+        let why = format!("{err}");
+        assert!(matches!(err, ImapError::Tls { .. }), "{url}: {why}");
+        assert!(why.contains("127.0.0.1") && why.to_lowercase().contains("certificate"), "{why}");
+    }
+    let missing = ImapTarget::parse(&format!("imaps://{USER}:{PASSWORD}@127.0.0.1:{}/", dovecot.tls_port))
+        .unwrap()
+        .with_connection(timeout, Some("/nonexistent/ca.pem".into()));
+    let why = Mailbox::open(&missing, None).err().unwrap().to_string();
+    assert!(why.starts_with("imap.ca_file: /nonexistent/ca.pem"), "{why}");
+    w.app.stop().await;
+}
+on_both_backends!(a_mailbox_is_polled_over_tls_with_the_site_s_own_authority);
+
+/// A server that accepts the connection and then says nothing fails the poll after the
+/// timeout, in plain text and in the TLS handshake alike, instead of holding it for good.
+#[test]
+fn a_server_that_never_answers_fails_within_the_timeout() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accepts and keeps every connection open, silent.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming() {
+            held.push(conn);
+        }
+    });
+    let timeout = Duration::from_millis(300);
+    for url in [format!("imap://u:p@127.0.0.1:{port}/?tls=none"), format!("imaps://u:p@127.0.0.1:{port}/")] {
+        let target = ImapTarget::parse(&url).unwrap().with_connection(timeout, None);
+        let err = Mailbox::open(&target, None).err().expect("no answer is an error");
+        let timed_out = io_kind(&err);
+        assert!(
+            matches!(timed_out, Some(std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)),
+            "{url}: {err} ({timed_out:?})"
+        );
+    }
+}
+
+/// The kind of the first I/O error in `e`'s chain of causes.
+fn io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    let mut cause = Some(e);
+    while let Some(e) = cause {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        let imap_error =
+            e.downcast_ref::<imap::Error>().or(e.downcast_ref::<Box<imap::Error>>().map(|b| &**b));
+        if let Some(imap::Error::Io(io)) = imap_error {
+            return Some(io.kind());
+        }
+        cause = e.source();
+    }
+    None
 }

@@ -217,6 +217,12 @@ async fn every_message_of_the_corpus_lands_where_it_belongs(db: &TestDb) {
     // Request 1's timeline lists what came back for it, with how each was matched.
     let one = w.app.get(&format!("/api/v1/requests/{}", w.ids[0])).await;
     let incoming = one.ok()["incoming"].as_array().unwrap().clone();
+    // Beside what came back, what went out: the request itself, sent through the outbox.
+    let out = one.body["outgoing"].as_array().unwrap();
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!((out[0]["kind"].as_str(), out[0]["state"].as_str()), (Some("request"), Some("sent")));
+    assert_eq!(format!("<{}>", out[0]["message_id"].as_str().unwrap()), w.msgids[0]);
+    assert_eq!(out[0]["to"], "foi@alpha-trust.nhs.uk");
     let by: Vec<&str> = incoming.iter().map(|m| m["matched_by"].as_str().unwrap()).collect();
     assert!(by.contains(&"guess") && by.contains(&"in_reply_to") && by.contains(&"reply_address"), "{by:?}");
     let shared = incoming.iter().find(|m| m["from"] == "foi.sharedservice@nhs.net").unwrap();

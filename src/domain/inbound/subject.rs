@@ -6,7 +6,7 @@
 //! over each word's trigrams, as PostgreSQL's pg_trgm takes them), after the prefixes mail
 //! clients and gateways add ("RE:", "Fwd:", "[EXTERNAL]") are stripped from the reply.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// The least likeness that suggests anything.
 pub const ALIKE: f64 = 0.6;
@@ -79,11 +79,15 @@ pub fn stripped(subject: &str) -> String {
     }
 }
 
-/// A word's triples, the word padded with two spaces before and one after, so that short words
-/// and word starts count; words are runs of letters and digits. In a word with a digit in it,
-/// a number, the letters people type for digits are read as those digits (`oo42` is `0042`).
-fn trigrams(text: &str) -> HashSet<[char; 3]> {
-    let mut out = HashSet::new();
+/// A text's letter triples, each packed into one number, sorted and without repeats: the
+/// pen compares a reply with thousands of subjects while holding the write lock, and sorted
+/// numbers are built and intersected several times faster than sets of triples.
+///
+/// Each word is padded with two spaces before and one after, so that short words and word
+/// starts count; words are runs of letters and digits. In a word with a digit in it, a number,
+/// the letters people type for digits are read as those digits (`oo42` is `0042`).
+fn trigrams(text: &str) -> Vec<u64> {
+    let mut out = Vec::with_capacity(text.len() + 8);
     for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
         let number = word.chars().any(|c| c.is_ascii_digit());
         let read = |c: char| match c {
@@ -91,19 +95,35 @@ fn trigrams(text: &str) -> HashSet<[char; 3]> {
             'l' | 'i' if number => '1',
             c => c,
         };
-        let padded: Vec<char> = "  ".chars().chain(word.chars().map(read)).chain(" ".chars()).collect();
-        for w in padded.windows(3) {
-            out.insert([w[0], w[1], w[2]]);
+        // A char is at most 21 bits: three fit in 63.
+        let mut window: u64 = u64::from(' ') << 21 | u64::from(' ');
+        for c in word.chars().map(read).chain([' ']) {
+            window = (window << 21 | u64::from(c)) & ((1 << 63) - 1);
+            out.push(window);
         }
     }
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
-fn likeness(a: &HashSet<[char; 3]>, b: &HashSet<[char; 3]>) -> f64 {
+/// Dice's coefficient of two sorted sets: twice the shared over both counts.
+fn likeness(a: &[u64], b: &[u64]) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let shared = a.intersection(b).count();
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
     2.0 * shared as f64 / (a.len() + b.len()) as f64
 }
 
@@ -171,5 +191,8 @@ mod tests {
         let c = trigrams("freedom");
         assert!((likeness(&a, &c) - likeness(&c, &a)).abs() < 1e-9);
         assert!(likeness(&a, &c) < 1.0);
+        // "  f", " fr", "fre", "ree", "eed", "edo", "dom", "om ": eight, as pg_trgm counts them.
+        assert_eq!(c.len(), 8);
+        assert_eq!(trigrams("oo42"), trigrams("0042"), "a number's letters read as digits");
     }
 }
