@@ -273,6 +273,15 @@ fn enum_columns_refuse_words_foitrack_does_not_know() {
         let mut conn = db.conn().unwrap();
         let conn: &mut AnyConnection = &mut conn;
         conn.batch_execute(&in_default_workspace(ROWS)).unwrap();
+        // A reply linked to request 1, for the incoming mail's own words.
+        conn.batch_execute(
+            "INSERT INTO inbound_messages (id, sha256, workspace_id, source, outcome, matched_by, subject, \
+             received_at, body_text, suggestions, size, raw, received_by) VALUES (1, 'ab', 1, 'test', 'response', \
+             'reply_address', 'Re: FOI', '2022-01-07 07:00:00', 'Not held.', '[]', 0, '', 1);
+             INSERT INTO inbound_links (inbound_id, request_id, matched_by, sender_mismatch, linked_at) \
+             VALUES (1, 1, 'reply_address', false, '2022-01-07 07:00:00');",
+        )
+        .unwrap();
         let refused = [
             "UPDATE users SET role = 'overlord' WHERE id = 1",
             "UPDATE requests SET state = 'lost' WHERE id = 1",
@@ -282,6 +291,10 @@ fn enum_columns_refuse_words_foitrack_does_not_know() {
             "UPDATE outbox SET kind = 'spam' WHERE id = 1",
             "UPDATE outbox SET state = 'Sent' WHERE id = 1",
             "UPDATE alerts SET kind = 'late' WHERE id = 1",
+            "UPDATE inbound_messages SET outcome = 'spam' WHERE id = 1",
+            "UPDATE inbound_messages SET matched_by = 'luck' WHERE id = 1",
+            "UPDATE inbound_links SET matched_by = 'none' WHERE inbound_id = 1",
+            "UPDATE inbound_links SET classification = 'rude' WHERE inbound_id = 1",
         ];
         for sql in refused {
             let err = diesel::sql_query(sql).execute(conn).expect_err(sql);
@@ -303,6 +316,18 @@ fn enum_columns_refuse_words_foitrack_does_not_know() {
         for state in foitrack::domain::vocab::OutboxState::ALL {
             diesel::sql_query("UPDATE outbox SET state = $1 WHERE id = 1")
                 .bind::<Text, _>(state.as_str())
+                .execute(conn)
+                .unwrap();
+        }
+        for class in foitrack::domain::inbound::suggest::Classification::ALL {
+            diesel::sql_query("UPDATE inbound_links SET classification = $1 WHERE inbound_id = 1")
+                .bind::<Text, _>(class.as_str())
+                .execute(conn)
+                .unwrap();
+        }
+        for kind in ["address_failing", "chaser", "review_request"] {
+            diesel::sql_query("UPDATE alerts SET kind = $1 WHERE id = 1")
+                .bind::<Text, _>(kind)
                 .execute(conn)
                 .unwrap();
         }

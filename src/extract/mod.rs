@@ -146,7 +146,7 @@ fn windows_1252(data: &[u8]) -> String {
 }
 
 /// Bytes that should be UTF-8: as UTF-8 if they are, else as Windows-1252.
-fn utf8_or_1252(data: &[u8]) -> String {
+pub(crate) fn utf8_or_1252(data: &[u8]) -> String {
     match std::str::from_utf8(data) {
         Ok(text) => text.to_string(),
         Err(_) => windows_1252(data),

@@ -460,3 +460,59 @@ async fn batches_keep_every_message_in_order(db: &TestDb) {
     }
 }
 on_both_backends!(batches_keep_every_message_in_order);
+
+/// A batch that cannot be stored together is stored a message at a time, so that only the
+/// message at fault is lost, and every other is reported in its place. The fault is a trigger
+/// of the test's own that refuses one subject.
+async fn a_batch_with_one_bad_message_loses_only_that_one(db: &TestDb) {
+    use diesel::RunQueryDsl;
+    use foitrack::service::ingest::Batcher;
+    let w = world(db).await;
+    {
+        let mut conn = w.app.service.db().conn().unwrap();
+        match &mut *conn {
+            foitrack::store::AnyConnection::Sqlite(c) => diesel::sql_query(
+                "CREATE TRIGGER poison BEFORE INSERT ON inbound_messages WHEN new.subject = 'poison' \
+                 BEGIN SELECT RAISE(ABORT, 'the test refuses this message'); END",
+            )
+            .execute(c),
+            foitrack::store::AnyConnection::Postgres(c) => diesel::connection::SimpleConnection::batch_execute(
+                c,
+                "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                 IF new.subject = 'poison' THEN RAISE EXCEPTION 'the test refuses this message'; END IF; \
+                 RETURN new; END $$; \
+                 CREATE TRIGGER poison BEFORE INSERT ON inbound_messages FOR EACH ROW EXECUTE FUNCTION poison()",
+            )
+            .map(|()| 0),
+        }
+        .unwrap();
+    }
+    let admin = w.app.service.local_actor(Some("admin@example.org")).unwrap().user_id;
+    let plain = w.expand("response_plain.eml");
+    let service = w.app.service.clone();
+    let reports = tokio::task::spawn_blocking(move || {
+        let mut batcher = Batcher::new(&service, None, admin);
+        let mut reports = Vec::new();
+        for i in 0..6 {
+            let mut raw = renamed(plain.clone(), &format!("fallback{i}"));
+            if i == 3 {
+                let text = String::from_utf8(raw).unwrap();
+                let (head, rest) = text.split_once("Subject: ").unwrap();
+                let (_, rest) = rest.split_once('\n').unwrap();
+                raw = format!("{head}Subject: poison\n{rest}").into_bytes();
+            }
+            reports.extend(batcher.push(format!("mbox#{i}"), raw));
+        }
+        reports.extend(batcher.flush());
+        reports
+    })
+    .await
+    .unwrap();
+    let got: Vec<(String, bool)> = reports.iter().map(|(s, r)| (s.clone(), r.is_ok())).collect();
+    let want: Vec<(String, bool)> = (0..6).map(|i| (format!("mbox#{i}"), i != 3)).collect();
+    assert_eq!(got, want, "only the refused message fails, and each report is in its place");
+    let one = w.app.get(&format!("/api/v1/requests/{}", w.ids[0])).await;
+    assert_eq!(one.ok()["incoming"].as_array().unwrap().len(), 5, "the five others are stored");
+    w.app.stop().await;
+}
+on_both_backends!(a_batch_with_one_bad_message_loses_only_that_one);

@@ -151,7 +151,7 @@ impl Stored {
         let (extraction, text, error) =
             if content_type.starts_with("text/plain") || content_type == "text/csv" {
                 // Plain text needs no parser that a hostile file could upset.
-                let mut text = clean(&decode_text(&file.data));
+                let mut text = clean(&crate::extract::utf8_or_1252(&file.data));
                 text.truncate(text.floor_char_boundary(crate::extract::MAX_TEXT_BYTES));
                 (Extraction::Ok, Some(text), None)
             } else if let (Some(_), Some(why)) = (format, &spent) {
@@ -192,15 +192,6 @@ impl Stored {
             extraction: self.extraction,
             extraction_error: self.error.clone(),
         }
-    }
-}
-
-/// A text file's contents: UTF-8 if it is, else Windows-1252, the usual other choice of
-/// British offices (a superset of ISO-8859-1 in the characters it prints).
-fn decode_text(data: &[u8]) -> String {
-    match std::str::from_utf8(data) {
-        Ok(text) => text.to_string(),
-        Err(_) => reader::fix_c1(&data.iter().map(|&b| b as char).collect::<String>()),
     }
 }
 
