@@ -225,7 +225,14 @@ impl ImapSettings {
             url => {
                 let target =
                     crate::mail::imap::ImapTarget::parse(url).map_err(|e| ConfigError(e.to_string()))?;
-                let ca_file = Some(self.ca_file.trim()).filter(|f| !f.is_empty()).map(Into::into);
+                let ca_file: Option<std::path::PathBuf> =
+                    Some(self.ca_file.trim()).filter(|f| !f.is_empty()).map(Into::into);
+                // Said at start, not at the first poll; its certificates are read at each poll.
+                if let Some(file) = &ca_file
+                    && let Err(e) = std::fs::File::open(file)
+                {
+                    return Err(ConfigError(format!("imap.ca_file: {} cannot be read: {e}", file.display())));
+                }
                 Ok(Some(target.with_connection(Duration::from_secs(self.timeout_seconds), ca_file)))
             }
         }

@@ -57,6 +57,8 @@ pub enum ImapError {
         #[source]
         source: std::io::Error,
     },
+    #[error("the mail server {host} did not answer within {seconds} s (imap.timeout_seconds)")]
+    Silent { host: String, seconds: f64 },
     #[error("a TLS connection to {host} could not be made: {source}")]
     Tls {
         host: String,

@@ -20,8 +20,8 @@ use super::imap::{ImapError, ImapTarget, Tls, failed};
 pub(super) fn connect(target: &ImapTarget) -> Result<imap::Client<imap::Connection>, ImapError> {
     let tcp = tcp(target)?;
     let client = match target.tls {
-        Tls::None => greeted(Box::new(tcp))?,
-        Tls::Implicit => greeted(Box::new(tls(target, tcp)?))?,
+        Tls::None => greeted(target, Box::new(tcp))?,
+        Tls::Implicit => greeted(target, Box::new(tls(target, tcp)?))?,
         Tls::StartTls => {
             let tcp = start_tls(target, tcp)?;
             let mut client = imap::Client::new(Box::new(tls(target, tcp)?) as imap::Connection);
@@ -36,9 +36,9 @@ pub(super) fn connect(target: &ImapTarget) -> Result<imap::Client<imap::Connecti
 /// The greeting and `STARTTLS`, in plain text, read a byte at a time so that nothing of the
 /// TLS that follows is read with them. (The imap crate keeps its own STARTTLS to itself.)
 fn start_tls(target: &ImapTarget, mut tcp: TcpStream) -> Result<TcpStream, ImapError> {
-    let unreachable = |source: io::Error| ImapError::Unreachable { host: target.host.clone(), source };
+    let unreachable = |source: io::Error| silent_or(target, source);
     let greeting = line(&mut tcp).map_err(unreachable)?;
-    if !greeting.starts_with("* OK") {
+    if !starts_with_ignoring_case(&greeting, "* OK") {
         return Err(ImapError::Refused(format!("{} greeted with {greeting:?}, not * OK", target.host)));
     }
     tcp.write_all(b"f1 STARTTLS\r\n").map_err(unreachable)?;
@@ -46,7 +46,7 @@ fn start_tls(target: &ImapTarget, mut tcp: TcpStream) -> Result<TcpStream, ImapE
     for _ in 0..MAX_LINES {
         let answer = line(&mut tcp).map_err(unreachable)?;
         if let Some(status) = answer.strip_prefix("f1 ") {
-            if status.starts_with("OK") {
+            if starts_with_ignoring_case(status, "OK") {
                 return Ok(tcp);
             }
             return Err(ImapError::Refused(format!(
@@ -58,6 +58,21 @@ fn start_tls(target: &ImapTarget, mut tcp: TcpStream) -> Result<TcpStream, ImapE
     Err(ImapError::Refused(format!("{} never answered STARTTLS", target.host)))
 }
 
+/// IMAP's status words are case-insensitive.
+fn starts_with_ignoring_case(text: &str, start: &str) -> bool {
+    text.get(..start.len()).is_some_and(|head| head.eq_ignore_ascii_case(start))
+}
+
+/// A connection that stopped answering, said as such; any other failure as unreachable.
+fn silent_or(target: &ImapTarget, source: io::Error) -> ImapError {
+    match source.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
+            ImapError::Silent { host: target.host.clone(), seconds: target.timeout.as_secs_f64() }
+        }
+        _ => ImapError::Unreachable { host: target.host.clone(), source },
+    }
+}
+
 /// How many lines, and bytes a line, a server may send before its answer to STARTTLS.
 const MAX_LINES: usize = 100;
 const MAX_LINE: usize = 8 * 1024;
@@ -66,7 +81,11 @@ fn line(tcp: &mut TcpStream) -> io::Result<String> {
     let mut bytes = Vec::new();
     let mut byte = [0u8; 1];
     while bytes.len() < MAX_LINE {
-        if tcp.read(&mut byte)? == 0 {
+        let n = match tcp.read(&mut byte) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            read => read?,
+        };
+        if n == 0 {
             return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the server closed the connection"));
         }
         if byte[0] == b'\n' {
@@ -77,15 +96,21 @@ fn line(tcp: &mut TcpStream) -> io::Result<String> {
     Err(io::Error::new(io::ErrorKind::InvalidData, "the server sent a line too long to be IMAP"))
 }
 
-fn greeted(stream: imap::Connection) -> Result<imap::Client<imap::Connection>, ImapError> {
+fn greeted(
+    target: &ImapTarget,
+    stream: imap::Connection,
+) -> Result<imap::Client<imap::Connection>, ImapError> {
     let mut client = imap::Client::new(stream);
-    client.read_greeting().map_err(failed("greeting"))?;
+    client.read_greeting().map_err(|e| match e {
+        imap::Error::Io(io) => silent_or(target, io),
+        e => failed("greeting")(e),
+    })?;
     Ok(client)
 }
 
 /// The TCP connection, with the target's timeout on connecting, reading and writing.
 fn tcp(target: &ImapTarget) -> Result<TcpStream, ImapError> {
-    let unreachable = |source: io::Error| ImapError::Unreachable { host: target.host.clone(), source };
+    let unreachable = |source: io::Error| silent_or(target, source);
     let addresses = (target.bare_host(), target.port).to_socket_addrs().map_err(unreachable)?;
     let mut last = io::Error::new(io::ErrorKind::NotFound, "the name has no address");
     for address in addresses {
@@ -113,10 +138,10 @@ fn tls(target: &ImapTarget, tcp: TcpStream) -> Result<TlsStream, ImapError> {
     let mut stream = StreamOwned::new(connection, tcp);
     // The handshake now, so that a certificate refused says so rather than failing a command.
     while stream.conn.is_handshaking() {
-        stream
-            .conn
-            .complete_io(&mut stream.sock)
-            .map_err(|source| ImapError::Tls { host: target.host.clone(), source })?;
+        stream.conn.complete_io(&mut stream.sock).map_err(|source| match source.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => silent_or(target, source),
+            _ => ImapError::Tls { host: target.host.clone(), source },
+        })?;
     }
     Ok(TlsStream(stream))
 }

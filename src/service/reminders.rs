@@ -180,7 +180,8 @@ impl Service {
             // Each failure once: a new one, after the address was corrected, is a new clock.
             for (row, failed_at) in reminders::sent_to_failing_addresses(conn)? {
                 let key = failed_at.format("%Y-%m-%dT%H:%M:%S%.f").to_string();
-                found.add(conn, &row, AlertKind::AddressFailing, Some(failed_at.date()), key)?;
+                let on = crate::domain::london::london_date(failed_at.and_utc());
+                found.add(conn, &row, AlertKind::AddressFailing, Some(on), key)?;
             }
             let mut digests = Vec::new();
             for ((user_id, workspace_id), mut items) in found.by_user {
@@ -432,7 +433,6 @@ impl Service {
     }
 }
 
-/// The id and date of the clarification request the request is waiting on.
 /// Today's digest items, by person and workspace, as they are found.
 #[derive(Default)]
 struct Digests {
@@ -477,6 +477,7 @@ impl Digests {
     }
 }
 
+/// The id and date of the clarification request the request is waiting on.
 fn clarification_asked(
     conn: &mut store::AnyConnection,
     request_id: i64,

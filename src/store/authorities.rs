@@ -84,7 +84,16 @@ pub fn mark_email_failing(
             .find(id)
             .filter(super::lower(authorities::email.assume_not_null()).eq(address.to_lowercase())),
     )
-    .set((authorities::email_failed_at.eq(at), authorities::email_failure.eq(reason)))
+    // The time of the first failure stays: the digest reports each failure once, by that
+    // time, and a second bounce to an address already failing is not a new failure.
+    .set((
+        authorities::email_failed_at.eq(diesel::dsl::sql::<
+            diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
+        >("coalesce(email_failed_at, ")
+        .bind::<diesel::sql_types::Timestamp, _>(at)
+        .sql(")")),
+        authorities::email_failure.eq(reason),
+    ))
     .execute(conn)?;
     Ok(n == 1)
 }

@@ -29,6 +29,8 @@ pub enum RawFileError {
     Read { path: PathBuf, source: io::Error },
     #[error("the raw message {path} has changed since it was stored: its bytes no longer match its name")]
     Changed { path: PathBuf },
+    #[error("{path} cannot be a directory for raw messages: {why}")]
+    NotADirectory { path: PathBuf, why: String },
     #[error("{0:?} is not the SHA-256 of a message")]
     BadName(String),
 }
@@ -38,11 +40,19 @@ impl RawFiles {
         Self { root: root.into() }
     }
 
-    /// The files under `root`, which is created if missing, so that a directory that cannot be
-    /// is reported when the service starts, not at its first message.
+    /// The files under `root`, checked so that a path that can never be a directory is
+    /// reported when a command starts, not at the first message. A missing directory is made
+    /// by the first message kept, so that a command that keeps none makes nothing.
     pub fn open(root: impl Into<PathBuf>) -> Result<Self, RawFileError> {
-        let root = root.into();
-        fs::create_dir_all(&root).map_err(|source| RawFileError::Write { path: root.clone(), source })?;
+        let root: PathBuf = root.into();
+        let blocked = |why: &str| RawFileError::NotADirectory { path: root.clone(), why: why.to_string() };
+        match root.ancestors().find(|a| a.as_os_str().is_empty() || a.exists()) {
+            Some(a) if a == root && !a.is_dir() => return Err(blocked("it is a file")),
+            Some(a) if !a.as_os_str().is_empty() && !a.is_dir() => {
+                return Err(blocked(&format!("{} is a file", a.display())));
+            }
+            _ => {}
+        }
         Ok(Self { root })
     }
 
@@ -65,12 +75,17 @@ impl RawFiles {
         let path = self.path_of(sha)?;
         let failed = |source| RawFileError::Write { path: path.clone(), source };
         let dir = path.parent().expect("a raw file has a directory");
-        if fs::metadata(&path).is_ok_and(|m| m.len() == raw.len() as u64) && self.get(sha).is_ok() {
+        if fs::metadata(&path).is_ok_and(|m| m.len() == raw.len() as u64)
+            && fs::read(&path).is_ok_and(|kept| kept == raw)
+        {
             // Another writer's rename may not be durable yet.
             return sync_dir(dir).map_err(failed);
         }
-        let new_dir = !dir.exists();
+        let (new_root, new_dir) = (!self.root.exists(), !dir.exists());
         fs::create_dir_all(dir).map_err(failed)?;
+        if new_root && let Some(parent) = self.root.parent().filter(|p| !p.as_os_str().is_empty()) {
+            sync_dir(parent).map_err(failed)?;
+        }
         if new_dir {
             sync_dir(&self.root).map_err(failed)?;
         }
@@ -141,6 +156,21 @@ mod tests {
         for bad in ["../../etc/passwd", "ab", &name.to_uppercase()] {
             assert!(matches!(files.path_of(bad), Err(RawFileError::BadName(_))), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_path_that_cannot_be_a_directory_is_refused_at_once_and_nothing_is_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("file");
+        fs::write(&file, b"").unwrap();
+        for bad in [file.clone(), file.join("raw")] {
+            let err = RawFiles::open(&bad).unwrap_err().to_string();
+            assert!(err.contains("cannot be a directory") && err.contains("is a file"), "{err}");
+        }
+        let later = dir.path().join("later").join("raw");
+        RawFiles::open(&later).unwrap();
+        assert!(!later.exists(), "made by the first message, not by opening");
+        RawFiles::open(dir.path()).unwrap();
     }
 
     #[test]

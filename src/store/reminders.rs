@@ -4,9 +4,12 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::models::RequestRow;
-use super::schema::{alerts, authorities, campaign_watchers, campaigns, memberships, requests, workspaces};
+use super::schema::{
+    alerts, authorities, campaign_watchers, campaigns, memberships, requests, workspace_contacts, workspaces,
+};
 use super::{AnyConnection, StoreResult, lower};
 use crate::domain::status::State;
+use crate::domain::vocab::Channel;
 
 pub fn add_watcher(conn: &mut AnyConnection, campaign_id: i64, user_id: i64) -> StoreResult<bool> {
     let exists: i64 = campaign_watchers::table
@@ -79,26 +82,37 @@ pub fn candidates(conn: &mut AnyConnection, until: NaiveDate) -> StoreResult<Vec
         .load(conn)?)
 }
 
-/// Open campaign requests sent to their body's address (or sent by hand, to no address
-/// recorded) since marked failing, with when it was marked; none in an archived workspace. A
-/// request sent to a workspace's own contact for the body is not affected.
+/// Open campaign requests that went, or would go, to their body's address while it is marked
+/// failing, with when it was marked; none in an archived workspace. That is: sent to that
+/// address, or logged as sent by email (or by no channel said) to no address recorded, where
+/// the workspace keeps no contact of its own for the body. A request sent by post or through
+/// a portal, or to a workspace's own contact, is not affected.
 pub fn sent_to_failing_addresses(conn: &mut AnyConnection) -> StoreResult<Vec<(RequestRow, NaiveDateTime)>> {
     let open_spaces = workspaces::table.filter(workspaces::archived_at.is_null()).select(workspaces::id);
     let open =
         [State::AwaitingResponse, State::AwaitingClarification, State::AwaitingFee, State::InternalReview];
-    let rows: Vec<(RequestRow, Option<NaiveDateTime>)> =
-        requests::table
-            .inner_join(authorities::table)
-            .filter(requests::campaign_id.is_not_null())
-            .filter(requests::workspace_id.eq_any(open_spaces))
-            .filter(requests::state.eq_any(open))
-            .filter(authorities::email_failed_at.is_not_null())
-            .filter(requests::sent_to.is_null().or(
-                lower(requests::sent_to.assume_not_null()).eq(lower(authorities::email.assume_not_null())),
-            ))
-            .order(requests::id)
-            .select((RequestRow::as_select(), authorities::email_failed_at))
-            .load(conn)?;
+    let rows: Vec<(RequestRow, Option<NaiveDateTime>)> = requests::table
+        .inner_join(authorities::table)
+        .filter(requests::campaign_id.is_not_null())
+        .filter(requests::workspace_id.eq_any(open_spaces))
+        .filter(requests::state.eq_any(open))
+        .filter(authorities::email_failed_at.is_not_null())
+        .filter(
+            lower(requests::sent_to.assume_not_null()).eq(lower(authorities::email.assume_not_null())).or(
+                requests::sent_to
+                    .is_null()
+                    .and(requests::channel.is_null().or(requests::channel.eq(Channel::Email)))
+                    .and(diesel::dsl::not(diesel::dsl::exists(
+                        workspace_contacts::table
+                            .filter(workspace_contacts::workspace_id.eq(requests::workspace_id))
+                            .filter(workspace_contacts::authority_id.eq(requests::authority_id))
+                            .filter(workspace_contacts::email.is_not_null()),
+                    ))),
+            ),
+        )
+        .order(requests::id)
+        .select((RequestRow::as_select(), authorities::email_failed_at))
+        .load(conn)?;
     Ok(rows.into_iter().filter_map(|(row, at)| Some((row, at?))).collect())
 }
 

@@ -290,6 +290,11 @@ async fn a_bounced_address_is_in_the_digest_once(db: &TestDb) {
     assert_eq!(sent.ok()["digests"].as_array().unwrap().len(), 1);
     let again = w.app.post(&run(false), &json!({})).await;
     assert_eq!(again.ok()["digests"], json!([]), "each failure once");
+    // A second bounce to the address already failing is not a new failure.
+    let twice = w.deliver(crate::inbound::renamed(w.expand("bounce_dsn.eml"), "again")).await;
+    assert_eq!(twice.body["outcome"], "bounce", "{}", twice.body);
+    let after = w.app.post(&run(false), &json!({})).await;
+    assert_eq!(after.ok()["digests"], json!([]), "still the same failure");
     w.app.stop().await;
 }
 on_both_backends!(a_bounced_address_is_in_the_digest_once);

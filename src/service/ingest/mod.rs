@@ -130,7 +130,8 @@ impl Service {
                     RawFileError::Changed { .. } => ServiceError::unavailable(
                         format!(
                             "The raw copy of message {id} has changed since it was stored (its bytes no longer \
-                             match their SHA-256, {sha256}), so it is not used; restore it from a backup."
+                             match their SHA-256, {sha256}), so it is not used; restore it from a backup, or \
+                             deliver the message again, which writes it anew."
                         ),
                         Some(e.into()),
                     ),
