@@ -261,12 +261,34 @@ async fn digests_go_only_to_members_of_the_workspace(db: &TestDb) {
 }
 on_both_backends!(digests_go_only_to_members_of_the_workspace);
 
-/// A bounce that marks a body's address failing is in the next digest, once; the requests
-/// sent elsewhere are not.
+/// A campaign to every body of the world, logged as sent a minute ago by `channel`.
+async fn send_by_hand(app: &TestApp, prefix: &str, channel: &str) {
+    let campaign = app
+        .post(
+            "/api/v1/campaigns",
+            &json!({
+                "title": format!("{prefix} by {channel}"), "reference_prefix": prefix,
+                "subject_template": "FOI request", "body_template": "Dear {{authority.name}},",
+                "targets": {"all": true}
+            }),
+        )
+        .await;
+    let id = campaign.ok()["id"].as_i64().unwrap();
+    let a_minute_ago = (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339();
+    let sent = json!({"sent_at": a_minute_ago, "channel": channel});
+    app.post(&format!("/api/v1/campaigns/{id}/sent"), &sent).await.ok();
+}
+
+/// A bounce that marks a body's address failing is in the next digest, once, for each request
+/// that went to that address: sent through the outbox, or logged as sent by email by hand; not
+/// for one sent by post, nor one logged to the workspace's own contact for the body, nor for the
+/// other bodies' requests.
 async fn a_bounced_address_is_in_the_digest_once(db: &TestDb) {
     let w = crate::inbound::world(db).await;
     let today = foitrack::domain::london::today();
     let run = |dry: bool| format!("/api/v1/reminders/run?dry_run={dry}&as_of={today}");
+    send_by_hand(&w.app, "HAND-2021", "email").await;
+    send_by_hand(&w.app, "POST-2021", "post").await;
     let quiet = w.app.post(&run(true), &json!({})).await;
     assert_eq!(quiet.ok()["digests"], json!([]), "nothing to report before the bounce");
 
@@ -274,17 +296,42 @@ async fn a_bounced_address_is_in_the_digest_once(db: &TestDb) {
     assert_eq!(bounced.body["outcome"], "bounce", "{}", bounced.body);
     let dry = w.app.post(&run(true), &json!({})).await;
     let digest = &dry.ok()["digests"][0];
-    let items: Vec<(&str, &str)> = digest["items"]
+    let items: Vec<(&str, &str, &str)> = digest["items"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| (i["kind"].as_str().unwrap(), i["reference"].as_str().unwrap()))
+        .map(|i| (i["kind"].as_str().unwrap(), i["reference"].as_str().unwrap(), i["body"].as_str().unwrap()))
         .collect();
-    assert_eq!(items, [("address_failing", "ABT-2021-0003")], "Gamma's request only");
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert!(
+        items.iter().all(|(kind, _, body)| *kind == "address_failing" && *body == "Gamma Trust"),
+        "{items:?}"
+    );
+    assert_eq!(items[0].1, "ABT-2021-0003", "through the outbox");
+    assert!(items[1].1.starts_with("HAND-2021-"), "logged as sent by email: {items:?}");
     assert_eq!(digest["items"][0]["date"], today.to_string(), "the day it was marked");
     let body = digest["body"].as_str().unwrap();
-    assert!(body.contains("Mail to the body's address failed: correct it with an import (1):"), "{body}");
+    assert!(body.contains("Mail to the body's address failed: correct it with an import (2):"), "{body}");
     assert!(body.contains("ABT-2021-0003  Gamma Trust"), "{body}");
+
+    // Logged as sent by email after the workspace took a contact of its own for Gamma: it went
+    // to that contact, not to the failing address, and is not reported.
+    let gamma = w.app.get(&format!("/api/v1/requests/{}", w.ids[2])).await.ok()["authority"]["id"].clone();
+    let contact = format!("/api/v1/workspaces/default/contacts/{gamma}");
+    let officer = json!({"email": "officer@gamma-trust.nhs.uk"});
+    let put =
+        w.app.client.put(w.app.url(&contact)).bearer_auth(&w.app.token).json(&officer).send().await.unwrap();
+    assert_eq!(put.status(), 200);
+    send_by_hand(&w.app, "OFFICER-2021", "email").await;
+    let with_contact = w.app.post(&run(true), &json!({})).await;
+    let refs: Vec<&str> = with_contact.ok()["digests"][0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["reference"].as_str().unwrap())
+        .collect();
+    assert_eq!(refs.len(), 2, "{refs:?}");
+    assert!(!refs.iter().any(|r| r.starts_with("OFFICER")), "{refs:?}");
 
     let sent = w.app.post(&run(false), &json!({})).await;
     assert_eq!(sent.ok()["digests"].as_array().unwrap().len(), 1);
