@@ -73,10 +73,30 @@ pub fn stripped(subject: &str) -> String {
                 s = rest.trim_start().to_string();
             }
         }
+        if let Some(rest) = counted_reply(&s) {
+            s = rest.trim_start().to_string();
+        }
         if s.len() == before {
             return s;
         }
     }
+}
+
+/// What follows a counted reply prefix, as some clients write them: `re[2]:`, `re^3:`, `re(2):`.
+fn counted_reply(s: &str) -> Option<&str> {
+    let rest = s.strip_prefix("re")?;
+    let (open, close) = match rest.chars().next()? {
+        '[' => ('[', "]:"),
+        '(' => ('(', "):"),
+        '^' => ('^', ":"),
+        _ => return None,
+    };
+    let rest = rest.strip_prefix(open)?;
+    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 {
+        return None;
+    }
+    rest[digits..].strip_prefix(close)
 }
 
 /// A text's letter triples, each packed into one number, sorted and without repeats: the
@@ -144,6 +164,8 @@ mod tests {
         assert_eq!(stripped("RE: Fwd: [EXTERNAL] AW:  FOI request"), "foi request");
         assert_eq!(stripped("Re : re: Réponse"), "réponse");
         assert_eq!(stripped("Regarding training"), "regarding training", "a word, not a prefix");
+        assert_eq!(stripped("RE[2]: Re^3: re(12): FOI request"), "foi request");
+        assert_eq!(stripped("Re[x]: FOI"), "re[x]: foi", "a count is digits");
     }
 
     #[test]
