@@ -6,7 +6,9 @@ use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
-use super::schema::{authorities, inbound_attachments, inbound_links, inbound_messages, outbox, requests};
+use super::schema::{
+    authorities, inbound_attachments, inbound_links, inbound_messages, inbound_scopes, outbox, requests,
+};
 use super::{AnyConnection, StoreResult, lower};
 use crate::domain::inbound::suggest::Classification;
 use crate::domain::inbound::{Extraction, MatchedBy, Outcome};
@@ -118,6 +120,20 @@ pub fn insert(conn: &mut AnyConnection, row: &NewInbound) -> StoreResult<i64> {
 
 pub fn link(conn: &mut AnyConnection, row: &NewLink) -> StoreResult<()> {
     diesel::insert_into(inbound_links::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+/// Adds `workspaces` to those a reply belongs to, besides its own; each pair once (the SQLite
+/// search index re-indexes the reply on each, and a second row for a pair is refused).
+pub fn add_scopes(conn: &mut AnyConnection, inbound_id: i64, workspaces: &[i64]) -> StoreResult<()> {
+    for &workspace_id in workspaces {
+        diesel::insert_into(inbound_scopes::table)
+            .values((
+                inbound_scopes::inbound_id.eq(inbound_id),
+                inbound_scopes::workspace_id.eq(workspace_id),
+            ))
+            .execute(conn)?;
+    }
     Ok(())
 }
 

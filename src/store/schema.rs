@@ -180,7 +180,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     workspace_contacts,
     inbound_messages,
     inbound_links,
-    inbound_attachments
+    inbound_attachments,
+    inbound_scopes
 );
 
 diesel::table! {
@@ -269,6 +270,13 @@ diesel::table! {
         discarded_at -> Nullable<Timestamp>,
         discarded_by -> Nullable<BigInt>,
         discard_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    inbound_scopes (inbound_id, workspace_id) {
+        inbound_id -> BigInt,
+        workspace_id -> BigInt,
     }
 }
 

@@ -253,3 +253,54 @@ async fn a_huge_hostile_reply_is_stored_and_searchable(db: &TestDb) {
     assert_eq!(w.app.get(&search("afterlimit", &[])).await.ok()["total"], 0);
 }
 on_both_backends!(a_huge_hostile_reply_is_stored_and_searchable);
+
+/// A reply addressed to requests of two teams belongs to both: each team's search finds it,
+/// each seeing only its own request on the hit, and the index stays whole.
+async fn a_reply_to_two_teams_is_found_by_each(db: &TestDb) {
+    use crate::inbound::{DOMAIN, SECRET};
+    use foitrack::service::outbox::reply_address;
+    let w = world(db).await;
+    let app = &w.app;
+    let (b_owner, _) = app.user("b-owner@example.org", "researcher", None).await;
+    let ws = json!({"slug": "team-b", "name": "Team B", "owner": "b-owner@example.org"});
+    app.post("/api/v1/workspaces", &ws).await.ok();
+    // The owner is in the default workspace too; this viewer only in team B.
+    let (b_viewer, _) = app.user("b-only@example.org", "viewer", Some("team-b")).await;
+    let study = json!({
+        "title": "Team B study", "reference_prefix": "TB-2021", "subject_template": "FOI",
+        "body_template": "Dear {{authority.name}},", "targets": {"all": true}, "workspace": "team-b"
+    });
+    let campaign = app.post_as(&b_owner, "/api/v1/campaigns", &study).await.ok()["id"].as_i64().unwrap();
+    let page = app
+        .get_as(&b_owner, &format!("/api/v1/requests?campaign={campaign}&sort=reference&per_page=1"))
+        .await;
+    let b_request = page.ok()["items"][0]["id"].as_i64().unwrap();
+    let b_reference = page.body["items"][0]["reference"].as_str().unwrap().to_string();
+    let raw = format!(
+        "From: FOI Office <foi@alpha-trust.nhs.uk>\r\nTo: {}\r\nCc: {}\r\nSubject: Your two requests\r\n\
+         Date: Tue, 18 Jan 2022 09:00:00 +0000\r\nMessage-ID: <both.teams@alpha-trust.nhs.uk>\r\n\r\n\
+         We answer both teams at once: no zebracorn training was given.\r\n",
+        reply_address(SECRET, DOMAIN, w.ids[0]),
+        reply_address(SECRET, DOMAIN, b_request),
+    );
+    let stored = w.deliver(raw.into_bytes()).await;
+    let mut matched: Vec<String> =
+        stored.body["requests"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_string()).collect();
+    matched.sort();
+    assert_eq!(matched, ["ABT-2021-0001".to_string(), b_reference.clone()], "{}", stored.body);
+
+    for (token, reference) in [(&app.token, "ABT-2021-0001"), (&b_viewer, b_reference.as_str())] {
+        let found = app.get_as(token, &search("zebracorn", &[])).await;
+        assert_eq!(found.ok()["total"], 1, "{reference}: {}", found.body);
+        let hit: Vec<&str> = found.body["items"][0]["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["reference"].as_str().unwrap())
+            .collect();
+        assert_eq!(hit, [reference], "each team sees only its own request");
+    }
+    assert_eq!(index_problem(app), None);
+    w.app.stop().await;
+}
+on_both_backends!(a_reply_to_two_teams_is_found_by_each);

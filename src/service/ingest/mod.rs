@@ -246,6 +246,17 @@ impl Service {
                 };
                 store::link(conn, &link)?;
             }
+            // A reply to several teams' requests belongs to each: the others' workspaces.
+            let mut others: Vec<i64> = decision
+                .requests
+                .iter()
+                .filter_map(|r| found.requests.get(r))
+                .map(|c| c.workspace_id)
+                .filter(|ws| Some(*ws) != row.workspace_id)
+                .collect();
+            others.sort_unstable();
+            others.dedup();
+            store::add_scopes(conn, id, &others)?;
             for (position, file) in files.iter().enumerate() {
                 store::insert_attachment(conn, &file.row(id, position as i32))?;
             }

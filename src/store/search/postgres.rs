@@ -10,12 +10,14 @@ use super::{Counts, HitRow, Kind, Marked, RANKED, SNIPPET_WORDS, SearchScope};
 use crate::domain::search::{MARK_END, MARK_START, Query};
 use crate::store::StoreResult;
 
-// Which messages may match: not discarded, in scope ($2 the workspace ids, $3 the site's pen
-// too), and of the request ($4) or campaign ($5) named.
+// Which messages may match: not discarded, in scope ($2 the workspace ids, also through
+// `inbound_scopes` for a reply to several teams, $3 the site's pen too), and of the request
+// ($4) or campaign ($5) named.
 macro_rules! in_scope {
     () => {
         "m.discarded_at IS NULL \
-         AND (m.workspace_id = ANY($2) OR ($3 AND m.workspace_id IS NULL)) \
+         AND (m.workspace_id = ANY($2) OR ($3 AND m.workspace_id IS NULL) \
+              OR m.id IN (SELECT inbound_id FROM inbound_scopes WHERE workspace_id = ANY($2))) \
          AND ($4::int8 IS NULL OR m.id IN (SELECT inbound_id FROM inbound_links WHERE request_id = $4)) \
          AND ($5::int8 IS NULL OR m.id IN (SELECT l.inbound_id FROM inbound_links l \
               JOIN requests r ON r.id = l.request_id WHERE r.campaign_id = $5))"
