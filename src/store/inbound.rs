@@ -123,8 +123,9 @@ pub fn link(conn: &mut AnyConnection, row: &NewLink) -> StoreResult<()> {
     Ok(())
 }
 
-/// Adds `workspaces` to those a reply belongs to, besides its own; each pair once (the SQLite
-/// search index re-indexes the reply on each, and a second row for a pair is refused).
+/// Adds `workspaces` to those a reply belongs to, besides its own, each pair once. A plain
+/// insert, never OR IGNORE: SQLite's search index takes the reply out before the key is
+/// checked and puts it back after the row is in (see migration 000016).
 pub fn add_scopes(conn: &mut AnyConnection, inbound_id: i64, workspaces: &[i64]) -> StoreResult<()> {
     for &workspace_id in workspaces {
         diesel::insert_into(inbound_scopes::table)

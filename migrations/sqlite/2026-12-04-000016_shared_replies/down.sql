@@ -1,3 +1,5 @@
+DROP TRIGGER inbound_scopes_search_after_delete;
+DROP TRIGGER inbound_scopes_search_before_delete;
 DROP TRIGGER inbound_scopes_search_after;
 DROP TRIGGER inbound_scopes_search_before;
 DROP TRIGGER inbound_messages_search_update;

@@ -199,8 +199,8 @@ pub fn attachments(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<Vec<(i6
 }
 
 /// Each message's requests in these workspaces, as (message, request id, reference), in
-/// reference order. A reply addressed to requests of two teams is stored in one of them; the
-/// other team's request is never named to it.
+/// reference order. A reply addressed to requests of two teams is found by both; neither is
+/// told the other's request.
 pub fn requests_of(
     conn: &mut AnyConnection,
     ids: &[i64],
