@@ -168,7 +168,8 @@ pub struct InboundSettings {
 }
 
 impl InboundSettings {
-    /// The raw message directory, created if missing; `None` when messages stay in the database.
+    /// The raw message directory, checked (the first message kept makes it); `None` when
+    /// messages stay in the database.
     pub fn raw_files(&self) -> Result<Option<crate::store::raw_files::RawFiles>, ConfigError> {
         match self.raw_directory.trim() {
             "" => Ok(None),

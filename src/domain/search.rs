@@ -108,7 +108,9 @@ impl Query {
     }
 }
 
-fn quoted(term: &str) -> String {
+/// `term` as one FTS5 phrase: in double quotes, its own double quotes doubled, so that no
+/// character of it is read as query syntax.
+pub fn quoted(term: &str) -> String {
     let mut out = String::with_capacity(term.len() + 2);
     out.push('"');
     for c in term.chars() {

@@ -56,6 +56,11 @@ impl Default for State {
 }
 
 impl State {
+    /// The states of an open request, whose deadlines can still change: awaiting something
+    /// from the body, or under internal review.
+    pub const OPEN: [State; 4] =
+        [State::AwaitingResponse, State::AwaitingClarification, State::AwaitingFee, State::InternalReview];
+
     /// Withdrawn and closed requests take no further events except notes.
     pub fn is_final(self) -> bool {
         matches!(self, State::Withdrawn | State::Closed)

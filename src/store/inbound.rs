@@ -235,8 +235,6 @@ pub fn open_requests_at_domain(
     domain: &str,
     workspace: Option<i64>,
 ) -> StoreResult<Vec<Candidate>> {
-    let open =
-        [State::AwaitingResponse, State::AwaitingClarification, State::AwaitingFee, State::InternalReview];
     let pattern = format!("%@{}", super::escape_like(domain));
     // The bodies first (a few hundred rows), then their requests by the authority index: the
     // other way round reads every open request.
@@ -251,7 +249,7 @@ pub fn open_requests_at_domain(
     }
     let mut q = requests::table
         .filter(requests::authority_id.eq_any(bodies))
-        .filter(requests::state.eq_any(open))
+        .filter(requests::state.eq_any(State::OPEN))
         .select(Candidate::as_select())
         .into_boxed();
     if let Some(ws) = workspace {

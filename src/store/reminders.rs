@@ -89,13 +89,11 @@ pub fn candidates(conn: &mut AnyConnection, until: NaiveDate) -> StoreResult<Vec
 /// a portal, or to a workspace's own contact, is not affected.
 pub fn sent_to_failing_addresses(conn: &mut AnyConnection) -> StoreResult<Vec<(RequestRow, NaiveDateTime)>> {
     let open_spaces = workspaces::table.filter(workspaces::archived_at.is_null()).select(workspaces::id);
-    let open =
-        [State::AwaitingResponse, State::AwaitingClarification, State::AwaitingFee, State::InternalReview];
     let rows: Vec<(RequestRow, Option<NaiveDateTime>)> = requests::table
         .inner_join(authorities::table)
         .filter(requests::campaign_id.is_not_null())
         .filter(requests::workspace_id.eq_any(open_spaces))
-        .filter(requests::state.eq_any(open))
+        .filter(requests::state.eq_any(State::OPEN))
         .filter(authorities::email_failed_at.is_not_null())
         .filter(
             lower(requests::sent_to.assume_not_null()).eq(lower(authorities::email.assume_not_null())).or(

@@ -253,7 +253,7 @@ fn by_trigrams(text: &str) -> bool {
 /// substring, case-folded. PostgreSQL's trigram indexes answer the `LIKE` itself.
 fn in_references(text: &str) -> SqlLiteral<Bool, UncheckedBind<SqlLiteral<Bool>, AsExprOf<String, Text>>> {
     use diesel::dsl::sql;
-    let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+    let phrase = crate::domain::search::quoted(text);
     sql::<Bool>("requests.id IN (SELECT rowid FROM requests_references WHERE requests_references MATCH ")
         .bind::<Text, _>(phrase)
         .sql(")")
@@ -359,10 +359,8 @@ pub fn count_in_campaign(conn: &mut AnyConnection, campaign_id: i64) -> StoreRes
 
 /// Requests whose deadlines can still change: awaiting something from the body, or under review.
 pub fn open_ids(conn: &mut AnyConnection) -> StoreResult<Vec<i64>> {
-    let open =
-        [State::AwaitingResponse, State::AwaitingClarification, State::AwaitingFee, State::InternalReview];
     Ok(requests::table
-        .filter(requests::state.eq_any(open))
+        .filter(requests::state.eq_any(State::OPEN))
         .order(requests::id)
         .select(requests::id)
         .load(conn)?)

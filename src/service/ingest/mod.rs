@@ -103,9 +103,10 @@ impl Service {
         }
     }
 
-    /// What the database keeps of a raw message: nothing when the raw directory has it.
-    fn raw_column<'a>(&self, raw: &'a [u8]) -> &'a [u8] {
-        if self.raw_files().is_some() { &[] } else { raw }
+    /// What the database keeps of a raw message, and whether the raw directory has it
+    /// instead: the `raw` and `raw_in_directory` columns.
+    fn raw_columns<'a>(&self, raw: &'a [u8]) -> (&'a [u8], bool) {
+        if self.raw_files().is_some() { (&[], true) } else { (raw, false) }
     }
 
     /// A stored message's raw bytes, from the database or the raw directory.
@@ -148,6 +149,7 @@ impl Service {
         sha: &str,
         why: &str,
     ) -> Result<IngestedMessage, Fault> {
+        let (raw, raw_in_directory) = self.raw_columns(arrival.raw);
         let row = NewInbound {
             sha256: sha,
             message_id: None,
@@ -165,8 +167,8 @@ impl Service {
             body_html: None,
             suggestions: "[]",
             size: arrival.raw.len() as i64,
-            raw: self.raw_column(arrival.raw),
-            raw_in_directory: self.raw_files().is_some(),
+            raw,
+            raw_in_directory,
             received_by: arrival.by,
         };
         let id = db::write_transaction(conn, |conn| Ok::<_, Fault>(store::insert(conn, &row)?))?;
@@ -211,6 +213,7 @@ impl Service {
             .map_err(|e| ServiceError::internal_from("The suggestions could not be written", e))?;
         // The mail adapter has already cleared every header and the text of NUL.
         let stamp = now();
+        let (raw, raw_in_directory) = self.raw_columns(arrival.raw);
         let row = NewInbound {
             sha256: sha,
             message_id,
@@ -228,8 +231,8 @@ impl Service {
             body_html: content.html.as_deref(),
             suggestions: &suggestions_json,
             size: arrival.raw.len() as i64,
-            raw: self.raw_column(arrival.raw),
-            raw_in_directory: self.raw_files().is_some(),
+            raw,
+            raw_in_directory,
             received_by: arrival.by,
         };
         let id = db::write_transaction(conn, |conn| -> Result<i64, Fault> {
