@@ -24,7 +24,11 @@ pub fn matching(
 }
 
 pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<AuthorityRow>> {
-    Ok(authorities::table.find(id).select(AuthorityRow::as_select()).first(conn).optional()?)
+    Ok(super::native!(conn, |c| authorities::table
+        .find(id)
+        .select(AuthorityRow::as_select())
+        .first(c)
+        .optional())?)
 }
 
 /// The bodies with these ids, in id order. Asked in chunks: SQLite binds at most 32,766 values

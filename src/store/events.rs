@@ -23,10 +23,10 @@ pub fn of_request_with_recorder(
     conn: &mut AnyConnection,
     request_id: i64,
 ) -> StoreResult<Vec<(EventRow, Option<String>)>> {
-    Ok(events::table
+    Ok(super::native!(conn, |c| events::table
         .left_join(users::table)
         .filter(events::request_id.eq(request_id))
         .order(events::id)
         .select((EventRow::as_select(), users::email.nullable()))
-        .load(conn)?)
+        .load(c))?)
 }

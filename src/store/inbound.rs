@@ -409,12 +409,12 @@ pub struct IncomingBrief {
 /// The messages linked to a request, in the order they arrived, with how each was matched and
 /// whether its sender was flagged.
 pub fn linked_to(conn: &mut AnyConnection, request_id: i64) -> StoreResult<Vec<(IncomingBrief, LinkBrief)>> {
-    Ok(inbound_links::table
+    Ok(super::native!(conn, |c| inbound_links::table
         .inner_join(inbound_messages::table)
         .filter(inbound_links::request_id.eq(request_id))
         .order(inbound_messages::id)
         .select((IncomingBrief::as_select(), LinkBrief::as_select()))
-        .load(conn)?)
+        .load(c))?)
 }
 
 /// How a message came to a request, and what a researcher said it is.

@@ -37,6 +37,24 @@ pub enum AnyConnection {
     Sqlite(diesel::SqliteConnection),
 }
 
+/// Runs a query on the backend's own connection instead of through [`AnyConnection`]: the
+/// query is written once and compiled for each backend.
+///
+/// Why: diesel's `MultiConnection` wraps every query so that its SQL text is built anew at each
+/// run, once to find its prepared statement and again to collect its binds; under load that was
+/// the largest cost of a read (docs/performance.md, "HTTP reads"). On the backend's own
+/// connection a query of fixed shape has a static id, so its statement is found by its type.
+/// Used for the queries every API request runs; the rest go through `AnyConnection`.
+macro_rules! native {
+    ($conn:expr, |$c:ident| $query:expr) => {
+        match $conn {
+            $crate::store::AnyConnection::Postgres($c) => $query,
+            $crate::store::AnyConnection::Sqlite($c) => $query,
+        }
+    };
+}
+pub(crate) use native;
+
 /// The cause of a store error, kept as its `source`.
 pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 

@@ -153,11 +153,11 @@ pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<OutboxRow>
 /// The mail queued for a request (the request itself, chasers, review requests), oldest first.
 /// The caller has checked the request is the actor's to see.
 pub fn of_request(conn: &mut AnyConnection, request_id: i64) -> StoreResult<Vec<OutboxRow>> {
-    Ok(outbox::table
+    Ok(super::native!(conn, |c| outbox::table
         .filter(outbox::request_id.eq(request_id))
         .order(outbox::id)
         .select(OutboxRow::as_select())
-        .load(conn)?)
+        .load(c))?)
 }
 
 /// A message in `scope`.

@@ -56,13 +56,13 @@ pub fn visible(conn: &mut AnyConnection, scope: &Scope, id: i64) -> StoreResult<
 /// A request in `scope` with the name and region of its body, in one fixed-shape (so prepared
 /// once) query.
 pub fn with_body(conn: &mut AnyConnection, scope: &Scope, id: i64) -> StoreResult<Option<Listed>> {
-    Ok(requests::table
+    Ok(super::native!(conn, |c| requests::table
         .inner_join(authorities::table)
         .filter(requests::id.eq(id))
         .filter(requests::workspace_id.eq_any(member_of!(scope.user_id)))
         .select((RequestRow::as_select(), BodyBrief::as_select()))
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 /// The request in `scope` with this reference.
@@ -286,19 +286,21 @@ pub fn list(
     offset: i64,
 ) -> StoreResult<Vec<Listed>> {
     if let Some(campaign) = late_only(f, sort) {
-        let page = requests::table
-            .inner_join(authorities::table)
-            .filter(requests::workspace_id.eq_any(f.scope.ids()))
-            .filter(requests::state.eq(State::AwaitingResponse))
-            .filter(requests::due_on.lt(f.today))
-            .order((requests::due_on.asc(), requests::id.asc()))
-            .select((RequestRow::as_select(), BodyBrief::as_select()))
-            .limit(limit)
-            .offset(offset);
-        return Ok(match campaign {
-            None => page.load(conn)?,
-            Some(id) => page.filter(requests::campaign_id.eq(id)).load(conn)?,
-        });
+        return Ok(super::native!(conn, |c| {
+            let page = requests::table
+                .inner_join(authorities::table)
+                .filter(requests::workspace_id.eq_any(f.scope.ids()))
+                .filter(requests::state.eq(State::AwaitingResponse))
+                .filter(requests::due_on.lt(f.today))
+                .order((requests::due_on.asc(), requests::id.asc()))
+                .select((RequestRow::as_select(), BodyBrief::as_select()))
+                .limit(limit)
+                .offset(offset);
+            match campaign {
+                None => page.load(c),
+                Some(id) => page.filter(requests::campaign_id.eq(id)).load(c),
+            }
+        })?);
     }
     let sqlite = matches!(conn, AnyConnection::Sqlite(_));
     let q = filtered(f, sqlite).select(RequestRow::as_select());
@@ -345,8 +347,10 @@ pub fn count(conn: &mut AnyConnection, f: &RequestFilter) -> StoreResult<i64> {
             .filter(requests::state.eq(State::AwaitingResponse))
             .filter(requests::due_on.lt(f.today));
         return Ok(match campaign {
-            None => late.count().get_result(conn)?,
-            Some(id) => late.filter(requests::campaign_id.eq(id)).count().get_result(conn)?,
+            None => super::native!(conn, |c| late.count().get_result(c))?,
+            Some(id) => {
+                super::native!(conn, |c| late.filter(requests::campaign_id.eq(id)).count().get_result(c))?
+            }
         });
     }
     let sqlite = matches!(conn, AnyConnection::Sqlite(_));

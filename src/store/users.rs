@@ -33,13 +33,13 @@ pub fn insert_token(conn: &mut AnyConnection, new: &NewToken) -> StoreResult<i64
 
 /// The user holding a live (unrevoked) token with this hash.
 pub fn by_token_hash(conn: &mut AnyConnection, hash: &str) -> StoreResult<Option<(TokenRow, UserRow)>> {
-    Ok(api_tokens::table
+    Ok(super::native!(conn, |c| api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(hash))
         .filter(api_tokens::revoked_at.is_null())
         .select((TokenRow::as_select(), UserRow::as_select()))
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 pub fn token(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<TokenRow>> {

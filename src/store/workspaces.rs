@@ -81,12 +81,12 @@ pub fn all(conn: &mut AnyConnection) -> StoreResult<Vec<WorkspaceRow>> {
 
 /// The workspaces `user_id` belongs to, with their role in each, by slug.
 pub fn of_user(conn: &mut AnyConnection, user_id: i64) -> StoreResult<Vec<(WorkspaceRow, WorkspaceRole)>> {
-    Ok(memberships::table
+    Ok(super::native!(conn, |c| memberships::table
         .inner_join(workspaces::table)
         .filter(memberships::user_id.eq(user_id))
         .order(workspaces::slug)
         .select((WorkspaceRow::as_select(), memberships::role))
-        .load(conn)?)
+        .load(c))?)
 }
 
 pub fn rename(conn: &mut AnyConnection, id: i64, name: &str) -> StoreResult<()> {
