@@ -28,7 +28,9 @@ pub struct InboundRow {
     pub delivery_status: Option<String>,
     pub from_address: Option<String>,
     pub subject: String,
+    #[diesel(deserialize_as = crate::store::dates::MaybeStamp)]
     pub sent_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
     pub received_at: NaiveDateTime,
     pub suggestions: String,
     pub size: i64,
@@ -186,6 +188,7 @@ pub struct Candidate {
     pub reference: String,
     pub workspace_id: i64,
     pub authority_id: i64,
+    #[diesel(deserialize_as = crate::store::dates::MaybeDay)]
     pub sent_on: Option<chrono::NaiveDate>,
 }
 
@@ -396,7 +399,9 @@ pub fn raw(conn: &mut AnyConnection, id: i64) -> StoreResult<Raw> {
 #[diesel(table_name = inbound_messages)]
 pub struct IncomingBrief {
     pub id: i64,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
     pub received_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::store::dates::MaybeStamp)]
     pub sent_at: Option<NaiveDateTime>,
     pub from_address: Option<String>,
     pub subject: String,

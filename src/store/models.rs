@@ -17,6 +17,7 @@ pub struct UserRow {
     pub email: String,
     pub name: String,
     pub role: Role,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
     pub created_at: NaiveDateTime,
 }
 
@@ -36,8 +37,11 @@ pub struct TokenRow {
     pub user_id: i64,
     pub token_hash: String,
     pub label: String,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::store::dates::MaybeStamp)]
     pub last_used_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::store::dates::MaybeStamp)]
     pub revoked_at: Option<NaiveDateTime>,
     /// Good only for delivering incoming mail.
     pub ingest_only: bool,
@@ -68,11 +72,16 @@ pub struct AuthorityRow {
     pub ods_code: Option<String>,
     pub tags: String,
     pub postcode: Option<String>,
+    #[diesel(deserialize_as = crate::store::dates::MaybeDay)]
     pub opened_on: Option<NaiveDate>,
+    #[diesel(deserialize_as = crate::store::dates::MaybeDay)]
     pub closed_on: Option<NaiveDate>,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
     pub updated_at: NaiveDateTime,
     /// When the body's mail server last refused our message for good, and what it said.
+    #[diesel(deserialize_as = crate::store::dates::MaybeStamp)]
     pub email_failed_at: Option<NaiveDateTime>,
     pub email_failure: Option<String>,
 }
@@ -84,6 +93,7 @@ pub struct BodyBrief {
     pub id: i64,
     pub name: String,
     pub region: Option<String>,
+    #[diesel(deserialize_as = crate::store::dates::MaybeStamp)]
     pub email_failed_at: Option<NaiveDateTime>,
     pub email_failure: Option<String>,
 }
@@ -151,6 +161,7 @@ pub struct CampaignRow {
     pub body_template: String,
     pub regime: String,
     pub created_by: i64,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
     pub created_at: NaiveDateTime,
     pub chasers_enabled: bool,
     pub chase_after_working_days: i32,
@@ -182,20 +193,31 @@ pub struct RequestRow {
     pub body: String,
     pub regime: String,
     pub state: State,
+    #[diesel(deserialize_as = crate::store::dates::MaybeStamp)]
     pub sent_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::store::dates::MaybeDay)]
     pub sent_on: Option<NaiveDate>,
     pub channel: Option<Channel>,
     pub sent_to: Option<String>,
+    #[diesel(deserialize_as = crate::store::dates::MaybeDay)]
     pub clock_started_on: Option<NaiveDate>,
+    #[diesel(deserialize_as = crate::store::dates::MaybeDay)]
     pub due_on: Option<NaiveDate>,
+    #[diesel(deserialize_as = crate::store::dates::MaybeDay)]
     pub very_overdue_on: Option<NaiveDate>,
+    #[diesel(deserialize_as = crate::store::dates::MaybeDay)]
     pub review_due_on: Option<NaiveDate>,
     pub body_reference: Option<String>,
     pub outcome: Option<Outcome>,
+    #[diesel(deserialize_as = crate::store::dates::MaybeDay)]
     pub responded_on: Option<NaiveDate>,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
     pub updated_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::store::dates::MaybeDay)]
     pub received_on: Option<NaiveDate>,
+    #[diesel(deserialize_as = crate::store::dates::MaybeDay)]
     pub original_due_on: Option<NaiveDate>,
     pub workspace_id: i64,
 }
@@ -242,10 +264,12 @@ pub struct EventRow {
     pub id: i64,
     pub request_id: i64,
     pub kind: EventKind,
+    #[diesel(deserialize_as = crate::store::dates::Day)]
     pub occurred_on: NaiveDate,
     pub details: String,
     pub note: Option<String>,
     pub recorded_by: i64,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
     pub recorded_at: NaiveDateTime,
 }
 
@@ -267,6 +291,7 @@ pub struct HolidayFileRow {
     pub id: i64,
     pub content: String,
     pub imported_by: i64,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
     pub imported_at: NaiveDateTime,
 }
 
@@ -284,7 +309,9 @@ pub struct WorkspaceRow {
     pub id: i64,
     pub slug: String,
     pub name: String,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::store::dates::MaybeStamp)]
     pub archived_at: Option<NaiveDateTime>,
 }
 
@@ -294,6 +321,7 @@ pub struct MembershipRow {
     pub workspace_id: i64,
     pub user_id: i64,
     pub role: WorkspaceRole,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
     pub added_at: NaiveDateTime,
 }
 
@@ -304,5 +332,6 @@ pub struct ContactRow {
     pub authority_id: i64,
     pub contact_name: Option<String>,
     pub email: Option<String>,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
     pub updated_at: NaiveDateTime,
 }

@@ -28,12 +28,16 @@ pub struct OutboxRow {
     pub body: String,
     pub state: OutboxState,
     pub attempts: i32,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
     pub next_attempt_at: NaiveDateTime,
     pub leased_by: Option<String>,
+    #[diesel(deserialize_as = crate::store::dates::MaybeStamp)]
     pub leased_until: Option<NaiveDateTime>,
     pub last_error: Option<String>,
+    #[diesel(deserialize_as = crate::store::dates::MaybeStamp)]
     pub sent_at: Option<NaiveDateTime>,
     pub created_by: i64,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
     pub created_at: NaiveDateTime,
     pub workspace_id: i64,
 }

@@ -1,0 +1,216 @@
+//! Dates and timestamps read from rows without chrono's format strings.
+//!
+//! SQLite keeps dates as text. diesel reads each with `NaiveDate::parse_from_str(text, "%F")`
+//! and each timestamp by trying up to eighteen formats in turn, and chrono interprets the format
+//! string anew every time. A page of 50 requests has about 700 such columns: under load that was
+//! half the CPU time of the overdue list (docs/performance.md, "HTTP reads"). foitrack writes
+//! dates as `YYYY-MM-DD` and timestamps as `YYYY-MM-DD HH:MM:SS[.fraction]` (diesel's own
+//! spelling, and SQLite's `CURRENT_TIMESTAMP` in migrations), so those are read directly; any
+//! other text falls back to chrono. PostgreSQL sends binary values and keeps diesel's reading.
+//!
+//! A row struct uses these for its date columns with `#[diesel(deserialize_as = …)]`; the field
+//! stays a chrono type.
+
+use std::str::FromStr;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::pg::Pg;
+use diesel::sql_types::{Date, Nullable, Timestamp};
+use diesel::sqlite::{Sqlite, SqliteValue};
+
+use super::{MultiBackend, MultiRawValue};
+
+/// A `DATE` column.
+#[derive(Debug, Clone, Copy, FromSqlRow)]
+pub struct Day(NaiveDate);
+
+/// A nullable `DATE` column.
+#[derive(Debug, Clone, Copy, FromSqlRow)]
+pub struct MaybeDay(Option<NaiveDate>);
+
+/// A `TIMESTAMP` column.
+#[derive(Debug, Clone, Copy, FromSqlRow)]
+pub struct Stamp(NaiveDateTime);
+
+/// A nullable `TIMESTAMP` column.
+#[derive(Debug, Clone, Copy, FromSqlRow)]
+pub struct MaybeStamp(Option<NaiveDateTime>);
+
+impl From<Day> for NaiveDate {
+    fn from(d: Day) -> Self {
+        d.0
+    }
+}
+
+impl From<MaybeDay> for Option<NaiveDate> {
+    fn from(d: MaybeDay) -> Self {
+        d.0
+    }
+}
+
+impl From<Stamp> for NaiveDateTime {
+    fn from(s: Stamp) -> Self {
+        s.0
+    }
+}
+
+impl From<MaybeStamp> for Option<NaiveDateTime> {
+    fn from(s: MaybeStamp) -> Self {
+        s.0
+    }
+}
+
+/// `YYYY-MM-DD`.
+fn date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(digits(&b[0..4])? as i32, digits(&b[5..7])?, digits(&b[8..10])?)
+}
+
+/// `YYYY-MM-DD HH:MM:SS`, then an optional `.` and one to nine digits of the second.
+fn timestamp(text: &str) -> Option<NaiveDateTime> {
+    let b = text.as_bytes();
+    if b.len() < 19 || b[10] != b' ' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let day = date(&text[..10])?;
+    let (h, m, s) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
+    let nanos = match &b[19..] {
+        [] => 0,
+        [b'.', fraction @ ..] if (1..=9).contains(&fraction.len()) => {
+            digits(fraction)? * 10u32.pow(9 - fraction.len() as u32)
+        }
+        _ => return None,
+    };
+    Some(day.and_time(NaiveTime::from_hms_nano_opt(h, m, s, nanos)?))
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+}
+
+fn sqlite_date(text: &str) -> deserialize::Result<NaiveDate> {
+    date(text).map_or_else(|| Ok(NaiveDate::parse_from_str(text, "%F")?), Ok)
+}
+
+fn sqlite_timestamp(text: &str) -> deserialize::Result<NaiveDateTime> {
+    if let Some(t) = timestamp(text) {
+        return Ok(t);
+    }
+    ["%F %T%.f", "%FT%T%.f", "%F %R", "%FT%R"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+        .or_else(|| NaiveDateTime::from_str(text.trim_end_matches('Z')).ok())
+        .ok_or_else(|| format!("{text:?} is not a timestamp foitrack wrote").into())
+}
+
+impl FromSql<Date, Sqlite> for Day {
+    fn from_sql(mut value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        sqlite_date(value.read_text()).map(Day)
+    }
+}
+
+impl FromSql<Timestamp, Sqlite> for Stamp {
+    fn from_sql(mut value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        sqlite_timestamp(value.read_text()).map(Stamp)
+    }
+}
+
+impl FromSql<Date, Pg> for Day {
+    fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
+        <NaiveDate as FromSql<Date, Pg>>::from_sql(value).map(Day)
+    }
+}
+
+impl FromSql<Timestamp, Pg> for Stamp {
+    fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
+        <NaiveDateTime as FromSql<Timestamp, Pg>>::from_sql(value).map(Stamp)
+    }
+}
+
+impl FromSql<Date, MultiBackend> for Day {
+    fn from_sql(value: MultiRawValue<'_>) -> deserialize::Result<Self> {
+        value.from_sql::<Self, Date>()
+    }
+}
+
+impl FromSql<Timestamp, MultiBackend> for Stamp {
+    fn from_sql(value: MultiRawValue<'_>) -> deserialize::Result<Self> {
+        value.from_sql::<Self, Timestamp>()
+    }
+}
+
+/// The nullable forms, on any backend the plain form is read on: NULL is `None`, anything else
+/// is read as the plain form.
+macro_rules! nullable {
+    ($maybe:ident, $plain:ident, $sql:ty) => {
+        impl<DB: diesel::backend::Backend> FromSql<Nullable<$sql>, DB> for $maybe
+        where
+            $plain: FromSql<$sql, DB>,
+        {
+            fn from_sql(value: DB::RawValue<'_>) -> deserialize::Result<Self> {
+                <$plain as FromSql<$sql, DB>>::from_sql(value).map(|v| $maybe(Some(v.0)))
+            }
+
+            fn from_nullable_sql(value: Option<DB::RawValue<'_>>) -> deserialize::Result<Self> {
+                value.map_or(Ok($maybe(None)), Self::from_sql)
+            }
+        }
+    };
+}
+nullable!(MaybeDay, Day, Date);
+nullable!(MaybeStamp, Stamp, Timestamp);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_as_foitrack_writes_them_are_read_directly() {
+        assert_eq!(date("2026-06-15"), NaiveDate::from_ymd_opt(2026, 6, 15));
+        assert_eq!(date("2024-02-29"), NaiveDate::from_ymd_opt(2024, 2, 29));
+        for bad in ["2025-02-29", "2026-13-01", "2026-6-15", "2026/06/15", "20260615", "", "2026-06-1x"] {
+            assert_eq!(date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn timestamps_with_and_without_fractions() {
+        let at = |h, m, s, n| NaiveDate::from_ymd_opt(2026, 12, 6).unwrap().and_hms_nano_opt(h, m, s, n);
+        assert_eq!(timestamp("2026-12-06 10:12:11"), at(10, 12, 11, 0));
+        assert_eq!(timestamp("2026-12-06 10:12:11.5"), at(10, 12, 11, 500_000_000));
+        assert_eq!(timestamp("2026-12-06 10:12:11.123456"), at(10, 12, 11, 123_456_000));
+        assert_eq!(timestamp("2026-12-06 10:12:11.123456789"), at(10, 12, 11, 123_456_789));
+        for odd in ["2026-12-06T10:12:11", "2026-12-06 10:12", "2026-12-06 10:12:11.", "2026-12-06 25:00:00"]
+        {
+            assert_eq!(timestamp(odd), None, "{odd}");
+        }
+    }
+
+    #[test]
+    fn every_spelling_matches_chrono() {
+        // Whatever the direct path reads, chrono reads the same; what it does not, chrono still
+        // reads, or both refuse.
+        for text in [
+            "2026-12-06 10:12:11",
+            "2026-12-06 10:12:11.000001",
+            "2026-12-06T10:12:11.25",
+            "2026-12-06 10:12",
+            "2026-12-06T10:12:11Z",
+            "1999-12-31 23:59:59.999999999",
+        ] {
+            let ours = sqlite_timestamp(text).unwrap();
+            let chrono = NaiveDateTime::parse_from_str(text, "%F %T%.f")
+                .or_else(|_| NaiveDateTime::parse_from_str(text, "%F %R"))
+                .or_else(|_| NaiveDateTime::from_str(text.trim_end_matches('Z')))
+                .unwrap();
+            assert_eq!(ours, chrono, "{text}");
+        }
+        assert!(sqlite_timestamp("yesterday").is_err());
+        assert!(sqlite_date("2026-02-30").is_err());
+        assert_eq!(sqlite_date("2026-06-15").unwrap(), NaiveDate::from_ymd_opt(2026, 6, 15).unwrap());
+    }
+}
