@@ -2,16 +2,15 @@
 //!
 //! SQLite keeps dates as text. diesel reads each with `NaiveDate::parse_from_str(text, "%F")`
 //! and each timestamp by trying up to eighteen formats in turn, and chrono interprets the format
-//! string anew every time. A page of 50 requests has about 700 such columns: under load that was
-//! half the CPU time of the overdue list (docs/performance.md, "HTTP reads"). foitrack writes
-//! dates as `YYYY-MM-DD` and timestamps as `YYYY-MM-DD HH:MM:SS[.fraction]` (diesel's own
-//! spelling, and SQLite's `CURRENT_TIMESTAMP` in migrations), so those are read directly; any
-//! other text falls back to chrono. PostgreSQL sends binary values and keeps diesel's reading.
+//! string anew every time: a page of 50 requests has about 500 such columns (docs/performance.md,
+//! "The third round"). foitrack writes dates as `YYYY-MM-DD` and timestamps as
+//! `YYYY-MM-DD HH:MM:SS[.fraction]` (diesel's own spelling, and SQLite's `CURRENT_TIMESTAMP` in
+//! migrations), so those are read directly; any other value goes to diesel's own reader, so
+//! nothing it read before is refused now. PostgreSQL sends binary values and keeps diesel's
+//! reading.
 //!
 //! A row struct uses these for its date columns with `#[diesel(deserialize_as = …)]`; the field
 //! stays a chrono type.
-
-use std::str::FromStr;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::deserialize::{self, FromSql, FromSqlRow};
@@ -92,30 +91,21 @@ fn digits(b: &[u8]) -> Option<u32> {
     b.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
 }
 
-fn sqlite_date(text: &str) -> deserialize::Result<NaiveDate> {
-    date(text).map_or_else(|| Ok(NaiveDate::parse_from_str(text, "%F")?), Ok)
-}
-
-fn sqlite_timestamp(text: &str) -> deserialize::Result<NaiveDateTime> {
-    if let Some(t) = timestamp(text) {
-        return Ok(t);
-    }
-    ["%F %T%.f", "%FT%T%.f", "%F %R", "%FT%R"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-        .or_else(|| NaiveDateTime::from_str(text.trim_end_matches('Z')).ok())
-        .ok_or_else(|| format!("{text:?} is not a timestamp foitrack wrote").into())
-}
-
 impl FromSql<Date, Sqlite> for Day {
     fn from_sql(mut value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-        sqlite_date(value.read_text()).map(Day)
+        if let Some(d) = date(value.read_text()) {
+            return Ok(Day(d));
+        }
+        <NaiveDate as FromSql<Date, Sqlite>>::from_sql(value).map(Day)
     }
 }
 
 impl FromSql<Timestamp, Sqlite> for Stamp {
     fn from_sql(mut value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-        sqlite_timestamp(value.read_text()).map(Stamp)
+        if let Some(t) = timestamp(value.read_text()) {
+            return Ok(Stamp(t));
+        }
+        <NaiveDateTime as FromSql<Timestamp, Sqlite>>::from_sql(value).map(Stamp)
     }
 }
 
@@ -190,27 +180,45 @@ mod tests {
         }
     }
 
+    /// Every spelling diesel's own reader takes, read through ours on a real SQLite connection:
+    /// the same value, or the same refusal.
     #[test]
-    fn every_spelling_matches_chrono() {
-        // Whatever the direct path reads, chrono reads the same; what it does not, chrono still
-        // reads, or both refuse.
+    fn every_spelling_reads_as_diesel_reads_it() {
+        use diesel::dsl::sql;
+        use diesel::{Connection, RunQueryDsl, SqliteConnection};
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
         for text in [
-            "2026-12-06 10:12:11",
-            "2026-12-06 10:12:11.000001",
-            "2026-12-06T10:12:11.25",
-            "2026-12-06 10:12",
-            "2026-12-06T10:12:11Z",
-            "1999-12-31 23:59:59.999999999",
+            "'2026-12-06 10:12:11'",
+            "'2026-12-06 10:12:11.000001'",
+            "'2026-12-06 10:12:11.123456789'",
+            "'2026-12-06T10:12:11.25'",
+            "'2026-12-06 10:12'",
+            "'2026-12-06 10:12:11Z'",
+            "'2026-12-06T10:12Z'",
+            "'2026-12-06 10:12:11+01:00'",
+            "2461015.5",
+            "'2026-12-06 10:12:60'",
+            "'yesterday'",
         ] {
-            let ours = sqlite_timestamp(text).unwrap();
-            let chrono = NaiveDateTime::parse_from_str(text, "%F %T%.f")
-                .or_else(|_| NaiveDateTime::parse_from_str(text, "%F %R"))
-                .or_else(|_| NaiveDateTime::from_str(text.trim_end_matches('Z')))
-                .unwrap();
-            assert_eq!(ours, chrono, "{text}");
+            let theirs = diesel::select(sql::<Timestamp>(text)).get_result::<NaiveDateTime>(&mut conn).ok();
+            let ours = diesel::select(sql::<Timestamp>(text)).get_result::<Stamp>(&mut conn).ok();
+            assert_eq!(ours.map(NaiveDateTime::from), theirs, "{text}");
+            let theirs = diesel::select(sql::<Nullable<Timestamp>>(text))
+                .get_result::<Option<NaiveDateTime>>(&mut conn)
+                .ok();
+            let ours =
+                diesel::select(sql::<Nullable<Timestamp>>(text)).get_result::<MaybeStamp>(&mut conn).ok();
+            assert_eq!(ours.map(Option::from), theirs, "{text}");
         }
-        assert!(sqlite_timestamp("yesterday").is_err());
-        assert!(sqlite_date("2026-02-30").is_err());
-        assert_eq!(sqlite_date("2026-06-15").unwrap(), NaiveDate::from_ymd_opt(2026, 6, 15).unwrap());
+        for text in ["'2026-06-15'", "'2024-02-29'", "'2025-02-29'", "'2026-6-15'", "'15/06/2026'"] {
+            let theirs = diesel::select(sql::<Date>(text)).get_result::<NaiveDate>(&mut conn).ok();
+            let ours = diesel::select(sql::<Date>(text)).get_result::<Day>(&mut conn).ok();
+            assert_eq!(ours.map(NaiveDate::from), theirs, "{text}");
+        }
+        let null = diesel::select(sql::<Nullable<Date>>("NULL")).get_result::<MaybeDay>(&mut conn).unwrap();
+        assert_eq!(Option::<NaiveDate>::from(null), None);
+        let null =
+            diesel::select(sql::<Nullable<Timestamp>>("NULL")).get_result::<MaybeStamp>(&mut conn).unwrap();
+        assert_eq!(Option::<NaiveDateTime>::from(null), None);
     }
 }

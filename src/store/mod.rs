@@ -41,11 +41,14 @@ pub enum AnyConnection {
 /// Runs a query on the backend's own connection instead of through [`AnyConnection`]: the
 /// query is written once and compiled for each backend.
 ///
-/// Why: diesel's `MultiConnection` wraps every query so that its SQL text is built anew at each
-/// run, once to find its prepared statement and again to collect its binds; under load that was
-/// the largest cost of a read (docs/performance.md, "HTTP reads"). On the backend's own
-/// connection a query of fixed shape has a static id, so its statement is found by its type.
+/// Why: diesel's `MultiConnection` wraps every query in a type that writes the query's whole SQL
+/// text again on every pass over it (the check that it may be cached, the collection of its
+/// binds), at every run; under load that was the largest cost of a read (docs/performance.md,
+/// "The third round"). On the backend's own connection those passes only walk the query.
 /// Used for the queries every API request runs; the rest go through `AnyConnection`.
+///
+/// `|c|` only names the connection: this is not a closure, so a `?` or `return` inside acts
+/// on the enclosing function.
 macro_rules! native {
     ($conn:expr, |$c:ident| $query:expr) => {
         match $conn {

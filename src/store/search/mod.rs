@@ -174,6 +174,7 @@ pub struct HitMessage {
     pub outcome: Outcome,
     pub from_address: Option<String>,
     pub subject: String,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
     pub received_at: NaiveDateTime,
 }
 
