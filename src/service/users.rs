@@ -182,9 +182,10 @@ impl Service {
     /// The actor holding this bearer token.
     pub fn authenticate(&self, token: &str) -> ServiceResult<Actor> {
         let mut conn = self.db().conn()?;
-        let (token_row, user) = users::by_token_hash(&mut conn, &hash(token.trim()))?.ok_or_else(|| {
-            ServiceError::Unauthorized("The API token is not valid, or has been revoked.".into())
-        })?;
+        let (token_row, user, spaces) =
+            users::with_memberships_by_token_hash(&mut conn, &hash(token.trim()))?.ok_or_else(|| {
+                ServiceError::Unauthorized("The API token is not valid, or has been revoked.".into())
+            })?;
         // Recording every use would make each read a write; once every few minutes is enough.
         let stamp = now();
         if token_row.last_used_at.is_none_or(|t| stamp - t > Duration::minutes(5)) {
@@ -198,7 +199,7 @@ impl Service {
                 "This token can only deliver incoming mail, to POST /api/v1/inbound.".into(),
             ));
         }
-        let workspaces = super::workspaces::memberships(&mut conn, user.id)?;
+        let workspaces = spaces.into_iter().map(super::workspaces::membership).collect();
         Ok(Actor { user_id: user.id, role: user.role, email: user.email, workspaces })
     }
 

@@ -173,14 +173,13 @@ fn unknown(slug: &str) -> ServiceError {
 pub(crate) fn memberships(conn: &mut AnyConnection, user_id: i64) -> ServiceResult<Vec<Membership>> {
     Ok(store_ws::of_user(conn, user_id)?
         .into_iter()
-        .map(|(w, role)| Membership {
-            workspace_id: w.id,
-            workspace: w.slug,
-            name: w.name,
-            role,
-            archived: w.archived_at.is_some(),
-        })
+        .map(|(w, role)| membership((w.id, w.slug, w.name, w.archived_at, role)))
         .collect())
+}
+
+/// A membership as the token's check reads it (`store::users::with_memberships_by_token_hash`).
+pub(crate) fn membership((id, slug, name, archived_at, role): store::users::Membership) -> Membership {
+    Membership { workspace_id: id, workspace: slug, name, role, archived: archived_at.is_some() }
 }
 
 fn view(row: WorkspaceRow, role: Option<WorkspaceRole>) -> WorkspaceView {

@@ -186,6 +186,8 @@ mod tests {
     fn every_spelling_reads_as_diesel_reads_it() {
         use diesel::dsl::sql;
         use diesel::{Connection, RunQueryDsl, SqliteConnection};
+        // As every SQLite connection in foitrack: SQLite is configured before its first one.
+        crate::store::sqlite_tuning::apply_once();
         let mut conn = SqliteConnection::establish(":memory:").unwrap();
         for text in [
             "'2026-12-06 10:12:11'",

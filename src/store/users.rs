@@ -4,8 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::{NewToken, NewUser, TokenRow, UserRow};
-use super::schema::{api_tokens, users};
+use super::schema::{api_tokens, memberships, users, workspaces};
 use super::{AnyConnection, StoreResult};
+use crate::domain::vocab::WorkspaceRole;
 
 pub fn insert(conn: &mut AnyConnection, new: &NewUser) -> StoreResult<UserRow> {
     Ok(diesel::insert_into(users::table).values(new).get_result::<UserRow>(conn)?)
@@ -29,6 +30,35 @@ pub fn list(conn: &mut AnyConnection) -> StoreResult<Vec<UserRow>> {
 
 pub fn insert_token(conn: &mut AnyConnection, new: &NewToken) -> StoreResult<i64> {
     Ok(diesel::insert_into(api_tokens::table).values(new).returning(api_tokens::id).get_result(conn)?)
+}
+
+/// One of a user's workspaces as a token's check reads it: id, slug, name, when it was
+/// archived, and the user's role there.
+pub type Membership = (i64, String, String, Option<NaiveDateTime>, WorkspaceRole);
+
+/// The user holding a live (unrevoked) token with this hash, with each of their workspaces (by
+/// slug), in one query: every API request runs it, and on PostgreSQL a second query would be a
+/// second round trip. One row per membership; a user in no workspace gives one row with none.
+pub fn with_memberships_by_token_hash(
+    conn: &mut AnyConnection,
+    hash: &str,
+) -> StoreResult<Option<(TokenRow, UserRow, Vec<Membership>)>> {
+    let rows: Vec<(TokenRow, UserRow, Option<Membership>)> = super::native!(conn, |c| api_tokens::table
+        .inner_join(users::table.left_join(memberships::table.left_join(workspaces::table)))
+        .filter(api_tokens::token_hash.eq(hash))
+        .filter(api_tokens::revoked_at.is_null())
+        .order(workspaces::slug)
+        .select((
+            TokenRow::as_select(),
+            UserRow::as_select(),
+            (workspaces::id, workspaces::slug, workspaces::name, workspaces::archived_at, memberships::role)
+                .nullable(),
+        ))
+        .load(c))?;
+    let mut rows = rows.into_iter();
+    let Some((token, user, first)) = rows.next() else { return Ok(None) };
+    let spaces = first.into_iter().chain(rows.filter_map(|(_, _, m)| m)).collect();
+    Ok(Some((token, user, spaces)))
 }
 
 /// The user holding a live (unrevoked) token with this hash.

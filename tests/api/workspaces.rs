@@ -420,6 +420,9 @@ async fn workspace_mistakes(db: &TestDb) {
         app.call_as("DELETE", &coder, &format!("/api/v1/workspaces/default/members/{coder_id}"), None).await;
     assert_eq!(left.status, 204, "{}", left.body);
     app.get_as(&coder, "/api/v1/workspaces/default").await.problem(404, "not-found");
+    // The token still works, for a user in no workspace at all.
+    let me = app.get_as(&coder, "/api/v1/me").await;
+    assert_eq!(me.ok()["workspaces"], json!([]), "{}", me.body);
     let create =
         json!({"title": "T", "subject_template": "s", "body_template": "b", "targets": {"all": true}});
     let homeless = app.post_as(&coder, "/api/v1/campaigns", &create).await;
