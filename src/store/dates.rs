@@ -2,7 +2,7 @@
 //!
 //! SQLite keeps dates as text. diesel reads each with `NaiveDate::parse_from_str(text, "%F")`
 //! and each timestamp by trying up to eighteen formats in turn, and chrono interprets the format
-//! string anew every time: a page of 50 requests has about 500 such columns (docs/performance.md,
+//! string anew every time: a page of 50 requests has 600 such columns (docs/performance.md,
 //! "The third round"). foitrack writes dates as `YYYY-MM-DD` and timestamps as
 //! `YYYY-MM-DD HH:MM:SS[.fraction]` (diesel's own spelling, and SQLite's `CURRENT_TIMESTAMP` in
 //! migrations), so those are read directly; any other value goes to diesel's own reader, so
