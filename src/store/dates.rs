@@ -36,30 +36,6 @@ pub struct Stamp(NaiveDateTime);
 #[derive(Debug, Clone, Copy, FromSqlRow)]
 pub struct MaybeStamp(Option<NaiveDateTime>);
 
-impl From<Day> for NaiveDate {
-    fn from(d: Day) -> Self {
-        d.0
-    }
-}
-
-impl From<MaybeDay> for Option<NaiveDate> {
-    fn from(d: MaybeDay) -> Self {
-        d.0
-    }
-}
-
-impl From<Stamp> for NaiveDateTime {
-    fn from(s: Stamp) -> Self {
-        s.0
-    }
-}
-
-impl From<MaybeStamp> for Option<NaiveDateTime> {
-    fn from(s: MaybeStamp) -> Self {
-        s.0
-    }
-}
-
 /// `YYYY-MM-DD`.
 fn date(text: &str) -> Option<NaiveDate> {
     let b = text.as_bytes();
@@ -91,52 +67,52 @@ fn digits(b: &[u8]) -> Option<u32> {
     b.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
 }
 
-impl FromSql<Date, Sqlite> for Day {
-    fn from_sql(mut value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-        if let Some(d) = date(value.read_text()) {
-            return Ok(Day(d));
+/// A plain form on every backend: SQLite's text read by `$direct`, or by diesel if it cannot;
+/// PostgreSQL's binary value read as diesel reads it; the multi-backend's read on its backend;
+/// and the chrono value it stands for.
+macro_rules! plain {
+    ($plain:ident, $chrono:ty, $sql:ty, $direct:ident) => {
+        impl From<$plain> for $chrono {
+            fn from(v: $plain) -> Self {
+                v.0
+            }
         }
-        <NaiveDate as FromSql<Date, Sqlite>>::from_sql(value).map(Day)
-    }
-}
 
-impl FromSql<Timestamp, Sqlite> for Stamp {
-    fn from_sql(mut value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-        if let Some(t) = timestamp(value.read_text()) {
-            return Ok(Stamp(t));
+        impl FromSql<$sql, Sqlite> for $plain {
+            fn from_sql(mut value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+                if let Some(v) = $direct(value.read_text()) {
+                    return Ok($plain(v));
+                }
+                <$chrono as FromSql<$sql, Sqlite>>::from_sql(value).map($plain)
+            }
         }
-        <NaiveDateTime as FromSql<Timestamp, Sqlite>>::from_sql(value).map(Stamp)
-    }
-}
 
-impl FromSql<Date, Pg> for Day {
-    fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
-        <NaiveDate as FromSql<Date, Pg>>::from_sql(value).map(Day)
-    }
-}
+        impl FromSql<$sql, Pg> for $plain {
+            fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
+                <$chrono as FromSql<$sql, Pg>>::from_sql(value).map($plain)
+            }
+        }
 
-impl FromSql<Timestamp, Pg> for Stamp {
-    fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
-        <NaiveDateTime as FromSql<Timestamp, Pg>>::from_sql(value).map(Stamp)
-    }
+        impl FromSql<$sql, MultiBackend> for $plain {
+            fn from_sql(value: MultiRawValue<'_>) -> deserialize::Result<Self> {
+                value.from_sql::<Self, $sql>()
+            }
+        }
+    };
 }
-
-impl FromSql<Date, MultiBackend> for Day {
-    fn from_sql(value: MultiRawValue<'_>) -> deserialize::Result<Self> {
-        value.from_sql::<Self, Date>()
-    }
-}
-
-impl FromSql<Timestamp, MultiBackend> for Stamp {
-    fn from_sql(value: MultiRawValue<'_>) -> deserialize::Result<Self> {
-        value.from_sql::<Self, Timestamp>()
-    }
-}
+plain!(Day, NaiveDate, Date, date);
+plain!(Stamp, NaiveDateTime, Timestamp, timestamp);
 
 /// The nullable forms, on any backend the plain form is read on: NULL is `None`, anything else
-/// is read as the plain form.
+/// is read as the plain form; and the optional chrono value they stand for.
 macro_rules! nullable {
-    ($maybe:ident, $plain:ident, $sql:ty) => {
+    ($maybe:ident, $plain:ident, $chrono:ty, $sql:ty) => {
+        impl From<$maybe> for Option<$chrono> {
+            fn from(v: $maybe) -> Self {
+                v.0
+            }
+        }
+
         impl<DB: diesel::backend::Backend> FromSql<Nullable<$sql>, DB> for $maybe
         where
             $plain: FromSql<$sql, DB>,
@@ -151,8 +127,8 @@ macro_rules! nullable {
         }
     };
 }
-nullable!(MaybeDay, Day, Date);
-nullable!(MaybeStamp, Stamp, Timestamp);
+nullable!(MaybeDay, Day, NaiveDate, Date);
+nullable!(MaybeStamp, Stamp, NaiveDateTime, Timestamp);
 
 #[cfg(test)]
 mod tests {
