@@ -841,3 +841,65 @@ fn ingest_reads_mbox_and_maildir_and_a_second_run_changes_nothing() {
     let twice = cli.fails(&["requests", "classify", "ABT-2021-0001", "1", "full"], 1);
     assert!(twice.contains("classified already, as not_held"), "{twice}");
 }
+
+#[test]
+fn agreement_reads_a_long_csv_without_a_database() {
+    let cli = Cli::new();
+    let mut file = String::from("unit,coder,value\n");
+    // Cohen's 50 proposals: 20 both yes, 5 and 10 split, 15 both no. κ = 0.4.
+    for (times, a, b) in [(20, "yes", "yes"), (5, "yes", "no"), (10, "no", "yes"), (15, "no", "no")] {
+        for i in 0..times {
+            let unit = format!("{a}{b}{i}");
+            file.push_str(&format!("{unit},first,{a}\n{unit},second,{b}\n"));
+        }
+    }
+    std::fs::write(cli.path("codings.csv"), &file).unwrap();
+    let text = cli.ok(&["agreement", "codings.csv"]);
+    assert!(text.contains("50 unit(s), 50 coded by two coders or more; 2 coder(s)"), "{text}");
+    assert!(text.contains("Percentage agreement  70.0%"), "{text}");
+    assert!(text.contains("Cohen's kappa         0.400"), "{text}");
+    let out: Value = serde_json::from_str(&cli.ok(&["agreement", "codings.csv", "--json"])).unwrap();
+    assert!((out["cohen_kappa"].as_f64().unwrap() - 0.4).abs() < 1e-9, "{out}");
+    assert_eq!(out["reasons"], json!({}));
+    assert!(!cli.path("t.db").exists(), "the calculator opened a database");
+
+    std::fs::write(cli.path("bad.csv"), "unit,coder,value\n1,A,x\n1,A,y\n2,,z\n").unwrap();
+    let err = cli.fails(&["agreement", "bad.csv"], 65);
+    assert!(err.contains("bad.csv, line 3: A already coded 1 on line 2"), "{err}");
+    assert!(err.contains("bad.csv, line 4:"), "{err}");
+    let err = cli.fails(&["agreement", "missing.csv"], 1);
+    assert!(err.contains("cannot read missing.csv"), "{err}");
+}
+
+#[test]
+fn codebook_files_are_checked_and_shown_without_a_database() {
+    let cli = Cli::new();
+    let shipped = cli.ok(&["codebook", "show"]);
+    assert!(shipped.starts_with("abt: Active bystander training in NHS trusts"), "{shipped}");
+    assert!(shipped.contains("provider (single, when offers_abt is yes)"), "{shipped}");
+    let as_json: Value = serde_json::from_str(&cli.ok(&["codebook", "show", "--json"])).unwrap();
+    assert_eq!(as_json["questions"][0]["key"], "offers_abt");
+    assert_eq!(as_json["questions"][3]["applies_when"], json!({"question": "offers_abt", "is": ["yes"]}));
+
+    let good = "key = \"mine\"\ntitle = \"Mine\"\n[[questions]]\nkey = \"q\"\nlabel = \"Q?\"\ntype = \"yes_no_unclear\"\n";
+    std::fs::write(cli.path("mine.toml"), good).unwrap();
+    let checked = cli.ok(&["codebook", "check", "mine.toml"]);
+    assert!(
+        checked.contains("mine.toml is a usable codebook: \"mine\", 1 question(s), 3 code(s)."),
+        "{checked}"
+    );
+
+    let bad = "key = \"mine\"\ntitle = \"Mine\"\n[[questions]]\nkey = \"q\"\nlabel = \"Q?\"\ntype = \"single\"\n\
+               applies_when = { question = \"q\", is = [\"yes\"] }\ncodes = [{ key = \"a\", label = \"A\" }]\n";
+    std::fs::write(cli.path("bad.toml"), bad).unwrap();
+    let err = cli.fails(&["codebook", "check", "bad.toml"], 65);
+    assert!(err.contains("bad.toml, questions.q: a choice question needs at least two codes"), "{err}");
+    assert!(
+        err.contains("bad.toml, questions.q.applies_when: \"q\" is not a question listed before this one"),
+        "{err}"
+    );
+    std::fs::write(cli.path("broken.toml"), "key = \n").unwrap();
+    let err = cli.fails(&["codebook", "check", "broken.toml"], 65);
+    assert!(err.contains("broken.toml, line 1: cannot be read as a codebook"), "{err}");
+    assert!(!cli.path("t.db").exists(), "a codebook command opened a database");
+}

@@ -96,6 +96,14 @@ pub enum Command {
     /// appear; put a phrase in quotes ('"not held"'), write OR between alternatives and -word
     /// to leave one out. English endings are ignored: train finds "training".
     Search(SearchArgs),
+    /// Agreement between coders, for codings from anywhere: a CSV whose first line names the
+    /// columns unit, coder and value, one row per unit and coder (several codes in one value
+    /// split by ;). Prints percentage agreement, Cohen's kappa, Krippendorff's alpha with a 95%
+    /// interval, and Gwet's AC1, each with why when it cannot be worked out. Needs no database.
+    Agreement(AgreementArgs),
+    /// Codebooks: the questions coders answer about each reply, and their codes.
+    #[command(subcommand)]
+    Codebook(CodebookCommand),
     /// Queue today's reminder digests (serve does this daily; use this from cron instead).
     /// Nothing is sent twice for the same lapse, however often it runs.
     Remind {
@@ -224,6 +232,37 @@ pub struct JsonFlag {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CodebookCommand {
+    /// Check a codebook file (TOML; see docs/coding.md) and list every problem in it, each
+    /// with where it is. Needs no database.
+    Check {
+        #[arg(value_name = "FILE.toml")]
+        file: PathBuf,
+    },
+    /// Show a codebook's questions and codes: a file's, or without one the active bystander
+    /// training study's, which foitrack ships (config/codebooks/abt.toml). Needs no database.
+    Show {
+        #[arg(value_name = "FILE.toml")]
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AgreementArgs {
+    /// The codings, as CSV.
+    #[arg(value_name = "FILE.csv")]
+    pub file: PathBuf,
+    /// nominal: the values are codes, and any two different codes disagree. interval: the
+    /// values are numbers (staff trained, say), and a difference of 10 weighs more than one of 1.
+    #[arg(long, value_parser = ["nominal", "interval"], default_value = "nominal")]
+    pub level: String,
+    #[command(flatten)]
+    pub json: JsonFlag,
 }
 
 #[derive(Debug, Args)]

@@ -31,12 +31,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    // The calculator and codebook files need no database: they work anywhere.
+    match &cli.command {
+        Command::Agreement(args) => return super::coding::agreement(args),
+        Command::Codebook(cmd) => return super::coding::codebook(cmd),
+        _ => {}
+    }
     let app = App::build(settings)?;
     let service = app.service();
     let actor = || -> anyhow::Result<Actor> { Ok(service.local_actor(cli.as_user.as_deref())?) };
     let ws = cli.workspace.as_deref();
     match cli.command {
-        Command::Migrate => unreachable!("handled above"),
+        Command::Migrate | Command::Agreement(_) | Command::Codebook(_) => unreachable!("handled above"),
         Command::Serve => super::serve::serve(&app),
         Command::Authorities(cmd) => authorities(service, cmd),
         Command::Campaigns(cmd) => campaigns(service, cmd, actor, ws),

@@ -1,6 +1,7 @@
 //! The command-line adapter: parse arguments, call the service, print the result.
 
 mod args;
+mod coding;
 mod commands;
 mod deadlines;
 mod feed;

@@ -1,6 +1,8 @@
 //! The domain core: pure types and rules, no I/O. Everything here is unit-tested in place.
 
+pub mod agreement;
 pub mod calendar;
+pub mod codebook;
 pub mod csv_rows;
 pub mod event;
 pub mod holidays;

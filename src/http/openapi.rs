@@ -9,7 +9,8 @@ use utoipa::{Modify, OpenApi};
 use self::responses::FrameworkResponses;
 use super::problem::Problem;
 use super::routes::{
-    authorities, campaigns, deadlines, health, inbound, outbox, people, requests, search, workspaces,
+    agreement, authorities, campaigns, deadlines, health, inbound, outbox, people, requests, search,
+    workspaces,
 };
 
 struct BearerAuth;
@@ -44,6 +45,7 @@ impl Modify for BearerAuth {
         workspaces::list, workspaces::create, workspaces::show, workspaces::change,
         workspaces::members, workspaces::add_member, workspaces::change_member, workspaces::remove_member,
         workspaces::contacts, workspaces::set_contact,
+        agreement::calculate,
     ),
     components(schemas(Problem, crate::domain::vocab::OutboxState, crate::domain::import::ImportFormat)),
     modifiers(&BearerAuth, &FrameworkResponses),
@@ -56,6 +58,7 @@ impl Modify for BearerAuth {
         (name = "deadlines", description = "Statutory deadlines, regimes and bank holidays"),
         (name = "mail", description = "Sending requests by email, the outbox, and incoming replies"),
         (name = "workspaces", description = "Teams: their members, and their own contacts for bodies"),
+        (name = "coding", description = "Coding replies, and agreement between coders"),
     )
 )]
 pub struct ApiDoc;

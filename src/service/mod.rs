@@ -12,9 +12,11 @@ use crate::domain::vocab::Role;
 use crate::store::{Db, Fault, StoreError};
 
 mod access;
+pub mod agreement;
 pub mod authorities;
 pub mod authority_import;
 pub mod campaigns;
+pub mod codebooks;
 pub mod contacts;
 mod convert;
 pub mod deadlines;

@@ -4,6 +4,7 @@
 mod helpers;
 mod smtp;
 
+mod agreement;
 mod attachments;
 mod auth;
 mod bad_input;

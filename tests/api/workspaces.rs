@@ -231,6 +231,8 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
         // administrators change the bank holidays.
         "import_authorities" => (filled, None, SiteWide(&[400, 403, 415, 422])),
         "import_holidays" => (filled, None, SiteWide(&[403, 415])),
+        // The calculator reads only its body: an empty one has no header line.
+        "calculate_agreement" => (filled, None, SiteWide(&[422])),
         // Only a token made for incoming mail delivers it; B's ordinary tokens cannot.
         "deliver_inbound" => (filled, None, SiteWide(&[403])),
         _ => return None,

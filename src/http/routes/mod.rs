@@ -7,6 +7,7 @@ use super::auth::Bearer;
 use super::problem::ApiError;
 use crate::service::{Actor, Service, ServiceResult};
 
+pub mod agreement;
 pub mod authorities;
 pub mod campaigns;
 pub mod deadlines;
@@ -70,6 +71,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(post().to(inbound::classify)),
         )
         .service(resource("/search", "GET").route(get().to(search::search)))
+        .service(resource("/agreement", "POST").route(post().to(agreement::calculate)))
         .service(resource("/authorities", "GET").route(get().to(authorities::list)))
         .service(resource("/authorities/import", "POST").route(post().to(authorities::import)))
         .service(resource("/authorities/{id}", "GET").route(get().to(authorities::show)))

@@ -1,0 +1,171 @@
+//! `foitrack agreement FILE.csv` and `foitrack codebook check | show`, which need no database.
+
+use std::io::Read;
+
+use anyhow::Context;
+
+use super::args::{AgreementArgs, CodebookCommand};
+use super::output::{Table, json, safe};
+use crate::domain::codebook::Codebook;
+use crate::service::ServiceError;
+use crate::service::agreement::{AgreementFigures, AgreementQuery, MAX_AGREEMENT_FILE, agreement_from_csv};
+use crate::service::codebooks::{read_codebook, shipped_codebook};
+
+pub fn agreement(args: &AgreementArgs) -> anyhow::Result<()> {
+    let path = args.file.display();
+    let file = std::fs::File::open(&args.file).with_context(|| format!("cannot read {path}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_AGREEMENT_FILE + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {path}"))?;
+    if bytes.len() as u64 > MAX_AGREEMENT_FILE {
+        return Err(ServiceError::invalid(format!(
+            "{path} is larger than {} MB, far more than any study's codings; is it the right file?",
+            MAX_AGREEMENT_FILE / (1024 * 1024)
+        ))
+        .into());
+    }
+    let query = AgreementQuery { level: Some(args.level.clone()) };
+    let report = match agreement_from_csv(&bytes, &query) {
+        Ok(report) => report,
+        Err(ServiceError::Invalid { fields, .. }) if !fields.is_empty() => {
+            for f in &fields {
+                eprintln!("{path}, {}: {}", f.field, safe(&f.message));
+            }
+            let detail = format!("{path} cannot be used: fix the problem(s) above and run it again");
+            return Err(ServiceError::Invalid { detail, fields }.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if args.json.json {
+        println!("{}", json(&report));
+        return Ok(());
+    }
+    let f = &report.figures;
+    println!(
+        "{} unit(s), {} coded by two coders or more; {} coder(s); values compared as {}.",
+        f.units, f.pairable_units, f.coders, report.level
+    );
+    let why = |name: &str| f.reasons.get(name).map(|r| format!("-  ({})", safe(r))).unwrap_or_default();
+    let lines = [
+        ("Percentage agreement", f.percent_agreement.map(|p| format!("{p:.1}%")), "percent_agreement"),
+        ("Cohen's kappa", f.cohen_kappa.map(|k| format!("{k:.3}")), "cohen_kappa"),
+        ("Krippendorff's alpha", alpha(f), "krippendorff_alpha"),
+        ("Gwet's AC1", f.gwet_ac1.map(|g| format!("{g:.3}")), "gwet_ac1"),
+    ];
+    for (label, value, name) in lines {
+        println!("  {label:<22}{}", value.unwrap_or_else(|| why(name)));
+    }
+    if let Some(codes) = &report.per_code {
+        println!("\nSome units have several codes, so the figures above compare whole sets of codes.");
+        println!("Each code, present or absent (- where it cannot be worked out):");
+        let mut t = Table::new(&["CODE", "UNITS", "AGREEMENT", "KAPPA", "ALPHA (95% INTERVAL)", "AC1"]);
+        let number = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.3}"));
+        for c in codes {
+            let g = &c.figures;
+            t.row(vec![
+                c.code.clone(),
+                g.pairable_units.to_string(),
+                g.percent_agreement.map_or_else(|| "-".to_string(), |p| format!("{p:.1}%")),
+                number(g.cohen_kappa),
+                alpha(g).unwrap_or_else(|| "-".into()),
+                number(g.gwet_ac1),
+            ]);
+        }
+        print!("{}", t.render());
+    }
+    Ok(())
+}
+
+/// Alpha with its interval, when it has one.
+fn alpha(f: &AgreementFigures) -> Option<String> {
+    let a = f.krippendorff_alpha?;
+    Some(match f.krippendorff_alpha_ci {
+        Some(ci) => format!("{a:.3}  (95% interval {:.3} to {:.3})", ci.low, ci.high),
+        None => format!("{a:.3}"),
+    })
+}
+
+/// The most a codebook file may be: a codebook is a page or two.
+const MAX_CODEBOOK_FILE: u64 = 1024 * 1024;
+
+pub fn codebook(cmd: &CodebookCommand) -> anyhow::Result<()> {
+    match cmd {
+        CodebookCommand::Check { file } => {
+            let book = read_file_codebook(file)?;
+            let codes: usize = book.questions.iter().map(|q| q.code_keys().len()).sum();
+            println!(
+                "{} is a usable codebook: \"{}\", {} question(s), {} code(s).",
+                file.display(),
+                safe(&book.key),
+                book.questions.len(),
+                codes
+            );
+            Ok(())
+        }
+        CodebookCommand::Show { file, json: j } => {
+            let book = match file {
+                Some(file) => read_file_codebook(file)?,
+                None => shipped_codebook()?,
+            };
+            if j.json {
+                println!("{}", json(&book));
+            } else {
+                print_codebook(&book);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn read_file_codebook(file: &std::path::Path) -> anyhow::Result<Codebook> {
+    let path = file.display();
+    let opened = std::fs::File::open(file).with_context(|| format!("cannot read {path}"))?;
+    let mut text = String::new();
+    opened
+        .take(MAX_CODEBOOK_FILE + 1)
+        .read_to_string(&mut text)
+        .with_context(|| format!("cannot read {path} as UTF-8 text"))?;
+    if text.len() as u64 > MAX_CODEBOOK_FILE {
+        return Err(
+            ServiceError::invalid(format!("{path} is over 1 MB: far larger than any codebook")).into()
+        );
+    }
+    match read_codebook(&text) {
+        Ok(book) => Ok(book),
+        Err(ServiceError::Invalid { fields, .. }) if !fields.is_empty() => {
+            for f in &fields {
+                let at = if f.field.is_empty() { String::new() } else { format!(", {}", f.field) };
+                eprintln!("{path}{at}: {}", safe(&f.message));
+            }
+            let detail = format!("{path} is not a usable codebook: fix the problem(s) above");
+            Err(ServiceError::Invalid { detail, fields }.into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn print_codebook(book: &Codebook) {
+    println!("{}: {}", safe(&book.key), safe(&book.title));
+    for q in &book.questions {
+        let kind =
+            serde_json::to_value(q.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        let when = q
+            .applies_when
+            .as_ref()
+            .map(|c| format!(", when {} is {}", safe(&c.question), safe(&c.codes.join(" or "))))
+            .unwrap_or_default();
+        println!("\n{} ({kind}{when})\n  {}", safe(&q.key), safe(&q.label));
+        let mut t = Table::new(&["  CODE", "LABEL"]);
+        for code in &q.codes {
+            let key = match &code.parent {
+                Some(parent) => format!("  {parent} > {}", code.key),
+                None => format!("  {}", code.key),
+            };
+            t.row(vec![key, code.label.clone()]);
+        }
+        if !q.codes.is_empty() {
+            print!("{}", t.render());
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! What makes a codebook usable: every problem found at once, each with where it is.
+
+use std::collections::HashSet;
+
+use super::{Codebook, Question, QuestionKind};
+
+/// One problem in a codebook. `at` is a path such as `questions.provider.codes.external`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{message}", if at.is_empty() { String::new() } else { format!("{at}: ") })]
+pub struct Problem {
+    pub at: String,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(at: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { at: at.into(), message: message.into() }
+    }
+}
+
+/// A TOML error as one sentence at its line, without the excerpt of the file it quotes.
+pub(super) fn toml_problem(e: &toml::de::Error, text: &str) -> Problem {
+    let line = e.span().map(|s| {
+        let before = &text.as_bytes()[..s.start.min(text.len())];
+        before.iter().filter(|&&b| b == b'\n').count() + 1
+    });
+    Problem::new(
+        line.map(|l| format!("line {l}")).unwrap_or_default(),
+        format!("cannot be read as a codebook: {}", e.message().trim_end_matches('.')),
+    )
+}
+
+/// Keys: lower-case letters, digits and `_`, starting with a letter, at most 40 characters.
+/// They are column names in the exports, so they must be safe in R, Stata and SPSS.
+fn key_problem(key: &str) -> Option<String> {
+    let ok = key.len() <= 40
+        && key.starts_with(|c: char| c.is_ascii_lowercase())
+        && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    (!ok).then(|| {
+        format!(
+            "\"{key}\" cannot be a key: use lower-case letters, digits and _, starting with a letter, at most 40"
+        )
+    })
+}
+
+fn colour_problem(colour: &str) -> Option<String> {
+    let ok =
+        colour.len() == 7 && colour.starts_with('#') && colour[1..].chars().all(|c| c.is_ascii_hexdigit());
+    (!ok).then(|| format!("\"{colour}\" is not a colour; write it as #rrggbb, for example #2a9d8f"))
+}
+
+impl Codebook {
+    /// Every problem that would stop coders or the report, or nothing.
+    pub fn check(&self) -> Result<(), Vec<Problem>> {
+        let mut problems = Vec::new();
+        if let Some(p) = key_problem(&self.key) {
+            problems.push(Problem::new("key", p));
+        }
+        if self.title.trim().is_empty() {
+            problems.push(Problem::new("title", "a codebook needs a title"));
+        }
+        if self.questions.is_empty() {
+            problems.push(Problem::new("questions", "a codebook needs at least one question"));
+        }
+        let mut earlier: Vec<&Question> = Vec::new();
+        for q in &self.questions {
+            let at = format!("questions.{}", q.key);
+            if let Some(p) = key_problem(&q.key) {
+                problems.push(Problem::new(&at, p));
+            }
+            if earlier.iter().any(|e| e.key == q.key) {
+                problems.push(Problem::new(&at, "another question has this key"));
+            }
+            if q.label.trim().is_empty() {
+                problems.push(Problem::new(&at, "a question needs a label: the question as coders read it"));
+            }
+            check_codes(q, &at, &mut problems);
+            check_condition(q, &earlier, &at, &mut problems);
+            earlier.push(q);
+        }
+        if problems.is_empty() { Ok(()) } else { Err(problems) }
+    }
+}
+
+fn check_codes(q: &Question, at: &str, problems: &mut Vec<Problem>) {
+    match q.kind {
+        QuestionKind::YesNoUnclear | QuestionKind::Number | QuestionKind::Text if !q.codes.is_empty() => {
+            let why = if q.kind == QuestionKind::YesNoUnclear {
+                "a yes / no / unclear question has its codes built in (yes, no, unclear); list none"
+            } else {
+                "a number or text question has no codes"
+            };
+            problems.push(Problem::new(at, why));
+        }
+        QuestionKind::Single | QuestionKind::Multiple if q.codes.len() < 2 => {
+            problems.push(Problem::new(at, "a choice question needs at least two codes"));
+        }
+        _ => {}
+    }
+    let keys: HashSet<&str> = q.codes.iter().map(|c| c.key.as_str()).collect();
+    let mut seen = HashSet::new();
+    for code in &q.codes {
+        let at = format!("{at}.codes.{}", code.key);
+        if let Some(p) = key_problem(&code.key) {
+            problems.push(Problem::new(&at, p));
+        }
+        if !seen.insert(code.key.as_str()) {
+            problems.push(Problem::new(&at, "another code of this question has this key"));
+        }
+        if code.label.trim().is_empty() {
+            problems.push(Problem::new(&at, "a code needs a label"));
+        }
+        if let Some(p) = code.colour.as_deref().and_then(colour_problem) {
+            problems.push(Problem::new(&at, p));
+        }
+        match code.parent.as_deref() {
+            Some(parent) if !keys.contains(parent) => problems
+                .push(Problem::new(&at, format!("its parent \"{parent}\" is not a code of this question"))),
+            Some(_) if endless_parents(q, &code.key) => {
+                problems.push(Problem::new(&at, "its parents go round in a circle"));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether following parents from `start` never reaches a code without one: after as many
+/// steps as there are codes, a chain that has not ended has gone round.
+fn endless_parents(q: &Question, start: &str) -> bool {
+    let parent_of = |key: &str| q.codes.iter().find(|c| c.key == key).and_then(|c| c.parent.as_deref());
+    let mut at = Some(start);
+    for _ in 0..=q.codes.len() {
+        match at {
+            None => return false,
+            Some(key) => at = parent_of(key),
+        }
+    }
+    true
+}
+
+/// A condition names an earlier question with codes, and codes it has: so conditions can
+/// never go round in a circle, and a coder always meets the question they depend on first.
+fn check_condition(q: &Question, earlier: &[&Question], at: &str, problems: &mut Vec<Problem>) {
+    let Some(condition) = &q.applies_when else { return };
+    let at = format!("{at}.applies_when");
+    let Some(on) = earlier.iter().find(|e| e.key == condition.question) else {
+        problems.push(Problem::new(
+            &at,
+            format!("\"{}\" is not a question listed before this one", condition.question),
+        ));
+        return;
+    };
+    if !on.kind.has_codes() {
+        problems.push(Problem::new(&at, format!("\"{}\" has no codes to depend on", on.key)));
+        return;
+    }
+    if condition.codes.is_empty() {
+        problems.push(Problem::new(&at, "list the codes of the question that make this one apply"));
+    }
+    let known = on.code_keys();
+    for code in &condition.codes {
+        if !known.contains(&code.as_str()) {
+            problems.push(Problem::new(
+                &at,
+                format!("\"{code}\" is not a code of \"{}\"; its codes are {}", on.key, known.join(", ")),
+            ));
+        }
+    }
+}

@@ -1,0 +1,168 @@
+use std::collections::HashMap;
+
+use super::*;
+
+fn abt() -> Codebook {
+    Codebook::from_toml(ABT_CODEBOOK).expect("the shipped codebook is valid")
+}
+
+#[test]
+fn the_shipped_codebook_has_exactly_the_study_keys() {
+    let book = abt();
+    let keys: Vec<(&str, Vec<&str>)> =
+        book.questions.iter().map(|q| (q.key.as_str(), q.code_keys())).collect();
+    let expected: Vec<(&str, Vec<&str>)> = vec![
+        ("offers_abt", vec!["yes", "no"]),
+        ("sh_content", vec!["direct", "general"]),
+        ("standalone_sh_module", vec!["yes", "no"]),
+        ("provider", vec!["in_house", "external", "both", "unknown"]),
+        ("participation", vec!["mandatory", "opt_in"]),
+        ("plans", vec!["yes", "developing", "would_consider", "no"]),
+        ("materials_shared", vec!["shared", "withheld_by_provider", "not_asked"]),
+        ("staff_completed", vec![]),
+        ("outcome", vec!["full", "partial", "refused", "not_held", "other"]),
+        ("exemptions", vec!["s12", "s14", "s21", "s22", "s31", "s36", "s38", "s40", "s41", "s43", "other"]),
+    ];
+    assert_eq!(keys, expected);
+    let when = |key: &str| book.question(key).unwrap().applies_when.clone().map(|c| (c.question, c.codes));
+    for key in ["sh_content", "standalone_sh_module", "provider", "participation"] {
+        assert_eq!(when(key), Some(("offers_abt".to_string(), vec!["yes".to_string()])), "{key}");
+    }
+    assert_eq!(when("plans"), Some(("offers_abt".to_string(), vec!["no".to_string()])));
+    assert_eq!(book.question("staff_completed").unwrap().kind, QuestionKind::Number);
+    assert_eq!(book.question("exemptions").unwrap().kind, QuestionKind::Multiple);
+}
+
+#[test]
+fn a_question_applies_by_its_condition() {
+    let book = abt();
+    let finals = |pairs: &[(&str, &str)]| -> HashMap<String, Vec<String>> {
+        pairs.iter().map(|(q, c)| (q.to_string(), vec![c.to_string()])).collect()
+    };
+    assert_eq!(book.applies("offers_abt", &finals(&[])), Applies::Yes);
+    assert_eq!(book.applies("provider", &finals(&[("offers_abt", "yes")])), Applies::Yes);
+    assert_eq!(book.applies("provider", &finals(&[("offers_abt", "no")])), Applies::No);
+    assert_eq!(book.applies("plans", &finals(&[("offers_abt", "no")])), Applies::Yes);
+    assert_eq!(book.applies("provider", &finals(&[])), Applies::Unknown);
+    assert_eq!(book.applies("no_such_question", &finals(&[])), Applies::No);
+}
+
+#[test]
+fn a_condition_on_a_question_that_does_not_apply_does_not_hold() {
+    let text = r##"
+key = "nested"
+title = "Nested"
+[[questions]]
+key = "a"
+label = "A?"
+type = "yes_no_unclear"
+[[questions]]
+key = "b"
+label = "B?"
+type = "yes_no_unclear"
+applies_when = { question = "a", is = ["yes"] }
+[[questions]]
+key = "c"
+label = "C?"
+type = "text"
+applies_when = { question = "b", is = ["yes"] }
+"##;
+    let book = Codebook::from_toml(text).expect("valid");
+    let finals: HashMap<String, Vec<String>> =
+        [("a", "no"), ("b", "yes")].iter().map(|(q, c)| (q.to_string(), vec![c.to_string()])).collect();
+    assert_eq!(book.applies("c", &finals), Applies::No);
+}
+
+fn problems(text: &str) -> Vec<String> {
+    Codebook::from_toml(text).unwrap_err().into_iter().map(|p| p.to_string()).collect()
+}
+
+#[test]
+fn every_problem_is_reported_at_once_with_where_it_is() {
+    let text = r##"
+key = "Bad Key"
+title = " "
+[[questions]]
+key = "first"
+label = "First?"
+type = "single"
+applies_when = { question = "later", is = ["x"] }
+codes = [
+  { key = "a", label = "A", colour = "red" },
+  { key = "a", label = "Again" },
+  { key = "b", label = "", parent = "nowhere" },
+]
+[[questions]]
+key = "later"
+label = "Later?"
+type = "yes_no_unclear"
+codes = [{ key = "yes", label = "Yes" }]
+[[questions]]
+key = "first"
+label = "Again?"
+type = "multiple"
+codes = [{ key = "only", label = "Only" }]
+[[questions]]
+key = "count"
+label = "How many?"
+type = "number"
+applies_when = { question = "later", is = ["maybe"] }
+"##;
+    let found = problems(text);
+    let expected = [
+        "key: \"Bad Key\" cannot be a key",
+        "title: a codebook needs a title",
+        "questions.first.applies_when: \"later\" is not a question listed before this one",
+        "questions.first.codes.a: \"red\" is not a colour",
+        "questions.first.codes.a: another code of this question has this key",
+        "questions.first.codes.b: a code needs a label",
+        "questions.first.codes.b: its parent \"nowhere\" is not a code of this question",
+        "questions.later: a yes / no / unclear question has its codes built in",
+        "questions.first: another question has this key",
+        "questions.first: a choice question needs at least two codes",
+        "questions.count.applies_when: \"maybe\" is not a code of \"later\"; its codes are yes, no, unclear",
+    ];
+    for e in expected {
+        assert!(found.iter().any(|f| f.starts_with(e)), "missing {e:?} in {found:#?}");
+    }
+    assert_eq!(found.len(), expected.len(), "{found:#?}");
+}
+
+#[test]
+fn parents_must_not_go_round() {
+    let text = r##"
+key = "loop"
+title = "Loop"
+[[questions]]
+key = "q"
+label = "Q?"
+type = "multiple"
+codes = [
+  { key = "a", label = "A", parent = "b" },
+  { key = "b", label = "B", parent = "a" },
+  { key = "c", label = "C", parent = "a" },
+]
+"##;
+    let found = problems(text);
+    let circle = |code: &str| format!("questions.q.codes.{code}: its parents go round in a circle");
+    assert_eq!(found, [circle("a"), circle("b"), circle("c")]);
+}
+
+#[test]
+fn a_file_that_is_not_a_codebook_says_where() {
+    let unknown = problems("key = \"k\"\ntitle = \"T\"\nquestions = []\ncolour = \"#000000\"\n");
+    assert_eq!(unknown.len(), 1);
+    assert!(
+        unknown[0].starts_with("line 4: cannot be read as a codebook: unknown field `colour`"),
+        "{unknown:?}"
+    );
+    let broken = problems("key = \"k\"\ntitle = \"T\n");
+    assert!(broken[0].starts_with("line 2: cannot be read as a codebook"), "{broken:?}");
+    let kind =
+        problems("key = \"k\"\ntitle = \"T\"\n[[questions]]\nkey = \"q\"\nlabel = \"Q\"\ntype = \"scale\"\n");
+    assert!(kind[0].starts_with("line 6: "), "{kind:?}");
+    assert_eq!(
+        problems("key = \"k\"\ntitle = \"T\"\nquestions = []\n"),
+        ["questions: a codebook needs at least one question"]
+    );
+}

@@ -1,0 +1,30 @@
+//! The agreement calculator.
+
+use actix_web::web;
+
+use super::run;
+use crate::http::auth::Bearer;
+use crate::http::problem::ApiError;
+use crate::http::upload::{UploadLimit, read_upload};
+use crate::service::Service;
+use crate::service::agreement::{AgreementQuery, AgreementReport, agreement_from_csv};
+
+/// Agreement between coders for codings from anywhere: the request body is a CSV whose first
+/// line names the columns `unit`, `coder` and `value` (several codes in one value split by `;`).
+/// A file with any bad row is refused whole, each problem in `errors` by line.
+#[utoipa::path(post, path = "/api/v1/agreement", tag = "coding", operation_id = "calculate_agreement", security(("bearer" = [])), params(AgreementQuery),
+    request_body(content = String, content_type = "text/csv", description = "unit,coder,value"),
+    responses((status = 200, body = AgreementReport)))]
+pub async fn calculate(
+    bearer: Bearer,
+    svc: web::Data<Service>,
+    q: web::Query<AgreementQuery>,
+    limit: web::Data<UploadLimit>,
+    payload: web::Payload,
+) -> Result<web::Json<AgreementReport>, ApiError> {
+    // Only someone with a valid token may make the server read a body.
+    bearer.actor(&svc).await?;
+    let bytes = read_upload(payload, limit.0).await?;
+    let q = q.into_inner();
+    Ok(web::Json(run(move || agreement_from_csv(&bytes, &q)).await?))
+}

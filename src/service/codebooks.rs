@@ -1,0 +1,17 @@
+//! Codebooks: reading and checking one, from a file or the one foitrack ships.
+
+use super::{FieldError, ServiceError, ServiceResult};
+use crate::domain::codebook::{ABT_CODEBOOK, Codebook};
+
+/// Reads a codebook file (TOML), refusing it with every problem, each where it is.
+pub fn read_codebook(text: &str) -> ServiceResult<Codebook> {
+    Codebook::from_toml(text).map_err(|problems| {
+        ServiceError::invalid_fields(problems.into_iter().map(|p| FieldError::new(p.at, p.message)).collect())
+    })
+}
+
+/// The codebook of the active bystander training study, as shipped.
+pub fn shipped_codebook() -> ServiceResult<Codebook> {
+    read_codebook(ABT_CODEBOOK)
+        .map_err(|e| ServiceError::internal_from("The shipped codebook does not read", e))
+}
