@@ -903,3 +903,23 @@ fn codebook_files_are_checked_and_shown_without_a_database() {
     assert!(err.contains("broken.toml, line 1: cannot be read as a codebook"), "{err}");
     assert!(!cli.path("t.db").exists(), "a codebook command opened a database");
 }
+
+#[test]
+fn codebook_rules_suggest_codes_for_a_text() {
+    let cli = Cli::new();
+    std::fs::write(
+        cli.path("reply.txt"),
+        "The Trust does not provide active bystander training, and has no plans to introduce it.",
+    )
+    .unwrap();
+    let table = cli.ok(&["codebook", "suggest", "reply.txt"]);
+    assert!(table.contains("offers_abt  no"), "{table}");
+    assert!(table.contains("plans       no"), "{table}");
+    assert!(table.contains("Suggestions only: nothing is coded."), "{table}");
+    let out: Value = serde_json::from_str(&cli.ok(&["codebook", "suggest", "reply.txt", "--json"])).unwrap();
+    assert_eq!(out[0]["question"], "offers_abt");
+    assert_eq!(out[0]["quote"], "does not provide active bystander");
+    assert_eq!((out[0]["start"].as_u64(), out[0]["end"].as_u64()), (Some(10), Some(43)));
+    let err = cli.fails(&["codebook", "suggest", "missing.txt"], 1);
+    assert!(err.contains("cannot read missing.txt"), "{err}");
+}

@@ -242,6 +242,18 @@ pub enum CodebookCommand {
         #[arg(value_name = "FILE.toml")]
         file: PathBuf,
     },
+    /// Try a codebook's rules on a text (a reply saved as a text file): the codes they suggest,
+    /// each with the passage behind it. By default the study's codebook. Needs no database.
+    Suggest {
+        /// The text to read, or - for standard input.
+        #[arg(value_name = "TEXT_FILE")]
+        text: PathBuf,
+        /// The codebook whose rules to use.
+        #[arg(long, value_name = "FILE.toml")]
+        codebook: Option<PathBuf>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// Show a codebook's questions and codes: a file's, or without one the active bystander
     /// training study's, which foitrack ships (config/codebooks/abt.toml). Needs no database.
     Show {

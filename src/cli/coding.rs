@@ -9,7 +9,7 @@ use super::output::{Table, json, safe};
 use crate::domain::codebook::Codebook;
 use crate::service::ServiceError;
 use crate::service::agreement::{AgreementFigures, AgreementQuery, MAX_AGREEMENT_FILE, agreement_from_csv};
-use crate::service::codebooks::{read_codebook, shipped_codebook};
+use crate::service::codebooks::{read_codebook, shipped_codebook, suggest_codes};
 
 pub fn agreement(args: &AgreementArgs) -> anyhow::Result<()> {
     let path = args.file.display();
@@ -59,7 +59,8 @@ pub fn agreement(args: &AgreementArgs) -> anyhow::Result<()> {
     if let Some(codes) = &report.per_code {
         println!("\nSome units have several codes, so the figures above compare whole sets of codes.");
         println!("Each code, present or absent (- where it cannot be worked out):");
-        let mut t = Table::new(&["CODE", "UNITS", "AGREEMENT", "KAPPA", "ALPHA (95% INTERVAL)", "AC1"]);
+        let mut t =
+            Table::new(&["CODE", "PAIRABLE UNITS", "AGREEMENT", "KAPPA", "ALPHA (95% INTERVAL)", "AC1"]);
         let number = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.3}"));
         for c in codes {
             let g = &c.figures;
@@ -101,6 +102,34 @@ pub fn codebook(cmd: &CodebookCommand) -> anyhow::Result<()> {
                 book.questions.len(),
                 codes
             );
+            Ok(())
+        }
+        CodebookCommand::Suggest { text, codebook, json: j } => {
+            let book = match codebook {
+                Some(file) => read_file_codebook(file)?,
+                None => shipped_codebook()?,
+            };
+            let text = read_text(text)?;
+            let suggestions = suggest_codes(&book, &text)?;
+            if j.json {
+                println!("{}", json(&suggestions));
+                return Ok(());
+            }
+            if suggestions.is_empty() {
+                println!("No rule of \"{}\" matches this text.", safe(&book.key));
+                return Ok(());
+            }
+            let mut t = Table::new(&["QUESTION", "CODE", "AT", "PASSAGE"]);
+            for s in &suggestions {
+                t.row(vec![
+                    s.question.clone(),
+                    s.code.clone(),
+                    format!("{}-{}", s.start, s.end),
+                    s.quote.clone(),
+                ]);
+            }
+            print!("{}", t.render());
+            println!("Suggestions only: nothing is coded. AT counts characters from the start of the text.");
             Ok(())
         }
         CodebookCommand::Show { file, json: j } => {
@@ -168,4 +197,26 @@ fn print_codebook(book: &Codebook) {
             print!("{}", t.render());
         }
     }
+}
+
+/// The most text `codebook suggest` reads: more than any reply with its attachments.
+const MAX_TEXT_FILE: u64 = 16 * 1024 * 1024;
+
+/// A text file, or standard input for `-`, as UTF-8.
+fn read_text(file: &std::path::Path) -> anyhow::Result<String> {
+    let path = file.display();
+    let reader: Box<dyn Read> = if file.as_os_str() == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(file).with_context(|| format!("cannot read {path}"))?)
+    };
+    let mut text = String::new();
+    reader
+        .take(MAX_TEXT_FILE + 1)
+        .read_to_string(&mut text)
+        .with_context(|| format!("cannot read {path} as UTF-8 text"))?;
+    if text.len() as u64 > MAX_TEXT_FILE {
+        return Err(ServiceError::invalid(format!("{path} is over 16 MB: far more than one reply")).into());
+    }
+    Ok(text)
 }

@@ -94,7 +94,7 @@ impl ImportGate {
             Ok(Ok(permit)) => Ok(permit),
             _ => Err(ApiError::too_many_requests(
                 format!(
-                    "Other imports are running and none finished within {} seconds; try again in {RETRY_AFTER_SECONDS} seconds.",
+                    "Other uploaded files are being processed and none finished within {} seconds; try again in {RETRY_AFTER_SECONDS} seconds.",
                     self.wait.as_secs()
                 ),
                 RETRY_AFTER_SECONDS,

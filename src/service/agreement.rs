@@ -43,14 +43,19 @@ pub struct AgreementFigures {
     /// Coders who coded at least one unit.
     pub coders: usize,
     /// The share of pairs of coders who gave a unit the same value, in percent (0–100).
+    #[schema(required = true)]
     pub percent_agreement: Option<f64>,
     /// Cohen's kappa: exactly two coders, codes only.
+    #[schema(required = true)]
     pub cohen_kappa: Option<f64>,
     /// Krippendorff's alpha: any number of coders, missing codings allowed.
+    #[schema(required = true)]
     pub krippendorff_alpha: Option<f64>,
     /// A 95% interval around alpha from 1,000 bootstrap resamples of the units, seeded.
+    #[schema(required = true)]
     pub krippendorff_alpha_ci: Option<ConfidenceInterval>,
     /// Gwet's AC1: codes only; stays meaningful when one code dominates.
+    #[schema(required = true)]
     pub gwet_ac1: Option<f64>,
     /// For each statistic above that is null, why: by its field name.
     pub reasons: BTreeMap<String, String>,
@@ -106,6 +111,7 @@ pub struct AgreementReport {
     pub figures: AgreementFigures,
     /// When some unit was given several codes at once: each code, present or absent per unit.
     /// The figures above then compare whole sets of codes. Null when every value is one code.
+    #[schema(required = true)]
     pub per_code: Option<Vec<CodeAgreement>>,
 }
 

@@ -26,7 +26,11 @@ const NO_VARIATION: &str =
 
 /// Alpha = 1 − observed disagreement / disagreement expected by chance.
 pub fn krippendorff_alpha(matrix: &Matrix, level: &Level) -> Estimate {
-    alpha_of(&pairable(matrix), matrix.categories(), level)
+    match alpha_of(&pairable(matrix), matrix.categories(), level) {
+        Alpha::Value(a) => Estimate::checked(a, NO_VARIATION),
+        Alpha::NoVariation => Estimate::Undefined(NO_VARIATION.into()),
+        Alpha::TooFewUnits => Estimate::Undefined(TOO_FEW_UNITS.into()),
+    }
 }
 
 /// The units coded at least twice, as counts per category: all that alpha depends on.
@@ -34,11 +38,14 @@ fn pairable(matrix: &Matrix) -> Vec<Vec<(usize, usize)>> {
     matrix.counts().into_iter().filter(|c| c.iter().map(|(_, n)| n).sum::<usize>() >= 2).collect()
 }
 
-fn alpha_of<'a>(
-    units: impl IntoIterator<Item = &'a Vec<(usize, usize)>>,
-    q: usize,
-    level: &Level,
-) -> Estimate {
+enum Alpha {
+    Value(f64),
+    /// Every value the same: perfect agreement, but nothing for it to explain.
+    NoVariation,
+    TooFewUnits,
+}
+
+fn alpha_of<'a>(units: impl IntoIterator<Item = &'a Vec<(usize, usize)>>, q: usize, level: &Level) -> Alpha {
     // Within a unit of m values, each ordered pair of values from different coders adds
     // 1/(m − 1) to the coincidence matrix. Only its row sums (the marginals) and its weighted
     // total are needed, so the q × q matrix itself is never built: numbers may have thousands
@@ -60,19 +67,19 @@ fn alpha_of<'a>(
         }
     }
     if count < 2 {
-        return Estimate::Undefined(TOO_FEW_UNITS.into());
+        return Alpha::TooFewUnits;
+    }
+    if !level.varies(&marginals) {
+        return Alpha::NoVariation;
     }
     let n: f64 = marginals.iter().sum();
-    let expected = level.expected(&marginals);
-    if expected <= f64::EPSILON * n * n * level.scale() {
-        return Estimate::Undefined(NO_VARIATION.into());
-    }
-    Estimate::checked(1.0 - (n - 1.0) * observed / expected, NO_VARIATION)
+    Alpha::Value(1.0 - (n - 1.0) * observed / level.expected(&marginals))
 }
 
 /// A 95% percentile interval for alpha from `resamples` bootstrap samples of the units (drawn
-/// with replacement, as many as there are), seeded so that the same data gives the same
-/// interval. `None` when fewer than half the samples give a value.
+/// with replacement, as many as there are), seeded so that the same units in the same order
+/// give the same interval. A sample with no variation counts as perfect agreement (1). `None`
+/// when fewer than half the samples give a value.
 pub fn krippendorff_interval(
     matrix: &Matrix,
     level: &Level,
@@ -87,7 +94,13 @@ pub fn krippendorff_interval(
     let mut values: Vec<f64> = (0..resamples)
         .filter_map(|_| {
             let sample = (0..units.len()).map(|_| &units[rng.random_range(0..units.len())]);
-            alpha_of(sample, matrix.categories(), level).value()
+            match alpha_of(sample, matrix.categories(), level) {
+                Alpha::Value(a) if a.is_finite() => Some(a),
+                // A sample of units on which every coder gave one value is a sample of perfect
+                // agreement; leaving it out would pull the interval down.
+                Alpha::NoVariation => Some(1.0),
+                _ => None,
+            }
         })
         .collect();
     if values.len() * 2 < resamples {

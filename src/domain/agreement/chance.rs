@@ -34,8 +34,7 @@ pub fn cohen_kappa(matrix: &Matrix, level: &Level) -> Estimate {
     if matches!(level, Level::Interval(_)) {
         return Estimate::Undefined(format!("Cohen's kappa {FOR_CODES_ONLY}"));
     }
-    let active: Vec<usize> =
-        (0..matrix.coders).filter(|&c| matrix.rows.iter().any(|r| r[c].is_some())).collect();
+    let active = matrix.active_coders();
     let [a, b] = active[..] else {
         return Estimate::Undefined(format!(
             "Cohen's kappa compares exactly two coders; these codings have {}",

@@ -45,21 +45,40 @@ pub fn parse(bytes: &[u8], interval: bool) -> Result<LongCodings, Vec<LineError>
     let mut cells: Vec<(String, String, Vec<String>, u64)> = Vec::new();
     let mut seen: HashMap<(String, String), u64> = HashMap::new();
     let mut record = csv::StringRecord::new();
+    let needed = columns.iter().max().map_or(0, |m| m + 1);
     loop {
         let line = reader.position().line();
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                errors.push(at(e.position().map_or(line, |p| p.line()), format!("cannot be read: {e}")));
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    break;
-                }
+                let line = e.position().map_or(line, |p| p.line());
+                let why = match e.kind() {
+                    csv::ErrorKind::Utf8 { .. } => {
+                        "is not UTF-8 text; save the file as CSV UTF-8".to_string()
+                    }
+                    _ => format!("cannot be read as CSV ({e})"),
+                };
+                errors.push(at(line, why));
                 continue;
             }
         }
         let line = record.position().map_or(line, |p| p.line());
         if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        // The csv reader lets a quote that is never closed run on to the next quote, taking
+        // the rows between into one field; no unit, coder or value has a line break.
+        if record.iter().any(|f| f.contains(['\n', '\r'])) {
+            errors
+                .push(at(line, "a field runs over several lines: probably a quote (\") that is not closed"));
+            continue;
+        }
+        if record.len() < needed {
+            errors.push(at(
+                line,
+                format!("the row has {} field(s); the first line names {needed}", record.len()),
+            ));
             continue;
         }
         let field = |i: usize| record.get(i).unwrap_or("").trim().to_string();
@@ -99,9 +118,22 @@ pub fn parse(bytes: &[u8], interval: bool) -> Result<LongCodings, Vec<LineError>
 
 /// The positions of the unit, coder and value columns.
 fn header(reader: &mut csv::Reader<&[u8]>) -> Result<[usize; 3], LineError> {
-    let names = reader.headers().map_err(|e| at(1, format!("the header cannot be read: {e}")))?;
-    let find = |wanted: &str| names.iter().position(|n| n.trim().eq_ignore_ascii_case(wanted));
-    match (find("unit"), find("coder"), find("value")) {
+    let names = reader.headers().map_err(|e| match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => at(1, "is not UTF-8 text; save the file as CSV UTF-8"),
+        _ => at(1, format!("the first line cannot be read as CSV ({e})")),
+    })?;
+    if names.iter().all(|n| n.trim().is_empty()) {
+        return Err(at(1, "the file is empty: its first line must name the columns unit, coder and value"));
+    }
+    let find = |wanted: &str| {
+        let mut named = names.iter().enumerate().filter(|(_, n)| n.trim().eq_ignore_ascii_case(wanted));
+        match (named.next(), named.next()) {
+            (Some((i, _)), None) => Ok(Some(i)),
+            (Some(_), Some(_)) => Err(at(1, format!("two columns are named {wanted}"))),
+            _ => Ok(None),
+        }
+    };
+    match (find("unit")?, find("coder")?, find("value")?) {
         (Some(u), Some(c), Some(v)) => Ok([u, c, v]),
         _ => Err(at(
             1,
@@ -118,7 +150,9 @@ fn number(codes: &BTreeSet<String>) -> Result<f64, String> {
         return Err("a number was expected, and this value holds several".into());
     };
     match only.parse::<f64>() {
-        Ok(x) if x.is_finite() => Ok(x),
+        // -0 is 0: one spelling for one number.
+        Ok(x) if x.is_finite() => Ok(if x == 0.0 { 0.0 } else { x }),
+        Ok(x) if x.is_infinite() => Err(format!("\"{only}\" is too large a number")),
         _ => Err(format!("\"{only}\" is not a number (for codes, leave out --level interval)")),
     }
 }

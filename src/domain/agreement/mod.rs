@@ -34,29 +34,31 @@ impl Level {
         }
     }
 
-    /// Σ_c Σ_k n_c n_k δ²(c, k) over the marginals `n`, in one pass: for codes, n² − Σ n_c²;
-    /// for numbers, 2 n Σ n_c v_c² − 2 (Σ n_c v_c)².
+    /// Σ_c Σ_k n_c n_k δ²(c, k) over the marginals `n`, in one pass over the categories: for
+    /// codes, n² − Σ n_c²; for numbers, 2 n Σ n_c (v_c − v̄)², centred on the mean so that large
+    /// values (years, counts in the millions) keep their precision.
     fn expected(&self, n: &[f64]) -> f64 {
         let total: f64 = n.iter().sum();
         match self {
             Level::Nominal => total * total - n.iter().map(|x| x * x).sum::<f64>(),
             Level::Interval(values) => {
-                let (mut first, mut second) = (0.0, 0.0);
-                for (count, value) in n.iter().zip(values) {
-                    first += count * value;
-                    second += count * value * value;
-                }
-                2.0 * total * second - 2.0 * first * first
+                let mean = n.iter().zip(values).map(|(c, v)| c * v).sum::<f64>() / total;
+                2.0 * total * n.iter().zip(values).map(|(c, v)| c * (v - mean) * (v - mean)).sum::<f64>()
             }
         }
     }
 
-    /// The size of a typical squared difference, so that "no variation" is judged relative to
-    /// the values (1 for codes; the largest value squared for numbers).
-    fn scale(&self) -> f64 {
+    /// Whether the values given differ at all: two categories in use, and for numbers two
+    /// different values. Decided exactly, not by a threshold on the arithmetic.
+    fn varies(&self, n: &[f64]) -> bool {
+        let used = n.iter().enumerate().filter(|(_, count)| **count > 0.0).map(|(c, _)| c);
         match self {
-            Level::Nominal => 1.0,
-            Level::Interval(values) => values.iter().map(|v| v * v).fold(1.0, f64::max),
+            Level::Nominal => used.count() >= 2,
+            Level::Interval(values) => {
+                let mut seen = used.map(|c| values.get(c).copied().unwrap_or(0.0));
+                let first = seen.next();
+                seen.any(|v| Some(v) != first)
+            }
         }
     }
 
@@ -118,13 +120,16 @@ impl Matrix {
     /// Adds a unit: `cells[c]` is coder `c`'s category. Missing cells are "not coded"; a category
     /// beyond those declared widens the matrix.
     pub fn push(&mut self, mut cells: Vec<Option<usize>>) {
-        cells.resize(self.coders.max(cells.len()), None);
-        self.coders = cells.len();
+        if cells.len() > self.coders {
+            // Rare (a matrix built without knowing its coders): widen every row once.
+            self.coders = cells.len();
+            for row in &mut self.rows {
+                row.resize(self.coders, None);
+            }
+        }
+        cells.resize(self.coders, None);
         if let Some(top) = cells.iter().flatten().max() {
             self.categories = self.categories.max(top + 1);
-        }
-        for row in &mut self.rows {
-            row.resize(self.coders, None);
         }
         self.rows.push(cells);
     }
@@ -141,7 +146,12 @@ impl Matrix {
 
     /// Coders who coded at least one unit.
     pub fn coders(&self) -> usize {
-        (0..self.coders).filter(|&c| self.rows.iter().any(|r| r[c].is_some())).count()
+        self.active_coders().len()
+    }
+
+    /// The columns of the coders who coded at least one unit.
+    fn active_coders(&self) -> Vec<usize> {
+        (0..self.coders).filter(|&c| self.rows.iter().any(|r| r[c].is_some())).collect()
     }
 
     pub fn categories(&self) -> usize {

@@ -186,7 +186,7 @@ fn the_long_csv_refuses_bad_rows_by_line() {
     let bad = b"unit,coder,value\n1,A,yes\n1,A,no\n,B,yes\n2,B,\"yes\n";
     let errors = parse(bad, false).unwrap_err();
     let lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
-    assert_eq!(lines[..2], [3, 4], "{errors:?}");
+    assert_eq!(lines, [3, 4, 5], "{errors:?}");
     assert!(errors[0].message.contains("A already coded 1 on line 2"));
 
     let errors = parse(b"unit,coder,value\n1,A,3\n1,B,three\n2,A,1;2\n", true).unwrap_err();
@@ -227,4 +227,47 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn interval_alpha_does_not_depend_on_where_the_numbers_start() {
+    // Nine units where two coders agree, one where they differ by 2; then the same shifted to
+    // numbers the size of Unix times, where a one-pass sum of squares would lose the answer.
+    let alpha_from = |base: f64| {
+        let values: Vec<f64> = (0..3).map(|i| base + f64::from(i)).collect();
+        let mut m = Matrix::new(2, 3);
+        for unit in 0..9 {
+            m.push(vec![Some(unit % 3), Some(unit % 3)]);
+        }
+        m.push(vec![Some(0), Some(2)]);
+        krippendorff_alpha(&m, &Level::Interval(values)).value().expect("a value")
+    };
+    let small = alpha_from(0.0);
+    for base in [1e7, 1e8, 1.7e9, -3.5e12] {
+        assert!((alpha_from(base) - small).abs() < 1e-9, "{base}: {} against {small}", alpha_from(base));
+    }
+    let mut same = Matrix::new(2, 2);
+    same.push(vec![Some(0), Some(1)]);
+    same.push(vec![Some(1), Some(0)]);
+    // Two categories with one value: no variation, whatever their spelling.
+    undefined(&krippendorff_alpha(&same, &Level::Interval(vec![4.0, 4.0])), "no variation");
+}
+
+#[test]
+fn the_long_csv_refuses_what_would_lose_rows_silently() {
+    let lines = |bytes: &[u8]| -> Vec<(u64, String)> {
+        parse(bytes, false).unwrap_err().into_iter().map(|e| (e.line, e.message)).collect()
+    };
+    let unclosed = lines(b"unit,coder,value\n1,A,\"yes\n1,B,yes\n2,A,no\n2,B,no\n");
+    assert_eq!(unclosed[0].0, 2, "{unclosed:?}");
+    assert!(unclosed[0].1.contains("quote"), "{unclosed:?}");
+    let short = lines(b"unit,coder,value\n1,A\n");
+    assert_eq!(short, [(2, "the row has 2 field(s); the first line names 3".to_string())]);
+    assert!(lines(b"unit,coder,value,Value\n")[0].1.contains("two columns are named value"));
+    assert!(lines(b"")[0].1.contains("the file is empty"));
+    assert!(lines(b"unit,coder,value\n1,A,\xff\n")[0].1.contains("not UTF-8"));
+    let numbers = parse(b"unit,coder,value\n1,A,-0\n1,B,0\n", true).unwrap();
+    close(&percent_agreement(&numbers.matrix), 100.0, 10);
+    let huge = parse(b"unit,coder,value\n1,A,1e400\n", true).unwrap_err();
+    assert!(huge[0].message.contains("too large"), "{huge:?}");
 }

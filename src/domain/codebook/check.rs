@@ -1,6 +1,6 @@
 //! What makes a codebook usable: every problem found at once, each with where it is.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::{Codebook, Question, QuestionKind};
 
@@ -30,17 +30,25 @@ pub(super) fn toml_problem(e: &toml::de::Error, text: &str) -> Problem {
     )
 }
 
-/// Keys: lower-case letters, digits and `_`, starting with a letter, at most 40 characters.
-/// They are column names in the exports, so they must be safe in R, Stata and SPSS.
+/// Words that R, Stata or SPSS reserve, so cannot name a column there.
+const RESERVED: [&str; 27] = [
+    "if", "in", "by", "to", "and", "or", "not", "eq", "ne", "ge", "gt", "le", "lt", "all", "with", "using",
+    "for", "while", "repeat", "function", "next", "break", "else", "byte", "double", "float", "long",
+];
+
+/// Keys: lower-case letters, digits and `_`, starting with a letter, at most 32 characters, and
+/// no reserved word. They become column names in the exports, so they must be usable as such
+/// in R, Stata (32 characters at most) and SPSS.
 fn key_problem(key: &str) -> Option<String> {
-    let ok = key.len() <= 40
+    let shaped = key.len() <= 32
         && key.starts_with(|c: char| c.is_ascii_lowercase())
         && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    (!ok).then(|| {
-        format!(
-            "\"{key}\" cannot be a key: use lower-case letters, digits and _, starting with a letter, at most 40"
-        )
-    })
+    if !shaped {
+        return Some(format!(
+            "\"{key}\" cannot be a key: use lower-case letters, digits and _, starting with a letter, at most 32"
+        ));
+    }
+    RESERVED.contains(&key).then(|| format!("\"{key}\" cannot be a key: R, Stata or SPSS reserve the word"))
 }
 
 fn colour_problem(colour: &str) -> Option<String> {
@@ -76,7 +84,11 @@ impl Codebook {
             }
             check_codes(q, &at, &mut problems);
             check_condition(q, &earlier, &at, &mut problems);
+            super::rules::check_rules(q, &at, &mut problems);
             earlier.push(q);
+        }
+        if let Err(patterns) = super::Suggester::new(self) {
+            problems.extend(patterns);
         }
         if problems.is_empty() { Ok(()) } else { Err(problems) }
     }
@@ -127,12 +139,13 @@ fn check_codes(q: &Question, at: &str, problems: &mut Vec<Problem>) {
 /// Whether following parents from `start` never reaches a code without one: after as many
 /// steps as there are codes, a chain that has not ended has gone round.
 fn endless_parents(q: &Question, start: &str) -> bool {
-    let parent_of = |key: &str| q.codes.iter().find(|c| c.key == key).and_then(|c| c.parent.as_deref());
-    let mut at = Some(start);
+    let parents: HashMap<&str, &str> =
+        q.codes.iter().filter_map(|c| Some((c.key.as_str(), c.parent.as_deref()?))).collect();
+    let mut at = start;
     for _ in 0..=q.codes.len() {
-        match at {
+        match parents.get(at) {
             None => return false,
-            Some(key) => at = parent_of(key),
+            Some(parent) => at = parent,
         }
     }
     true

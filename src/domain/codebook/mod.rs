@@ -6,6 +6,7 @@
 //! over, every problem at once, each with where it is.
 
 mod check;
+mod rules;
 #[cfg(test)]
 mod tests;
 
@@ -14,6 +15,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 pub use check::Problem;
+pub use rules::{Rule, Suggester, Suggestion};
 
 /// What kind of answer a question takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -69,6 +71,9 @@ pub struct Question {
     /// When the question applies; without it, it applies to every reply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applies_when: Option<Condition>,
+    /// Rules that suggest its codes from a reply's text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -120,10 +125,18 @@ impl Codebook {
     /// Whether `question` applies to a reply whose final codes are `finals` (question key →
     /// codes). A condition on a question that itself does not apply does not hold.
     pub fn applies(&self, question: &str, finals: &HashMap<String, Vec<String>>) -> Applies {
+        // A checked codebook's conditions only look back, so the chain is at most as long as
+        // the questions; the bound keeps an unchecked one (a condition on itself) from looping.
+        self.applies_within(question, finals, self.questions.len())
+    }
+
+    fn applies_within(&self, question: &str, finals: &HashMap<String, Vec<String>>, depth: usize) -> Applies {
         let Some(q) = self.question(question) else { return Applies::No };
         let Some(condition) = &q.applies_when else { return Applies::Yes };
-        // Conditions only look at earlier questions (checked), so this recursion ends.
-        match self.applies(&condition.question, finals) {
+        if depth == 0 {
+            return Applies::No;
+        }
+        match self.applies_within(&condition.question, finals, depth - 1) {
             Applies::Yes => {}
             other => return other,
         }

@@ -21,7 +21,10 @@ fn the_shipped_codebook_has_exactly_the_study_keys() {
         ("materials_shared", vec!["shared", "withheld_by_provider", "not_asked"]),
         ("staff_completed", vec![]),
         ("outcome", vec!["full", "partial", "refused", "not_held", "other"]),
-        ("exemptions", vec!["s12", "s14", "s21", "s22", "s31", "s36", "s38", "s40", "s41", "s43", "other"]),
+        (
+            "exemptions",
+            vec!["s12", "s14", "s21", "s22", "s31", "s36", "s38", "s40", "s41", "s43", "other", "none"],
+        ),
     ];
     assert_eq!(keys, expected);
     let when = |key: &str| book.question(key).unwrap().applies_when.clone().map(|c| (c.question, c.codes));
@@ -129,6 +132,30 @@ applies_when = { question = "later", is = ["maybe"] }
 }
 
 #[test]
+fn keys_must_make_column_names_in_r_stata_and_spss() {
+    let book = |key: &str| {
+        format!(
+            "key = \"k\"\ntitle = \"T\"\n[[questions]]\nkey = \"{key}\"\nlabel = \"Q\"\ntype = \"text\"\n"
+        )
+    };
+    assert_eq!(
+        problems(&book("if")),
+        ["questions.if: \"if\" cannot be a key: R, Stata or SPSS reserve the word"]
+    );
+    let long = "a".repeat(33);
+    assert!(problems(&book(&long))[0].contains("at most 32"));
+    assert!(Codebook::from_toml(&book(&"a".repeat(32))).is_ok());
+}
+
+#[test]
+fn an_unchecked_condition_on_itself_does_not_loop() {
+    let mut book = abt();
+    book.questions[1].applies_when =
+        Some(Condition { question: "sh_content".into(), codes: vec!["direct".into()] });
+    assert_eq!(book.applies("sh_content", &HashMap::new()), Applies::No);
+}
+
+#[test]
 fn parents_must_not_go_round() {
     let text = r##"
 key = "loop"
@@ -165,4 +192,106 @@ fn a_file_that_is_not_a_codebook_says_where() {
         problems("key = \"k\"\ntitle = \"T\"\nquestions = []\n"),
         ["questions: a codebook needs at least one question"]
     );
+}
+
+fn suggested(text: &str) -> Vec<(String, String, String)> {
+    let suggester = Suggester::new(&abt()).expect("the shipped rules compile");
+    suggester.suggest(text).into_iter().map(|s| (s.question, s.code, s.quote)).collect()
+}
+
+fn has(found: &[(String, String, String)], question: &str, code: &str, quote: &str) -> bool {
+    found.iter().any(|(q, c, t)| q == question && c == code && t == quote)
+}
+
+#[test]
+fn the_study_rules_suggest_codes_with_their_passage() {
+    let yes = suggested(
+        "Active Bystander  Training is delivered by an external provider. It is mandatory for all \
+         staff and covers sexual harassment.",
+    );
+    assert!(has(&yes, "offers_abt", "yes", "Active Bystander  Training"), "{yes:?}");
+    assert!(has(&yes, "provider", "external", "external provider"), "{yes:?}");
+    assert!(has(&yes, "participation", "mandatory", "mandatory"), "{yes:?}");
+    assert!(has(&yes, "sh_content", "direct", "sexual harassment"), "{yes:?}");
+    assert!(!yes.iter().any(|(q, c, _)| q == "offers_abt" && c == "no"), "{yes:?}");
+}
+
+#[test]
+fn a_negation_before_a_match_cancels_it() {
+    let no = suggested(
+        "The Trust does not currently provide active bystander training. There are no plans to introduce it. \
+         Attendance is not mandatory.",
+    );
+    assert!(has(&no, "offers_abt", "no", "does not currently provide active bystander"), "{no:?}");
+    assert!(!no.iter().any(|(q, c, _)| q == "offers_abt" && c == "yes"), "{no:?}");
+    assert!(has(&no, "plans", "no", "no plans"), "{no:?}");
+    assert!(!no.iter().any(|(q, c, _)| q == "plans" && c == "yes"), "{no:?}");
+    assert!(!no.iter().any(|(q, c, _)| q == "participation" && c == "mandatory"), "{no:?}");
+    assert!(has(&no, "participation", "opt_in", "not mandatory"), "{no:?}");
+    // The negation must be in the same sentence: a full stop ends its reach.
+    let two = suggested("We did not reply sooner. Active bystander training is offered.");
+    assert!(has(&two, "offers_abt", "yes", "Active bystander training"), "{two:?}");
+}
+
+#[test]
+fn exemptions_and_outcomes_are_suggested() {
+    let found = suggested(
+        "Some of the information is not held. We withhold names under s.40 and costs under Section 43.",
+    );
+    assert!(has(&found, "outcome", "not_held", "not held"), "{found:?}");
+    assert!(has(&found, "exemptions", "s40", "s.40"), "{found:?}");
+    assert!(has(&found, "exemptions", "s43", "Section 43"), "{found:?}");
+    assert!(!found.iter().any(|(_, c, _)| c == "s12"), "{found:?}");
+}
+
+#[test]
+fn passages_are_counted_in_code_points() {
+    let suggester = Suggester::new(&abt()).unwrap();
+    let text = "Café staff: « bystander training » is offered.";
+    let s = suggester.suggest(text).into_iter().find(|s| s.question == "offers_abt").expect("a suggestion");
+    let chars: Vec<char> = text.chars().collect();
+    assert_eq!(chars[s.start..s.end].iter().collect::<String>(), "bystander training");
+    assert_eq!((s.start, s.end, s.rule), (14, 32, 0));
+}
+
+#[test]
+fn bad_rules_are_refused_with_where_they_are() {
+    let text = r##"
+key = "rules"
+title = "Rules"
+[[questions]]
+key = "q"
+label = "Q?"
+type = "yes_no_unclear"
+[[questions.rules]]
+code = "maybe"
+phrases = ["perhaps"]
+[[questions.rules]]
+code = "yes"
+[[questions.rules]]
+code = "yes"
+patterns = ["(unclosed", "a*"]
+unless = [" "]
+window = 1000
+[[questions]]
+key = "n"
+label = "How many?"
+type = "number"
+[[questions.rules]]
+code = "yes"
+phrases = ["many"]
+"##;
+    let found = problems(text);
+    let expected = [
+        "questions.q.rules.0: \"maybe\" is not a code of this question",
+        "questions.q.rules.1: a rule needs at least one phrase or pattern",
+        "questions.q.rules.2: a phrase is empty",
+        "questions.q.rules.2: the window is 1 to 300 characters",
+        "questions.n: only a question with codes can have rules",
+        "questions.q.rules.2: \"(unclosed\" is not a usable pattern",
+        "questions.q.rules.2: \"a*\" matches empty text",
+    ];
+    for e in expected {
+        assert!(found.iter().any(|f| f.starts_with(e)), "missing {e:?} in {found:#?}");
+    }
 }
