@@ -923,3 +923,30 @@ fn codebook_rules_suggest_codes_for_a_text() {
     let err = cli.fails(&["codebook", "suggest", "missing.txt"], 1);
     assert!(err.contains("cannot read missing.txt"), "{err}");
 }
+
+#[test]
+fn codebooks_are_stored_in_the_workspace_with_versions() {
+    let cli = Cli::new();
+    cli.ok(&["user", "add", "--email", "lead@uni.ac.uk", "--role", "admin"]);
+    let book = "key = \"mine\"\ntitle = \"Mine\"\n[[questions]]\nkey = \"q\"\nlabel = \"Q?\"\ntype = \"yes_no_unclear\"\n";
+    std::fs::write(cli.path("mine.toml"), book).unwrap();
+    let stored = cli.ok(&["codebook", "import", "mine.toml"]);
+    assert!(stored.starts_with("Stored mine as version 1 in default (id 1)."), "{stored}");
+    let same = cli.ok(&["codebook", "import", "mine.toml"]);
+    assert!(same.starts_with("Nothing changed: mine.toml is the same as its version 1 in default"), "{same}");
+    std::fs::write(cli.path("mine.toml"), book.replace("Q?", "Q, again?")).unwrap();
+    let v2: Value = serde_json::from_str(&cli.ok(&["codebook", "import", "mine.toml", "--json"])).unwrap();
+    assert_eq!(
+        (v2["version"].as_i64(), v2["codebook"]["questions"][0]["label"].as_str()),
+        (Some(2), Some("Q, again?"))
+    );
+    let list = cli.ok(&["codebook", "list"]);
+    let rows: Vec<&str> = list.lines().skip(1).collect();
+    assert!(
+        rows[0].starts_with("2   default    mine  2") && rows[1].starts_with("1   default    mine  1"),
+        "{list}"
+    );
+    std::fs::write(cli.path("bad.toml"), "key = \"x\"\ntitle = \"X\"\nquestions = []\n").unwrap();
+    let err = cli.fails(&["codebook", "import", "bad.toml"], 65);
+    assert!(err.contains("bad.toml, questions: a codebook needs at least one question"), "{err}");
+}

@@ -254,6 +254,19 @@ pub enum CodebookCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Store a codebook file in your workspace (researchers and owners). A codebook whose key
+    /// the workspace already has becomes its next version, unless nothing changed.
+    Import {
+        #[arg(value_name = "FILE.toml")]
+        file: PathBuf,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// The codebooks stored in your workspaces, every version, newest first.
+    List {
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// Show a codebook's questions and codes: a file's, or without one the active bystander
     /// training study's, which foitrack ships (config/codebooks/abt.toml). Needs no database.
     Show {
@@ -262,6 +275,13 @@ pub enum CodebookCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
+}
+
+impl CodebookCommand {
+    /// Whether the command reads or writes the database; the others work on files alone.
+    pub fn needs_database(&self) -> bool {
+        matches!(self, Self::Import { .. } | Self::List { .. })
+    }
 }
 
 #[derive(Debug, Args)]

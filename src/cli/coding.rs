@@ -9,7 +9,8 @@ use super::output::{Table, json, safe};
 use crate::domain::codebook::Codebook;
 use crate::service::ServiceError;
 use crate::service::agreement::{AgreementFigures, AgreementQuery, MAX_AGREEMENT_FILE, agreement_from_csv};
-use crate::service::codebooks::{read_codebook, shipped_codebook, suggest_codes};
+use crate::service::codebooks::{SaveCodebookInput, read_codebook, shipped_codebook, suggest_codes};
+use crate::service::{Actor, Service};
 
 pub fn agreement(args: &AgreementArgs) -> anyhow::Result<()> {
     let path = args.file.display();
@@ -132,6 +133,9 @@ pub fn codebook(cmd: &CodebookCommand) -> anyhow::Result<()> {
             println!("Suggestions only: nothing is coded. AT counts characters from the start of the text.");
             Ok(())
         }
+        CodebookCommand::Import { .. } | CodebookCommand::List { .. } => {
+            unreachable!("commands that need the database go to stored_codebooks")
+        }
         CodebookCommand::Show { file, json: j } => {
             let book = match file {
                 Some(file) => read_file_codebook(file)?,
@@ -219,4 +223,64 @@ fn read_text(file: &std::path::Path) -> anyhow::Result<String> {
         return Err(ServiceError::invalid(format!("{path} is over 16 MB: far more than one reply")).into());
     }
     Ok(text)
+}
+
+/// `codebook import` and `codebook list`: the codebooks stored in the user's workspaces.
+pub fn stored_codebooks(
+    service: &Service,
+    actor: &Actor,
+    workspace: Option<&str>,
+    cmd: &CodebookCommand,
+) -> anyhow::Result<()> {
+    match cmd {
+        CodebookCommand::Import { file, json: j } => {
+            let codebook = read_file_codebook(file)?;
+            let input = SaveCodebookInput { workspace: workspace.map(String::from), codebook };
+            let saved = service.save_codebook(actor, input)?;
+            if j.json {
+                println!("{}", json(&saved.view));
+                return Ok(());
+            }
+            let s = &saved.view.summary;
+            if saved.stored {
+                println!(
+                    "Stored {} as version {} in {} (id {}).",
+                    safe(&s.key),
+                    s.version,
+                    safe(&s.workspace),
+                    s.id
+                );
+            } else {
+                println!(
+                    "Nothing changed: {} is the same as its version {} in {} (id {}).",
+                    file.display(),
+                    s.version,
+                    safe(&s.workspace),
+                    s.id
+                );
+            }
+            Ok(())
+        }
+        CodebookCommand::List { json: j } => {
+            let list = service.list_codebooks(actor, workspace)?;
+            if j.json {
+                println!("{}", json(&list));
+                return Ok(());
+            }
+            let mut t = Table::new(&["ID", "WORKSPACE", "KEY", "VERSION", "TITLE", "STORED"]);
+            for c in &list {
+                t.row(vec![
+                    c.id.to_string(),
+                    c.workspace.clone(),
+                    c.key.clone(),
+                    c.version.to_string(),
+                    c.title.clone(),
+                    c.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                ]);
+            }
+            print!("{}", t.render());
+            Ok(())
+        }
+        _ => codebook(cmd),
+    }
 }

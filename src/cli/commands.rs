@@ -34,7 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     // The calculator and codebook files need no database: they work anywhere.
     match &cli.command {
         Command::Agreement(args) => return super::coding::agreement(args),
-        Command::Codebook(cmd) => return super::coding::codebook(cmd),
+        Command::Codebook(cmd) if !cmd.needs_database() => return super::coding::codebook(cmd),
         _ => {}
     }
     let app = App::build(settings)?;
@@ -42,7 +42,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let actor = || -> anyhow::Result<Actor> { Ok(service.local_actor(cli.as_user.as_deref())?) };
     let ws = cli.workspace.as_deref();
     match cli.command {
-        Command::Migrate | Command::Agreement(_) | Command::Codebook(_) => unreachable!("handled above"),
+        Command::Migrate | Command::Agreement(_) => unreachable!("handled above"),
+        Command::Codebook(cmd) => super::coding::stored_codebooks(service, &actor()?, ws, &cmd),
         Command::Serve => super::serve::serve(&app),
         Command::Authorities(cmd) => authorities(service, cmd),
         Command::Campaigns(cmd) => campaigns(service, cmd, actor, ws),

@@ -9,8 +9,8 @@ use utoipa::{Modify, OpenApi};
 use self::responses::FrameworkResponses;
 use super::problem::Problem;
 use super::routes::{
-    agreement, authorities, campaigns, deadlines, health, inbound, outbox, people, requests, search,
-    workspaces,
+    agreement, authorities, campaigns, codebooks, deadlines, health, inbound, outbox, people, requests,
+    search, workspaces,
 };
 
 struct BearerAuth;
@@ -45,7 +45,7 @@ impl Modify for BearerAuth {
         workspaces::list, workspaces::create, workspaces::show, workspaces::change,
         workspaces::members, workspaces::add_member, workspaces::change_member, workspaces::remove_member,
         workspaces::contacts, workspaces::set_contact,
-        agreement::calculate,
+        agreement::calculate, codebooks::list, codebooks::save, codebooks::show,
     ),
     components(schemas(Problem, crate::domain::vocab::OutboxState, crate::domain::import::ImportFormat)),
     modifiers(&BearerAuth, &FrameworkResponses),

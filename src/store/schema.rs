@@ -151,7 +151,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    codebooks (id) {
+        id -> BigInt,
+        workspace_id -> BigInt,
+        key -> Text,
+        version -> Integer,
+        title -> Text,
+        definition -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(codebooks -> workspaces (workspace_id));
+diesel::joinable!(codebooks -> users (created_by));
 diesel::joinable!(memberships -> workspaces (workspace_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(campaigns -> workspaces (workspace_id));
@@ -181,7 +196,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     inbound_messages,
     inbound_links,
     inbound_attachments,
-    inbound_scopes
+    inbound_scopes,
+    codebooks
 );
 
 diesel::table! {

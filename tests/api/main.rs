@@ -9,6 +9,7 @@ mod attachments;
 mod auth;
 mod bad_input;
 mod classify;
+mod codebooks;
 mod contract;
 mod deadlines;
 mod holidays;

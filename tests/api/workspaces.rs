@@ -25,6 +25,8 @@ struct Teams {
     a_owner_token_id: i64,
     /// A reply waiting in A's holding pen.
     pen_message: i64,
+    /// A's codebook (its first version).
+    codebook: i64,
 }
 
 async fn workspace(app: &TestApp, slug: &str) {
@@ -98,6 +100,8 @@ async fn two_teams(app: &TestApp) -> Teams {
     let delivered =
         app.client.post(app.url("/api/v1/inbound")).bearer_auth(&a_mail).body(reply).send().await.unwrap();
     let pen_message = TestApp::reply_of(delivered).await.ok()["id"].as_i64().unwrap();
+    let book = json!({"workspace": "team-a", "codebook": crate::codebooks::small("team_a")});
+    let codebook = app.post_as(&a_owner, "/api/v1/codebooks", &book).await.ok()["id"].as_i64().unwrap();
     Teams {
         a_owner,
         a_owner_id,
@@ -111,6 +115,7 @@ async fn two_teams(app: &TestApp) -> Teams {
         authority: ids[0],
         a_owner_token_id,
         pen_message,
+        codebook,
     }
 }
 
@@ -125,6 +130,8 @@ async fn snapshot(app: &TestApp, t: &Teams) -> Vec<Value> {
         "/api/v1/workspaces/team-a/contacts".to_string(),
         "/api/v1/tokens".to_string(),
         "/api/v1/holding-pen?workspace=team-a".to_string(),
+        "/api/v1/codebooks?workspace=team-a".to_string(),
+        format!("/api/v1/codebooks/{}", t.codebook),
     ];
     for id in &t.requests {
         paths.push(format!("/api/v1/requests/{id}"));
@@ -164,6 +171,7 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
         "revoke_token" => t.a_owner_token_id,
         "show_authority" => t.authority,
         "assign_message" | "discard_message" => t.pen_message,
+        "show_codebook" => t.codebook,
         _ => 0,
     };
     let filled = path
@@ -207,7 +215,15 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
             Some(json!({"workspace": "team-a", "authority_id": t.authority, "subject": "s", "body": "b"})),
             NotFound,
         ),
-        "list_campaigns" | "list_requests" | "list_outbox" | "list_holding_pen" => (filled, None, NoneOfA),
+        "list_campaigns" | "list_requests" | "list_outbox" | "list_holding_pen" | "list_codebooks" => {
+            (filled, None, NoneOfA)
+        }
+        "show_codebook" => (filled, None, NotFound),
+        "save_codebook" => (
+            filled,
+            Some(json!({"workspace": "team-a", "codebook": crate::codebooks::small("team_a")})),
+            NotFound,
+        ),
         // The words of A's pen message, and of its subject.
         "search_incoming" => (format!("{filled}?q=hello+OR+team"), None, NoneOfA),
         "assign_message" => (filled, Some(json!({"request_id": t.requests[0]})), NotFound),
@@ -250,6 +266,7 @@ fn holds_a(body: &Value, t: &Teams, op: &str) -> bool {
         "list_holding_pen" => item["id"] == t.pen_message,
         "search_incoming" => item["message"] == t.pen_message,
         "list_workspaces" => item["slug"] == "team-a",
+        "list_codebooks" => item["id"] == t.codebook,
         _ => false,
     })
 }

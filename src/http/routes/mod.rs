@@ -10,6 +10,7 @@ use crate::service::{Actor, Service, ServiceResult};
 pub mod agreement;
 pub mod authorities;
 pub mod campaigns;
+pub mod codebooks;
 pub mod deadlines;
 pub mod health;
 pub mod inbound;
@@ -72,6 +73,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/search", "GET").route(get().to(search::search)))
         .service(resource("/agreement", "POST").route(post().to(agreement::calculate)))
+        .service(
+            resource("/codebooks", "GET, POST")
+                .route(get().to(codebooks::list))
+                .route(post().to(codebooks::save)),
+        )
+        .service(resource("/codebooks/{id}", "GET").route(get().to(codebooks::show)))
         .service(resource("/authorities", "GET").route(get().to(authorities::list)))
         .service(resource("/authorities/import", "POST").route(post().to(authorities::import)))
         .service(resource("/authorities/{id}", "GET").route(get().to(authorities::show)))

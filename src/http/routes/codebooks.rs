@@ -1,0 +1,66 @@
+//! A workspace's codebooks and their versions.
+
+use actix_web::{HttpResponse, web};
+
+use super::run_as;
+use crate::http::auth::Bearer;
+use crate::http::body::JsonObject;
+use crate::http::openapi::responses::{Forbidden, NotFound};
+use crate::http::problem::ApiError;
+use crate::service::Service;
+use crate::service::codebooks::{CodebookSummary, CodebookView, SaveCodebookInput};
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CodebookQuery {
+    /// Only this workspace's codebooks (by slug); by default those of all your workspaces.
+    pub workspace: Option<String>,
+}
+
+/// Every version of your workspaces' codebooks, by workspace and key, newest version first.
+#[utoipa::path(get, path = "/api/v1/codebooks", tag = "coding", operation_id = "list_codebooks", security(("bearer" = [])), params(CodebookQuery),
+    responses((status = 200, body = Vec<CodebookSummary>), (status = 404, response = NotFound)))]
+pub async fn list(
+    bearer: Bearer,
+    svc: web::Data<Service>,
+    q: web::Query<CodebookQuery>,
+) -> Result<web::Json<Vec<CodebookSummary>>, ApiError> {
+    let q = q.into_inner();
+    Ok(web::Json(
+        run_as(svc, bearer, move |svc, actor| svc.list_codebooks(&actor, q.workspace.as_deref())).await?,
+    ))
+}
+
+/// Stores a codebook in a workspace: `201` with a new version (the first, or one more when the
+/// key is taken and the codebook differs from the newest), or `200` with the newest version
+/// when it is the same.
+#[utoipa::path(post, path = "/api/v1/codebooks", tag = "coding", operation_id = "save_codebook", security(("bearer" = [])), request_body = SaveCodebookInput,
+    responses((status = 201, body = CodebookView), (status = 200, body = CodebookView), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
+pub async fn save(
+    bearer: Bearer,
+    svc: web::Data<Service>,
+    input: JsonObject<SaveCodebookInput>,
+) -> Result<HttpResponse, ApiError> {
+    let input = input.into_inner();
+    let saved = run_as(svc, bearer, move |svc, actor| svc.save_codebook(&actor, input)).await?;
+    let location = format!("/api/v1/codebooks/{}", saved.view.summary.id);
+    Ok(if saved.stored {
+        HttpResponse::Created().insert_header(("Location", location)).json(saved.view)
+    } else {
+        HttpResponse::Ok().insert_header(("Content-Location", location)).json(saved.view)
+    })
+}
+
+/// One version of a codebook, with its questions, codes and rules.
+#[utoipa::path(get, path = "/api/v1/codebooks/{id}", tag = "coding", operation_id = "show_codebook", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Codebook version id")),
+    responses((status = 200, body = CodebookView), (status = 404, response = NotFound)))]
+pub async fn show(
+    bearer: Bearer,
+    svc: web::Data<Service>,
+    id: web::Path<i64>,
+) -> Result<web::Json<CodebookView>, ApiError> {
+    let id = id.into_inner();
+    Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.codebook(&actor, id)).await?))
+}
