@@ -936,6 +936,7 @@ fn codebooks_are_stored_in_the_workspace_with_versions() {
     assert!(same.starts_with("Nothing changed: mine.toml is the same as its version 1 in default"), "{same}");
     std::fs::write(cli.path("mine.toml"), book.replace("Q?", "Q, again?")).unwrap();
     let v2: Value = serde_json::from_str(&cli.ok(&["codebook", "import", "mine.toml", "--json"])).unwrap();
+    assert_eq!(v2["stored"], true);
     assert_eq!(
         (v2["version"].as_i64(), v2["codebook"]["questions"][0]["label"].as_str()),
         (Some(2), Some("Q, again?"))

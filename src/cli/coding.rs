@@ -133,9 +133,9 @@ pub fn codebook(cmd: &CodebookCommand) -> anyhow::Result<()> {
             println!("Suggestions only: nothing is coded. AT counts characters from the start of the text.");
             Ok(())
         }
-        CodebookCommand::Import { .. } | CodebookCommand::List { .. } => {
-            unreachable!("commands that need the database go to stored_codebooks")
-        }
+        CodebookCommand::Import { .. } | CodebookCommand::List { .. } => Err(anyhow::anyhow!(
+            "this codebook command needs the database; it is run through stored_codebooks"
+        )),
         CodebookCommand::Show { file, json: j } => {
             let book = match file {
                 Some(file) => read_file_codebook(file)?,
@@ -238,7 +238,7 @@ pub fn stored_codebooks(
             let input = SaveCodebookInput { workspace: workspace.map(String::from), codebook };
             let saved = service.save_codebook(actor, input)?;
             if j.json {
-                println!("{}", json(&saved.view));
+                println!("{}", json(&saved));
                 return Ok(());
             }
             let s = &saved.view.summary;
@@ -253,7 +253,7 @@ pub fn stored_codebooks(
             } else {
                 println!(
                     "Nothing changed: {} is the same as its version {} in {} (id {}).",
-                    file.display(),
+                    safe(&file.display().to_string()),
                     s.version,
                     safe(&s.workspace),
                     s.id

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::convert::utc;
-use super::text::{self, Shape};
 use super::{Actor, FieldError, Service, ServiceError, ServiceResult, now};
 use crate::domain::codebook::{ABT_CODEBOOK, Codebook, Problem, Suggester, Suggestion};
 use crate::domain::vocab::WorkspaceRole;
@@ -65,10 +64,12 @@ pub struct CodebookView {
 }
 
 /// What saving did: stored a new version, or found the newest one the same.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Saved {
-    pub view: CodebookView,
+    /// Whether a new version was stored.
     pub stored: bool,
+    #[serde(flatten)]
+    pub view: CodebookView,
 }
 
 impl Service {
@@ -81,20 +82,23 @@ impl Service {
             .workspace_id;
         let book = input.codebook;
         book.check().map_err(invalid)?;
-        text::check([("codebook.title", book.title.as_str(), Shape::Line(text::TITLE))])?;
         let definition = serde_json::to_string(&book)
             .map_err(|e| ServiceError::internal_from("A codebook could not be written as JSON", e))?;
         let mut conn = self.db().conn()?;
         let (row, stored) = crate::store::write_transaction(&mut conn, |conn| -> ServiceResult<_> {
+            crate::store::exclusive(conn, crate::store::Exclusive::CodebookSave)?;
             let newest = store::latest(conn, workspace_id, &book.key)?;
-            if let Some(row) = newest.as_ref().filter(|r| r.definition == definition) {
+            // Compared as codebooks, not as text: a default written out or left out is the same.
+            let same =
+                |r: &CodebookRow| serde_json::from_str::<Codebook>(&r.definition).is_ok_and(|b| b == book);
+            if let Some(row) = newest.as_ref().filter(|r| same(r)) {
                 return Ok((row.clone(), false));
             }
             let new = NewCodebook {
                 workspace_id,
                 key: &book.key,
                 version: newest.map_or(1, |r| r.version + 1),
-                title: book.title.trim(),
+                title: &book.title,
                 definition: &definition,
                 created_by: actor.user_id,
                 created_at: now(),

@@ -291,6 +291,8 @@ pub enum Exclusive {
     HolidayImport = 3,
     /// Sending reminders: two instances at once must not send the same digest.
     Reminders = 4,
+    /// Saving a codebook: two saves of one key at once would both take the next version.
+    CodebookSave = 5,
 }
 
 /// Waits until no other transaction holds `what`, and holds it until this transaction ends.

@@ -51,6 +51,27 @@ fn key_problem(key: &str) -> Option<String> {
     RESERVED.contains(&key).then(|| format!("\"{key}\" cannot be a key: R, Stata or SPSS reserve the word"))
 }
 
+/// The longest title, label, description, phrase and pattern, in characters, and the most
+/// phrases and patterns a codebook may hold: bounds on what a coder reads and what compiling
+/// the rules costs.
+const TITLE: usize = 200;
+const LABEL: usize = 500;
+const DESCRIPTION: usize = 5_000;
+pub(super) const PHRASE: usize = 200;
+pub(super) const PATTERN: usize = 1_000;
+pub(super) const RULE_TEXTS: usize = 2_000;
+
+/// Text a coder reads: not too long, and no control character (a terminal would act on it; a
+/// NUL cannot be stored), except line breaks and tabs in a description.
+pub(super) fn text_problem(text: &str, max: usize, multi_line: bool) -> Option<String> {
+    let allowed = |c: char| multi_line && matches!(c, '\n' | '\r' | '\t');
+    if let Some(c) = text.chars().find(|&c| c.is_control() && !allowed(c)) {
+        return Some(format!("holds a control character ({:?}); remove it", c));
+    }
+    let n = text.chars().count();
+    (n > max).then(|| format!("is {n} characters long; at most {max}"))
+}
+
 fn colour_problem(colour: &str) -> Option<String> {
     let ok =
         colour.len() == 7 && colour.starts_with('#') && colour[1..].chars().all(|c| c.is_ascii_hexdigit());
@@ -66,6 +87,41 @@ impl Codebook {
         }
         if self.title.trim().is_empty() {
             problems.push(Problem::new("title", "a codebook needs a title"));
+        }
+        let mut texts = vec![("title".to_string(), self.title.as_str(), TITLE, false)];
+        texts.push(("description".into(), self.description.as_str(), DESCRIPTION, true));
+        for q in &self.questions {
+            let at = format!("questions.{}", q.key);
+            texts.push((format!("{at}.label"), q.label.as_str(), LABEL, false));
+            texts.push((format!("{at}.description"), q.description.as_str(), DESCRIPTION, true));
+            for c in &q.codes {
+                texts.push((format!("{at}.codes.{}.label", c.key), c.label.as_str(), LABEL, false));
+                texts.push((
+                    format!("{at}.codes.{}.description", c.key),
+                    c.description.as_str(),
+                    DESCRIPTION,
+                    true,
+                ));
+            }
+        }
+        for (at, text, max, multi_line) in texts {
+            if let Some(p) = text_problem(text, max, multi_line) {
+                problems.push(Problem::new(at, p));
+            }
+        }
+        let rule_texts: usize = self
+            .questions
+            .iter()
+            .flat_map(|q| &q.rules)
+            .map(|r| r.phrases.len() + r.patterns.len() + r.unless.len())
+            .sum();
+        if rule_texts > RULE_TEXTS {
+            problems.push(Problem::new(
+                "questions",
+                format!("the rules hold {rule_texts} phrases and patterns; at most {RULE_TEXTS}"),
+            ));
+            // Compiling that many is the cost the bound is there to avoid.
+            return Err(problems);
         }
         if self.questions.is_empty() {
             problems.push(Problem::new("questions", "a codebook needs at least one question"));

@@ -5,6 +5,7 @@
 //! read as written, then [`Codebook::check`] refuses anything a coder or the report could trip
 //! over, every problem at once, each with where it is.
 
+mod answer;
 mod check;
 mod rules;
 #[cfg(test)]
@@ -14,6 +15,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use answer::{Answer, MAX_TEXT_ANSWER};
 pub use check::Problem;
 pub use rules::{Rule, Suggester, Suggestion};
 

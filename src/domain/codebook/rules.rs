@@ -5,6 +5,8 @@
 //! `unless` phrases, found shortly before a match in the same sentence, cancel that match:
 //! "we do not provide active bystander training" must not suggest that the trust provides it.
 
+use std::sync::LazyLock;
+
 use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 
@@ -14,8 +16,9 @@ use super::{Codebook, Problem};
 pub const DEFAULT_WINDOW: usize = 60;
 /// The longest window a rule may set: beyond a sentence or two, negation is guesswork.
 pub const MAX_WINDOW: usize = 300;
-/// The most compiled memory one pattern may take, so that no codebook can exhaust memory.
-const PATTERN_SIZE_LIMIT: usize = 1 << 20;
+/// The most compiled memory one rule's patterns may take: with the bound on how many phrases
+/// and patterns a codebook holds, no codebook can exhaust memory.
+const PATTERN_SIZE_LIMIT: usize = 256 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -69,7 +72,9 @@ struct Compiled {
     question: String,
     code: String,
     rule: usize,
-    finds: Vec<Regex>,
+    /// Every phrase and pattern as one alternation, longer phrases first, so that matches never
+    /// overlap: a phrase inside a cancelled longer one is cancelled with it.
+    finds: Regex,
     unless: Option<Regex>,
     window: usize,
 }
@@ -88,27 +93,54 @@ impl Suggester {
         for q in &book.questions {
             for (i, rule) in q.rules.iter().enumerate() {
                 let at = format!("questions.{}.rules.{i}", q.key);
-                let mut finds = Vec::new();
-                let sources =
-                    rule.phrases.iter().map(|p| phrase_pattern(p)).chain(rule.patterns.iter().cloned());
-                for source in sources {
-                    match compile(&source) {
-                        Ok(re) if re.is_match("") => problems.push(Problem::new(
-                            &at,
-                            format!("\"{source}\" matches empty text, so it would match anywhere"),
-                        )),
-                        Ok(re) => finds.push(re),
-                        Err(why) => problems
-                            .push(Problem::new(&at, format!("\"{source}\" is not a usable pattern: {why}"))),
+                let mut phrases: Vec<&String> = rule.phrases.iter().collect();
+                phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
+                let sources: Vec<String> =
+                    phrases.iter().map(|p| phrase_pattern(p)).chain(rule.patterns.iter().cloned()).collect();
+                // Each alone first, so that a problem names the pattern it is in.
+                let mut usable = true;
+                for source in &sources {
+                    match compile(source) {
+                        Ok(re) if re.is_match("") => {
+                            usable = false;
+                            problems.push(Problem::new(
+                                &at,
+                                format!("\"{source}\" matches empty text, so it would match anywhere"),
+                            ));
+                        }
+                        Ok(_) => {}
+                        Err(why) => {
+                            usable = false;
+                            problems.push(Problem::new(
+                                &at,
+                                format!("\"{source}\" is not a usable pattern: {why}"),
+                            ));
+                        }
                     }
                 }
+                let union = sources.iter().map(|s| format!("(?:{s})")).collect::<Vec<_>>().join("|");
+                let finds = match usable.then(|| compile(&union)) {
+                    Some(Ok(re)) => re,
+                    Some(Err(why)) => {
+                        problems
+                            .push(Problem::new(&at, format!("its patterns together are too large: {why}")));
+                        continue;
+                    }
+                    None => continue,
+                };
                 let unless = if rule.unless.is_empty() {
                     None
                 } else {
                     let any: Vec<String> = rule.unless.iter().map(|p| phrase_pattern(p)).collect();
-                    compile(&any.join("|")).map_err(|why| problems.push(Problem::new(&at, why))).ok()
+                    match compile(&any.join("|")) {
+                        Ok(re) => Some(re),
+                        Err(why) => {
+                            problems.push(Problem::new(&at, why));
+                            continue;
+                        }
+                    }
                 };
-                let window = rule.window.unwrap_or(DEFAULT_WINDOW);
+                let window = rule.window.unwrap_or(DEFAULT_WINDOW).clamp(1, MAX_WINDOW);
                 rules.push(Compiled {
                     question: q.key.clone(),
                     code: rule.code.clone(),
@@ -129,35 +161,47 @@ impl Suggester {
     }
 }
 
+/// Where a sentence ends: a stop followed by a space and a capital letter, or a blank line.
+/// Not at every stop, because "s.40", "e.g." and "1.5" have them; and not at every line break,
+/// because text taken from a PDF breaks every line.
+static SENTENCE_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"[.!?]["'’”)]*\s+\p{Lu}|\n[ \t]*\n"#).expect("the sentence pattern compiles")
+});
+
 impl Compiled {
     fn first_match(&self, text: &str) -> Option<Suggestion> {
-        let (start, end) = self
-            .finds
-            .iter()
-            .filter_map(|re| re.find_iter(text).find(|m| !self.cancelled(text, m.start())))
-            .map(|m| (m.start(), m.end()))
-            // The earliest passage, and of those the longest: the whole phrase, not its start.
-            .min_by_key(|&(start, end)| (start, std::cmp::Reverse(end)))?;
+        let m =
+            self.finds.find_iter(text).find(|m| m.start() < m.end() && !self.cancelled(text, m.start()))?;
         let chars = |byte: usize| text[..byte].chars().count();
         Some(Suggestion {
             question: self.question.clone(),
             code: self.code.clone(),
             rule: self.rule,
-            start: chars(start),
-            end: chars(end),
-            quote: text[start..end].to_string(),
+            start: chars(m.start()),
+            end: chars(m.end()),
+            quote: m.as_str().to_string(),
         })
     }
 
     /// Whether an `unless` phrase comes within the window before `start`, in its sentence.
     fn cancelled(&self, text: &str, start: usize) -> bool {
         let Some(unless) = &self.unless else { return false };
-        let from =
-            text[..start].char_indices().rev().nth(self.window.saturating_sub(1)).map_or(0, |(i, _)| i);
-        let before = &text[from..start];
-        let sentence = before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
-        unless.is_match(&before[sentence..])
+        let before = &text[..start];
+        let window = before.char_indices().rev().nth(self.window - 1).map_or(0, |(i, _)| i);
+        // The sentence starts at the capital letter after the last stop, or after a blank line;
+        // the match's own first letter may be that capital.
+        let upto = start + text[start..].chars().next().map_or(0, char::len_utf8);
+        let sentence = SENTENCE_END.find_iter(&text[..upto]).last().map_or(0, |m| {
+            if m.as_str().ends_with('\n') { m.end() } else { m.end() - last_char_len(m.as_str()) }
+        });
+        // Searched in the whole text from there, so that `\b` sees the letters before the
+        // window: a window that starts inside "Governor" must not find "nor".
+        unless.find_iter(before).any(|u| u.start() >= window.max(sentence) && u.end() <= start)
     }
+}
+
+fn last_char_len(s: &str) -> usize {
+    s.chars().next_back().map_or(0, char::len_utf8)
 }
 
 /// The rule checks that need no compiling: a known code, something to match, a sane window.
@@ -180,6 +224,15 @@ pub(super) fn check_rules(q: &super::Question, at: &str, problems: &mut Vec<Prob
         }
         if rule.window.is_some_and(|w| w == 0 || w > MAX_WINDOW) {
             problems.push(Problem::new(&at, format!("the window is 1 to {MAX_WINDOW} characters")));
+        }
+        let texts = rule.phrases.iter().chain(&rule.unless).map(|p| (p, super::check::PHRASE));
+        for (text, max) in texts.chain(rule.patterns.iter().map(|p| (p, super::check::PATTERN))) {
+            if let Some(p) = super::check::text_problem(text, max, false) {
+                problems.push(Problem::new(
+                    &at,
+                    format!("\"{}\" {p}", text.chars().take(40).collect::<String>()),
+                ));
+            }
         }
     }
 }

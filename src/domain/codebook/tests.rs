@@ -295,3 +295,137 @@ phrases = ["many"]
         assert!(found.iter().any(|f| f.starts_with(e)), "missing {e:?} in {found:#?}");
     }
 }
+
+#[test]
+fn answers_are_checked_against_the_question_and_whether_it_applies() {
+    let book = abt();
+    let own = |pairs: &[(&str, &str)]| -> HashMap<String, Vec<String>> {
+        pairs.iter().map(|(q, c)| (q.to_string(), vec![c.to_string()])).collect()
+    };
+    let codes = |c: &[&str]| Answer::Codes(c.iter().map(|s| s.to_string()).collect());
+    let check = |q: &str, a: &Answer, o: &HashMap<String, Vec<String>>| book.check_answer(q, a, o);
+    assert_eq!(check("offers_abt", &codes(&["yes"]), &own(&[])), Ok(()));
+    assert_eq!(check("provider", &codes(&["external"]), &own(&[("offers_abt", "yes")])), Ok(()));
+    assert_eq!(
+        check("provider", &codes(&["external"]), &own(&[("offers_abt", "no")])),
+        Err("provider does not apply to this reply: it applies only when offers_abt is yes".into())
+    );
+    assert_eq!(
+        check("plans", &codes(&["yes"]), &own(&[])),
+        Err("code offers_abt first: whether plans applies depends on it".into())
+    );
+    let yes = own(&[("offers_abt", "yes")]);
+    assert_eq!(
+        check("provider", &codes(&["external", "in_house"]), &yes),
+        Err("provider takes exactly one code".into())
+    );
+    assert_eq!(check("provider", &codes(&[]), &yes), Err("provider takes exactly one code".into()));
+    assert_eq!(check("exemptions", &codes(&["s40", "s43"]), &own(&[])), Ok(()));
+    assert_eq!(check("exemptions", &codes(&[]), &own(&[])), Err("exemptions needs at least one code".into()));
+    assert_eq!(
+        check("exemptions", &codes(&["s40", "s40"]), &own(&[])),
+        Err("a code of exemptions is given twice".into())
+    );
+    assert!(
+        check("exemptions", &codes(&["s99"]), &own(&[]))
+            .unwrap_err()
+            .starts_with("\"s99\" is not a code of exemptions")
+    );
+    assert_eq!(check("staff_completed", &Answer::Number(120.0), &own(&[])), Ok(()));
+    assert_eq!(
+        check("staff_completed", &Answer::Number(f64::NAN), &own(&[])),
+        Err("staff_completed takes a number".into())
+    );
+    assert_eq!(
+        check("staff_completed", &codes(&["yes"]), &own(&[])),
+        Err("staff_completed takes a number".into())
+    );
+    assert!(
+        check("offers_abt", &Answer::Number(1.0), &own(&[]))
+            .unwrap_err()
+            .starts_with("offers_abt takes codes: yes, no")
+    );
+    assert!(
+        check("nope", &codes(&["yes"]), &own(&[]))
+            .unwrap_err()
+            .starts_with("\"nope\" is not a question of abt")
+    );
+}
+
+#[test]
+fn negation_windows_hold_at_their_edges() {
+    // A shorter phrase inside a cancelled longer one is cancelled with it.
+    let overlap = suggested(
+        "The Trust does not at present commission, fund or deliver any form of active bystander training.",
+    );
+    assert!(!overlap.iter().any(|(q, c, _)| q == "offers_abt" && c == "yes"), "{overlap:?}");
+    // A window that starts inside "Governor" does not find "nor".
+    let governor = suggested(
+        "Our Lead Governor asked that all Board members and senior managers attend active bystander training.",
+    );
+    assert!(has(&governor, "offers_abt", "yes", "active bystander training"), "{governor:?}");
+    // A line break from a PDF does not end the sentence; "s.40" does not either.
+    let wrapped = suggested("The Trust does not currently\nprovide active bystander training.");
+    assert!(!wrapped.iter().any(|(q, c, _)| q == "offers_abt" && c == "yes"), "{wrapped:?}");
+    assert!(has(&wrapped, "offers_abt", "no", "does not currently\nprovide active bystander"), "{wrapped:?}");
+    let cited = suggested("We do not rely on s.40 here; active bystander training is not offered.");
+    assert!(has(&cited, "offers_abt", "no", "bystander training is not"), "{cited:?}");
+    // A paragraph break does end it.
+    let paragraph =
+        suggested("We could not find a reply.\n\nActive bystander training is offered to all staff.");
+    assert!(has(&paragraph, "offers_abt", "yes", "Active bystander training"), "{paragraph:?}");
+    // "Trust's 40 wards" is not section 40.
+    let wards = suggested("The Trust's 40 wards and 12 months of data.");
+    assert!(!wards.iter().any(|(q, _, _)| q == "exemptions"), "{wards:?}");
+    let sections = suggested("Withheld under sections 40 and s.43, and s21.");
+    for code in ["s40", "s43", "s21"] {
+        assert!(sections.iter().any(|(q, c, _)| q == "exemptions" && c == code), "{code}: {sections:?}");
+    }
+}
+
+#[test]
+fn odd_rules_and_texts_give_no_empty_passage_and_no_panic() {
+    let mut book = abt();
+    book.questions[0].rules = vec![Rule {
+        code: "yes".into(),
+        phrases: vec![],
+        patterns: vec![r"\b".into(), "é+".into()],
+        unless: vec!["ü".into()],
+        window: Some(1),
+    }];
+    let suggester = Suggester::new(&book).expect("compiles");
+    for text in ["", "é", "ü é", "a\u{0}b", "\n\n\n", &"ü".repeat(500)] {
+        for s in suggester.suggest(text) {
+            assert!(s.start < s.end && !s.quote.is_empty(), "{text:?}: {s:?}");
+        }
+    }
+    let lookaround =
+        problems(&ABT_CODEBOOK.replace(r"'\bno\s+(?:active\s+)?bystander\s+training\b'", r"'(?=x)'"));
+    assert!(
+        lookaround
+            .iter()
+            .any(|p| p.starts_with("questions.offers_abt.rules.1: \"(?=x)\" is not a usable pattern")),
+        "{lookaround:?}"
+    );
+}
+
+#[test]
+fn texts_a_coder_reads_are_bounded_and_clean() {
+    let mut book = abt();
+    book.questions[0].codes[0].label = "Y\u{1b}[31m".into();
+    book.title = "T".repeat(201);
+    let found: Vec<String> = book.check().unwrap_err().into_iter().map(|p| p.to_string()).collect();
+    assert!(
+        found
+            .iter()
+            .any(|p| p.starts_with("questions.offers_abt.codes.yes.label: holds a control character")),
+        "{found:?}"
+    );
+    assert!(found.iter().any(|p| p == "title: is 201 characters long; at most 200"), "{found:?}");
+    let many: Vec<String> = (0..2001).map(|i| format!("\"w{i}\"")).collect();
+    let text = format!(
+        "key = \"k\"\ntitle = \"T\"\n[[questions]]\nkey = \"q\"\nlabel = \"Q\"\ntype = \"yes_no_unclear\"\n[[questions.rules]]\ncode = \"yes\"\nphrases = [{}]\n",
+        many.join(", ")
+    );
+    assert!(problems(&text).iter().any(|p| p.contains("at most 2000")));
+}
