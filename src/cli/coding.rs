@@ -1,4 +1,5 @@
-//! `foitrack agreement FILE.csv` and `foitrack codebook check | show`, which need no database.
+//! `foitrack agreement` and `foitrack codebook`: the calculator and `codebook check | show |
+//! suggest` need no database; `codebook import | list` work on the workspace's stored ones.
 
 use std::io::Read;
 
@@ -27,17 +28,9 @@ pub fn agreement(args: &AgreementArgs) -> anyhow::Result<()> {
         .into());
     }
     let query = AgreementQuery { level: Some(args.level.clone()) };
-    let report = match agreement_from_csv(&bytes, &query) {
-        Ok(report) => report,
-        Err(ServiceError::Invalid { fields, .. }) if !fields.is_empty() => {
-            for f in &fields {
-                eprintln!("{path}, {}: {}", f.field, safe(&f.message));
-            }
-            let detail = format!("{path} cannot be used: fix the problem(s) above and run it again");
-            return Err(ServiceError::Invalid { detail, fields }.into());
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let report = agreement_from_csv(&bytes, &query).map_err(|e| {
+        listed(&path.to_string(), e, "cannot be used: fix the problem(s) above and run it again")
+    })?;
     if args.json.json {
         println!("{}", json(&report));
         return Ok(());
@@ -164,17 +157,22 @@ fn read_file_codebook(file: &std::path::Path) -> anyhow::Result<Codebook> {
             ServiceError::invalid(format!("{path} is over 1 MB: far larger than any codebook")).into()
         );
     }
-    match read_codebook(&text) {
-        Ok(book) => Ok(book),
-        Err(ServiceError::Invalid { fields, .. }) if !fields.is_empty() => {
+    read_codebook(&text)
+        .map_err(|e| listed(&path.to_string(), e, "is not a usable codebook: fix the problem(s) above"))
+}
+
+/// A file refused for what it holds: each problem on its own line of standard error, as
+/// `FILE, line 3: …`, then the refusal itself, which exits 65. Other errors pass unchanged.
+fn listed(path: &str, e: ServiceError, summary: &str) -> anyhow::Error {
+    match e {
+        ServiceError::Invalid { fields, .. } if !fields.is_empty() => {
             for f in &fields {
                 let at = if f.field.is_empty() { String::new() } else { format!(", {}", f.field) };
-                eprintln!("{path}{at}: {}", safe(&f.message));
+                eprintln!("{}{at}: {}", safe(path), safe(&f.message));
             }
-            let detail = format!("{path} is not a usable codebook: fix the problem(s) above");
-            Err(ServiceError::Invalid { detail, fields }.into())
+            ServiceError::Invalid { detail: format!("{path} {summary}"), fields }.into()
         }
-        Err(e) => Err(e.into()),
+        other => other.into(),
     }
 }
 
