@@ -2,6 +2,7 @@
 //! suggest` need no database; `codebook import | list` work on the workspace's stored ones.
 
 use std::io::Read;
+use std::path::Path;
 
 use anyhow::Context;
 
@@ -15,18 +16,11 @@ use crate::service::{Actor, Service};
 
 pub fn agreement(args: &AgreementArgs) -> anyhow::Result<()> {
     let path = args.file.display();
-    let file = std::fs::File::open(&args.file).with_context(|| format!("cannot read {path}"))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_AGREEMENT_FILE + 1)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("cannot read {path}"))?;
-    if bytes.len() as u64 > MAX_AGREEMENT_FILE {
-        return Err(ServiceError::invalid(format!(
-            "{path} is larger than {} MB, far more than any study's codings; is it the right file?",
-            MAX_AGREEMENT_FILE / (1024 * 1024)
-        ))
-        .into());
-    }
+    let too_large = format!(
+        "is larger than {} MB, far more than any study's codings; is it the right file?",
+        MAX_AGREEMENT_FILE / (1024 * 1024)
+    );
+    let bytes = read_at_most(open(&args.file)?, &args.file, MAX_AGREEMENT_FILE, &too_large)?;
     let query = AgreementQuery { level: Some(args.level.clone()) };
     let report = agreement_from_csv(&bytes, &query).map_err(|e| {
         listed(&path.to_string(), e, "cannot be used: fix the problem(s) above and run it again")
@@ -144,20 +138,11 @@ pub fn codebook(cmd: &CodebookCommand) -> anyhow::Result<()> {
     }
 }
 
-fn read_file_codebook(file: &std::path::Path) -> anyhow::Result<Codebook> {
+fn read_file_codebook(file: &Path) -> anyhow::Result<Codebook> {
     let path = file.display();
-    let opened = std::fs::File::open(file).with_context(|| format!("cannot read {path}"))?;
-    let mut text = String::new();
-    opened
-        .take(MAX_CODEBOOK_FILE + 1)
-        .read_to_string(&mut text)
-        .with_context(|| format!("cannot read {path} as UTF-8 text"))?;
-    if text.len() as u64 > MAX_CODEBOOK_FILE {
-        return Err(
-            ServiceError::invalid(format!("{path} is over 1 MB: far larger than any codebook")).into()
-        );
-    }
-    read_codebook(&text)
+    let bytes =
+        read_at_most(open(file)?, file, MAX_CODEBOOK_FILE, "is over 1 MB: far larger than any codebook")?;
+    read_codebook(&utf8(bytes, file)?)
         .map_err(|e| listed(&path.to_string(), e, "is not a usable codebook: fix the problem(s) above"))
 }
 
@@ -205,22 +190,33 @@ fn print_codebook(book: &Codebook) {
 const MAX_TEXT_FILE: u64 = 16 * 1024 * 1024;
 
 /// A text file, or standard input for `-`, as UTF-8.
-fn read_text(file: &std::path::Path) -> anyhow::Result<String> {
-    let path = file.display();
-    let reader: Box<dyn Read> = if file.as_os_str() == "-" {
-        Box::new(std::io::stdin())
-    } else {
-        Box::new(std::fs::File::open(file).with_context(|| format!("cannot read {path}"))?)
-    };
-    let mut text = String::new();
+fn read_text(file: &Path) -> anyhow::Result<String> {
+    let reader: Box<dyn Read> =
+        if file.as_os_str() == "-" { Box::new(std::io::stdin()) } else { Box::new(open(file)?) };
+    let bytes = read_at_most(reader, file, MAX_TEXT_FILE, "is over 16 MB: far more than one reply")?;
+    utf8(bytes, file)
+}
+
+fn open(file: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))
+}
+
+/// All of `reader`, but a file past `max` bytes is refused (exit 65) before it fills memory;
+/// `too_large` says why, after the file's name.
+fn read_at_most(reader: impl Read, file: &Path, max: u64, too_large: &str) -> anyhow::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
     reader
-        .take(MAX_TEXT_FILE + 1)
-        .read_to_string(&mut text)
-        .with_context(|| format!("cannot read {path} as UTF-8 text"))?;
-    if text.len() as u64 > MAX_TEXT_FILE {
-        return Err(ServiceError::invalid(format!("{path} is over 16 MB: far more than one reply")).into());
+        .take(max + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {}", file.display()))?;
+    if bytes.len() as u64 > max {
+        return Err(ServiceError::invalid(format!("{} {too_large}", file.display())).into());
     }
-    Ok(text)
+    Ok(bytes)
+}
+
+fn utf8(bytes: Vec<u8>, file: &Path) -> anyhow::Result<String> {
+    String::from_utf8(bytes).with_context(|| format!("cannot read {} as UTF-8 text", file.display()))
 }
 
 /// `codebook import` and `codebook list`: the codebooks stored in the user's workspaces.
