@@ -239,7 +239,7 @@ impl Service {
 fn view(conn: &mut AnyConnection, actor: &Actor, row: CampaignRow) -> ServiceResult<CampaignView> {
     let created_by = users::by_id(conn, row.created_by)?.map(|u| u.email).unwrap_or_default();
     Ok(CampaignView {
-        workspace: actor.membership(row.workspace_id).map(|m| m.workspace.clone()).unwrap_or_default(),
+        workspace: actor.slug_of(row.workspace_id),
         request_count: requests::count_in_campaign(conn, row.id)?,
         regime: row.regime,
         id: row.id,

@@ -133,7 +133,7 @@ impl Service {
 fn summary(actor: &Actor, row: &CodebookRow) -> CodebookSummary {
     CodebookSummary {
         id: row.id,
-        workspace: actor.membership(row.workspace_id).map(|m| m.workspace.clone()).unwrap_or_default(),
+        workspace: actor.slug_of(row.workspace_id),
         key: row.key.clone(),
         version: row.version,
         title: row.title.clone(),

@@ -90,6 +90,11 @@ impl Actor {
         self.workspaces.iter().find(|m| m.workspace_id == workspace_id)
     }
 
+    /// The slug of one of the actor's workspaces, for a view of its object; empty for any other.
+    pub fn slug_of(&self, workspace_id: i64) -> String {
+        self.membership(workspace_id).map(|m| m.workspace.clone()).unwrap_or_default()
+    }
+
     /// Whose rows the actor may list: all their workspaces, or the one named by `slug`.
     pub fn scope(&self, slug: Option<&str>) -> ServiceResult<Scope> {
         let workspace = match slug.map(str::trim).filter(|s| !s.is_empty()) {
