@@ -951,3 +951,59 @@ fn codebooks_are_stored_in_the_workspace_with_versions() {
     let err = cli.fails(&["codebook", "import", "bad.toml"], 65);
     assert!(err.contains("bad.toml, questions: a codebook needs at least one question"), "{err}");
 }
+
+#[test]
+fn a_campaign_is_coded_from_a_spreadsheet_at_the_command_line() {
+    let cli = Cli::new();
+    cli.campaign_to("name,email\nAlpha,a@x.example\nBeta,b@x.example\nGamma,c@x.example\n");
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/config/codebooks/abt.toml");
+    cli.ok(&["codebook", "import", shipped]);
+    let none = cli.fails(&["codings", "plan", "--campaign", "1"], 1);
+    assert!(none.contains("has no coding plan yet") && none.contains("foitrack codings plan"), "{none}");
+    let plan = cli.ok(&[
+        "codings",
+        "plan",
+        "--campaign",
+        "1",
+        "--codebook",
+        "1",
+        "--coder",
+        "lead@uni.ac.uk",
+        "--seed",
+        "3",
+    ]);
+    assert!(plan.contains("abt version 1 (id 1); 0% of replies by two coders (seed 3)"), "{plan}");
+    assert!(plan.contains("3 request(s), 0 of them given to two coders."), "{plan}");
+    let stranger =
+        cli.fails(&["codings", "plan", "--campaign", "1", "--codebook", "1", "--coder", "x@y.example"], 65);
+    assert!(stranger.contains("x@y.example is not a member of this campaign's workspace"), "{stranger}");
+
+    let coded =
+        "reference,offers_abt,provider,notes\nT-1-0001,yes,external,\nT-1-0002,no,external,\nT-1-9999,no,,\n";
+    std::fs::write(cli.path("coded.csv"), coded).unwrap();
+    let import = ["codings", "import", "--campaign", "1", "--coder", "lead@uni.ac.uk", "coded.csv"];
+    let out = cli.ok(&import);
+    assert!(
+        out.contains("3 row(s) by lead@uni.ac.uk; 1 stored (2 answer(s) new, 0 already there), 2 left out."),
+        "{out}"
+    );
+    assert!(out.contains("Columns that are not questions, ignored: notes"), "{out}");
+    assert!(out.contains("line 3, provider: provider does not apply to this reply"), "{out}");
+    assert!(out.contains("line 4: no request of campaign 1 has the reference T-1-9999"), "{out}");
+    let again: Value = serde_json::from_str(&cli.ok(&[&import[..], &["--json"]].concat())).unwrap();
+    assert_eq!((again["codings"].as_i64(), again["unchanged"].as_i64()), (Some(0), Some(2)), "{again}");
+
+    let export = cli.ok(&["codings", "export", "--campaign", "1"]);
+    let lines: Vec<&str> = export.lines().collect();
+    assert!(lines[0].starts_with("reference,ods_code,body,offers_abt,sh_content"), "{export}");
+    assert_eq!(lines[1], "T-1-0001,,Alpha,yes,,,external,,,,,,", "{export}");
+    assert_eq!(lines.len(), 4);
+    let open = cli.ok(&["codings", "disagreements", "--campaign", "1"]);
+    assert_eq!(open.trim(), "No disagreement is waiting for a decision.");
+    let missing =
+        cli.fails(&["codings", "import", "--campaign", "1", "--coder", "lead@uni.ac.uk", "gone.csv"], 1);
+    assert!(missing.contains("cannot read gone.csv"), "{missing}");
+    let other =
+        cli.fails(&["codings", "import", "--campaign", "7", "--coder", "lead@uni.ac.uk", "coded.csv"], 66);
+    assert!(other.contains("No campaign has the id 7"), "{other}");
+}

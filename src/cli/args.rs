@@ -104,6 +104,9 @@ pub enum Command {
     /// Codebooks: the questions coders answer about each reply, and their codes.
     #[command(subcommand)]
     Codebook(CodebookCommand),
+    /// Coding a campaign's replies: the plan, coded spreadsheets in and out, disagreements.
+    #[command(subcommand)]
+    Codings(super::codings::CodingsCommand),
     /// Queue today's reminder digests (serve does this daily; use this from cron instead).
     /// Nothing is sent twice for the same lapse, however often it runs.
     Remind {

@@ -197,13 +197,18 @@ fn read_text(file: &Path) -> anyhow::Result<String> {
     utf8(bytes, file)
 }
 
-fn open(file: &Path) -> anyhow::Result<std::fs::File> {
+pub(super) fn open(file: &Path) -> anyhow::Result<std::fs::File> {
     std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))
 }
 
 /// All of `reader`, but a file past `max` bytes is refused (exit 65) before it fills memory;
 /// `too_large` says why, after the file's name.
-fn read_at_most(reader: impl Read, file: &Path, max: u64, too_large: &str) -> anyhow::Result<Vec<u8>> {
+pub(super) fn read_at_most(
+    reader: impl Read,
+    file: &Path,
+    max: u64,
+    too_large: &str,
+) -> anyhow::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     reader
         .take(max + 1)

@@ -2,6 +2,7 @@
 
 mod args;
 mod coding;
+mod codings;
 mod commands;
 mod deadlines;
 mod feed;

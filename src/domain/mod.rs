@@ -3,6 +3,8 @@
 pub mod agreement;
 pub mod calendar;
 pub mod codebook;
+pub mod coding;
+pub mod coding_csv;
 pub mod csv_rows;
 pub mod event;
 pub mod holidays;

@@ -9,8 +9,8 @@ use utoipa::{Modify, OpenApi};
 use self::responses::FrameworkResponses;
 use super::problem::Problem;
 use super::routes::{
-    agreement, authorities, campaigns, codebooks, deadlines, health, inbound, outbox, people, requests,
-    search, workspaces,
+    agreement, authorities, campaigns, codebooks, codings, deadlines, health, inbound, outbox, people,
+    requests, search, workspaces,
 };
 
 struct BearerAuth;
@@ -46,6 +46,8 @@ impl Modify for BearerAuth {
         workspaces::members, workspaces::add_member, workspaces::change_member, workspaces::remove_member,
         workspaces::contacts, workspaces::set_contact,
         agreement::calculate, codebooks::list, codebooks::save, codebooks::show,
+        codings::set_plan, codings::plan, codings::request_codings, codings::submit, codings::adjudicate,
+        codings::disagreements, codings::import, codings::export,
     ),
     components(schemas(Problem, crate::domain::vocab::OutboxState, crate::domain::import::ImportFormat)),
     modifiers(&BearerAuth, &FrameworkResponses),

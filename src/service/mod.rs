@@ -17,6 +17,7 @@ pub mod authorities;
 pub mod authority_import;
 pub mod campaigns;
 pub mod codebooks;
+pub mod codings;
 pub mod contacts;
 mod convert;
 pub mod deadlines;

@@ -38,6 +38,10 @@ pub fn insert(conn: &mut AnyConnection, new: &NewCodebook) -> StoreResult<Codebo
     Ok(diesel::insert_into(codebooks::table).values(new).get_result::<CodebookRow>(conn)?)
 }
 
+pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<CodebookRow>> {
+    Ok(codebooks::table.find(id).select(CodebookRow::as_select()).first(conn).optional()?)
+}
+
 /// The newest version of a workspace's codebook.
 pub fn latest(conn: &mut AnyConnection, workspace_id: i64, key: &str) -> StoreResult<Option<CodebookRow>> {
     Ok(codebooks::table

@@ -12,6 +12,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 pub mod authorities;
 pub mod campaigns;
 pub mod codebooks;
+pub mod codings;
 pub mod dates;
 pub mod events;
 pub mod holidays;

@@ -164,7 +164,77 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    coding_plans (campaign_id) {
+        campaign_id -> BigInt,
+        codebook_id -> BigInt,
+        double_percent -> Integer,
+        seed -> BigInt,
+        updated_by -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    coding_coders (campaign_id, user_id) {
+        campaign_id -> BigInt,
+        user_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    codings (id) {
+        id -> BigInt,
+        workspace_id -> BigInt,
+        campaign_id -> BigInt,
+        request_id -> BigInt,
+        codebook_id -> BigInt,
+        question -> Text,
+        coder_id -> BigInt,
+        codes -> Nullable<Text>,
+        number -> Nullable<Double>,
+        text -> Nullable<Text>,
+        evidence -> Text,
+        memo -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    adjudications (id) {
+        id -> BigInt,
+        workspace_id -> BigInt,
+        campaign_id -> BigInt,
+        request_id -> BigInt,
+        question -> Text,
+        codes -> Nullable<Text>,
+        number -> Nullable<Double>,
+        text -> Nullable<Text>,
+        rationale -> Text,
+        adjudicator_id -> BigInt,
+        decided_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The final answers, kept up to date as codings and adjudications are written.
+    final_codes (id) {
+        id -> BigInt,
+        campaign_id -> BigInt,
+        request_id -> BigInt,
+        question -> Text,
+        code -> Nullable<Text>,
+        number -> Nullable<Double>,
+        undecided -> Bool,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(codings -> requests (request_id));
+diesel::joinable!(codings -> users (coder_id));
+diesel::joinable!(coding_coders -> users (user_id));
+diesel::joinable!(final_codes -> requests (request_id));
 diesel::joinable!(codebooks -> workspaces (workspace_id));
 diesel::joinable!(codebooks -> users (created_by));
 diesel::joinable!(memberships -> workspaces (workspace_id));
@@ -197,7 +267,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     inbound_links,
     inbound_attachments,
     inbound_scopes,
-    codebooks
+    codebooks,
+    coding_plans,
+    coding_coders,
+    codings,
+    adjudications,
+    final_codes
 );
 
 diesel::table! {

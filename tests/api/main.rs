@@ -10,6 +10,7 @@ mod auth;
 mod bad_input;
 mod classify;
 mod codebooks;
+mod codings;
 mod contract;
 mod deadlines;
 mod holidays;

@@ -102,6 +102,11 @@ async fn two_teams(app: &TestApp) -> Teams {
     let pen_message = TestApp::reply_of(delivered).await.ok()["id"].as_i64().unwrap();
     let book = json!({"workspace": "team-a", "codebook": crate::codebooks::small("team_a")});
     let codebook = app.post_as(&a_owner, "/api/v1/codebooks", &book).await.ok()["id"].as_i64().unwrap();
+    let plan = json!({"codebook": codebook, "coders": ["a-coder@example.org"], "double_coded_percent": 100});
+    let path = format!("/api/v1/campaigns/{campaign}/coding");
+    app.call_as("PUT", &a_owner, &path, Some(&plan)).await.ok();
+    let answers = json!({"answers": [{"question": "offers", "codes": ["yes"]}]});
+    app.post_as(&a_coder, &format!("/api/v1/requests/{}/codings", requests[0]), &answers).await.ok();
     Teams {
         a_owner,
         a_owner_id,
@@ -132,9 +137,13 @@ async fn snapshot(app: &TestApp, t: &Teams) -> Vec<Value> {
         "/api/v1/holding-pen?workspace=team-a".to_string(),
         "/api/v1/codebooks?workspace=team-a".to_string(),
         format!("/api/v1/codebooks/{}", t.codebook),
+        format!("/api/v1/campaigns/{}/coding", t.campaign),
+        format!("/api/v1/campaigns/{}/codings/export", t.campaign),
+        format!("/api/v1/campaigns/{}/disagreements", t.campaign),
     ];
     for id in &t.requests {
         paths.push(format!("/api/v1/requests/{id}"));
+        paths.push(format!("/api/v1/requests/{id}/codings"));
     }
     let mut out = Vec::new();
     for p in paths {
@@ -161,6 +170,9 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
         "show_campaign" | "log_campaign_sent" | "send_campaign" | "watch_campaign" | "set_chasers" => {
             t.campaign
         }
+        "set_coding_plan" | "show_coding_plan" | "list_disagreements" | "import_codings"
+        | "export_codings" => t.campaign,
+        "list_request_codings" | "submit_codings" | "adjudicate_coding" => t.requests[0],
         "show_request"
         | "list_request_events"
         | "record_event"
@@ -224,6 +236,23 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
             Some(json!({"workspace": "team-a", "codebook": crate::codebooks::small("team_a")})),
             NotFound,
         ),
+        "show_coding_plan" | "list_disagreements" | "export_codings" | "list_request_codings" => {
+            (filled, None, NotFound)
+        }
+        "set_coding_plan" => (
+            filled,
+            Some(
+                json!({"codebook": t.codebook, "coders": ["a-coder@example.org"], "double_coded_percent": 0}),
+            ),
+            NotFound,
+        ),
+        "submit_codings" => {
+            (filled, Some(json!({"answers": [{"question": "offers", "codes": ["no"]}]})), NotFound)
+        }
+        "adjudicate_coding" => {
+            (filled, Some(json!({"question": "offers", "codes": ["no"], "rationale": "from B"})), NotFound)
+        }
+        "import_codings" => (format!("{filled}?coder=a-coder@example.org"), None, NotFound),
         // The words of A's pen message, and of its subject.
         "search_incoming" => (format!("{filled}?q=hello+OR+team"), None, NoneOfA),
         "assign_message" => (filled, Some(json!({"request_id": t.requests[0]})), NotFound),

@@ -11,6 +11,7 @@ pub mod agreement;
 pub mod authorities;
 pub mod campaigns;
 pub mod codebooks;
+pub mod codings;
 pub mod deadlines;
 pub mod health;
 pub mod inbound;
@@ -79,6 +80,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(post().to(codebooks::save)),
         )
         .service(resource("/codebooks/{id}", "GET").route(get().to(codebooks::show)))
+        .service(
+            resource("/campaigns/{id}/coding", "GET, PUT")
+                .route(get().to(codings::plan))
+                .route(put().to(codings::set_plan)),
+        )
+        .service(resource("/campaigns/{id}/disagreements", "GET").route(get().to(codings::disagreements)))
+        .service(resource("/campaigns/{id}/codings/import", "POST").route(post().to(codings::import)))
+        .service(resource("/campaigns/{id}/codings/export", "GET").route(get().to(codings::export)))
+        .service(
+            resource("/requests/{id}/codings", "GET, POST")
+                .route(get().to(codings::request_codings))
+                .route(post().to(codings::submit)),
+        )
+        .service(resource("/requests/{id}/adjudications", "POST").route(post().to(codings::adjudicate)))
         .service(resource("/authorities", "GET").route(get().to(authorities::list)))
         .service(resource("/authorities/import", "POST").route(post().to(authorities::import)))
         .service(resource("/authorities/{id}", "GET").route(get().to(authorities::show)))

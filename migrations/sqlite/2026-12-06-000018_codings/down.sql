@@ -1,0 +1,5 @@
+DROP TABLE final_codes;
+DROP TABLE adjudications;
+DROP TABLE codings;
+DROP TABLE coding_coders;
+DROP TABLE coding_plans;

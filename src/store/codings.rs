@@ -1,0 +1,358 @@
+//! Coding plans, codings, adjudications and the final answers kept from them. Every query here
+//! runs within one campaign, found through the caller's scope first (see [`super::workspaces::Scope`]).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::models::RequestRow;
+use super::schema::{
+    adjudications, authorities, codebooks, coding_coders, coding_plans, codings, final_codes,
+    inbound_attachments, inbound_links, inbound_messages, requests, users,
+};
+use super::{AnyConnection, StoreResult};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = coding_plans)]
+pub struct PlanRow {
+    pub campaign_id: i64,
+    pub codebook_id: i64,
+    pub double_percent: i32,
+    pub seed: i64,
+    pub updated_by: i64,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
+    pub updated_at: NaiveDateTime,
+}
+
+/// A campaign's plan and its coders, in the order they were named.
+pub fn plan(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<Option<(PlanRow, Vec<i64>)>> {
+    let Some(plan) =
+        coding_plans::table.find(campaign_id).select(PlanRow::as_select()).first(conn).optional()?
+    else {
+        return Ok(None);
+    };
+    let coders = coding_coders::table
+        .filter(coding_coders::campaign_id.eq(campaign_id))
+        .order(coding_coders::position.asc())
+        .select(coding_coders::user_id)
+        .load(conn)?;
+    Ok(Some((plan, coders)))
+}
+
+/// Writes a campaign's plan and its coders, replacing any earlier one.
+pub fn put_plan(conn: &mut AnyConnection, plan: &PlanRow, coders: &[i64]) -> StoreResult<()> {
+    diesel::delete(coding_coders::table.filter(coding_coders::campaign_id.eq(plan.campaign_id)))
+        .execute(conn)?;
+    diesel::delete(coding_plans::table.find(plan.campaign_id)).execute(conn)?;
+    diesel::insert_into(coding_plans::table).values(plan).execute(conn)?;
+    // A few coders: one statement each (multi-row inserts are not available through the
+    // multi-backend connection).
+    for (&user_id, position) in coders.iter().zip(0..) {
+        diesel::insert_into(coding_coders::table)
+            .values((
+                coding_coders::campaign_id.eq(plan.campaign_id),
+                coding_coders::user_id.eq(user_id),
+                coding_coders::position.eq::<i32>(position),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// One answer as stored: exactly one of `codes` (keys joined by `;`), `number` and `text`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = codings)]
+pub struct CodingRow {
+    pub id: i64,
+    pub workspace_id: i64,
+    pub campaign_id: i64,
+    pub request_id: i64,
+    pub codebook_id: i64,
+    pub question: String,
+    pub coder_id: i64,
+    pub codes: Option<String>,
+    pub number: Option<f64>,
+    pub text: Option<String>,
+    /// The passages quoted as evidence, as JSON.
+    pub evidence: String,
+    pub memo: String,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = codings)]
+pub struct NewCoding<'a> {
+    pub workspace_id: i64,
+    pub campaign_id: i64,
+    pub request_id: i64,
+    pub codebook_id: i64,
+    pub question: &'a str,
+    pub coder_id: i64,
+    pub codes: Option<String>,
+    pub number: Option<f64>,
+    pub text: Option<&'a str>,
+    pub evidence: String,
+    pub memo: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+/// Stores one answer; a second answer by the same coder to the same question about the same
+/// request fails as a duplicate.
+pub fn insert(conn: &mut AnyConnection, new: &NewCoding) -> StoreResult<CodingRow> {
+    Ok(diesel::insert_into(codings::table).values(new).get_result::<CodingRow>(conn)?)
+}
+
+/// Every answer about one request, oldest first.
+pub fn of_request(conn: &mut AnyConnection, request_id: i64) -> StoreResult<Vec<CodingRow>> {
+    Ok(codings::table
+        .filter(codings::request_id.eq(request_id))
+        .order(codings::id.asc())
+        .select(CodingRow::as_select())
+        .load(conn)?)
+}
+
+/// Every answer about these requests.
+pub fn of_requests(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<Vec<CodingRow>> {
+    let mut out = Vec::new();
+    // Bounded lists keep under SQLite's limit on bound parameters.
+    for chunk in ids.chunks(10_000) {
+        out.extend(
+            codings::table
+                .filter(codings::request_id.eq_any(chunk))
+                .order(codings::id.asc())
+                .select(CodingRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// The questions on which coders disagree with no decision: request id, reference, question.
+pub fn undecided(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<Vec<(i64, String, String)>> {
+    Ok(final_codes::table
+        .inner_join(requests::table)
+        .filter(final_codes::campaign_id.eq(campaign_id))
+        .filter(final_codes::undecided.eq(true))
+        .order((requests::reference.asc(), final_codes::question.asc()))
+        .select((final_codes::request_id, requests::reference, final_codes::question))
+        .load(conn)?)
+}
+
+/// Every answer to one question about one request.
+pub fn of_question(conn: &mut AnyConnection, request_id: i64, question: &str) -> StoreResult<Vec<CodingRow>> {
+    Ok(codings::table
+        .filter(codings::request_id.eq(request_id))
+        .filter(codings::question.eq(question))
+        .order(codings::id.asc())
+        .select(CodingRow::as_select())
+        .load(conn)?)
+}
+
+/// Every answer in a campaign, by request then oldest first, with its coder's email.
+pub fn of_campaign(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<Vec<(CodingRow, String)>> {
+    Ok(codings::table
+        .inner_join(users::table)
+        .filter(codings::campaign_id.eq(campaign_id))
+        .order((codings::request_id.asc(), codings::id.asc()))
+        .select((CodingRow::as_select(), users::email))
+        .load(conn)?)
+}
+
+/// The emails of these users.
+pub fn emails(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<Vec<(i64, String)>> {
+    Ok(users::table.filter(users::id.eq_any(ids)).select((users::id, users::email)).load(conn)?)
+}
+
+/// Whether a user has answered anything in a campaign.
+pub fn codes_campaign(conn: &mut AnyConnection, campaign_id: i64, user_id: i64) -> StoreResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        codings::table.filter(codings::campaign_id.eq(campaign_id)).filter(codings::coder_id.eq(user_id)),
+    ))
+    .get_result(conn)?)
+}
+
+/// Whether anyone has answered anything in a campaign.
+pub fn codes_campaign_at_all(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(codings::table.filter(codings::campaign_id.eq(campaign_id))))
+        .get_result(conn)?)
+}
+
+/// The text a passage of evidence quotes: the body of a message linked to the request, or an
+/// attachment's extracted text (by its position in the message). `None` when the message is not
+/// linked to the request, or has no such attachment, or it has no text.
+pub fn source_text(
+    conn: &mut AnyConnection,
+    request_id: i64,
+    message_id: i64,
+    attachment: Option<i32>,
+) -> StoreResult<Option<String>> {
+    let linked = diesel::select(diesel::dsl::exists(
+        inbound_links::table
+            .filter(inbound_links::request_id.eq(request_id))
+            .filter(inbound_links::inbound_id.eq(message_id)),
+    ))
+    .get_result::<bool>(conn)?;
+    if !linked {
+        return Ok(None);
+    }
+    Ok(match attachment {
+        None => inbound_messages::table
+            .find(message_id)
+            .select(inbound_messages::body_text)
+            .first(conn)
+            .optional()?,
+        Some(position) => inbound_attachments::table
+            .filter(inbound_attachments::inbound_id.eq(message_id))
+            .filter(inbound_attachments::position.eq(position))
+            .select(inbound_attachments::extracted_text)
+            .first::<Option<String>>(conn)
+            .optional()?
+            .flatten(),
+    })
+}
+
+/// A campaign's requests by reference, each with its body's ODS code and name.
+pub fn campaign_requests(
+    conn: &mut AnyConnection,
+    campaign_id: i64,
+) -> StoreResult<Vec<(RequestRow, Option<String>, String)>> {
+    Ok(requests::table
+        .inner_join(authorities::table)
+        .filter(requests::campaign_id.eq(campaign_id))
+        .order(requests::reference.asc())
+        .select((RequestRow::as_select(), authorities::ods_code, authorities::name))
+        .load(conn)?)
+}
+
+/// The final answers of a campaign: request, question, code, number, undecided.
+pub fn finals_of_campaign(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<Vec<FinalRow>> {
+    Ok(final_codes::table
+        .filter(final_codes::campaign_id.eq(campaign_id))
+        .order(final_codes::id.asc())
+        .select(FinalRow::as_select())
+        .load(conn)?)
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = final_codes)]
+pub struct FinalRow {
+    pub request_id: i64,
+    pub question: String,
+    pub code: Option<String>,
+    pub number: Option<f64>,
+    pub undecided: bool,
+}
+
+/// The codebook key of a version.
+pub fn codebook_key(conn: &mut AnyConnection, codebook_id: i64) -> StoreResult<Option<String>> {
+    Ok(codebooks::table.find(codebook_id).select(codebooks::key).first(conn).optional()?)
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = adjudications)]
+pub struct AdjudicationRow {
+    pub id: i64,
+    pub workspace_id: i64,
+    pub campaign_id: i64,
+    pub request_id: i64,
+    pub question: String,
+    pub codes: Option<String>,
+    pub number: Option<f64>,
+    pub text: Option<String>,
+    pub rationale: String,
+    pub adjudicator_id: i64,
+    #[diesel(deserialize_as = crate::store::dates::Stamp)]
+    pub decided_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = adjudications)]
+pub struct NewAdjudication<'a> {
+    pub workspace_id: i64,
+    pub campaign_id: i64,
+    pub request_id: i64,
+    pub question: &'a str,
+    pub codes: Option<String>,
+    pub number: Option<f64>,
+    pub text: Option<&'a str>,
+    pub rationale: &'a str,
+    pub adjudicator_id: i64,
+    pub decided_at: NaiveDateTime,
+}
+
+/// Records a decision, replacing an earlier one on the same question.
+pub fn put_adjudication(conn: &mut AnyConnection, new: &NewAdjudication) -> StoreResult<AdjudicationRow> {
+    diesel::delete(
+        adjudications::table
+            .filter(adjudications::request_id.eq(new.request_id))
+            .filter(adjudications::question.eq(new.question)),
+    )
+    .execute(conn)?;
+    Ok(diesel::insert_into(adjudications::table).values(new).get_result(conn)?)
+}
+
+pub fn adjudication(
+    conn: &mut AnyConnection,
+    request_id: i64,
+    question: &str,
+) -> StoreResult<Option<AdjudicationRow>> {
+    Ok(adjudications::table
+        .filter(adjudications::request_id.eq(request_id))
+        .filter(adjudications::question.eq(question))
+        .select(AdjudicationRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn adjudications_of_request(
+    conn: &mut AnyConnection,
+    request_id: i64,
+) -> StoreResult<Vec<AdjudicationRow>> {
+    Ok(adjudications::table
+        .filter(adjudications::request_id.eq(request_id))
+        .select(AdjudicationRow::as_select())
+        .load(conn)?)
+}
+
+pub fn adjudications_of_campaign(
+    conn: &mut AnyConnection,
+    campaign_id: i64,
+) -> StoreResult<Vec<AdjudicationRow>> {
+    Ok(adjudications::table
+        .filter(adjudications::campaign_id.eq(campaign_id))
+        .order((adjudications::request_id.asc(), adjudications::question.asc()))
+        .select(AdjudicationRow::as_select())
+        .load(conn)?)
+}
+
+/// One row of a final answer (see the migration for the shapes).
+#[derive(Debug, Clone, PartialEq, Insertable)]
+#[diesel(table_name = final_codes)]
+pub struct NewFinal {
+    pub campaign_id: i64,
+    pub request_id: i64,
+    pub question: String,
+    pub code: Option<String>,
+    pub number: Option<f64>,
+    pub undecided: bool,
+}
+
+/// Replaces the final answer of one question about one request with `rows` (none when no one
+/// has answered it).
+pub fn replace_finals(
+    conn: &mut AnyConnection,
+    request_id: i64,
+    question: &str,
+    rows: &[NewFinal],
+) -> StoreResult<()> {
+    diesel::delete(
+        final_codes::table
+            .filter(final_codes::request_id.eq(request_id))
+            .filter(final_codes::question.eq(question)),
+    )
+    .execute(conn)?;
+    for row in rows {
+        diesel::insert_into(final_codes::table).values(row).execute(conn)?;
+    }
+    Ok(())
+}
