@@ -998,6 +998,22 @@ fn a_campaign_is_coded_from_a_spreadsheet_at_the_command_line() {
     assert!(lines[0].starts_with("reference,ods_code,body,offers_abt,sh_content"), "{export}");
     assert_eq!(lines[1], "T-1-0001,,Alpha,yes,,,external,,,,,,", "{export}");
     assert_eq!(lines.len(), 4);
+    let report = cli.ok(&["report", "--campaign", "1", "--by", "region"]);
+    assert!(
+        report.contains("Campaign 1 (abt version 1): 3 bodies, 0 sent, 0 responded (-), 0 outstanding."),
+        "{report}"
+    );
+    assert!(
+        report.contains("provider: Who provides the training?\n  out of 1 bodies it applies to; 0 undecided"),
+        "{report}"
+    );
+    let as_json: Value = serde_json::from_str(&cli.ok(&["report", "--campaign", "1", "--json"])).unwrap();
+    assert_eq!(
+        as_json["questions"][0]["codes"][0],
+        json!({"key": "yes", "label": "Yes", "count": 1, "percent": null})
+    );
+    let as_csv = cli.ok(&["report", "--campaign", "1", "--csv"]);
+    assert!(as_csv.lines().any(|l| l == "offers_abt,yes,Yes,responded,0,1,"), "{as_csv}");
     let open = cli.ok(&["codings", "disagreements", "--campaign", "1"]);
     assert_eq!(open.trim(), "No disagreement is waiting for a decision.");
     let missing =

@@ -107,6 +107,9 @@ pub enum Command {
     /// Coding a campaign's replies: the plan, coded spreadsheets in and out, disagreements.
     #[command(subcommand)]
     Codings(super::codings::CodingsCommand),
+    /// The study's table for a campaign: how bodies responded, and each question's codes with
+    /// counts, percentages and their denominators, from the final codes.
+    Report(super::report::ReportArgs),
     /// Queue today's reminder digests (serve does this daily; use this from cron instead).
     /// Nothing is sent twice for the same lapse, however often it runs.
     Remind {

@@ -45,6 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate | Command::Agreement(_) => unreachable!("handled above"),
         Command::Codebook(cmd) => super::coding::stored_codebooks(service, &actor()?, ws, &cmd),
         Command::Codings(cmd) => super::codings::run(service, &actor()?, cmd),
+        Command::Report(args) => super::report::run(service, &actor()?, args),
         Command::Serve => super::serve::serve(&app),
         Command::Authorities(cmd) => authorities(service, cmd),
         Command::Campaigns(cmd) => campaigns(service, cmd, actor, ws),

@@ -15,6 +15,7 @@ pub mod newtypes;
 pub mod reference;
 pub mod regime;
 pub mod region;
+pub mod report;
 pub mod search;
 pub mod status;
 pub mod template;

@@ -10,7 +10,7 @@ use self::responses::FrameworkResponses;
 use super::problem::Problem;
 use super::routes::{
     agreement, authorities, campaigns, codebooks, codings, deadlines, health, inbound, outbox, people,
-    requests, search, workspaces,
+    report, requests, search, workspaces,
 };
 
 struct BearerAuth;
@@ -47,7 +47,7 @@ impl Modify for BearerAuth {
         workspaces::contacts, workspaces::set_contact,
         agreement::calculate, codebooks::list, codebooks::save, codebooks::show,
         codings::set_plan, codings::plan, codings::request_codings, codings::submit, codings::adjudicate,
-        codings::disagreements, codings::import, codings::export,
+        codings::disagreements, codings::import, codings::export, report::report,
     ),
     components(schemas(Problem, crate::domain::vocab::OutboxState, crate::domain::import::ImportFormat)),
     modifiers(&BearerAuth, &FrameworkResponses),

@@ -25,6 +25,7 @@ pub mod delivery;
 pub mod ingest;
 pub mod outbox;
 pub mod reminders;
+pub mod report;
 pub mod requests;
 pub mod search;
 pub mod text;

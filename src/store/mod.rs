@@ -21,6 +21,7 @@ pub mod models;
 pub mod outbox;
 pub mod raw_files;
 pub mod reminders;
+pub mod report;
 pub mod requests;
 pub mod schema;
 pub mod search;

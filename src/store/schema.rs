@@ -249,6 +249,8 @@ diesel::joinable!(inbound_links -> inbound_messages (inbound_id));
 diesel::joinable!(inbound_links -> requests (request_id));
 diesel::joinable!(inbound_attachments -> inbound_messages (inbound_id));
 
+diesel::allow_columns_to_appear_in_same_group_by_clause!(final_codes::code, authorities::region);
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     api_tokens,

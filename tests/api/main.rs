@@ -22,6 +22,7 @@ mod openapi;
 mod raw_files;
 mod reference_search;
 mod reminders;
+mod report;
 mod search;
 mod survey;
 mod text_input;

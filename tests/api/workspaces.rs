@@ -140,6 +140,7 @@ async fn snapshot(app: &TestApp, t: &Teams) -> Vec<Value> {
         format!("/api/v1/campaigns/{}/coding", t.campaign),
         format!("/api/v1/campaigns/{}/codings/export", t.campaign),
         format!("/api/v1/campaigns/{}/disagreements", t.campaign),
+        format!("/api/v1/campaigns/{}/report", t.campaign),
     ];
     for id in &t.requests {
         paths.push(format!("/api/v1/requests/{id}"));
@@ -236,9 +237,11 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
             Some(json!({"workspace": "team-a", "codebook": crate::codebooks::small("team_a")})),
             NotFound,
         ),
-        "show_coding_plan" | "list_disagreements" | "export_codings" | "list_request_codings" => {
-            (filled, None, NotFound)
-        }
+        "show_coding_plan"
+        | "list_disagreements"
+        | "export_codings"
+        | "list_request_codings"
+        | "campaign_report" => (filled, None, NotFound),
         "set_coding_plan" => (
             filled,
             Some(

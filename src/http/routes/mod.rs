@@ -17,6 +17,7 @@ pub mod health;
 pub mod inbound;
 pub mod outbox;
 pub mod people;
+pub mod report;
 pub mod requests;
 pub mod search;
 pub mod workspaces;
@@ -88,6 +89,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/campaigns/{id}/disagreements", "GET").route(get().to(codings::disagreements)))
         .service(resource("/campaigns/{id}/codings/import", "POST").route(post().to(codings::import)))
         .service(resource("/campaigns/{id}/codings/export", "GET").route(get().to(codings::export)))
+        .service(resource("/campaigns/{id}/report", "GET").route(get().to(report::report)))
         .service(
             resource("/requests/{id}/codings", "GET, POST")
                 .route(get().to(codings::request_codings))

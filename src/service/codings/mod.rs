@@ -75,16 +75,16 @@ fn answer_columns(answer: &Answer) -> (Option<String>, Option<f64>, Option<&str>
 }
 
 /// A campaign being coded: its plan and the codebook version the plan names.
-struct Coding {
-    campaign: CampaignRow,
-    plan: PlanRow,
-    coders: Vec<i64>,
-    codebook: Codebook,
+pub(crate) struct Coding {
+    pub(crate) campaign: CampaignRow,
+    pub(crate) plan: PlanRow,
+    pub(crate) coders: Vec<i64>,
+    pub(crate) codebook: Codebook,
 }
 
 impl Service {
     /// The campaign's plan and codebook, or a clear error when it has none yet.
-    fn coding_of(&self, conn: &mut AnyConnection, campaign: CampaignRow) -> ServiceResult<Coding> {
+    pub(crate) fn coding_of(&self, conn: &mut AnyConnection, campaign: CampaignRow) -> ServiceResult<Coding> {
         let (plan, coders) = store::plan(conn, campaign.id)?.ok_or_else(|| {
             ServiceError::Conflict(format!(
                 "Campaign {} has no coding plan yet: a researcher sets one with the codebook and the coders \

@@ -1,0 +1,297 @@
+//! A campaign's report: how bodies responded, and for every question of its codebook each code's
+//! count and percentage with its explicit denominator, by region and for London against the
+//! rest of England. Counted in the database from the final answers (`final_codes`).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::access::Intent;
+use super::{Actor, Service, ServiceError, ServiceResult};
+use crate::domain::codebook::{Question, QuestionKind};
+use crate::domain::report::{AppliesTo, UNKNOWN_REGION, london_or_rest, percent, quantile, quantile_ranks};
+use crate::store::AnyConnection;
+use crate::store::report::{self as store, Only};
+
+/// The report's JSON: a contract, documented in docs/coding.md.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct CampaignReport {
+    pub campaign: i64,
+    /// The codebook version of the campaign's coding plan.
+    pub codebook: ReportCodebook,
+    pub responses: ResponseStats,
+    pub questions: Vec<QuestionReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ReportCodebook {
+    pub id: i64,
+    pub key: String,
+    pub version: i32,
+}
+
+/// How the bodies responded, judged by the statutory deadline of each request.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ResponseStats {
+    pub bodies: i64,
+    pub sent: i64,
+    pub responded: i64,
+    /// Sent and not responded.
+    pub outstanding: i64,
+    /// Responded by the due date.
+    pub on_time: i64,
+    /// Responded after it.
+    pub late: i64,
+    /// Responded of sent, in percent.
+    #[schema(required = true)]
+    pub response_rate: Option<f64>,
+    /// Working days from the date of receipt to the response, as the request's regime counts
+    /// them (R's default quantile rule).
+    #[schema(required = true)]
+    pub median_working_days: Option<f64>,
+    #[schema(required = true)]
+    pub lower_quartile_working_days: Option<f64>,
+    #[schema(required = true)]
+    pub upper_quartile_working_days: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct QuestionReport {
+    pub key: String,
+    pub label: String,
+    #[serde(rename = "type")]
+    pub kind: QuestionKind,
+    /// What the percentages are out of.
+    pub denominator: i64,
+    /// `responded`, or `applicable`: the requests whose final answer meets the question's
+    /// condition.
+    pub applies_to: AppliesTo,
+    /// Each code in the codebook's order, with its count among the final answers and its
+    /// percentage of `denominator`. Empty for numbers and text.
+    pub codes: Vec<CodeCount>,
+    /// Region → code → count. Bodies with no region are under `Unknown`.
+    pub by_region: BTreeMap<String, BTreeMap<String, i64>>,
+    /// The same for `London` and `Rest of England`.
+    pub by_london: BTreeMap<String, BTreeMap<String, i64>>,
+    /// Requests with a final answer.
+    pub answered: i64,
+    /// Requests where coders disagree and no one has decided: counted apart, in no code.
+    pub undecided: i64,
+    /// For number questions: the final values' summary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub numbers: Option<NumberSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct CodeCount {
+    pub key: String,
+    pub label: String,
+    pub count: i64,
+    #[schema(required = true)]
+    pub percent: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct NumberSummary {
+    pub count: i64,
+    #[schema(required = true)]
+    pub min: Option<f64>,
+    #[schema(required = true)]
+    pub lower_quartile: Option<f64>,
+    #[schema(required = true)]
+    pub median: Option<f64>,
+    #[schema(required = true)]
+    pub upper_quartile: Option<f64>,
+    #[schema(required = true)]
+    pub max: Option<f64>,
+}
+
+const QUARTILES: [f64; 3] = [0.25, 0.5, 0.75];
+
+impl Service {
+    /// The report of a campaign with a coding plan, for anyone in its workspace.
+    pub fn campaign_report(&self, actor: &Actor, campaign_id: i64) -> ServiceResult<CampaignReport> {
+        let mut conn = self.db().conn()?;
+        crate::store::read_transaction(&mut conn, |conn| {
+            let campaign = self.campaign_for(conn, actor, campaign_id, Intent::Read)?;
+            let coding = self.coding_of(conn, campaign)?;
+            let book = crate::store::codebooks::by_id(conn, coding.plan.codebook_id)?
+                .ok_or_else(|| ServiceError::internal("A coding plan's codebook is gone"))?;
+            let responses = self.response_stats(conn, campaign_id)?;
+            let questions = coding
+                .codebook
+                .questions
+                .iter()
+                .map(|q| question_report(conn, campaign_id, q, responses.responded))
+                .collect::<ServiceResult<_>>()?;
+            Ok(CampaignReport {
+                campaign: campaign_id,
+                codebook: ReportCodebook { id: book.id, key: book.key, version: book.version },
+                responses,
+                questions,
+            })
+        })
+    }
+
+    fn response_stats(&self, conn: &mut AnyConnection, campaign_id: i64) -> ServiceResult<ResponseStats> {
+        let c = store::responses(conn, campaign_id)?;
+        let mut days: Vec<(f64, i64)> = Vec::new();
+        for (regime, received, responded, n) in store::response_dates(conn, campaign_id)? {
+            let regime = self.regime("regime", &regime)?;
+            let counted = received.succ_opt().map_or(0, |first| regime.count_between(first, responded));
+            days.push((f64::from(counted), n));
+        }
+        let [lower, median, upper] = QUARTILES.map(|q| quantile(&days, q));
+        Ok(ResponseStats {
+            bodies: c.bodies,
+            sent: c.sent,
+            responded: c.responded,
+            outstanding: (c.sent - c.responded).max(0),
+            on_time: c.on_time,
+            late: c.late,
+            response_rate: percent(c.responded, c.sent),
+            median_working_days: median,
+            lower_quartile_working_days: lower,
+            upper_quartile_working_days: upper,
+        })
+    }
+}
+
+fn question_report(
+    conn: &mut AnyConnection,
+    campaign_id: i64,
+    q: &Question,
+    responded: i64,
+) -> ServiceResult<QuestionReport> {
+    let only = q.applies_when.as_ref().map(|c| Only { question: &c.question, codes: &c.codes });
+    let (denominator, applies_to) = match only {
+        Some(only) => (store::applicable(conn, campaign_id, only)?, AppliesTo::Applicable),
+        None => (responded, AppliesTo::Responded),
+    };
+    let mut by_region: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    let mut by_london: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    let mut totals: BTreeMap<String, i64> = BTreeMap::new();
+    for (code, region, n) in store::code_counts(conn, campaign_id, &q.key, only)? {
+        let region = region.unwrap_or_else(|| UNKNOWN_REGION.to_string());
+        *by_london
+            .entry(london_or_rest(&region).to_string())
+            .or_default()
+            .entry(code.clone())
+            .or_default() += n;
+        *by_region.entry(region).or_default().entry(code.clone()).or_default() += n;
+        *totals.entry(code).or_default() += n;
+    }
+    let codes = q
+        .code_keys()
+        .into_iter()
+        .map(|key| {
+            let label =
+                q.codes.iter().find(|c| c.key == key).map_or_else(|| key.to_string(), |c| c.label.clone());
+            let count = totals.get(key).copied().unwrap_or(0);
+            CodeCount { key: key.to_string(), label, count, percent: percent(count, denominator) }
+        })
+        .collect();
+    let numbers = match q.kind {
+        QuestionKind::Number => Some(number_summary(conn, campaign_id, &q.key, only)?),
+        _ => None,
+    };
+    Ok(QuestionReport {
+        key: q.key.clone(),
+        label: q.label.clone(),
+        kind: q.kind,
+        denominator,
+        applies_to,
+        codes,
+        by_region,
+        by_london,
+        answered: store::answered(conn, campaign_id, &q.key, only, false)?,
+        undecided: store::answered(conn, campaign_id, &q.key, only, true)?,
+        numbers,
+    })
+}
+
+fn number_summary(
+    conn: &mut AnyConnection,
+    campaign_id: i64,
+    question: &str,
+    only: Option<Only>,
+) -> ServiceResult<NumberSummary> {
+    let ranks = |n: i64| {
+        let mut r: Vec<i64> = QUARTILES
+            .iter()
+            .flat_map(|&q| {
+                let (a, b, _) = quantile_ranks(n, q);
+                [a, b]
+            })
+            .collect();
+        r.dedup();
+        if n == 0 { Vec::new() } else { r }
+    };
+    let store::Numbers { count, min, max, at_ranks } =
+        store::number_summary(conn, campaign_id, question, only, ranks)?;
+    let at: BTreeMap<i64, f64> = ranks(count).into_iter().zip(at_ranks).collect();
+    let [lower_quartile, median, upper_quartile] = QUARTILES.map(|q| {
+        let (a, b, frac) = quantile_ranks(count, q);
+        Some(at.get(&a)? + (at.get(&b)? - at.get(&a)?) * frac)
+    });
+    Ok(NumberSummary { count, min, lower_quartile, median, upper_quartile, max })
+}
+
+/// The report's question table as CSV: a row per code (and one `(undecided)` row per question),
+/// with a column per region and for London and the rest of England when `by_region`.
+pub fn report_csv(report: &CampaignReport, by_region: bool) -> ServiceResult<String> {
+    let regions: Vec<String> = if by_region {
+        let mut r: Vec<String> = report.questions.iter().flat_map(|q| q.by_region.keys().cloned()).collect();
+        r.sort();
+        r.dedup();
+        r.extend(["London".to_string(), "Rest of England".to_string()]);
+        r
+    } else {
+        Vec::new()
+    };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let fixed = ["question", "code", "label", "applies_to", "denominator", "count", "percent"];
+    let header: Vec<String> =
+        fixed.iter().map(|s| s.to_string()).chain(regions.iter().map(|r| format!("region:{r}"))).collect();
+    out.write_record(&header).map_err(fault)?;
+    for q in &report.questions {
+        let applies = serde_json::to_value(q.applies_to).ok().and_then(|v| v.as_str().map(String::from));
+        let region_cells = |code: &str| {
+            regions
+                .iter()
+                .map(|r| {
+                    let table =
+                        if r == "London" || r == "Rest of England" { &q.by_london } else { &q.by_region };
+                    table.get(r).and_then(|m| m.get(code)).copied().unwrap_or(0).to_string()
+                })
+                .collect::<Vec<_>>()
+        };
+        let rows = q.codes.iter().map(|c| (c.key.as_str(), c.label.as_str(), c.count, c.percent));
+        let undecided = std::iter::once(("(undecided)", "Coders disagree, not decided", q.undecided, None));
+        for (code, label, count, pct) in rows.chain(undecided) {
+            let mut row = vec![
+                q.key.clone(),
+                code.to_string(),
+                label.to_string(),
+                applies.clone().unwrap_or_default(),
+                q.denominator.to_string(),
+                count.to_string(),
+                pct.map(|p| p.to_string()).unwrap_or_default(),
+            ];
+            row.extend(if code == "(undecided)" {
+                vec![String::new(); regions.len()]
+            } else {
+                region_cells(code)
+            });
+            out.write_record(&row).map_err(fault)?;
+        }
+    }
+    let bytes =
+        out.into_inner().map_err(|e| ServiceError::internal(format!("CSV could not be written: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| ServiceError::internal_from("CSV is not UTF-8", e))
+}
+
+fn fault(e: csv::Error) -> ServiceError {
+    ServiceError::internal_from("CSV could not be written", e)
+}
