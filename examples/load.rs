@@ -25,6 +25,10 @@ use foitrack::service::requests::RequestQuery;
 use foitrack::store::schema::{authorities, campaigns, events, requests};
 use foitrack::store::{AnyConnection, Db};
 
+#[macro_use]
+mod support;
+use support::Rng;
+
 const REGIONS: &[&str] = &[
     "London",
     "South West",
@@ -75,30 +79,6 @@ struct SeedEvent {
     note: Option<String>,
     recorded_by: i64,
     recorded_at: NaiveDateTime,
-}
-
-/// A small deterministic generator (xorshift), so runs are repeatable.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-macro_rules! insert_batch {
-    ($conn:expr, $table:expr, $rows:expr) => {
-        match $conn {
-            AnyConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
-            AnyConnection::Postgres(c) => diesel::insert_into($table).values($rows).execute(c),
-        }
-        .expect("insert")
-    };
 }
 
 /// Seeds an empty database with synthetic requests, then times the most-used list queries.

@@ -1,7 +1,7 @@
 //! What the load programs share: a foitrack server started as a child process, its first user,
 //! and its memory read from /proc.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -102,4 +102,36 @@ pub fn uptime() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| format!("load average {}", s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")))
         .unwrap_or_default()
+}
+
+/// A small deterministic generator (xorshift), so runs are repeatable.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Inserts many rows in one statement: multi-row inserts are not available through the
+/// multi-backend connection, so each backend runs its own.
+macro_rules! insert_batch {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            foitrack::store::AnyConnection::Sqlite(c) => {
+                diesel::RunQueryDsl::execute(diesel::insert_into($table).values($rows), c)
+            }
+            foitrack::store::AnyConnection::Postgres(c) => {
+                diesel::RunQueryDsl::execute(diesel::insert_into($table).values($rows), c)
+            }
+        }
+        .expect("insert")
+    };
 }

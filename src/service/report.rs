@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::access::Intent;
 use super::{Actor, Service, ServiceError, ServiceResult};
-use crate::domain::codebook::{Question, QuestionKind};
+use crate::domain::codebook::{Codebook, Question, QuestionKind};
 use crate::domain::report::{AppliesTo, UNKNOWN_REGION, london_or_rest, percent, quantile, quantile_ranks};
 use crate::store::AnyConnection;
 use crate::store::report::{self as store, Only};
@@ -123,7 +123,7 @@ impl Service {
                 .codebook
                 .questions
                 .iter()
-                .map(|q| question_report(conn, campaign_id, q, responses.responded))
+                .map(|q| question_report(conn, campaign_id, &coding.codebook, q, responses.responded))
                 .collect::<ServiceResult<_>>()?;
             Ok(CampaignReport {
                 campaign: campaign_id,
@@ -161,18 +161,22 @@ impl Service {
 fn question_report(
     conn: &mut AnyConnection,
     campaign_id: i64,
+    book: &Codebook,
     q: &Question,
     responded: i64,
 ) -> ServiceResult<QuestionReport> {
-    let only = q.applies_when.as_ref().map(|c| Only { question: &c.question, codes: &c.codes });
-    let (denominator, applies_to) = match only {
-        Some(only) => (store::applicable(conn, campaign_id, only)?, AppliesTo::Applicable),
+    let (denominator, applies_to) = match &q.applies_when {
+        Some(c) => {
+            let only = Only { question: &c.question, codes: &c.codes };
+            let one_row_each = book.question(&c.question).is_some_and(|on| on.kind != QuestionKind::Multiple);
+            (store::applicable(conn, campaign_id, only, one_row_each)?, AppliesTo::Applicable)
+        }
         None => (responded, AppliesTo::Responded),
     };
     let mut by_region: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
     let mut by_london: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
     let mut totals: BTreeMap<String, i64> = BTreeMap::new();
-    for (code, region, n) in store::code_counts(conn, campaign_id, &q.key, only)? {
+    for (code, region, n) in store::code_counts(conn, campaign_id, &q.key)? {
         let region = region.unwrap_or_else(|| UNKNOWN_REGION.to_string());
         *by_london
             .entry(london_or_rest(&region).to_string())
@@ -192,8 +196,9 @@ fn question_report(
             CodeCount { key: key.to_string(), label, count, percent: percent(count, denominator) }
         })
         .collect();
+    let one_row_each = q.kind != QuestionKind::Multiple;
     let numbers = match q.kind {
-        QuestionKind::Number => Some(number_summary(conn, campaign_id, &q.key, only)?),
+        QuestionKind::Number => Some(number_summary(conn, campaign_id, &q.key)?),
         _ => None,
     };
     Ok(QuestionReport {
@@ -205,8 +210,8 @@ fn question_report(
         codes,
         by_region,
         by_london,
-        answered: store::answered(conn, campaign_id, &q.key, only, false)?,
-        undecided: store::answered(conn, campaign_id, &q.key, only, true)?,
+        answered: store::answered(conn, campaign_id, &q.key, false, one_row_each)?,
+        undecided: store::answered(conn, campaign_id, &q.key, true, one_row_each)?,
         numbers,
     })
 }
@@ -215,7 +220,6 @@ fn number_summary(
     conn: &mut AnyConnection,
     campaign_id: i64,
     question: &str,
-    only: Option<Only>,
 ) -> ServiceResult<NumberSummary> {
     let ranks = |n: i64| {
         let mut r: Vec<i64> = QUARTILES
@@ -229,7 +233,7 @@ fn number_summary(
         if n == 0 { Vec::new() } else { r }
     };
     let store::Numbers { count, min, max, at_ranks } =
-        store::number_summary(conn, campaign_id, question, only, ranks)?;
+        store::number_summary(conn, campaign_id, question, ranks)?;
     let at: BTreeMap<i64, f64> = ranks(count).into_iter().zip(at_ranks).collect();
     let [lower_quartile, median, upper_quartile] = QUARTILES.map(|q| {
         let (a, b, frac) = quantile_ranks(count, q);

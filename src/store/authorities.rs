@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::{AuthorityFields, AuthorityRow, NewAuthority};
-use super::schema::authorities;
+use super::schema::{authorities, final_codes, requests};
 use super::{AnyConnection, StoreResult};
 use crate::store::lower;
 
@@ -66,8 +66,13 @@ pub fn insert(conn: &mut AnyConnection, new: &NewAuthority) -> StoreResult<i64> 
     Ok(diesel::insert_into(authorities::table).values(new).returning(authorities::id).get_result(conn)?)
 }
 
+/// Updates a body; the region its final codes carry for the report follows.
 pub fn update(conn: &mut AnyConnection, id: i64, fields: &AuthorityFields) -> StoreResult<()> {
     diesel::update(authorities::table.find(id)).set(fields).execute(conn)?;
+    let its_requests = requests::table.filter(requests::authority_id.eq(id)).select(requests::id);
+    diesel::update(final_codes::table.filter(final_codes::request_id.eq_any(its_requests)))
+        .set(final_codes::region.eq(&fields.region))
+        .execute(conn)?;
     Ok(())
 }
 

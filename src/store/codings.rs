@@ -335,6 +335,56 @@ pub struct NewFinal {
     pub code: Option<String>,
     pub number: Option<f64>,
     pub undecided: bool,
+    /// Whether the question applies, given the final answer its condition names.
+    pub applies: bool,
+    /// The body's region.
+    pub region: Option<String>,
+}
+
+/// Whether a request's final answer to `question` applies, is decided, and has one of `codes`.
+pub fn final_has(
+    conn: &mut AnyConnection,
+    request_id: i64,
+    question: &str,
+    codes: &[String],
+) -> StoreResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        final_codes::table
+            .filter(final_codes::request_id.eq(request_id))
+            .filter(final_codes::question.eq(question))
+            .filter(final_codes::applies.eq(true))
+            .filter(final_codes::undecided.eq(false))
+            .filter(final_codes::code.eq_any(codes)),
+    ))
+    .get_result(conn)?)
+}
+
+/// Sets whether a request's final answer to `question` applies.
+pub fn set_applies(
+    conn: &mut AnyConnection,
+    request_id: i64,
+    question: &str,
+    applies: bool,
+) -> StoreResult<()> {
+    diesel::update(
+        final_codes::table
+            .filter(final_codes::request_id.eq(request_id))
+            .filter(final_codes::question.eq(question)),
+    )
+    .set(final_codes::applies.eq(applies))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The region of a request's body.
+pub fn region_of(conn: &mut AnyConnection, request_id: i64) -> StoreResult<Option<String>> {
+    Ok(requests::table
+        .inner_join(authorities::table)
+        .filter(requests::id.eq(request_id))
+        .select(authorities::region)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
 }
 
 /// Replaces the final answer of one question about one request with `rows` (none when no one

@@ -227,6 +227,8 @@ diesel::table! {
         code -> Nullable<Text>,
         number -> Nullable<Double>,
         undecided -> Bool,
+        applies -> Bool,
+        region -> Nullable<Text>,
     }
 }
 
@@ -248,8 +250,6 @@ diesel::joinable!(events -> users (recorded_by));
 diesel::joinable!(inbound_links -> inbound_messages (inbound_id));
 diesel::joinable!(inbound_links -> requests (request_id));
 diesel::joinable!(inbound_attachments -> inbound_messages (inbound_id));
-
-diesel::allow_columns_to_appear_in_same_group_by_clause!(final_codes::code, authorities::region);
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,

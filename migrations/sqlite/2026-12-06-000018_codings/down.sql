@@ -1,3 +1,4 @@
+DROP INDEX requests_response_dates;
 DROP TABLE final_codes;
 DROP TABLE adjudications;
 DROP TABLE codings;

@@ -41,6 +41,8 @@ CREATE TABLE codings (
 );
 CREATE INDEX codings_by_campaign ON codings (campaign_id, request_id);
 CREATE INDEX codings_by_coder ON codings (campaign_id, coder_id);
+-- The report's response statistics read this index alone, grouped in its order.
+CREATE INDEX requests_response_dates ON requests (campaign_id, regime, received_on, responded_on, due_on, sent_on);
 
 -- An adjudicator's final answer where coders disagreed, with the reason; deciding again
 -- replaces it.
@@ -64,6 +66,10 @@ CREATE TABLE adjudications (
 -- adjudication is written, so that the report counts them in the database: one row per final
 -- code (several for a multiple-choice answer), one holding the number, one with neither for
 -- text, or one marked undecided where coders disagree and no one has adjudicated.
+-- `applies` says whether the question applies to the request given the final answer to the
+-- question its condition names (and is rewritten when that answer changes); `region` is the
+-- body's region, kept in step when the register changes it. Both are copied here so that the
+-- report reads its indexes alone, instead of joining every row to its body and its condition.
 CREATE TABLE final_codes (
     id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     campaign_id BIGINT NOT NULL REFERENCES campaigns (id),
@@ -71,7 +77,10 @@ CREATE TABLE final_codes (
     question TEXT NOT NULL,
     code TEXT,
     number REAL,
-    undecided BOOLEAN NOT NULL
+    undecided BOOLEAN NOT NULL,
+    applies BOOLEAN NOT NULL,
+    region TEXT
 );
-CREATE INDEX final_codes_by_question ON final_codes (campaign_id, question, code);
-CREATE INDEX final_codes_by_request ON final_codes (request_id, question);
+CREATE INDEX final_codes_by_question ON final_codes (campaign_id, question, applies, undecided, code, region, request_id);
+CREATE INDEX final_codes_by_number ON final_codes (campaign_id, question, applies, undecided, number);
+CREATE INDEX final_codes_by_request ON final_codes (request_id, question, applies, undecided, code);

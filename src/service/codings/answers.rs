@@ -283,7 +283,7 @@ impl Service {
                     created_at,
                 },
             )?;
-            finals::refresh(conn, coding.campaign.id, request.id, &input.question)?;
+            finals::refresh(conn, &coding.codebook, coding.campaign.id, request.id, &input.question)?;
             stored.push(row);
         }
         Ok(stored)
@@ -468,7 +468,7 @@ impl Service {
                     decided_at: now(),
                 },
             )?;
-            finals::refresh(conn, coding.campaign.id, request.id, &input.question)?;
+            finals::refresh(conn, &coding.codebook, coding.campaign.id, request.id, &input.question)?;
             self.request_codings_in(conn, actor, &coding, &request)
         })
     }

@@ -1,15 +1,18 @@
-//! Keeping `final_codes` in step with the answers and decisions on one question.
+//! Keeping `final_codes` in step with the answers and decisions on one question, and with
+//! whether the questions that depend on it still apply.
 
-use crate::domain::codebook::Answer;
+use crate::domain::codebook::{Answer, Codebook};
 use crate::domain::coding::{Final, decide};
 use crate::service::ServiceResult;
 use crate::store::AnyConnection;
 use crate::store::codings::{self as store, NewFinal};
 
-/// Decides the final answer to `question` about a request from what is stored, and rewrites
-/// its rows. Runs in the transaction that wrote the answer or the decision.
+/// Decides the final answer to `question` about a request from what is stored, rewrites its
+/// rows, and rewrites whether each question conditioned on it applies. Runs in the transaction
+/// that wrote the answer or the decision.
 pub(super) fn refresh(
     conn: &mut AnyConnection,
+    book: &Codebook,
     campaign_id: i64,
     request_id: i64,
     question: &str,
@@ -21,18 +24,64 @@ pub(super) fn refresh(
     let adjudicated = store::adjudication(conn, request_id, question)?
         .map(|a| super::stored_answer(&a.codes, a.number, &a.text));
     let decided = decide(&answers.iter().collect::<Vec<_>>(), adjudicated.as_ref());
-    store::replace_finals(conn, request_id, question, &rows(campaign_id, request_id, question, &decided))?;
-    Ok(decided)
+    let at = Place { campaign_id, request_id, question, region: store::region_of(conn, request_id)? };
+    let applies = applies(conn, book, request_id, question)?;
+    store::replace_finals(conn, request_id, question, &rows(&at, applies, &decided))?;
+    dependents(conn, book, request_id, question, book.questions.len()).map(|()| decided)
 }
 
-fn rows(campaign_id: i64, request_id: i64, question: &str, decided: &Final) -> Vec<NewFinal> {
+/// Whether `question`'s condition holds in the request's final answers (a question without one
+/// always applies).
+fn applies(
+    conn: &mut AnyConnection,
+    book: &Codebook,
+    request_id: i64,
+    question: &str,
+) -> ServiceResult<bool> {
+    match book.question(question).and_then(|q| q.applies_when.as_ref()) {
+        None => Ok(true),
+        Some(c) => Ok(store::final_has(conn, request_id, &c.question, &c.codes)?),
+    }
+}
+
+/// Rewrites whether each question conditioned on `question` applies, and so on down the chain;
+/// `depth` bounds it (a checked codebook's conditions only look back, so they cannot loop).
+fn dependents(
+    conn: &mut AnyConnection,
+    book: &Codebook,
+    request_id: i64,
+    question: &str,
+    depth: usize,
+) -> ServiceResult<()> {
+    if depth == 0 {
+        return Ok(());
+    }
+    for d in book.questions.iter().filter(|d| d.applies_when.as_ref().is_some_and(|c| c.question == question))
+    {
+        let holds = applies(conn, book, request_id, &d.key)?;
+        store::set_applies(conn, request_id, &d.key, holds)?;
+        dependents(conn, book, request_id, &d.key, depth - 1)?;
+    }
+    Ok(())
+}
+
+struct Place<'a> {
+    campaign_id: i64,
+    request_id: i64,
+    question: &'a str,
+    region: Option<String>,
+}
+
+fn rows(at: &Place, applies: bool, decided: &Final) -> Vec<NewFinal> {
     let row = |code: Option<String>, number: Option<f64>, undecided: bool| NewFinal {
-        campaign_id,
-        request_id,
-        question: question.to_string(),
+        campaign_id: at.campaign_id,
+        request_id: at.request_id,
+        question: at.question.to_string(),
         code,
         number,
         undecided,
+        applies,
+        region: at.region.clone(),
     };
     match decided {
         Final::NotCoded => Vec::new(),
