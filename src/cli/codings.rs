@@ -65,6 +65,14 @@ pub enum CodingsCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Agreement between the campaign's coders on each question: percentage agreement, Cohen's
+    /// kappa, Krippendorff's alpha with a 95% interval and Gwet's AC1.
+    Agreement {
+        #[arg(long, value_name = "ID")]
+        campaign: i64,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// Decide the final codes of a question coders disagree on, with the reason.
     Adjudicate {
         /// The request, by reference (ABT-2021-0042) or id.
@@ -135,6 +143,31 @@ pub fn run(service: &Service, actor: &Actor, cmd: CodingsCommand) -> anyhow::Res
                 t.row(vec![d.reference.clone(), d.question.clone(), answers.join(" | ")]);
             }
             print!("{}", t.render());
+            Ok(())
+        }
+        CodingsCommand::Agreement { campaign, json: j } => {
+            let found = service.campaign_agreement(actor, campaign)?;
+            if j.json {
+                println!("{}", json(&found));
+                return Ok(());
+            }
+            let number = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.3}"));
+            let mut t = Table::new(&["QUESTION", "PAIRABLE", "AGREEMENT", "KAPPA", "ALPHA", "AC1"]);
+            for q in &found.questions {
+                let f = &q.report.figures;
+                t.row(vec![
+                    q.question.clone(),
+                    f.pairable_units.to_string(),
+                    f.percent_agreement.map_or_else(|| "-".to_string(), |p| format!("{p:.1}%")),
+                    number(f.cohen_kappa),
+                    number(f.krippendorff_alpha),
+                    number(f.gwet_ac1),
+                ]);
+            }
+            print!("{}", t.render());
+            println!(
+                "PAIRABLE: replies coded by two coders or more. - where the data cannot give a figure (--json says why)."
+            );
             Ok(())
         }
         CodingsCommand::Adjudicate { request, question, codes, rationale, json: j } => {

@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::output::{Table, json, safe};
-use crate::service::report::{CampaignReport, QuestionReport, report_csv};
+use crate::service::report::{CampaignReport, CrossColumn, QuestionReport, cross_columns, report_csv};
 use crate::service::{Actor, Service};
 
 #[derive(Debug, Args)]
@@ -29,12 +29,13 @@ pub fn run(service: &Service, actor: &Actor, args: ReportArgs) -> anyhow::Result
     } else if args.csv {
         print!("{}", report_csv(&report, by_region)?);
     } else {
-        print_report(&report, by_region);
+        let columns = if by_region { cross_columns(&report) } else { Vec::new() };
+        print_report(&report, &columns);
     }
     Ok(())
 }
 
-fn print_report(r: &CampaignReport, by_region: bool) {
+fn print_report(r: &CampaignReport, columns: &[CrossColumn]) {
     let s = &r.responses;
     let days = |d: Option<f64>| d.map_or_else(|| "-".to_string(), |d| format!("{d}"));
     println!(
@@ -57,11 +58,11 @@ fn print_report(r: &CampaignReport, by_region: bool) {
         days(s.upper_quartile_working_days)
     );
     for q in &r.questions {
-        print_question(q, by_region);
+        print_question(q, columns);
     }
 }
 
-fn print_question(q: &QuestionReport, by_region: bool) {
+fn print_question(q: &QuestionReport, columns: &[CrossColumn]) {
     let out_of = match q.applies_to {
         crate::domain::report::AppliesTo::Responded => "bodies that responded",
         crate::domain::report::AppliesTo::Applicable => "bodies it applies to",
@@ -90,10 +91,8 @@ fn print_question(q: &QuestionReport, by_region: bool) {
         println!("  {} answered", q.answered);
         return;
     }
-    let regions: Vec<&String> =
-        if by_region { q.by_region.keys().chain(q.by_london.keys()).collect() } else { Vec::new() };
     let mut header = vec!["  CODE".to_string(), "COUNT".to_string(), "PERCENT".to_string()];
-    header.extend(regions.iter().map(|r| r.to_uppercase()));
+    header.extend(columns.iter().map(|c| c.header.to_uppercase()));
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut t = Table::new(&header);
     for c in &q.codes {
@@ -102,10 +101,7 @@ fn print_question(q: &QuestionReport, by_region: bool) {
             c.count.to_string(),
             c.percent.map_or_else(|| "-".to_string(), |p| format!("{p}%")),
         ];
-        for r in &regions {
-            let table = if q.by_region.contains_key(*r) { &q.by_region } else { &q.by_london };
-            row.push(table.get(*r).and_then(|m| m.get(&c.key)).copied().unwrap_or(0).to_string());
-        }
+        row.extend(columns.iter().map(|col| col.count(q, &c.key).to_string()));
         t.row(row);
     }
     print!("{}", t.render());

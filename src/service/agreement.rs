@@ -127,6 +127,11 @@ pub fn agreement_from_csv(bytes: &[u8], query: &AgreementQuery) -> ServiceResult
             errors.into_iter().map(|e| FieldError::new(format!("line {}", e.line), e.message)).collect(),
         )
     })?;
+    Ok(report_of(codings))
+}
+
+/// Every statistic for codings from a file or a campaign.
+pub(crate) fn report_of(codings: long_csv::LongCodings) -> AgreementReport {
     let per_code = codings.multi.map(|(codes, sets)| {
         codes
             .into_iter()
@@ -134,9 +139,9 @@ pub fn agreement_from_csv(bytes: &[u8], query: &AgreementQuery) -> ServiceResult
             .map(|(code, s)| CodeAgreement { code, figures: s.into() })
             .collect()
     });
-    Ok(AgreementReport {
+    AgreementReport {
         level: codings.level.name().to_string(),
         figures: agreement::statistics(&codings.matrix, &codings.level).into(),
         per_code,
-    })
+    }
 }

@@ -242,35 +242,56 @@ fn number_summary(
     Ok(NumberSummary { count, min, lower_quartile, median, upper_quartile, max })
 }
 
-/// The report's question table as CSV: a row per code (and one `(undecided)` row per question),
-/// with a column per region and for London and the rest of England when `by_region`.
-pub fn report_csv(report: &CampaignReport, by_region: bool) -> ServiceResult<String> {
-    let regions: Vec<String> = if by_region {
-        let mut r: Vec<String> = report.questions.iter().flat_map(|q| q.by_region.keys().cloned()).collect();
-        r.sort();
-        r.dedup();
-        r.extend(["London".to_string(), "Rest of England".to_string()]);
-        r
-    } else {
-        Vec::new()
+/// One column of the cross-tabulation: a region, or London or the rest of England.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossColumn {
+    /// `region:NAME` or `london:London`, `london:Rest of England` (and `london:Unknown`).
+    pub header: String,
+    london: bool,
+    key: String,
+}
+
+impl CrossColumn {
+    /// A code's count in this column.
+    pub fn count(&self, q: &QuestionReport, code: &str) -> i64 {
+        let table = if self.london { &q.by_london } else { &q.by_region };
+        table.get(&self.key).and_then(|m| m.get(code)).copied().unwrap_or(0)
+    }
+}
+
+/// The cross-tabulation's columns, the same for every question: each region that any question
+/// has, then London and the rest of England.
+pub fn cross_columns(report: &CampaignReport) -> Vec<CrossColumn> {
+    let keys = |london: bool| {
+        let mut k: Vec<String> = report
+            .questions
+            .iter()
+            .flat_map(|q| if london { q.by_london.keys() } else { q.by_region.keys() }.cloned())
+            .collect();
+        k.sort();
+        k.dedup();
+        k
     };
+    let column = |london: bool, key: String| CrossColumn {
+        header: format!("{}:{key}", if london { "london" } else { "region" }),
+        london,
+        key,
+    };
+    let mut out: Vec<CrossColumn> = keys(false).into_iter().map(|k| column(false, k)).collect();
+    out.extend(keys(true).into_iter().map(|k| column(true, k)));
+    out
+}
+
+/// The report's question table as CSV: a row per code (and one `(undecided)` row per question),
+/// with the [`cross_columns`] when `by_region`.
+pub fn report_csv(report: &CampaignReport, by_region: bool) -> ServiceResult<String> {
+    let columns = if by_region { cross_columns(report) } else { Vec::new() };
     let mut out = csv::Writer::from_writer(Vec::new());
     let fixed = ["question", "code", "label", "applies_to", "denominator", "count", "percent"];
-    let header: Vec<String> =
-        fixed.iter().map(|s| s.to_string()).chain(regions.iter().map(|r| format!("region:{r}"))).collect();
-    out.write_record(&header).map_err(fault)?;
+    let header = fixed.iter().map(|s| s.to_string()).chain(columns.iter().map(|c| c.header.clone()));
+    out.write_record(header).map_err(fault)?;
     for q in &report.questions {
         let applies = serde_json::to_value(q.applies_to).ok().and_then(|v| v.as_str().map(String::from));
-        let region_cells = |code: &str| {
-            regions
-                .iter()
-                .map(|r| {
-                    let table =
-                        if r == "London" || r == "Rest of England" { &q.by_london } else { &q.by_region };
-                    table.get(r).and_then(|m| m.get(code)).copied().unwrap_or(0).to_string()
-                })
-                .collect::<Vec<_>>()
-        };
         let rows = q.codes.iter().map(|c| (c.key.as_str(), c.label.as_str(), c.count, c.percent));
         let undecided = std::iter::once(("(undecided)", "Coders disagree, not decided", q.undecided, None));
         for (code, label, count, pct) in rows.chain(undecided) {
@@ -283,11 +304,10 @@ pub fn report_csv(report: &CampaignReport, by_region: bool) -> ServiceResult<Str
                 count.to_string(),
                 pct.map(|p| p.to_string()).unwrap_or_default(),
             ];
-            row.extend(if code == "(undecided)" {
-                vec![String::new(); regions.len()]
-            } else {
-                region_cells(code)
-            });
+            let undecided = code == "(undecided)";
+            row.extend(
+                columns.iter().map(|c| if undecided { String::new() } else { c.count(q, code).to_string() }),
+            );
             out.write_record(&row).map_err(fault)?;
         }
     }

@@ -6,8 +6,8 @@ use diesel::prelude::*;
 
 use super::models::RequestRow;
 use super::schema::{
-    adjudications, authorities, codebooks, coding_coders, coding_plans, codings, final_codes,
-    inbound_attachments, inbound_links, inbound_messages, requests, users,
+    adjudications, authorities, coding_coders, coding_plans, codings, final_codes, inbound_attachments,
+    inbound_links, inbound_messages, requests, users,
 };
 use super::{AnyConnection, StoreResult};
 
@@ -133,6 +133,7 @@ pub fn undecided(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<Vec<
         .inner_join(requests::table)
         .filter(final_codes::campaign_id.eq(campaign_id))
         .filter(final_codes::undecided.eq(true))
+        .filter(final_codes::applies.eq(true))
         .order((requests::reference.asc(), final_codes::question.asc()))
         .select((final_codes::request_id, requests::reference, final_codes::question))
         .load(conn)?)
@@ -160,7 +161,13 @@ pub fn of_campaign(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<Ve
 
 /// The emails of these users.
 pub fn emails(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<Vec<(i64, String)>> {
-    Ok(users::table.filter(users::id.eq_any(ids)).select((users::id, users::email)).load(conn)?)
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(10_000) {
+        out.extend(
+            users::table.filter(users::id.eq_any(chunk)).select((users::id, users::email)).load(conn)?,
+        );
+    }
+    Ok(out)
 }
 
 /// Whether a user has answered anything in a campaign.
@@ -241,11 +248,6 @@ pub struct FinalRow {
     pub code: Option<String>,
     pub number: Option<f64>,
     pub undecided: bool,
-}
-
-/// The codebook key of a version.
-pub fn codebook_key(conn: &mut AnyConnection, codebook_id: i64) -> StoreResult<Option<String>> {
-    Ok(codebooks::table.find(codebook_id).select(codebooks::key).first(conn).optional()?)
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -373,6 +375,22 @@ pub fn set_applies(
     )
     .set(final_codes::applies.eq(applies))
     .execute(conn)?;
+    Ok(())
+}
+
+/// The requests of a campaign that have answers, each once.
+pub fn coded_requests(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<Vec<i64>> {
+    Ok(codings::table
+        .filter(codings::campaign_id.eq(campaign_id))
+        .select(codings::request_id)
+        .distinct()
+        .order(codings::request_id.asc())
+        .load(conn)?)
+}
+
+/// Forgets a campaign's final answers, before they are decided again under another codebook.
+pub fn delete_finals(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<()> {
+    diesel::delete(final_codes::table.filter(final_codes::campaign_id.eq(campaign_id))).execute(conn)?;
     Ok(())
 }
 

@@ -88,6 +88,11 @@ async fn blind_double_coding_with_evidence_and_adjudication(db: &TestDb) {
     let good = json!({"answers": [{"question": "offers_abt", "codes": ["no"]}]});
     app.post_as(&viewer, &codings, &good).await.problem(403, "forbidden");
     app.post_as(&one, "/api/v1/requests/999999/codings", &good).await.problem(404, "not-found");
+    let (stranger, _) = app.user("three@example.org", "coder", Some("default")).await;
+    let detail = app.post_as(&stranger, &codings, &good).await.problem(403, "forbidden");
+    assert!(detail.contains("Only the coders named in campaign"), "{detail}");
+    let huge = json!({"answers": [{"question": "staff_completed", "number": 1e300}]});
+    assert!(app.post_as(&one, &codings, &huge).await.problem(422, "validation").contains("a number between"));
 
     // Coder one answers, quoting the reply.
     let answers = json!({"answers": [
@@ -110,6 +115,8 @@ async fn blind_double_coding_with_evidence_and_adjudication(db: &TestDb) {
     let offers = question(before.ok(), "offers_abt");
     assert_eq!((offers["others_hidden"].as_i64(), offers["others"].as_array().unwrap().len()), (Some(1), 0));
     assert!(offers["final_answer"].is_null(), "{offers}");
+    // Nor does whether provider applies give away one's answer to offers_abt.
+    assert_eq!(question(before.ok(), "provider")["applies"], "unknown");
     let after = app
         .post_as(
             &two,
@@ -157,6 +164,27 @@ async fn blind_double_coding_with_evidence_and_adjudication(db: &TestDb) {
     assert_eq!(question(now.ok(), "plans")["basis"], "single_coder");
     let listed = app.get(&format!("/api/v1/campaigns/{campaign}/disagreements")).await;
     assert_eq!(listed.ok(), &json!([]));
+
+    // Once coding has started, the plan moves only to a newer version of its codebook, and the
+    // final answers are decided again under it.
+    let mut changed = shipped();
+    changed["title"] = json!("Second wave");
+    let v2 = app.post("/api/v1/codebooks", &json!({"codebook": changed})).await.ok()["id"].as_i64().unwrap();
+    let plan_path = format!("/api/v1/campaigns/{campaign}/coding");
+    let plan = |book: i64| json!({"codebook": book, "coders": ["one@example.org", "two@example.org"], "double_coded_percent": 100});
+    app.call_as("PUT", &app.token, &plan_path, Some(&plan(v2))).await.ok();
+    let back = app.call_as("PUT", &app.token, &plan_path, Some(&plan(v2 - 1))).await;
+    assert!(back.problem(409, "conflict").contains("newer version"));
+    let again = app.get(&codings).await;
+    assert_eq!(question(again.ok(), "offers_abt")["final_answer"]["codes"], json!(["no"]));
+    assert_eq!(question(again.ok(), "plans")["basis"], "single_coder");
+    let report = app.get(&format!("/api/v1/campaigns/{campaign}/report")).await;
+    let offers = &report.ok()["questions"][0];
+    assert_eq!(
+        (offers["codes"][1]["key"].as_str(), offers["codes"][1]["count"].as_i64()),
+        (Some("no"), Some(1))
+    );
+    assert_eq!(report.body["codebook"]["version"], 2);
     w.app.stop().await;
 }
 on_both_backends!(blind_double_coding_with_evidence_and_adjudication);

@@ -90,6 +90,21 @@ async fn the_studys_table_is_a_query(db: &TestDb) {
         let posted = app.post_as(&two, &format!("/api/v1/requests/{id}/codings"), &answers).await;
         assert_eq!(posted.status, 201, "{}", posted.body);
     }
+    // Agreement, question by question: ten replies coded twice, one disagreement.
+    let agreement = app.get(&format!("/api/v1/campaigns/{campaign}/agreement")).await;
+    let offers = &agreement.ok()["questions"][0];
+    assert_eq!(offers["question"], "offers_abt");
+    let got = (offers["units"].as_i64(), offers["pairable_units"].as_i64(), offers["coders"].as_i64());
+    assert_eq!(got, (Some(199), Some(10), Some(2)), "{offers}");
+    assert_eq!(offers["percent_agreement"], 90.0, "{offers}");
+    assert!(offers["cohen_kappa"].is_number() && offers["gwet_ac1"].is_number(), "{offers}");
+    let provider =
+        agreement.body["questions"].as_array().unwrap().iter().find(|q| q["question"] == "provider").unwrap();
+    assert_eq!(provider["pairable_units"], 0);
+    assert!(
+        provider["krippendorff_alpha"].is_null() && provider["reasons"]["krippendorff_alpha"].is_string(),
+        "{provider}"
+    );
     let report_path = format!("/api/v1/campaigns/{campaign}/report");
     let before = app.get(&report_path).await;
     let offers = &before.ok()["questions"][0];
@@ -154,7 +169,11 @@ async fn the_studys_table_is_a_query(db: &TestDb) {
         header.starts_with("question,code,label,applies_to,denominator,count,percent,region:"),
         "{header}"
     );
-    assert!(header.ends_with(",region:London,region:Rest of England"), "{header}");
+    assert!(
+        header.contains(",region:London,") && header.ends_with(",london:London,london:Rest of England"),
+        "{header}"
+    );
+    assert_eq!(header.matches("region:London").count(), 1, "{header}");
     assert!(text.lines().any(|l| l.starts_with("offers_abt,yes,Yes,responded,199,35,17.6,")), "{text}");
     app.get(&format!("{report_path}?format=pdf")).await.problem(422, "validation");
     app.get("/api/v1/campaigns/999999/report").await.problem(404, "not-found");

@@ -141,6 +141,7 @@ async fn snapshot(app: &TestApp, t: &Teams) -> Vec<Value> {
         format!("/api/v1/campaigns/{}/codings/export", t.campaign),
         format!("/api/v1/campaigns/{}/disagreements", t.campaign),
         format!("/api/v1/campaigns/{}/report", t.campaign),
+        format!("/api/v1/campaigns/{}/agreement", t.campaign),
     ];
     for id in &t.requests {
         paths.push(format!("/api/v1/requests/{id}"));
@@ -172,7 +173,7 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
             t.campaign
         }
         "set_coding_plan" | "show_coding_plan" | "list_disagreements" | "import_codings"
-        | "export_codings" => t.campaign,
+        | "export_codings" | "campaign_report" | "campaign_agreement" => t.campaign,
         "list_request_codings" | "submit_codings" | "adjudicate_coding" => t.requests[0],
         "show_request"
         | "list_request_events"
@@ -241,7 +242,8 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
         | "list_disagreements"
         | "export_codings"
         | "list_request_codings"
-        | "campaign_report" => (filled, None, NotFound),
+        | "campaign_report"
+        | "campaign_agreement" => (filled, None, NotFound),
         "set_coding_plan" => (
             filled,
             Some(

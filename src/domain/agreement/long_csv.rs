@@ -167,6 +167,23 @@ fn capped(mut errors: Vec<LineError>) -> Vec<LineError> {
     errors
 }
 
+/// Codings from elsewhere (a campaign's answers), assembled as a file's are: a unit's codes are
+/// sorted, so the same set of codes is one category, and numbers are written in one spelling.
+pub fn from_values(
+    cells: impl IntoIterator<Item = (String, String, Vec<String>)>,
+    interval: bool,
+) -> LongCodings {
+    let cells = cells
+        .into_iter()
+        .map(|(unit, coder, mut values)| {
+            values.sort();
+            values.dedup();
+            (unit, coder, values, 0)
+        })
+        .collect();
+    assemble(cells, interval)
+}
+
 /// Numbers each unit, coder, code and category in order of first appearance.
 fn assemble(cells: Vec<(String, String, Vec<String>, u64)>, interval: bool) -> LongCodings {
     let mut units = Index::default();

@@ -14,6 +14,10 @@ pub enum Answer {
     Text(String),
 }
 
+/// The largest number an answer may hold, either way: far beyond any count of staff or money,
+/// and small enough that a quartile between two answers is still a number.
+pub const MAX_NUMBER: f64 = 1e15;
+
 /// The longest free-text answer, in characters: a coder's summary, not a copy of the reply.
 pub const MAX_TEXT_ANSWER: usize = 10_000;
 
@@ -36,7 +40,10 @@ impl Codebook {
             ));
         };
         match (q.kind, answer) {
-            (QuestionKind::Number, Answer::Number(x)) if x.is_finite() => {}
+            (QuestionKind::Number, Answer::Number(x)) if x.is_finite() && x.abs() <= MAX_NUMBER => {}
+            (QuestionKind::Number, Answer::Number(_)) => {
+                return Err(format!("{question} takes a number between -{MAX_NUMBER:e} and {MAX_NUMBER:e}"));
+            }
             (QuestionKind::Number, _) => return Err(format!("{question} takes a number")),
             (QuestionKind::Text, Answer::Text(t)) if !t.trim().is_empty() => {
                 if t.chars().count() > MAX_TEXT_ANSWER {

@@ -11,8 +11,8 @@ use crate::http::problem::ApiError;
 use crate::http::upload::{ImportGate, UploadLimit, read_upload};
 use crate::service::Service;
 use crate::service::codings::{
-    AdjudicationInput, CodingImportReport, CodingPlanInput, CodingPlanView, Disagreement, RequestCodings,
-    SubmitCodings,
+    AdjudicationInput, CampaignAgreement, CodingImportReport, CodingPlanInput, CodingPlanView, Disagreement,
+    RequestCodings, SubmitCodings,
 };
 
 /// Sets how a campaign is coded: the codebook version, the coders, and the share of replies
@@ -160,4 +160,19 @@ pub async fn export(
     let (id, coder) = (id.into_inner(), q.into_inner().coder);
     let csv = run_as(svc, bearer, move |svc, actor| svc.export_codings(&actor, id, coder.as_deref())).await?;
     Ok(HttpResponse::Ok().content_type("text/csv; charset=utf-8").body(csv))
+}
+
+/// Agreement between the campaign's coders on each question that takes codes or numbers:
+/// percentage agreement, Cohen's kappa, Krippendorff's alpha with its interval and Gwet's AC1,
+/// each request a unit, and each code of multiple-choice answers.
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/agreement", tag = "coding", operation_id = "campaign_agreement", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Campaign id")),
+    responses((status = 200, body = CampaignAgreement), (status = 404, response = NotFound), (status = 409, response = Conflict)))]
+pub async fn agreement(
+    bearer: Bearer,
+    svc: web::Data<Service>,
+    id: web::Path<i64>,
+) -> Result<web::Json<CampaignAgreement>, ApiError> {
+    let id = id.into_inner();
+    Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.campaign_agreement(&actor, id)).await?))
 }

@@ -202,6 +202,15 @@ impl Service {
         coder: i64,
         inputs: &[CodingInput],
     ) -> ServiceResult<Vec<CodingRow>> {
+        if !coding.coders.contains(&coder) {
+            return Err(ServiceError::Forbidden(format!(
+                "Only the coders named in campaign {}'s coding plan code its replies; a researcher adds \
+                 them with foitrack codings plan.",
+                coding.campaign.id
+            )));
+        }
+        // Two coders answering at once must not each decide the final answer alone.
+        crate::store::requests::lock_quietly(conn, request.id)?;
         let existing = store::of_request(conn, request.id)?;
         let mut problems = Vec::new();
         let answers: Vec<Result<Answer, String>> =
@@ -327,8 +336,12 @@ impl Service {
         people.extend(decisions.iter().map(|d| d.adjudicator_id));
         let names = emails(conn, &people)?;
         let finals = final_answers(&coding.codebook, &codings, &decisions);
+        let answered_by_viewer =
+            |q: &str| codings.iter().any(|c| c.question == q && c.coder_id == actor.user_id);
+        // Whether a question applies is judged on the final answers the viewer may see: for a
+        // blind coder, a final answer they may not see would tell them another coder's.
         let final_codes = codes_by_question(finals.iter().filter_map(|(q, f)| match f {
-            Final::Decided(a, _) => Some((q.as_str(), a)),
+            Final::Decided(a, _) if may_see_others(blind, answered_by_viewer(q)) => Some((q.as_str(), a)),
             _ => None,
         }));
         let questions = coding
@@ -416,7 +429,10 @@ impl Service {
         input: AdjudicationInput,
     ) -> ServiceResult<RequestCodings> {
         let answer = answer_of(&input.codes, input.number, &input.text)
-            .map_err(|m| ServiceError::invalid_fields(vec![FieldError::new("codes", m)]))?;
+            .map_err(|m| ServiceError::invalid_fields(vec![FieldError::new("answer", m)]))?;
+        if let Answer::Text(t) = &answer {
+            text::check([("text", t.as_str(), Shape::Block(crate::domain::codebook::MAX_TEXT_ANSWER))])?;
+        }
         if input.rationale.trim().is_empty() {
             return Err(ServiceError::invalid_fields(vec![FieldError::new(
                 "rationale",
@@ -433,6 +449,7 @@ impl Service {
                 Intent::Change(WorkspaceRole::can_manage_campaigns, "adjudicate"),
             )?;
             let coding = self.coding_for_request(conn, &request)?;
+            crate::store::requests::lock_quietly(conn, request.id)?;
             let codings = store::of_request(conn, request.id)?;
             let coders = codings.iter().filter(|c| c.question == input.question).count();
             if coders < 2 {

@@ -30,6 +30,19 @@ pub(super) fn refresh(
     dependents(conn, book, request_id, question, book.questions.len()).map(|()| decided)
 }
 
+/// Decides every final answer of a campaign again, under the codebook its plan now names (its
+/// conditions may have changed). Questions in the codebook's order: a condition only names an
+/// earlier question, whose final answer is then in place.
+pub(super) fn rebuild(conn: &mut AnyConnection, book: &Codebook, campaign_id: i64) -> ServiceResult<()> {
+    store::delete_finals(conn, campaign_id)?;
+    for request_id in store::coded_requests(conn, campaign_id)? {
+        for q in &book.questions {
+            refresh(conn, book, campaign_id, request_id, &q.key)?;
+        }
+    }
+    Ok(())
+}
+
 /// Whether `question`'s condition holds in the request's final answers (a question without one
 /// always applies).
 fn applies(

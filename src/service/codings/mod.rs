@@ -5,6 +5,7 @@
 //! Every write of an answer or a decision rewrites the final answer of that question about that
 //! request (`final_codes`) in the same transaction, so the report counts in the database.
 
+mod agreement;
 mod answers;
 mod evidence;
 mod finals;
@@ -16,6 +17,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use agreement::{CampaignAgreement, QuestionAgreement};
 pub use answers::{
     AdjudicationInput, AdjudicationView, CodingInput, CodingView, Disagreement, QuestionState,
     RequestCodings, SubmitCodings,
@@ -115,7 +117,10 @@ impl Coding {
 
 /// The emails of users by id, for showing who coded what (a former member's too).
 fn emails(conn: &mut AnyConnection, ids: &[i64]) -> ServiceResult<HashMap<i64, String>> {
-    Ok(store::emails(conn, ids)?.into_iter().collect())
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(store::emails(conn, &ids)?.into_iter().collect())
 }
 
 /// Whether the actor codes in this campaign: named in its plan, or has answered something.

@@ -91,14 +91,15 @@ impl Service {
                     )
                 })?;
             let coders = coder_ids(conn, campaign.workspace_id, &input.coders)?;
-            if let Some((old, _)) = store::plan(conn, campaign.id)?
-                && old.codebook_id != book.id
-                && store::codebook_key(conn, old.codebook_id)?.as_deref() != Some(book.key.as_str())
-                && store::codes_campaign_at_all(conn, campaign.id)?
-            {
-                return Err(ServiceError::Conflict(
-                    "Coding has started under another codebook; a plan may only move to a newer version of it.".into(),
-                ));
+            let old = store::plan(conn, campaign.id)?.map(|(p, _)| p.codebook_id);
+            let changed = old.is_some_and(|id| id != book.id);
+            if changed && store::codes_campaign_at_all(conn, campaign.id)? {
+                let old = old.and_then(|id| codebook_store::by_id(conn, id).transpose()).transpose()?;
+                if old.is_some_and(|o| o.key != book.key || o.version > book.version) {
+                    return Err(ServiceError::Conflict(
+                        "Coding has started under another codebook version; a plan may only move to a newer version of it.".into(),
+                    ));
+                }
             }
             let seed = input.seed.unwrap_or_else(rand::random);
             let plan = PlanRow {
@@ -111,6 +112,10 @@ impl Service {
             };
             store::put_plan(conn, &plan, &coders)?;
             let coding = Coding::loaded(campaign, plan, coders, conn)?;
+            if changed {
+                // The new version's conditions may differ: which answers apply is decided again.
+                super::finals::rebuild(conn, &coding.codebook, coding.campaign.id)?;
+            }
             self.plan_view(conn, campaign_id, coding)
         })
     }
@@ -178,6 +183,13 @@ fn coder_ids(conn: &mut AnyConnection, workspace_id: i64, emails: &[String]) -> 
     let mut problems = Vec::new();
     for (i, email) in emails.iter().enumerate() {
         let at = format!("coders[{i}]");
+        if let Some(m) = crate::service::text::problem(
+            email,
+            crate::service::text::Shape::Line(crate::service::text::ADDRESS),
+        ) {
+            problems.push(FieldError::new(at, m));
+            continue;
+        }
         let user = users::by_email(conn, email.trim())?;
         let member = match &user {
             Some(u) => workspaces::membership(conn, workspace_id, u.id)?,

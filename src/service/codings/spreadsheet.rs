@@ -289,6 +289,11 @@ fn by_key(rows: Vec<(RequestRow, Option<String>, String)>, key: KeyColumn) -> Ha
 /// workspace who may code.
 fn coder_for(conn: &mut AnyConnection, actor: &Actor, workspace_id: i64, email: &str) -> ServiceResult<i64> {
     let email = email.trim();
+    crate::service::text::check([(
+        "coder",
+        email,
+        crate::service::text::Shape::Line(crate::service::text::ADDRESS),
+    )])?;
     if email.eq_ignore_ascii_case(&actor.email) {
         return Ok(actor.user_id);
     }
