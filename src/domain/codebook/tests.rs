@@ -332,10 +332,12 @@ fn answers_are_checked_against_the_question_and_whether_it_applies() {
             .starts_with("\"s99\" is not a code of exemptions")
     );
     assert_eq!(check("staff_completed", &Answer::Number(120.0), &own(&[])), Ok(()));
-    assert_eq!(
-        check("staff_completed", &Answer::Number(f64::NAN), &own(&[])),
-        Err("staff_completed takes a number".into())
-    );
+    for bad in [f64::NAN, 1e16, -1e16, f64::INFINITY] {
+        assert_eq!(
+            check("staff_completed", &Answer::Number(bad), &own(&[])),
+            Err("staff_completed takes a number between -1e15 and 1e15".into())
+        );
+    }
     assert_eq!(
         check("staff_completed", &codes(&["yes"]), &own(&[])),
         Err("staff_completed takes a number".into())
