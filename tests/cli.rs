@@ -1014,6 +1014,12 @@ fn a_campaign_is_coded_from_a_spreadsheet_at_the_command_line() {
     );
     let as_csv = cli.ok(&["report", "--campaign", "1", "--csv"]);
     assert!(as_csv.lines().any(|l| l == "offers_abt,yes,Yes,responded,0,1,"), "{as_csv}");
+    let wrote = cli.ok(&["codings", "package", "--campaign", "1", "--output", "pkg"]);
+    assert!(wrote.starts_with("Wrote 5 files into pkg"), "{wrote}");
+    let descriptor: Value =
+        serde_json::from_str(&std::fs::read_to_string(cli.path("pkg/datapackage.json")).unwrap()).unwrap();
+    assert_eq!(descriptor["resources"][0]["path"], "final_codes.csv");
+    assert_eq!(std::fs::read_to_string(cli.path("pkg/final_codes.csv")).unwrap(), export);
     let open = cli.ok(&["codings", "disagreements", "--campaign", "1"]);
     assert_eq!(open.trim(), "No disagreement is waiting for a decision.");
     let missing =

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::Subcommand;
 
 use super::args::JsonFlag;
@@ -57,6 +58,16 @@ pub enum CodingsCommand {
         campaign: i64,
         #[arg(long, value_name = "EMAIL")]
         coder: Option<String>,
+    },
+    /// Write the campaign's data package into a folder, for R, Stata, SPSS and Excel:
+    /// datapackage.json (a Frictionless Data Package), final_codes.csv (one row per body),
+    /// codings.csv (one row per answer, with its coder), data_dictionary.csv and codebook.json.
+    Package {
+        #[arg(long, value_name = "ID")]
+        campaign: i64,
+        /// The folder to write into; made if it does not exist.
+        #[arg(long, value_name = "DIR")]
+        output: PathBuf,
     },
     /// The questions on which a campaign's coders disagree and no one has decided.
     Disagreements {
@@ -113,6 +124,22 @@ pub fn run(service: &Service, actor: &Actor, cmd: CodingsCommand) -> anyhow::Res
         }
         CodingsCommand::Export { campaign, coder } => {
             print!("{}", service.export_codings(actor, campaign, coder.as_deref())?);
+            Ok(())
+        }
+        CodingsCommand::Package { campaign, output } => {
+            let package = service.data_package(actor, campaign)?;
+            std::fs::create_dir_all(&output)
+                .with_context(|| format!("cannot make the folder {}", output.display()))?;
+            for (name, content) in &package.files {
+                let path = output.join(name);
+                std::fs::write(&path, content).with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            println!(
+                "Wrote {} files into {}; load them with frictionless::read_package(\"{}\") in R.",
+                package.files.len(),
+                safe(&output.display().to_string()),
+                safe(&output.join("datapackage.json").display().to_string())
+            );
             Ok(())
         }
         CodingsCommand::Disagreements { campaign, json: j } => {

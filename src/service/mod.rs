@@ -20,6 +20,7 @@ pub mod codebooks;
 pub mod codings;
 pub mod contacts;
 mod convert;
+pub mod csv_out;
 pub mod deadlines;
 pub mod delivery;
 pub mod ingest;

@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::access::Intent;
+use super::csv_out::csv_text;
 use super::{Actor, Service, ServiceError, ServiceResult};
 use crate::domain::codebook::{Codebook, Question, QuestionKind};
 use crate::domain::report::{AppliesTo, UNKNOWN_REGION, london_or_rest, percent, quantile, quantile_ranks};
@@ -286,15 +287,15 @@ pub fn cross_columns(report: &CampaignReport) -> Vec<CrossColumn> {
 /// with the [`cross_columns`] when `by_region`.
 pub fn report_csv(report: &CampaignReport, by_region: bool) -> ServiceResult<String> {
     let columns = if by_region { cross_columns(report) } else { Vec::new() };
-    let mut out = csv::Writer::from_writer(Vec::new());
     let fixed = ["question", "code", "label", "applies_to", "denominator", "count", "percent"];
-    let header = fixed.iter().map(|s| s.to_string()).chain(columns.iter().map(|c| c.header.clone()));
-    out.write_record(header).map_err(fault)?;
+    let header: Vec<String> =
+        fixed.iter().map(|s| s.to_string()).chain(columns.iter().map(|c| c.header.clone())).collect();
+    let mut rows = vec![header];
     for q in &report.questions {
         let applies = serde_json::to_value(q.applies_to).ok().and_then(|v| v.as_str().map(String::from));
-        let rows = q.codes.iter().map(|c| (c.key.as_str(), c.label.as_str(), c.count, c.percent));
+        let codes = q.codes.iter().map(|c| (c.key.as_str(), c.label.as_str(), c.count, c.percent));
         let undecided = std::iter::once(("(undecided)", "Coders disagree, not decided", q.undecided, None));
-        for (code, label, count, pct) in rows.chain(undecided) {
+        for (code, label, count, pct) in codes.chain(undecided) {
             let mut row = vec![
                 q.key.clone(),
                 code.to_string(),
@@ -308,14 +309,8 @@ pub fn report_csv(report: &CampaignReport, by_region: bool) -> ServiceResult<Str
             row.extend(
                 columns.iter().map(|c| if undecided { String::new() } else { c.count(q, code).to_string() }),
             );
-            out.write_record(&row).map_err(fault)?;
+            rows.push(row);
         }
     }
-    let bytes =
-        out.into_inner().map_err(|e| ServiceError::internal(format!("CSV could not be written: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| ServiceError::internal_from("CSV is not UTF-8", e))
-}
-
-fn fault(e: csv::Error) -> ServiceError {
-    ServiceError::internal_from("CSV could not be written", e)
+    csv_text(rows)
 }

@@ -276,6 +276,50 @@ async fn coded_spreadsheets_in_and_out(db: &TestDb) {
     let finals = app.get(&export).await;
     let line = finals.body.as_str().unwrap().lines().find(|l| l.contains(ods[1])).unwrap().to_string();
     assert!(line.contains(",no,") && line.contains(",developing,"), "{line}");
+
+    // The data package: every resource's columns are the ones its schema names.
+    let zipped =
+        app.client.get(app.url(&format!("/api/v1/campaigns/{campaign}/datapackage"))).bearer_auth(&app.token);
+    let zipped = zipped.send().await.unwrap();
+    assert_eq!(zipped.headers()["content-type"], "application/zip");
+    let bytes = zipped.bytes().await.unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut read = |name: &str| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name(name).unwrap(), &mut text).unwrap();
+        text
+    };
+    let descriptor: Value = serde_json::from_str(&read("datapackage.json")).unwrap();
+    assert_eq!(descriptor["profile"], "tabular-data-package");
+    for resource in descriptor["resources"].as_array().unwrap() {
+        let csv = read(resource["path"].as_str().unwrap());
+        let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+        let fields: Vec<&str> = resource["schema"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(header, fields, "{}", resource["name"]);
+    }
+    assert_eq!(read("final_codes.csv"), finals.body.as_str().unwrap());
+    let long = read("codings.csv");
+    assert_eq!(long.lines().count(), 1 + 6, "{long}");
+    assert!(
+        long.lines()
+            .any(|l| l.starts_with("ABT-2021-") && l.contains(",staff_completed,two@example.org,120,")),
+        "{long}"
+    );
+    let dictionary = read("data_dictionary.csv");
+    assert!(
+        dictionary.contains("provider,Who provides the training?,single,offers_abt is yes,"),
+        "{dictionary}"
+    );
+    let offers = &descriptor["resources"][0]["schema"]["fields"][3];
+    assert_eq!(
+        (offers["name"].as_str(), offers["constraints"]["enum"].clone()),
+        (Some("offers_abt"), json!(["yes", "no"]))
+    );
     app.stop().await;
 }
 on_both_backends!(coded_spreadsheets_in_and_out);

@@ -172,8 +172,14 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
         "show_campaign" | "log_campaign_sent" | "send_campaign" | "watch_campaign" | "set_chasers" => {
             t.campaign
         }
-        "set_coding_plan" | "show_coding_plan" | "list_disagreements" | "import_codings"
-        | "export_codings" | "campaign_report" | "campaign_agreement" => t.campaign,
+        "set_coding_plan"
+        | "show_coding_plan"
+        | "list_disagreements"
+        | "import_codings"
+        | "export_codings"
+        | "campaign_report"
+        | "campaign_agreement"
+        | "campaign_data_package" => t.campaign,
         "list_request_codings" | "submit_codings" | "adjudicate_coding" => t.requests[0],
         "show_request"
         | "list_request_events"
@@ -243,7 +249,8 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
         | "export_codings"
         | "list_request_codings"
         | "campaign_report"
-        | "campaign_agreement" => (filled, None, NotFound),
+        | "campaign_agreement"
+        | "campaign_data_package" => (filled, None, NotFound),
         "set_coding_plan" => (
             filled,
             Some(

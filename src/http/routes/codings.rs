@@ -9,11 +9,11 @@ use crate::http::body::JsonObject;
 use crate::http::openapi::responses::{Conflict, Forbidden, NotFound, TooManyRequests};
 use crate::http::problem::ApiError;
 use crate::http::upload::{ImportGate, UploadLimit, read_upload};
-use crate::service::Service;
 use crate::service::codings::{
-    AdjudicationInput, CampaignAgreement, CodingImportReport, CodingPlanInput, CodingPlanView, Disagreement,
-    RequestCodings, SubmitCodings,
+    AdjudicationInput, CampaignAgreement, CodingImportReport, CodingPlanInput, CodingPlanView, DataPackage,
+    Disagreement, RequestCodings, SubmitCodings,
 };
+use crate::service::{Service, ServiceError};
 
 /// Sets how a campaign is coded: the codebook version, the coders, and the share of replies
 /// coded twice (reproducible from `seed`). Replaces an earlier plan.
@@ -175,4 +175,36 @@ pub async fn agreement(
 ) -> Result<web::Json<CampaignAgreement>, ApiError> {
     let id = id.into_inner();
     Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.campaign_agreement(&actor, id)).await?))
+}
+
+/// The campaign's codings for R, Stata, SPSS and Excel, as a Frictionless Data Package in a zip:
+/// `datapackage.json`, `final_codes.csv` (one row per body), `codings.csv` (one row per answer,
+/// with its coder), `data_dictionary.csv` and `codebook.json`.
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/datapackage", tag = "coding", operation_id = "campaign_data_package", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Campaign id")),
+    responses((status = 200, description = "A zip of the package's files", content_type = "application/zip", body = Vec<u8>), (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 409, response = Conflict)))]
+pub async fn data_package(
+    bearer: Bearer,
+    svc: web::Data<Service>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let zipped = run_as(svc, bearer, move |svc, actor| zip_package(&svc.data_package(&actor, id)?)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"campaign-{id}-data.zip\"")))
+        .body(zipped))
+}
+
+fn zip_package(package: &DataPackage) -> Result<Vec<u8>, ServiceError> {
+    use std::io::Write;
+    let fault = |e: &dyn std::fmt::Display| {
+        ServiceError::internal(format!("The data package could not be zipped: {e}"))
+    };
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, content) in &package.files {
+        out.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).map_err(|e| fault(&e))?;
+        out.write_all(content.as_bytes()).map_err(|e| fault(&e))?;
+    }
+    Ok(out.finish().map_err(|e| fault(&e))?.into_inner())
 }

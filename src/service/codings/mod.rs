@@ -8,6 +8,7 @@
 mod agreement;
 mod answers;
 mod evidence;
+mod export;
 mod finals;
 mod plan;
 mod spreadsheet;
@@ -23,6 +24,7 @@ pub use answers::{
     RequestCodings, SubmitCodings,
 };
 pub use evidence::{Evidence, EvidenceInput};
+pub use export::DataPackage;
 pub use plan::{CodingPlanInput, CodingPlanView};
 pub use spreadsheet::{CodingImportReport, ImportProblem, MAX_CODING_FILE};
 

@@ -6,10 +6,10 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::answers::{CodingInput, final_answers};
+use super::answers::CodingInput;
 use super::{Coding, stored_answer};
 use crate::domain::codebook::Answer;
-use crate::domain::coding::{Final, same_answer};
+use crate::domain::coding::same_answer;
 use crate::domain::coding_csv::{self, KeyColumn};
 use crate::domain::vocab::WorkspaceRole;
 use crate::service::access::Intent;
@@ -172,80 +172,6 @@ impl Service {
             Err(e) => Err(e),
         }
     }
-
-    /// A campaign's codings as the wide CSV: one coder's answers (`coder`), or the final ones.
-    /// Researchers and owners export anyone's; a coder exports their own.
-    pub fn export_codings(
-        &self,
-        actor: &Actor,
-        campaign_id: i64,
-        coder: Option<&str>,
-    ) -> ServiceResult<String> {
-        let mut conn = self.db().conn()?;
-        crate::store::read_transaction(&mut conn, |conn| {
-            let campaign = self.campaign_for(conn, actor, campaign_id, Intent::Read)?;
-            let coder = match coder {
-                Some(email) => Some(coder_for(conn, actor, campaign.workspace_id, email)?),
-                None => {
-                    actor.require_in(
-                        campaign.workspace_id,
-                        WorkspaceRole::can_manage_campaigns,
-                        "export final codes",
-                    )?;
-                    None
-                }
-            };
-            let coding = self.coding_of(conn, campaign)?;
-            let requests = store::campaign_requests(conn, campaign_id)?;
-            let ids: Vec<i64> = requests.iter().map(|(r, _, _)| r.id).collect();
-            let mut codings: HashMap<i64, Vec<_>> = HashMap::new();
-            for c in store::of_requests(conn, &ids)? {
-                codings.entry(c.request_id).or_default().push(c);
-            }
-            let mut decisions: HashMap<i64, Vec<_>> = HashMap::new();
-            for d in store::adjudications_of_campaign(conn, campaign_id)? {
-                decisions.entry(d.request_id).or_default().push(d);
-            }
-            let mut out = csv::Writer::from_writer(Vec::new());
-            let questions: Vec<&str> = coding.codebook.questions.iter().map(|q| q.key.as_str()).collect();
-            let header = ["reference", "ods_code", "body"].into_iter().chain(questions.iter().copied());
-            out.write_record(header).map_err(csv_fault)?;
-            for (request, ods, name) in &requests {
-                let of_request = codings.get(&request.id).map_or(&[][..], Vec::as_slice);
-                let answers: HashMap<&str, Answer> = match coder {
-                    Some(id) => of_request
-                        .iter()
-                        .filter(|c| c.coder_id == id)
-                        .map(|c| (c.question.as_str(), stored_answer(&c.codes, c.number, &c.text)))
-                        .collect(),
-                    None => {
-                        let decided = decisions.get(&request.id).map_or(&[][..], Vec::as_slice);
-                        final_answers(&coding.codebook, of_request, decided)
-                            .into_iter()
-                            .filter_map(|(q, f)| match f {
-                                Final::Decided(a, _) => questions.iter().find(|k| **k == q).map(|k| (*k, a)),
-                                _ => None,
-                            })
-                            .collect()
-                    }
-                };
-                let cells =
-                    questions.iter().map(|q| answers.get(q).map(coding_csv::cell).unwrap_or_default());
-                let row = [request.reference.clone(), ods.clone().unwrap_or_default(), name.clone()]
-                    .into_iter()
-                    .chain(cells);
-                out.write_record(row).map_err(csv_fault)?;
-            }
-            let bytes = out
-                .into_inner()
-                .map_err(|e| ServiceError::internal(format!("CSV could not be written: {e}")))?;
-            String::from_utf8(bytes).map_err(|e| ServiceError::internal_from("CSV is not UTF-8", e))
-        })
-    }
-}
-
-fn csv_fault(e: csv::Error) -> ServiceError {
-    ServiceError::internal_from("CSV could not be written", e)
 }
 
 fn input(question: String, answer: Answer) -> CodingInput {
@@ -287,7 +213,12 @@ fn by_key(rows: Vec<(RequestRow, Option<String>, String)>, key: KeyColumn) -> Ha
 
 /// The coder named: the actor themselves, or (for researchers and owners) any member of the
 /// workspace who may code.
-fn coder_for(conn: &mut AnyConnection, actor: &Actor, workspace_id: i64, email: &str) -> ServiceResult<i64> {
+pub(super) fn coder_for(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    workspace_id: i64,
+    email: &str,
+) -> ServiceResult<i64> {
     let email = email.trim();
     crate::service::text::check([(
         "coder",
