@@ -84,6 +84,14 @@ pub enum CodingsCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// How good the codebook's rules are on the campaign's replies: each rule's precision and
+    /// recall against the final codes.
+    Rules {
+        #[arg(long, value_name = "ID")]
+        campaign: i64,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// Decide the final codes of a question coders disagree on, with the reason.
     Adjudicate {
         /// The request, by reference (ABT-2021-0042) or id.
@@ -195,6 +203,39 @@ pub fn run(service: &Service, actor: &Actor, cmd: CodingsCommand) -> anyhow::Res
             println!(
                 "PAIRABLE: replies coded by two coders or more. - where the data cannot give a figure (--json says why)."
             );
+            Ok(())
+        }
+        CodingsCommand::Rules { campaign, json: j } => {
+            let found = service.rule_quality(actor, campaign)?;
+            if j.json {
+                println!("{}", json(&found));
+                return Ok(());
+            }
+            let share = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{:.0}%", v * 100.0));
+            let mut t = Table::new(&[
+                "QUESTION",
+                "RULE",
+                "CODE",
+                "HITS",
+                "FALSE ALARMS",
+                "MISSES",
+                "PRECISION",
+                "RECALL",
+            ]);
+            for r in &found.rules {
+                t.row(vec![
+                    r.question.clone(),
+                    r.rule.to_string(),
+                    r.code.clone(),
+                    r.true_positives.to_string(),
+                    r.false_positives.to_string(),
+                    r.false_negatives.to_string(),
+                    share(r.precision),
+                    share(r.recall),
+                ]);
+            }
+            print!("{}", t.render());
+            println!("{} repl(ies) with final codes read.", found.replies);
             Ok(())
         }
         CodingsCommand::Adjudicate { request, question, codes, rationale, json: j } => {

@@ -16,6 +16,7 @@ pub mod reference;
 pub mod regime;
 pub mod region;
 pub mod report;
+pub mod rule_quality;
 pub mod search;
 pub mod status;
 pub mod template;

@@ -231,13 +231,40 @@ pub fn campaign_requests(
         .load(conn)?)
 }
 
-/// The final answers of a campaign: request, question, code, number, undecided.
+/// The decided final answers of a campaign where their question applies.
 pub fn finals_of_campaign(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<Vec<FinalRow>> {
     Ok(final_codes::table
         .filter(final_codes::campaign_id.eq(campaign_id))
+        .filter(final_codes::applies.eq(true))
+        .filter(final_codes::undecided.eq(false))
         .order(final_codes::id.asc())
         .select(FinalRow::as_select())
         .load(conn)?)
+}
+
+/// The text of each reply to a campaign's requests, and of their attachments: request id, the
+/// message's text, and each attachment's extracted text.
+pub fn reply_texts(
+    conn: &mut AnyConnection,
+    campaign_id: i64,
+) -> StoreResult<Vec<(i64, String, Vec<String>)>> {
+    let messages: Vec<(i64, i64, String)> = inbound_links::table
+        .inner_join(inbound_messages::table)
+        .inner_join(requests::table)
+        .filter(requests::campaign_id.eq(campaign_id))
+        .order((inbound_links::request_id.asc(), inbound_messages::id.asc()))
+        .select((inbound_links::request_id, inbound_messages::id, inbound_messages::body_text))
+        .load(conn)?;
+    let mut out = Vec::with_capacity(messages.len());
+    for (request_id, message_id, text) in messages {
+        let attachments: Vec<Option<String>> = inbound_attachments::table
+            .filter(inbound_attachments::inbound_id.eq(message_id))
+            .order(inbound_attachments::position.asc())
+            .select(inbound_attachments::extracted_text)
+            .load(conn)?;
+        out.push((request_id, text, attachments.into_iter().flatten().collect()));
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]

@@ -185,6 +185,25 @@ async fn blind_double_coding_with_evidence_and_adjudication(db: &TestDb) {
         (Some("no"), Some(1))
     );
     assert_eq!(report.body["codebook"]["version"], 2);
+    // The reply says "not held" and quotes our question about active bystander training: the
+    // rules read its own words only, so they suggest nothing, and the no-rule missed its code.
+    let rules = app.get(&format!("/api/v1/campaigns/{campaign}/rules")).await;
+    assert_eq!(rules.ok()["replies"], 1);
+    let rule = |code: &str| {
+        rules.body["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["question"] == "offers_abt" && r["code"] == code)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        rule("no"),
+        json!({"question": "offers_abt", "rule": 1, "code": "no", "true_positives": 0,
+        "false_positives": 0, "false_negatives": 1, "precision": null, "recall": 0.0})
+    );
+    assert_eq!(rule("yes")["false_positives"], 0, "the quoted request is not read");
     w.app.stop().await;
 }
 on_both_backends!(blind_double_coding_with_evidence_and_adjudication);

@@ -179,7 +179,8 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
         | "export_codings"
         | "campaign_report"
         | "campaign_agreement"
-        | "campaign_data_package" => t.campaign,
+        | "campaign_data_package"
+        | "campaign_rule_quality" => t.campaign,
         "list_request_codings" | "submit_codings" | "adjudicate_coding" => t.requests[0],
         "show_request"
         | "list_request_events"
@@ -250,7 +251,8 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
         | "list_request_codings"
         | "campaign_report"
         | "campaign_agreement"
-        | "campaign_data_package" => (filled, None, NotFound),
+        | "campaign_data_package"
+        | "campaign_rule_quality" => (filled, None, NotFound),
         "set_coding_plan" => (
             filled,
             Some(

@@ -11,7 +11,7 @@ use crate::http::problem::ApiError;
 use crate::http::upload::{ImportGate, UploadLimit, read_upload};
 use crate::service::codings::{
     AdjudicationInput, CampaignAgreement, CodingImportReport, CodingPlanInput, CodingPlanView, DataPackage,
-    Disagreement, RequestCodings, SubmitCodings,
+    Disagreement, RequestCodings, RuleQualityReport, SubmitCodings,
 };
 use crate::service::{Service, ServiceError};
 
@@ -207,4 +207,18 @@ fn zip_package(package: &DataPackage) -> Result<Vec<u8>, ServiceError> {
         out.write_all(content.as_bytes()).map_err(|e| fault(&e))?;
     }
     Ok(out.finish().map_err(|e| fault(&e))?.into_inner())
+}
+
+/// How good the codebook's rules are on the campaign's replies: each rule's true and false
+/// positives, misses, precision and recall against the final codes.
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/rules", tag = "coding", operation_id = "campaign_rule_quality", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Campaign id")),
+    responses((status = 200, body = RuleQualityReport), (status = 404, response = NotFound), (status = 409, response = Conflict)))]
+pub async fn rule_quality(
+    bearer: Bearer,
+    svc: web::Data<Service>,
+    id: web::Path<i64>,
+) -> Result<web::Json<RuleQualityReport>, ApiError> {
+    let id = id.into_inner();
+    Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.rule_quality(&actor, id)).await?))
 }

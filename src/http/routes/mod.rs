@@ -89,6 +89,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/campaigns/{id}/disagreements", "GET").route(get().to(codings::disagreements)))
         .service(resource("/campaigns/{id}/agreement", "GET").route(get().to(codings::agreement)))
         .service(resource("/campaigns/{id}/datapackage", "GET").route(get().to(codings::data_package)))
+        .service(resource("/campaigns/{id}/rules", "GET").route(get().to(codings::rule_quality)))
         .service(resource("/campaigns/{id}/codings/import", "POST").route(post().to(codings::import)))
         .service(resource("/campaigns/{id}/codings/export", "GET").route(get().to(codings::export)))
         .service(resource("/campaigns/{id}/report", "GET").route(get().to(report::report)))

@@ -11,6 +11,7 @@ mod evidence;
 mod export;
 mod finals;
 mod plan;
+mod rules;
 mod spreadsheet;
 
 use std::collections::HashMap;
@@ -26,6 +27,7 @@ pub use answers::{
 pub use evidence::{Evidence, EvidenceInput};
 pub use export::DataPackage;
 pub use plan::{CodingPlanInput, CodingPlanView};
+pub use rules::RuleQualityReport;
 pub use spreadsheet::{CodingImportReport, ImportProblem, MAX_CODING_FILE};
 
 use super::{Actor, Service, ServiceError, ServiceResult};
