@@ -30,7 +30,8 @@ pub enum CodingsCommand {
         /// The share of replies coded twice, in percent: 100 for all, 0 for none.
         #[arg(long, value_name = "PERCENT", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
         double_coded: u8,
-        /// Makes the choice of double-coded replies reproducible; by default a new one.
+        /// Makes the choice of double-coded replies reproducible; by default the plan's earlier
+        /// seed, or a new one for a first plan.
         #[arg(long, value_name = "N")]
         seed: Option<u32>,
         #[command(flatten)]

@@ -172,7 +172,8 @@ async fn blind_double_coding_with_evidence_and_adjudication(db: &TestDb) {
     let v2 = app.post("/api/v1/codebooks", &json!({"codebook": changed})).await.ok()["id"].as_i64().unwrap();
     let plan_path = format!("/api/v1/campaigns/{campaign}/coding");
     let plan = |book: i64| json!({"codebook": book, "coders": ["one@example.org", "two@example.org"], "double_coded_percent": 100});
-    app.call_as("PUT", &app.token, &plan_path, Some(&plan(v2))).await.ok();
+    let moved = app.call_as("PUT", &app.token, &plan_path, Some(&plan(v2))).await;
+    assert_eq!(moved.ok()["seed"], 7, "a plan set again keeps its seed");
     let back = app.call_as("PUT", &app.token, &plan_path, Some(&plan(v2 - 1))).await;
     assert!(back.problem(409, "conflict").contains("newer version"));
     let again = app.get(&codings).await;

@@ -8,9 +8,9 @@ use crate::service::{FieldError, ServiceError, ServiceResult};
 use crate::store::AnyConnection;
 use crate::store::codings as store;
 
-/// A passage to quote. Offsets count Unicode code points from the start of the text, `end`
-/// excluded, with line ends counted as one `\n`, as the timeline shows a message's `text`
-/// (which continues past its fold) and an attachment's extracted text.
+/// A passage to quote. Offsets count Unicode code points from the start of the message's whole
+/// text (line ends counted as one `\n`; the timeline's `text` is its beginning, up to the fold)
+/// or of an attachment's extracted text, `end` excluded.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceInput {

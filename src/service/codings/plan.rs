@@ -28,7 +28,8 @@ pub struct CodingPlanInput {
     /// The share of replies coded by a second coder, in percent: 100 for all, 0 for none.
     #[schema(maximum = 100)]
     pub double_coded_percent: u8,
-    /// Makes the random choice of double-coded replies reproducible; by default a new one.
+    /// Makes the random choice of double-coded replies reproducible; by default the plan's
+    /// earlier seed, or a new one for a first plan.
     #[serde(default)]
     pub seed: Option<u32>,
 }
@@ -91,7 +92,8 @@ impl Service {
                     )
                 })?;
             let coders = coder_ids(conn, campaign.workspace_id, &input.coders)?;
-            let old = store::plan(conn, campaign.id)?.map(|(p, _)| p.codebook_id);
+            let earlier = store::plan(conn, campaign.id)?.map(|(p, _)| p);
+            let old = earlier.as_ref().map(|p| p.codebook_id);
             let changed = old.is_some_and(|id| id != book.id);
             if changed && store::codes_campaign_at_all(conn, campaign.id)? {
                 let old = old.and_then(|id| codebook_store::by_id(conn, id).transpose()).transpose()?;
@@ -101,7 +103,10 @@ impl Service {
                     ));
                 }
             }
-            let seed = input.seed.unwrap_or_else(rand::random);
+            // A plan set again keeps its seed unless told otherwise: a new one would deal the
+            // replies out afresh.
+            let kept = earlier.map(|p| p.seed as u32);
+            let seed = input.seed.or(kept).unwrap_or_else(rand::random);
             let plan = PlanRow {
                 campaign_id: campaign.id,
                 codebook_id: book.id,
