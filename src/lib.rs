@@ -3,9 +3,11 @@
 //! Layers, from the inside out: [`domain`] (pure rules), [`store`] (diesel over SQLite or
 //! PostgreSQL), [`service`] (one function per use case), and the adapters [`http`] and [`cli`].
 //! [`app`] builds them from the settings, the same way for every adapter and for the tests.
-//! [`extract`] reads attachments' text, in a child process of foitrack with limits.
+//! [`extract`] reads attachments' text, in a child process of foitrack with limits; [`charts`]
+//! draws the report's charts as SVG.
 
 pub mod app;
+pub mod charts;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -1,5 +1,6 @@
 //! `foitrack report --campaign ID [--json | --csv] [--by region]`: the study's table.
 
+use anyhow::Context;
 use clap::Args;
 
 use super::output::{Table, json, safe};
@@ -16,12 +17,25 @@ pub struct ReportArgs {
     /// Print the question table as CSV, a row per code, for a spreadsheet or R.
     #[arg(long)]
     pub csv: bool,
+    /// Also write the charts as SVG files into this folder: responses per week, and each
+    /// question's codes by region.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<std::path::PathBuf>,
     /// Cross-tabulate by region, and London against the rest of England.
     #[arg(long, value_name = "WHAT", value_parser = ["region"])]
     pub by: Option<String>,
 }
 
 pub fn run(service: &Service, actor: &Actor, args: ReportArgs) -> anyhow::Result<()> {
+    if let Some(dir) = &args.charts {
+        let charts = service.report_charts(actor, args.campaign)?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot make the folder {}", dir.display()))?;
+        for (name, svg) in &charts {
+            let path = dir.join(name);
+            std::fs::write(&path, svg).with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        eprintln!("Wrote {} chart(s) into {}.", charts.len(), safe(&dir.display().to_string()));
+    }
     let report = service.campaign_report(actor, args.campaign)?;
     let by_region = args.by.is_some();
     if args.json {
@@ -63,10 +77,7 @@ fn print_report(r: &CampaignReport, columns: &[CrossColumn]) {
 }
 
 fn print_question(q: &QuestionReport, columns: &[CrossColumn]) {
-    let out_of = match q.applies_to {
-        crate::domain::report::AppliesTo::Responded => "bodies that responded",
-        crate::domain::report::AppliesTo::Applicable => "bodies it applies to",
-    };
+    let out_of = crate::service::report::denominator_words(q.applies_to);
     println!(
         "\n{}: {}\n  out of {} {out_of}; {} undecided",
         safe(&q.key),

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use chrono::Datelike;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -135,6 +137,62 @@ impl Service {
         })
     }
 
+    /// The report's charts as SVG files, by name: `responses.svg` (responses per week) and, for
+    /// each question with codes, `QUESTION.svg` (each code's count by region).
+    pub fn report_charts(&self, actor: &Actor, campaign_id: i64) -> ServiceResult<Vec<(String, String)>> {
+        let report = self.campaign_report(actor, campaign_id)?;
+        let days = store::responses_by_day(&mut *self.db().conn()?, campaign_id)?;
+        let mut weeks: BTreeMap<chrono::NaiveDate, i64> = BTreeMap::new();
+        for (day, n) in days {
+            let monday = day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()));
+            *weeks.entry(monday).or_default() += n;
+        }
+        let drawn =
+            |e: crate::charts::ChartError| ServiceError::internal_from("A chart could not be drawn", e);
+        let weeks: Vec<_> = weeks.into_iter().collect();
+        let mut out = vec![(
+            "responses.svg".to_string(),
+            crate::charts::weekly_bars("Responses per week", &weeks).map_err(drawn)?,
+        )];
+        let coding_book = {
+            let mut conn = self.db().conn()?;
+            let campaign = self.campaign_for(&mut conn, actor, campaign_id, Intent::Read)?;
+            self.coding_of(&mut conn, campaign)?.codebook
+        };
+        for q in report.questions.iter().filter(|q| !q.codes.is_empty()) {
+            let regions: Vec<String> = q.by_region.keys().cloned().collect();
+            let colours: Vec<Option<String>> = q
+                .codes
+                .iter()
+                .map(|c| {
+                    coding_book
+                        .question(&q.key)
+                        .and_then(|bq| bq.codes.iter().find(|k| k.key == c.key))
+                        .and_then(|k| k.colour.clone())
+                })
+                .collect();
+            let series: Vec<crate::charts::Series> = q
+                .codes
+                .iter()
+                .zip(&colours)
+                .map(|(c, colour)| crate::charts::Series {
+                    label: &c.label,
+                    colour: colour.as_deref(),
+                    counts: regions
+                        .iter()
+                        .map(|r| q.by_region[r].get(&c.key).copied().unwrap_or(0))
+                        .collect(),
+                })
+                .collect();
+            let title = format!("{} (out of {} {})", q.label, q.denominator, denominator_words(q.applies_to));
+            out.push((
+                format!("{}.svg", q.key),
+                crate::charts::grouped_bars(&title, &regions, &series).map_err(drawn)?,
+            ));
+        }
+        Ok(out)
+    }
+
     fn response_stats(&self, conn: &mut AnyConnection, campaign_id: i64) -> ServiceResult<ResponseStats> {
         let c = store::responses(conn, campaign_id)?;
         let mut days: Vec<(f64, i64)> = Vec::new();
@@ -156,6 +214,14 @@ impl Service {
             lower_quartile_working_days: lower,
             upper_quartile_working_days: upper,
         })
+    }
+}
+
+/// What a denominator counts, in words.
+pub fn denominator_words(applies_to: AppliesTo) -> &'static str {
+    match applies_to {
+        AppliesTo::Responded => "bodies that responded",
+        AppliesTo::Applicable => "bodies it applies to",
     }
 }
 

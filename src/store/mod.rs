@@ -305,6 +305,23 @@ pub fn exclusive(conn: &mut AnyConnection, what: Exclusive) -> Result<(), diesel
     Ok(())
 }
 
+/// Holds a campaign's coding lock until the transaction ends (PostgreSQL; SQLite's single
+/// writer already orders them): shared while answers are read or written under its plan,
+/// exclusive while the plan changes, so no answer is stored under a plan being replaced.
+pub fn lock_coding(
+    conn: &mut AnyConnection,
+    campaign_id: i64,
+    exclusive: bool,
+) -> Result<(), diesel::result::Error> {
+    if let AnyConnection::Postgres(c) = conn {
+        let call = if exclusive { "pg_advisory_xact_lock" } else { "pg_advisory_xact_lock_shared" };
+        diesel::sql_query(format!("SELECT {call}(7467, CAST($1 % 2147483647 AS INTEGER))"))
+            .bind::<diesel::sql_types::BigInt, _>(campaign_id)
+            .execute(c)?;
+    }
+    Ok(())
+}
+
 /// What a failed statement means for the caller, read from the error's kind rather than its text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {

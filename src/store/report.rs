@@ -159,3 +159,15 @@ pub fn number_summary(
     }
     Ok(Numbers { count, min, max, at_ranks })
 }
+
+/// Responses by the day they came, for the timeline.
+pub fn responses_by_day(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<Vec<(NaiveDate, i64)>> {
+    let rows: Vec<(Option<NaiveDate>, i64)> = requests::table
+        .filter(requests::campaign_id.eq(campaign_id))
+        .filter(requests::responded_on.is_not_null())
+        .group_by(requests::responded_on)
+        .select((requests::responded_on, count_star()))
+        .order(requests::responded_on.asc())
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(d, n)| Some((d?, n))).collect())
+}

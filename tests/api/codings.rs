@@ -164,6 +164,14 @@ async fn blind_double_coding_with_evidence_and_adjudication(db: &TestDb) {
     assert_eq!(question(now.ok(), "plans")["basis"], "single_coder");
     let listed = app.get(&format!("/api/v1/campaigns/{campaign}/disagreements")).await;
     assert_eq!(listed.ok(), &json!([]));
+    // The export of final answers counts as the report does: provider no longer applies.
+    let finals = app.get(&format!("/api/v1/campaigns/{campaign}/codings/export")).await;
+    let line = finals.body.as_str().unwrap().lines().nth(1).unwrap().to_string();
+    assert!(line.starts_with("ABT-2021-0001,,Alpha Trust,no,,,,,no,"), "{line}");
+    // A coder coding beside another sees neither the final answers nor the rules' record.
+    let path = format!("/api/v1/campaigns/{campaign}/codings/export?coder=two@example.org");
+    app.get_as(&one, &path).await.problem(403, "forbidden");
+    app.get_as(&one, &format!("/api/v1/campaigns/{campaign}/rules")).await.problem(403, "forbidden");
 
     // Once coding has started, the plan moves only to a newer version of its codebook, and the
     // final answers are decided again under it.

@@ -36,6 +36,9 @@ const RESERVED: [&str; 27] = [
     "for", "while", "repeat", "function", "next", "break", "else", "byte", "double", "float", "long",
 ];
 
+/// The columns the coded spreadsheet and the exports have besides the questions'.
+const EXPORT_COLUMNS: [&str; 3] = ["reference", "ods_code", "body"];
+
 /// Keys: lower-case letters, digits and `_`, starting with a letter, at most 32 characters, and
 /// no reserved word. They become column names in the exports, so they must be usable as such
 /// in R, Stata (32 characters at most) and SPSS.
@@ -131,6 +134,15 @@ impl Codebook {
             let at = format!("questions.{}", q.key);
             if let Some(p) = key_problem(&q.key) {
                 problems.push(Problem::new(&at, p));
+            }
+            if EXPORT_COLUMNS.contains(&q.key.as_str()) {
+                problems.push(Problem::new(
+                    &at,
+                    format!(
+                        "\"{}\" cannot be a question's key: the exports have a column of that name",
+                        q.key
+                    ),
+                ));
             }
             if earlier.iter().any(|e| e.key == q.key) {
                 problems.push(Problem::new(&at, "another question has this key"));

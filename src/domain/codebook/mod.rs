@@ -151,6 +151,20 @@ impl Codebook {
 }
 
 impl Question {
+    /// Whether an answer has this question's shape: codes it has for a question with codes, a
+    /// number for a number, text for text. An answer given under an older version of the
+    /// codebook may not.
+    pub fn fits(&self, answer: &Answer) -> bool {
+        match (self.kind, answer) {
+            (QuestionKind::Number, Answer::Number(_)) | (QuestionKind::Text, Answer::Text(_)) => true,
+            (kind, Answer::Codes(codes)) if kind.has_codes() => {
+                let known = self.code_keys();
+                codes.iter().all(|c| known.contains(&c.as_str()))
+            }
+            _ => false,
+        }
+    }
+
     /// Every code key this question accepts, built-in ones included.
     pub fn code_keys(&self) -> Vec<&str> {
         match self.kind {

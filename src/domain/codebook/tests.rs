@@ -431,3 +431,13 @@ fn texts_a_coder_reads_are_bounded_and_clean() {
     );
     assert!(problems(&text).iter().any(|p| p.contains("at most 2000")));
 }
+
+#[test]
+fn a_question_may_not_take_the_name_of_an_export_column() {
+    let text = "key = \"k\"\ntitle = \"T\"\n[[questions]]\nkey = \"body\"\nlabel = \"B?\"\ntype = \"yes_no_unclear\"\n";
+    let problems = Codebook::from_toml(text).unwrap_err();
+    assert!(
+        problems.iter().any(|p| p.at == "questions.body" && p.message.contains("the exports have a column")),
+        "{problems:?}"
+    );
+}

@@ -43,8 +43,15 @@ impl Service {
                 .filter(|q| q.kind != QuestionKind::Text)
                 .map(|q| {
                     let interval = q.kind == QuestionKind::Number;
-                    let cells = codings.iter().filter(|(c, _)| c.question == q.key).map(|(c, coder)| {
-                        let values = match stored_answer(&c.codes, c.number, &c.text) {
+                    // Answers given under an older version that no longer fit the question are
+                    // left out: a code in an interval matrix would count as 0.
+                    let fitting =
+                        codings.iter().filter(|(c, _)| c.question == q.key).filter_map(|(c, coder)| {
+                            let answer = stored_answer(&c.codes, c.number, &c.text);
+                            q.fits(&answer).then_some((c, coder, answer))
+                        });
+                    let cells = fitting.map(|(c, coder, answer)| {
+                        let values = match answer {
                             Answer::Codes(codes) => codes,
                             // -0 is 0: one spelling for one number, as the calculator reads it.
                             Answer::Number(x) => vec![(if x == 0.0 { 0.0 } else { x }).to_string()],

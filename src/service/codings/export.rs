@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use super::answers::final_answers;
 use super::spreadsheet::coder_for;
-use super::{Coding, codes_campaign, emails, stored_answer};
-use crate::domain::codebook::{Answer, Question, QuestionKind};
+use super::{Coding, emails, refuse_if_blind, stored_answer};
+use crate::domain::codebook::{Answer, Applies, Question, QuestionKind};
 use crate::domain::coding::Final;
 use crate::domain::coding_csv;
 use crate::domain::vocab::WorkspaceRole;
@@ -99,12 +99,8 @@ impl Service {
             }
         };
         let coding = self.coding_of(conn, campaign)?;
-        let others = coding.coders.iter().any(|&c| c != actor.user_id);
-        if coder != Some(actor.user_id) && others && codes_campaign(conn, actor, &coding)? {
-            return Err(ServiceError::Forbidden(
-                "You code this campaign, so you may export only your own answers while coding is blind."
-                    .into(),
-            ));
+        if coder != Some(actor.user_id) {
+            refuse_if_blind(conn, actor, &coding, "other coders' or the final answers")?;
         }
         let requests = store::campaign_requests(conn, campaign_id)?;
         let ids: Vec<i64> = requests.iter().map(|(r, _, _)| r.id).collect();
@@ -140,17 +136,32 @@ fn wide(loaded: &Loaded, coder: Option<i64>) -> ServiceResult<String> {
                 .collect(),
             None => {
                 let decided = loaded.decisions.get(&request.id).map_or(&[][..], Vec::as_slice);
-                final_answers(book, of_request, decided)
+                let finals: HashMap<String, Answer> = final_answers(book, of_request, decided)
                     .into_iter()
                     .filter_map(|(q, f)| match f {
                         Final::Decided(a, _) => Some((q, a)),
                         _ => None,
                     })
-                    .collect()
+                    .collect();
+                // As the report counts them: only where the question applies.
+                let codes: HashMap<String, Vec<String>> = finals
+                    .iter()
+                    .filter_map(|(q, a)| match a {
+                        Answer::Codes(c) => Some((q.clone(), c.clone())),
+                        _ => None,
+                    })
+                    .collect();
+                finals.into_iter().filter(|(q, _)| book.applies(q, &codes) == Applies::Yes).collect()
             }
         };
         let mut row = vec![request.reference.clone(), ods.clone().unwrap_or_default(), name.clone()];
-        row.extend(questions.iter().map(|q| answers.get(*q).map(coding_csv::cell).unwrap_or_default()));
+        // An answer given under an older version that no longer fits its question is left out,
+        // so that every cell meets the data package's schema.
+        row.extend(
+            book.questions
+                .iter()
+                .map(|q| answers.get(&q.key).filter(|a| q.fits(a)).map(coding_csv::cell).unwrap_or_default()),
+        );
         rows.push(row);
     }
     csv_text(rows)
@@ -172,7 +183,7 @@ fn long(loaded: &Loaded, names: &HashMap<i64, String>) -> ServiceResult<String> 
                 coding_csv::cell(&stored_answer(&c.codes, c.number, &c.text)),
                 c.codebook_id.to_string(),
                 c.memo.clone(),
-                utc(c.created_at).to_rfc3339(),
+                utc(c.created_at).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             ]);
         }
     }

@@ -91,6 +91,7 @@ pub(crate) struct Coding {
 impl Service {
     /// The campaign's plan and codebook, or a clear error when it has none yet.
     pub(crate) fn coding_of(&self, conn: &mut AnyConnection, campaign: CampaignRow) -> ServiceResult<Coding> {
+        crate::store::lock_coding(conn, campaign.id, false)?;
         let (plan, coders) = store::plan(conn, campaign.id)?.ok_or_else(|| {
             ServiceError::Conflict(format!(
                 "Campaign {} has no coding plan yet: a researcher sets one with the codebook and the coders \
@@ -125,6 +126,23 @@ fn emails(conn: &mut AnyConnection, ids: &[i64]) -> ServiceResult<HashMap<i64, S
     ids.sort_unstable();
     ids.dedup();
     Ok(store::emails(conn, &ids)?.into_iter().collect())
+}
+
+/// Refuses what would show a blind coder other coders' answers: someone who codes this
+/// campaign beside others sees only their own while coding goes on.
+fn refuse_if_blind(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    coding: &Coding,
+    what: &str,
+) -> ServiceResult<()> {
+    let others = coding.coders.iter().any(|&c| c != actor.user_id);
+    if others && codes_campaign(conn, actor, coding)? {
+        return Err(ServiceError::Forbidden(format!(
+            "You code this campaign beside others, so you may not see {what} while coding is blind."
+        )));
+    }
+    Ok(())
 }
 
 /// Whether the actor codes in this campaign: named in its plan, or has answered something.

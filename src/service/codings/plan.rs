@@ -83,6 +83,7 @@ impl Service {
                 campaign_id,
                 Intent::Change(WorkspaceRole::can_manage_campaigns, "plan the coding of a campaign"),
             )?;
+            crate::store::lock_coding(conn, campaign.id, true)?;
             let book = codebook_store::by_id(conn, input.codebook)?
                 .filter(|b| b.workspace_id == campaign.workspace_id)
                 .ok_or_else(|| {

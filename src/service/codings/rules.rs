@@ -23,13 +23,15 @@ pub struct RuleQualityReport {
 
 impl Service {
     /// Each rule's precision and recall on the campaign's replies against their final codes,
-    /// for anyone in its workspace. A reply is read as the suggestions are: each message's own
+    /// for anyone in its workspace but a coder coding beside others. A reply is read as the suggestions are: each message's own
     /// words (not the request it quotes back) and its attachments' text.
     pub fn rule_quality(&self, actor: &Actor, campaign_id: i64) -> ServiceResult<RuleQualityReport> {
         let mut conn = self.db().conn()?;
         crate::store::read_transaction(&mut conn, |conn| {
             let campaign = self.campaign_for(conn, actor, campaign_id, Intent::Read)?;
             let coding = self.coding_of(conn, campaign)?;
+            // Per-rule counts on few replies could tell a coder the final answers.
+            super::refuse_if_blind(conn, actor, &coding, "how the rules fare against the final answers")?;
             let suggester = Suggester::new(&coding.codebook)
                 .map_err(|_| ServiceError::internal("A stored codebook's rules do not compile"))?;
             let mut finals: HashMap<i64, HashMap<String, Vec<String>>> = HashMap::new();
