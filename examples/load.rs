@@ -27,17 +27,8 @@ use foitrack::store::{AnyConnection, Db};
 
 #[macro_use]
 mod support;
-use support::Rng;
+use support::{REGIONS, Rng};
 
-const REGIONS: &[&str] = &[
-    "London",
-    "South West",
-    "South East",
-    "Midlands",
-    "East of England",
-    "North West",
-    "North East and Yorkshire",
-];
 const PER_CAMPAIGN: usize = 500;
 
 #[derive(Insertable)]

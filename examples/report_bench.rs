@@ -25,17 +25,7 @@ use foitrack::store::{AnyConnection, Backend, Db};
 
 #[macro_use]
 mod support;
-use support::Rng;
-
-const REGIONS: &[&str] = &[
-    "London",
-    "South West",
-    "South East",
-    "Midlands",
-    "East of England",
-    "North West",
-    "North East and Yorkshire",
-];
+use support::{REGIONS, Rng};
 
 #[derive(clap::Parser)]
 #[command(name = "report_bench")]

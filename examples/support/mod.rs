@@ -104,6 +104,17 @@ pub fn uptime() -> String {
         .unwrap_or_default()
 }
 
+/// The NHS England regions the load programs deal bodies into.
+pub const REGIONS: &[&str] = &[
+    "London",
+    "South West",
+    "South East",
+    "Midlands",
+    "East of England",
+    "North West",
+    "North East and Yorkshire",
+];
+
 /// A small deterministic generator (xorshift), so runs are repeatable.
 pub struct Rng(pub u64);
 

@@ -27,16 +27,20 @@ pub struct ReportArgs {
 }
 
 pub fn run(service: &Service, actor: &Actor, args: ReportArgs) -> anyhow::Result<()> {
-    if let Some(dir) = &args.charts {
-        let charts = service.report_charts(actor, args.campaign)?;
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot make the folder {}", dir.display()))?;
-        for (name, svg) in &charts {
-            let path = dir.join(name);
-            std::fs::write(&path, svg).with_context(|| format!("cannot write {}", path.display()))?;
+    let report = match &args.charts {
+        Some(dir) => {
+            let (report, charts) = service.report_with_charts(actor, args.campaign)?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot make the folder {}", dir.display()))?;
+            for (name, svg) in &charts {
+                let path = dir.join(name);
+                std::fs::write(&path, svg).with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            eprintln!("Wrote {} chart(s) into {}.", charts.len(), safe(&dir.display().to_string()));
+            report
         }
-        eprintln!("Wrote {} chart(s) into {}.", charts.len(), safe(&dir.display().to_string()));
-    }
-    let report = service.campaign_report(actor, args.campaign)?;
+        None => service.campaign_report(actor, args.campaign)?,
+    };
     let by_region = args.by.is_some();
     if args.json {
         println!("{}", json(&report));

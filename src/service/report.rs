@@ -116,32 +116,49 @@ impl Service {
     /// The report of a campaign with a coding plan, for anyone in its workspace.
     pub fn campaign_report(&self, actor: &Actor, campaign_id: i64) -> ServiceResult<CampaignReport> {
         let mut conn = self.db().conn()?;
-        crate::store::read_transaction(&mut conn, |conn| {
-            let campaign = self.campaign_for(conn, actor, campaign_id, Intent::Read)?;
-            let coding = self.coding_of(conn, campaign)?;
-            let book = crate::store::codebooks::by_id(conn, coding.plan.codebook_id)?
-                .ok_or_else(|| ServiceError::internal("A coding plan's codebook is gone"))?;
-            let responses = self.response_stats(conn, campaign_id)?;
-            let questions = coding
-                .codebook
-                .questions
-                .iter()
-                .map(|q| question_report(conn, campaign_id, &coding.codebook, q, responses.responded))
-                .collect::<ServiceResult<_>>()?;
-            Ok(CampaignReport {
-                campaign: campaign_id,
-                codebook: ReportCodebook { id: book.id, key: book.key, version: book.version },
-                responses,
-                questions,
-            })
-        })
+        crate::store::read_transaction(&mut conn, |conn| Ok(self.report_in(conn, actor, campaign_id)?.0))
     }
 
-    /// The report's charts as SVG files, by name: `responses.svg` (responses per week) and, for
-    /// each question with codes, `QUESTION.svg` (each code's count by region).
-    pub fn report_charts(&self, actor: &Actor, campaign_id: i64) -> ServiceResult<Vec<(String, String)>> {
-        let report = self.campaign_report(actor, campaign_id)?;
-        let days = store::responses_by_day(&mut *self.db().conn()?, campaign_id)?;
+    /// The report with its codebook, read in the caller's transaction.
+    fn report_in(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        campaign_id: i64,
+    ) -> ServiceResult<(CampaignReport, Codebook)> {
+        let campaign = self.campaign_for(conn, actor, campaign_id, Intent::Read)?;
+        let coding = self.coding_of(conn, campaign)?;
+        let book = crate::store::codebooks::by_id(conn, coding.plan.codebook_id)?
+            .ok_or_else(|| ServiceError::internal("A coding plan's codebook is gone"))?;
+        let responses = self.response_stats(conn, campaign_id)?;
+        let questions = coding
+            .codebook
+            .questions
+            .iter()
+            .map(|q| question_report(conn, campaign_id, &coding.codebook, q, responses.responded))
+            .collect::<ServiceResult<_>>()?;
+        let report = CampaignReport {
+            campaign: campaign_id,
+            codebook: ReportCodebook { id: book.id, key: book.key, version: book.version },
+            responses,
+            questions,
+        };
+        Ok((report, coding.codebook))
+    }
+
+    /// The report, and its charts as SVG files by name: `responses.svg` (responses per week)
+    /// and, for each question with codes, `QUESTION.svg` (each code's count by region). One
+    /// transaction, so the charts show the report's figures.
+    pub fn report_with_charts(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+    ) -> ServiceResult<(CampaignReport, Vec<(String, String)>)> {
+        let mut conn = self.db().conn()?;
+        let (report, coding_book, days) = crate::store::read_transaction(&mut conn, |conn| {
+            let (report, book) = self.report_in(conn, actor, campaign_id)?;
+            Ok::<_, ServiceError>((report, book, store::responses_by_day(conn, campaign_id)?))
+        })?;
         let mut weeks: BTreeMap<chrono::NaiveDate, i64> = BTreeMap::new();
         for (day, n) in days {
             let monday = day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()));
@@ -154,11 +171,6 @@ impl Service {
             "responses.svg".to_string(),
             crate::charts::weekly_bars("Responses per week", &weeks).map_err(drawn)?,
         )];
-        let coding_book = {
-            let mut conn = self.db().conn()?;
-            let campaign = self.campaign_for(&mut conn, actor, campaign_id, Intent::Read)?;
-            self.coding_of(&mut conn, campaign)?.codebook
-        };
         for q in report.questions.iter().filter(|q| !q.codes.is_empty()) {
             let regions: Vec<String> = q.by_region.keys().cloned().collect();
             let colours: Vec<Option<String>> = q
@@ -190,7 +202,7 @@ impl Service {
                 crate::charts::grouped_bars(&title, &regions, &series).map_err(drawn)?,
             ));
         }
-        Ok(out)
+        Ok((report, out))
     }
 
     fn response_stats(&self, conn: &mut AnyConnection, campaign_id: i64) -> ServiceResult<ResponseStats> {

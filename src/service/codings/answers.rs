@@ -461,10 +461,7 @@ impl Service {
             let decisions = store::adjudications_of_request(conn, request.id)?;
             let mut finals = final_answers(&coding.codebook, &codings, &decisions);
             finals.remove(&input.question);
-            let known = codes_by_question(finals.iter().filter_map(|(q, f)| match f {
-                Final::Decided(a, _) => Some((q.as_str(), a)),
-                _ => None,
-            }));
+            let known = decided_codes(&finals);
             coding
                 .codebook
                 .check_answer(&input.question, &answer, &known)
@@ -489,6 +486,14 @@ impl Service {
             self.request_codings_in(conn, actor, &coding, &request)
         })
     }
+}
+
+/// The codes of the decided final answers, question → codes, for deciding what applies.
+pub(super) fn decided_codes(finals: &HashMap<String, Final>) -> HashMap<String, Vec<String>> {
+    codes_by_question(finals.iter().filter_map(|(q, f)| match f {
+        Final::Decided(a, _) => Some((q.as_str(), a)),
+        _ => None,
+    }))
 }
 
 /// The final state of each question about one request.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::answers::final_answers;
+use super::answers::{decided_codes, final_answers};
 use super::spreadsheet::coder_for;
 use super::{Coding, emails, refuse_if_blind, stored_answer};
 use crate::domain::codebook::{Answer, Applies, Question, QuestionKind};
@@ -136,22 +136,16 @@ fn wide(loaded: &Loaded, coder: Option<i64>) -> ServiceResult<String> {
                 .collect(),
             None => {
                 let decided = loaded.decisions.get(&request.id).map_or(&[][..], Vec::as_slice);
-                let finals: HashMap<String, Answer> = final_answers(book, of_request, decided)
+                let finals = final_answers(book, of_request, decided);
+                // As the report counts them: only where the question applies.
+                let codes = decided_codes(&finals);
+                finals
                     .into_iter()
                     .filter_map(|(q, f)| match f {
-                        Final::Decided(a, _) => Some((q, a)),
+                        Final::Decided(a, _) if book.applies(&q, &codes) == Applies::Yes => Some((q, a)),
                         _ => None,
                     })
-                    .collect();
-                // As the report counts them: only where the question applies.
-                let codes: HashMap<String, Vec<String>> = finals
-                    .iter()
-                    .filter_map(|(q, a)| match a {
-                        Answer::Codes(c) => Some((q.clone(), c.clone())),
-                        _ => None,
-                    })
-                    .collect();
-                finals.into_iter().filter(|(q, _)| book.applies(q, &codes) == Applies::Yes).collect()
+                    .collect()
             }
         };
         let mut row = vec![request.reference.clone(), ods.clone().unwrap_or_default(), name.clone()];
