@@ -953,6 +953,43 @@ fn codebooks_are_stored_in_the_workspace_with_versions() {
 }
 
 #[test]
+fn codebooks_go_out_to_and_come_back_from_other_qualitative_tools() {
+    let cli = Cli::new();
+    cli.ok(&["user", "add", "--email", "lead@uni.ac.uk", "--role", "admin"]);
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/config/codebooks/abt.toml");
+    cli.ok(&["codebook", "import", shipped]);
+    let qdc = cli.ok(&["codebook", "export", "1"]);
+    assert!(qdc.starts_with(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\""
+    ));
+    let json: Value =
+        serde_json::from_str(&cli.ok(&["codebook", "export", "1", "--format", "json"])).unwrap();
+    assert_eq!(json["codebook"]["key"], "abt");
+
+    // Relabelled in NVivo and saved under another name: --key says which codebook it is.
+    std::fs::write(cli.path("from nvivo.qdc"), qdc.replace("name=\"Not stated\"", "name=\"Not said\""))
+        .unwrap();
+    let checked = cli.ok(&["codebook", "check", "from nvivo.qdc"]);
+    assert!(checked.contains("is a usable codebook: \"from_nvivo\""), "{checked}");
+    let stored = cli.ok(&["codebook", "import", "from nvivo.qdc", "--key", "abt"]);
+    assert!(stored.contains("Stored abt as version 2 in default (id 2)."), "{stored}");
+    let v2: Value = serde_json::from_str(&cli.ok(&["codebook", "export", "2", "--format", "json"])).unwrap();
+    assert_eq!(v2["codebook"]["questions"][3]["codes"][3]["label"], "Not said");
+    assert_eq!(v2["codebook"]["questions"][3]["applies_when"]["question"], "offers_abt");
+
+    let err = cli.fails(&["codebook", "import", shipped, "--key", "other"], 65);
+    assert!(err.contains("--key and --title are for .qdc files"), "{err}");
+    std::fs::write(cli.path("broken.qdc"), "<CodeBook><Codes>").unwrap();
+    let err = cli.fails(&["codebook", "import", "broken.qdc"], 65);
+    assert!(
+        err.contains("broken.qdc: is not a REFI-QDA codebook: it ends before its elements are closed"),
+        "{err}"
+    );
+    let err = cli.fails(&["codebook", "export", "99"], 66);
+    assert!(err.contains("No codebook of yours has the id 99"), "{err}");
+}
+
+#[test]
 fn a_campaign_is_coded_from_a_spreadsheet_at_the_command_line() {
     let cli = Cli::new();
     cli.campaign_to("name,email\nAlpha,a@x.example\nBeta,b@x.example\nGamma,c@x.example\n");

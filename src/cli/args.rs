@@ -242,10 +242,11 @@ pub struct JsonFlag {
 
 #[derive(Debug, Subcommand)]
 pub enum CodebookCommand {
-    /// Check a codebook file (TOML; see docs/coding.md) and list every problem in it, each
-    /// with where it is. Needs no database.
+    /// Check a codebook file (TOML, see docs/coding.md, or a REFI-QDA .qdc from NVivo, ATLAS.ti,
+    /// MAXQDA or QualCoder) and list every problem in it, each with where it is. Needs no
+    /// database.
     Check {
-        #[arg(value_name = "FILE.toml")]
+        #[arg(value_name = "FILE.toml|FILE.qdc")]
         file: PathBuf,
     },
     /// Try a codebook's rules on a text (a reply saved as a text file): the codes they suggest,
@@ -261,12 +262,29 @@ pub enum CodebookCommand {
         json: JsonFlag,
     },
     /// Store a codebook file in your workspace (researchers and owners). A codebook whose key
-    /// the workspace already has becomes its next version, unless nothing changed.
+    /// the workspace already has becomes its next version, unless nothing changed. A .qdc file
+    /// going into an existing codebook keeps its questions' keys, types and conditions (matched
+    /// by the GUIDs foitrack's own export gave them).
     Import {
-        #[arg(value_name = "FILE.toml")]
+        #[arg(value_name = "FILE.toml|FILE.qdc")]
         file: PathBuf,
+        /// For a .qdc file, which names no codebook: the codebook's key. By default made from
+        /// the file's name.
+        #[arg(long)]
+        key: Option<String>,
+        /// For a .qdc file: the codebook's title. By default the earlier version's, or the key.
+        #[arg(long)]
+        title: Option<String>,
         #[command(flatten)]
         json: JsonFlag,
+    },
+    /// Write a stored codebook version to standard output: as a REFI-QDA codebook (.qdc) for
+    /// NVivo, ATLAS.ti, MAXQDA or QualCoder, or as JSON.
+    Export {
+        /// The codebook version's id (see `foitrack codebook list`).
+        id: i64,
+        #[arg(long, value_parser = ["qdc", "json"], default_value = "qdc")]
+        format: String,
     },
     /// The codebooks stored in your workspaces, every version, newest first.
     List {
@@ -276,7 +294,7 @@ pub enum CodebookCommand {
     /// Show a codebook's questions and codes: a file's, or without one the active bystander
     /// training study's, which foitrack ships (config/codebooks/abt.toml). Needs no database.
     Show {
-        #[arg(value_name = "FILE.toml")]
+        #[arg(value_name = "FILE.toml|FILE.qdc")]
         file: Option<PathBuf>,
         #[command(flatten)]
         json: JsonFlag,
@@ -286,7 +304,7 @@ pub enum CodebookCommand {
 impl CodebookCommand {
     /// Whether the command reads or writes the database; the others work on files alone.
     pub fn needs_database(&self) -> bool {
-        matches!(self, Self::Import { .. } | Self::List { .. })
+        matches!(self, Self::Import { .. } | Self::List { .. } | Self::Export { .. })
     }
 }
 

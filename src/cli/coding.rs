@@ -11,6 +11,7 @@ use super::output::{Table, json, safe};
 use crate::domain::codebook::Codebook;
 use crate::service::ServiceError;
 use crate::service::agreement::{AgreementFigures, AgreementQuery, MAX_AGREEMENT_FILE, agreement_from_csv};
+use crate::service::codebook_exchange::{MAX_QDC_FILE, QdcImportInput, QdcImported, codebook_from_qdc};
 use crate::service::codebooks::{SaveCodebookInput, read_codebook, shipped_codebook, suggest_codes};
 use crate::service::{Actor, Service};
 
@@ -120,9 +121,11 @@ pub fn codebook(cmd: &CodebookCommand) -> anyhow::Result<()> {
             println!("Suggestions only: nothing is coded. AT counts characters from the start of the text.");
             Ok(())
         }
-        CodebookCommand::Import { .. } | CodebookCommand::List { .. } => Err(anyhow::anyhow!(
-            "this codebook command needs the database; it is run through stored_codebooks"
-        )),
+        CodebookCommand::Import { .. } | CodebookCommand::List { .. } | CodebookCommand::Export { .. } => {
+            Err(anyhow::anyhow!(
+                "this codebook command needs the database; it is run through stored_codebooks"
+            ))
+        }
         CodebookCommand::Show { file, json: j } => {
             let book = match file {
                 Some(file) => read_file_codebook(file)?,
@@ -138,12 +141,38 @@ pub fn codebook(cmd: &CodebookCommand) -> anyhow::Result<()> {
     }
 }
 
+/// A codebook file: TOML, or a REFI-QDA `.qdc` read as a new codebook named after the file.
 fn read_file_codebook(file: &Path) -> anyhow::Result<Codebook> {
     let path = file.display();
-    let bytes =
-        read_at_most(open(file)?, file, MAX_CODEBOOK_FILE, "is over 1 MB: far larger than any codebook")?;
-    read_codebook(&utf8(bytes, file)?)
-        .map_err(|e| listed(&path.to_string(), e, "is not a usable codebook: fix the problem(s) above"))
+    let (max, too_large) = if is_qdc(file) {
+        (MAX_QDC_FILE, "is over 5 MB: far larger than any codebook")
+    } else {
+        (MAX_CODEBOOK_FILE, "is over 1 MB: far larger than any codebook")
+    };
+    let text = utf8(read_at_most(open(file)?, file, max, too_large)?, file)?;
+    let read = if is_qdc(file) {
+        let key = key_from_file_name(file);
+        codebook_from_qdc(text.trim_start_matches('\u{feff}'), &key, &key, None).map(|(book, notes)| {
+            for note in notes {
+                eprintln!("{}: {}", safe(&path.to_string()), safe(&note));
+            }
+            book
+        })
+    } else {
+        read_codebook(&text)
+    };
+    read.map_err(|e| listed(&path.to_string(), e, "is not a usable codebook: fix the problem(s) above"))
+}
+
+/// Whether a file is a REFI-QDA codebook, by its extension.
+fn is_qdc(file: &Path) -> bool {
+    file.extension().is_some_and(|e| e.eq_ignore_ascii_case("qdc") || e.eq_ignore_ascii_case("xml"))
+}
+
+/// A codebook key made from a file's name, for a `.qdc` file, which names no codebook.
+fn key_from_file_name(file: &Path) -> String {
+    let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    crate::domain::codebook::qdc::key_from_name(&stem)
 }
 
 /// A file refused for what it holds: each problem on its own line of standard error, as
@@ -232,13 +261,42 @@ pub fn stored_codebooks(
     cmd: &CodebookCommand,
 ) -> anyhow::Result<()> {
     match cmd {
-        CodebookCommand::Import { file, json: j } => {
-            let codebook = read_file_codebook(file)?;
-            let input = SaveCodebookInput { workspace: workspace.map(String::from), codebook };
-            let saved = service.save_codebook(actor, input)?;
+        CodebookCommand::Import { file, key, title, json: j } => {
+            let (saved, notes) = if is_qdc(file) {
+                let bytes = read_at_most(
+                    open(file)?,
+                    file,
+                    MAX_QDC_FILE,
+                    "is over 5 MB: far larger than any codebook",
+                )?;
+                let key = key.clone().unwrap_or_else(|| key_from_file_name(file));
+                let input =
+                    QdcImportInput { workspace: workspace.map(String::from), key, title: title.clone() };
+                let imported = service.import_qdc(actor, input, &bytes).map_err(|e| {
+                    listed(
+                        &file.display().to_string(),
+                        e,
+                        "is not a usable codebook: fix the problem(s) above",
+                    )
+                })?;
+                (imported.saved, imported.notes)
+            } else {
+                if key.is_some() || title.is_some() {
+                    return Err(ServiceError::invalid(
+                        "--key and --title are for .qdc files; a TOML codebook gives its own key and title",
+                    )
+                    .into());
+                }
+                let codebook = read_file_codebook(file)?;
+                let input = SaveCodebookInput { workspace: workspace.map(String::from), codebook };
+                (service.save_codebook(actor, input)?, Vec::new())
+            };
             if j.json {
-                println!("{}", json(&saved));
+                println!("{}", json(&QdcImported { saved, notes }));
                 return Ok(());
+            }
+            for note in &notes {
+                println!("Note: {}.", safe(note));
             }
             let s = &saved.view.summary;
             if saved.stored {
@@ -257,6 +315,14 @@ pub fn stored_codebooks(
                     safe(&s.workspace),
                     s.id
                 );
+            }
+            Ok(())
+        }
+        CodebookCommand::Export { id, format } => {
+            if format == "json" {
+                println!("{}", json(&service.codebook(actor, *id)?));
+            } else {
+                print!("{}", service.codebook_qdc(actor, *id)?.1);
             }
             Ok(())
         }

@@ -45,7 +45,7 @@ impl Modify for BearerAuth {
         workspaces::list, workspaces::create, workspaces::show, workspaces::change,
         workspaces::members, workspaces::add_member, workspaces::change_member, workspaces::remove_member,
         workspaces::contacts, workspaces::set_contact,
-        agreement::calculate, codebooks::list, codebooks::save, codebooks::show,
+        agreement::calculate, codebooks::list, codebooks::save, codebooks::show, codebooks::export_qdc, codebooks::import_qdc,
         codings::set_plan, codings::plan, codings::request_codings, codings::submit, codings::adjudicate,
         codings::disagreements, codings::agreement, codings::data_package, codings::rule_quality, codings::import, codings::export, report::report,
     ),

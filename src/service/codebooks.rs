@@ -64,7 +64,7 @@ pub struct CodebookView {
 }
 
 /// What saving did: stored a new version, or found the newest one the same.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Saved {
     /// Whether a new version was stored.
     pub stored: bool,

@@ -16,6 +16,7 @@ pub mod agreement;
 pub mod authorities;
 pub mod authority_import;
 pub mod campaigns;
+pub mod codebook_exchange;
 pub mod codebooks;
 pub mod codings;
 pub mod contacts;

@@ -19,6 +19,7 @@ mod imports;
 mod inbound;
 mod mail;
 mod openapi;
+mod qdc;
 mod raw_files;
 mod reference_search;
 mod reminders;

@@ -192,7 +192,7 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
         "revoke_token" => t.a_owner_token_id,
         "show_authority" => t.authority,
         "assign_message" | "discard_message" => t.pen_message,
-        "show_codebook" => t.codebook,
+        "show_codebook" | "export_codebook_qdc" => t.codebook,
         _ => 0,
     };
     let filled = path
@@ -239,7 +239,8 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
         "list_campaigns" | "list_requests" | "list_outbox" | "list_holding_pen" | "list_codebooks" => {
             (filled, None, NoneOfA)
         }
-        "show_codebook" => (filled, None, NotFound),
+        "show_codebook" | "export_codebook_qdc" => (filled, None, NotFound),
+        "import_codebook_qdc" => (format!("{filled}?workspace=team-a&key=team_a"), None, NotFound),
         "save_codebook" => (
             filled,
             Some(json!({"workspace": "team-a", "codebook": crate::codebooks::small("team_a")})),

@@ -31,7 +31,7 @@ pub(super) fn toml_problem(e: &toml::de::Error, text: &str) -> Problem {
 }
 
 /// Words that R, Stata or SPSS reserve, so cannot name a column there.
-const RESERVED: [&str; 27] = [
+pub(super) const RESERVED: [&str; 27] = [
     "if", "in", "by", "to", "and", "or", "not", "eq", "ne", "ge", "gt", "le", "lt", "all", "with", "using",
     "for", "while", "repeat", "function", "next", "break", "else", "byte", "double", "float", "long",
 ];

@@ -7,6 +7,7 @@
 
 mod answer;
 mod check;
+pub mod qdc;
 mod rules;
 #[cfg(test)]
 mod tests;

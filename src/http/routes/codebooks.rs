@@ -7,7 +7,9 @@ use crate::http::auth::Bearer;
 use crate::http::body::JsonObject;
 use crate::http::openapi::responses::{Forbidden, NotFound};
 use crate::http::problem::ApiError;
+use crate::http::upload::read_upload;
 use crate::service::Service;
+use crate::service::codebook_exchange::{MAX_QDC_FILE, QdcImportInput, QdcImported};
 use crate::service::codebooks::{CodebookSummary, CodebookView, SaveCodebookInput};
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -63,4 +65,48 @@ pub async fn show(
 ) -> Result<web::Json<CodebookView>, ApiError> {
     let id = id.into_inner();
     Ok(web::Json(run_as(svc, bearer, move |svc, actor| svc.codebook(&actor, id)).await?))
+}
+
+/// One version of a codebook as a REFI-QDA codebook (`.qdc`, `urn:QDA-XML:codebook:1.0`), for
+/// NVivo, ATLAS.ti, MAXQDA and QualCoder: each question a code with its codes beneath it, every
+/// code with a GUID that stays the same from one export to the next.
+#[utoipa::path(get, path = "/api/v1/codebooks/{id}/qdc", tag = "coding", operation_id = "export_codebook_qdc", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Codebook version id")),
+    responses((status = 200, body = String, content_type = "application/xml"), (status = 404, response = NotFound)))]
+pub async fn export_qdc(
+    bearer: Bearer,
+    svc: web::Data<Service>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let (name, xml) = run_as(svc, bearer, move |svc, actor| svc.codebook_qdc(&actor, id)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/xml; charset=utf-8")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
+        .body(xml))
+}
+
+/// Stores a REFI-QDA codebook (`.qdc`) as a codebook of a workspace: `201` with a new version,
+/// or `200` when it is the same as the newest. Into a codebook the workspace already has, its
+/// questions and codes are recognised by their GUIDs and keep their keys, types, conditions and
+/// rules; `notes` says what was made of the rest.
+#[utoipa::path(post, path = "/api/v1/codebooks/qdc", tag = "coding", operation_id = "import_codebook_qdc", security(("bearer" = [])), params(QdcImportInput),
+    request_body(content = String, content_type = "application/xml", description = "A .qdc file"),
+    responses((status = 201, body = QdcImported), (status = 200, body = QdcImported), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
+pub async fn import_qdc(
+    bearer: Bearer,
+    svc: web::Data<Service>,
+    q: web::Query<QdcImportInput>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let actor = bearer.actor(&svc).await?;
+    let bytes = read_upload(payload, MAX_QDC_FILE as usize).await?;
+    let input = q.into_inner();
+    let imported = super::run(move || svc.import_qdc(&actor, input, &bytes)).await?;
+    let location = format!("/api/v1/codebooks/{}", imported.saved.view.summary.id);
+    Ok(if imported.saved.stored {
+        HttpResponse::Created().insert_header(("Location", location)).json(imported)
+    } else {
+        HttpResponse::Ok().insert_header(("Content-Location", location)).json(imported)
+    })
 }

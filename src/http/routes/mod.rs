@@ -80,7 +80,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(get().to(codebooks::list))
                 .route(post().to(codebooks::save)),
         )
+        .service(resource("/codebooks/qdc", "POST").route(post().to(codebooks::import_qdc)))
         .service(resource("/codebooks/{id}", "GET").route(get().to(codebooks::show)))
+        .service(resource("/codebooks/{id}/qdc", "GET").route(get().to(codebooks::export_qdc)))
         .service(
             resource("/campaigns/{id}/coding", "GET, PUT")
                 .route(get().to(codings::plan))
