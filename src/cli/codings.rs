@@ -280,6 +280,15 @@ fn print_plan(plan: &CodingPlanView, as_json: bool) -> anyhow::Result<()> {
         t.row(vec![coder.clone(), n.to_string()]);
     }
     print!("{}", t.render());
+    if let Some(m) = &plan.moved_forward {
+        println!(
+            "Moved to this version: {} coder answer(s) and {} adjudicated answer(s).",
+            m.codings, m.adjudications
+        );
+        for (question, n) in &m.left_behind {
+            println!("Left behind, to be coded again: {n} answer(s) to {}.", safe(question));
+        }
+    }
     Ok(())
 }
 

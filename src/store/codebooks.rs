@@ -53,6 +53,16 @@ pub fn latest(conn: &mut AnyConnection, workspace_id: i64, key: &str) -> StoreRe
         .optional()?)
 }
 
+/// Every version of a workspace's codebook, oldest first.
+pub fn versions(conn: &mut AnyConnection, workspace_id: i64, key: &str) -> StoreResult<Vec<CodebookRow>> {
+    Ok(codebooks::table
+        .filter(codebooks::workspace_id.eq(workspace_id))
+        .filter(codebooks::key.eq(key))
+        .order(codebooks::version.asc())
+        .select(CodebookRow::as_select())
+        .load(conn)?)
+}
+
 /// One version, if it is in one of the user's workspaces.
 pub fn visible(conn: &mut AnyConnection, scope: &Scope, id: i64) -> StoreResult<Option<CodebookRow>> {
     Ok(codebooks::table

@@ -202,6 +202,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Answers carried forward to a newer codebook version, as they were before.
+    answer_moves (id) {
+        id -> BigInt,
+        campaign_id -> BigInt,
+        request_id -> BigInt,
+        question -> Text,
+        coder_id -> Nullable<BigInt>,
+        from_codebook_id -> BigInt,
+        to_codebook_id -> BigInt,
+        from_codes -> Nullable<Text>,
+        to_codes -> Nullable<Text>,
+        moved_by -> BigInt,
+        moved_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     adjudications (id) {
         id -> BigInt,
         workspace_id -> BigInt,
@@ -274,7 +291,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     coding_coders,
     codings,
     adjudications,
-    final_codes
+    final_codes,
+    answer_moves
 );
 
 diesel::table! {

@@ -8,7 +8,7 @@ use crate::helpers::{TestApp, TestDb, spawn_app};
 use crate::inbound::world;
 use crate::on_both_backends;
 
-fn shipped() -> Value {
+pub(crate) fn shipped() -> Value {
     let book =
         foitrack::domain::codebook::Codebook::from_toml(foitrack::domain::codebook::ABT_CODEBOOK).unwrap();
     serde_json::to_value(book).unwrap()
@@ -16,7 +16,7 @@ fn shipped() -> Value {
 
 /// Saves the shipped codebook in the default workspace, adds two coders, and plans the
 /// campaign's coding with both of them on every reply. Returns the coders' tokens.
-async fn plan_two_coders(app: &TestApp, campaign: i64) -> (String, String) {
+pub(crate) async fn plan_two_coders(app: &TestApp, campaign: i64) -> (String, String) {
     let book =
         app.post("/api/v1/codebooks", &json!({"codebook": shipped()})).await.ok()["id"].as_i64().unwrap();
     let (one, _) = app.user("one@example.org", "coder", Some("default")).await;
@@ -29,7 +29,7 @@ async fn plan_two_coders(app: &TestApp, campaign: i64) -> (String, String) {
     (one, two)
 }
 
-fn question<'a>(view: &'a Value, key: &str) -> &'a Value {
+pub(crate) fn question<'a>(view: &'a Value, key: &str) -> &'a Value {
     view["questions"].as_array().unwrap().iter().find(|q| q["question"] == key).unwrap()
 }
 

@@ -18,6 +18,7 @@ mod imap;
 mod imports;
 mod inbound;
 mod mail;
+mod moves;
 mod openapi;
 mod qdc;
 mod raw_files;

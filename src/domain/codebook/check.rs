@@ -179,6 +179,7 @@ fn check_codes(q: &Question, at: &str, problems: &mut Vec<Problem>) {
     }
     let keys: HashSet<&str> = q.codes.iter().map(|c| c.key.as_str()).collect();
     let mut seen = HashSet::new();
+    let mut replaced = HashSet::new();
     for code in &q.codes {
         let at = format!("{at}.codes.{}", code.key);
         if let Some(p) = key_problem(&code.key) {
@@ -200,6 +201,18 @@ fn check_codes(q: &Question, at: &str, problems: &mut Vec<Problem>) {
                 problems.push(Problem::new(&at, "its parents go round in a circle"));
             }
             _ => {}
+        }
+        for old in &code.replaces {
+            let p = if let Some(p) = key_problem(old) {
+                Some(p)
+            } else if keys.contains(old.as_str()) {
+                Some(format!("it replaces \"{old}\", which is still a code of this question"))
+            } else if !replaced.insert(old.as_str()) {
+                Some(format!("\"{old}\" is replaced by two codes; an answer can move to only one"))
+            } else {
+                None
+            };
+            problems.extend(p.map(|p| Problem::new(format!("{at}.replaces"), p)));
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod qdc;
 mod rules;
 #[cfg(test)]
 mod tests;
+mod versions;
 
 use std::collections::HashMap;
 
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 pub use answer::{Answer, MAX_TEXT_ANSWER};
 pub use check::Problem;
 pub use rules::{Rule, Suggester, Suggestion};
+pub use versions::carry_forward;
 
 /// What kind of answer a question takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -92,6 +94,11 @@ pub struct Code {
     /// The key of a broader code of the same question.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// Codes of the question's earlier versions that this code takes the place of: one for a
+    /// renamed code, several for codes merged into it. Moving a campaign's plan to this version
+    /// carries answers given with them forward (see [`carry_forward`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replaces: Vec<String>,
 }
 
 /// "Applies when `question` was coded with one of `is`", for example `provider` applies when

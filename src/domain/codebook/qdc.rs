@@ -56,6 +56,7 @@ pub fn to_qdc(book: &Codebook, origin: &str) -> String {
                     description: String::new(),
                     colour: None,
                     parent: None,
+                    replaces: Vec::new(),
                 })
                 .collect()
         } else {
@@ -409,8 +410,8 @@ pub fn codebook_from_qdc(
 #[derive(Default)]
 struct Known {
     questions: HashMap<String, String>,
-    /// Question key → (GUID → code key).
-    codes: HashMap<String, HashMap<String, String>>,
+    /// Question key → (GUID → code).
+    codes: HashMap<String, HashMap<String, Code>>,
 }
 
 impl Known {
@@ -419,8 +420,8 @@ impl Known {
         for q in &book.questions {
             known.questions.insert(guid(&book.key, &q.key, ""), q.key.clone());
             let codes = known.codes.entry(q.key.clone()).or_default();
-            for c in q.code_keys() {
-                codes.insert(guid(&book.key, &q.key, c), c.to_string());
+            for c in &q.codes {
+                codes.insert(guid(&book.key, &q.key, &c.key), c.clone());
             }
         }
         known
@@ -434,9 +435,8 @@ fn matched_question(q: &Question, top: &QdcCode, known: &Known, notes: &mut Note
     match q.kind {
         QuestionKind::Single | QuestionKind::Multiple => {
             let empty = HashMap::new();
-            let keys = known.codes.get(&q.key).unwrap_or(&empty);
             let mut codes = Vec::new();
-            flatten(&top.children, None, keys, &mut codes);
+            flatten(&top.children, None, known.codes.get(&q.key).unwrap_or(&empty), &mut codes);
             for gone in q.codes.iter().filter(|c| !codes.iter().any(|n| n.key == c.key)) {
                 notes.push(format!("code {}.{} is not in the file, so it is left out", q.key, gone.key));
             }
@@ -459,20 +459,22 @@ fn matched_question(q: &Question, top: &QdcCode, known: &Known, notes: &mut Note
     question
 }
 
-/// Codes in the order read, each after its parent; `keys` gives the keys of known GUIDs.
-fn flatten(codes: &[QdcCode], parent: Option<&str>, keys: &HashMap<String, String>, out: &mut Vec<Code>) {
+/// Codes in the order read, each after its parent. A code whose GUID `known` gives keeps its key
+/// and what it replaces.
+fn flatten(codes: &[QdcCode], parent: Option<&str>, known: &HashMap<String, Code>, out: &mut Vec<Code>) {
     for c in codes {
         let taken: Vec<&str> = out.iter().map(|o| o.key.as_str()).collect();
-        let key = keys.get(&c.guid).cloned().filter(|k| !taken.contains(&k.as_str()));
-        let key = key.unwrap_or_else(|| unique(key_from_name(&c.name), &taken));
+        let earlier = known.get(&c.guid).filter(|k| !taken.contains(&k.key.as_str()));
+        let key = earlier.map_or_else(|| unique(key_from_name(&c.name), &taken), |k| k.key.clone());
         out.push(Code {
             key: key.clone(),
             label: c.name.clone(),
             description: c.description.clone(),
             colour: c.colour.clone(),
             parent: parent.map(String::from),
+            replaces: earlier.map(|k| k.replaces.clone()).unwrap_or_default(),
         });
-        flatten(&c.children, Some(&key), keys, out);
+        flatten(&c.children, Some(&key), known, out);
     }
 }
 

@@ -186,3 +186,16 @@ fn an_import_that_makes_no_usable_codebook_lists_its_problems() {
     let problems = codebook_from_qdc(&file, "Not A Key", "T", None).unwrap_err();
     assert!(problems.iter().any(|p| p.message.contains("cannot be a key")), "{problems:?}");
 }
+
+#[test]
+fn what_a_code_replaces_survives_the_round_trip() {
+    let mut book = abt();
+    let q = book.questions.iter_mut().find(|q| q.key == "provider").unwrap();
+    q.codes.retain(|c| c.key != "both");
+    q.codes[0].replaces = vec!["both".into()];
+    q.rules.retain(|r| r.code != "both");
+    book.check().unwrap();
+    let file = read_qdc(&to_qdc(&book, "t")).unwrap();
+    let (back, notes) = codebook_from_qdc(&file, "abt", &book.title, Some(&book)).unwrap();
+    assert_eq!(back, book, "{notes:?}");
+}

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::evidence::{self, Evidence, EvidenceInput};
-use super::{AnswerFields, Coding, answer_columns, codes_campaign, emails, finals, stored_answer};
+use super::{AnswerFields, Coding, answer_columns, codes_campaign, emails, finals, fitting, stored_answer};
 use crate::domain::codebook::{Answer, Applies, Codebook};
 use crate::domain::coding::{Basis, Final, decide, may_see_others};
 use crate::domain::vocab::WorkspaceRole;
@@ -17,6 +17,7 @@ use crate::service::convert::utc;
 use crate::service::text::{self, Shape};
 use crate::service::{Actor, FieldError, Service, ServiceError, ServiceResult, now};
 use crate::store::AnyConnection;
+use crate::store::answer_moves::{self, MoveTo};
 use crate::store::codings::{self as store, AdjudicationRow, CodingRow, NewAdjudication, NewCoding};
 use crate::store::models::RequestRow;
 
@@ -211,15 +212,15 @@ impl Service {
         }
         // Two coders answering at once must not each decide the final answer alone.
         crate::store::requests::lock_quietly(conn, request.id)?;
-        let existing = store::of_request(conn, request.id)?;
+        let (mine, stale): (Vec<CodingRow>, Vec<CodingRow>) = store::of_request(conn, request.id)?
+            .into_iter()
+            .filter(|c| c.coder_id == coder)
+            .partition(|c| fitting(&coding.codebook, c).is_some());
         let mut problems = Vec::new();
         let answers: Vec<Result<Answer, String>> =
             inputs.iter().map(|i| answer_of(&i.codes, i.number, &i.text)).collect();
-        let mine: Vec<(String, Answer)> = existing
-            .iter()
-            .filter(|c| c.coder_id == coder)
-            .map(|c| (c.question.clone(), stored_answer(&c.codes, c.number, &c.text)))
-            .collect();
+        let mine: Vec<(String, Answer)> =
+            mine.iter().map(|c| (c.question.clone(), stored_answer(&c.codes, c.number, &c.text))).collect();
         let given =
             inputs.iter().zip(&answers).filter_map(|(i, a)| Some((i.question.as_str(), a.as_ref().ok()?)));
         let own = codes_by_question(mine.iter().map(|(q, a)| (q.as_str(), a)).chain(given));
@@ -273,6 +274,18 @@ impl Service {
         let mut stored = Vec::with_capacity(inputs.len());
         for ((input, answer), evidence) in inputs.iter().zip(answers.iter().flatten()).zip(passages) {
             let (codes, number, text) = answer_columns(answer);
+            if let Some(old) = stale.iter().find(|c| c.question == input.question) {
+                // Coding again what a move to this version left behind: the old answer is kept
+                // as a move, made by the coder.
+                let to = MoveTo {
+                    campaign_id: coding.campaign.id,
+                    codebook_id: coding.plan.codebook_id,
+                    codes: codes.clone(),
+                    moved_by: coder,
+                    moved_at: created_at,
+                };
+                answer_moves::replace_coding(conn, old, &to)?;
+            }
             let evidence = serde_json::to_string(&evidence)
                 .map_err(|e| ServiceError::internal_from("Evidence could not be written as JSON", e))?;
             let row = store::insert(
@@ -327,7 +340,10 @@ impl Service {
         coding: &Coding,
         request: &RequestRow,
     ) -> ServiceResult<RequestCodings> {
-        let codings = store::of_request(conn, request.id)?;
+        let codings: Vec<CodingRow> = store::of_request(conn, request.id)?
+            .into_iter()
+            .filter(|c| fitting(&coding.codebook, c).is_some())
+            .collect();
         let decisions = store::adjudications_of_request(conn, request.id)?;
         let blind = codes_campaign(conn, actor, coding)?;
         let assigned = coding.assignment().coders_of(request.id);
@@ -505,15 +521,13 @@ pub(super) fn final_answers(
     book.questions
         .iter()
         .map(|q| {
-            let answers: Vec<Answer> = codings
-                .iter()
-                .filter(|c| c.question == q.key)
-                .map(|c| stored_answer(&c.codes, c.number, &c.text))
-                .collect();
+            let answers: Vec<Answer> =
+                codings.iter().filter(|c| c.question == q.key).filter_map(|c| fitting(book, c)).collect();
             let decided = decisions
                 .iter()
                 .find(|d| d.question == q.key)
-                .map(|d| stored_answer(&d.codes, d.number, &d.text));
+                .map(|d| stored_answer(&d.codes, d.number, &d.text))
+                .filter(|a| q.fits(a));
             (q.key.clone(), decide(&answers.iter().collect::<Vec<_>>(), decided.as_ref()))
         })
         .collect()

@@ -19,10 +19,12 @@ pub(super) fn refresh(
 ) -> ServiceResult<Final> {
     let answers: Vec<Answer> = store::of_question(conn, request_id, question)?
         .iter()
-        .map(|c| super::stored_answer(&c.codes, c.number, &c.text))
+        .filter_map(|c| super::fitting(book, c))
         .collect();
+    let fits = |a: &Answer| book.question(question).is_some_and(|q| q.fits(a));
     let adjudicated = store::adjudication(conn, request_id, question)?
-        .map(|a| super::stored_answer(&a.codes, a.number, &a.text));
+        .map(|a| super::stored_answer(&a.codes, a.number, &a.text))
+        .filter(fits);
     let decided = decide(&answers.iter().collect::<Vec<_>>(), adjudicated.as_ref());
     let at = Place { campaign_id, request_id, question, region: store::region_of(conn, request_id)? };
     let applies = applies(conn, book, request_id, question)?;

@@ -10,6 +10,7 @@ mod answers;
 mod evidence;
 mod export;
 mod finals;
+mod moves;
 mod plan;
 mod rules;
 mod spreadsheet;
@@ -26,6 +27,7 @@ pub use answers::{
 };
 pub use evidence::{Evidence, EvidenceInput};
 pub use export::DataPackage;
+pub use moves::MovedForward;
 pub use plan::{CodingPlanInput, CodingPlanView};
 pub use rules::RuleQualityReport;
 pub use spreadsheet::{CodingImportReport, ImportProblem, MAX_CODING_FILE};
@@ -69,6 +71,14 @@ fn stored_answer(codes: &Option<String>, number: Option<f64>, text: &Option<Stri
         (None, Some(n), _) => Answer::Number(n),
         (None, None, t) => Answer::Text(t.clone().unwrap_or_default()),
     }
+}
+
+/// A coder's stored answer, if it fits the plan's codebook version. One that does not was left
+/// behind when the plan moved to a newer version (see `moves`): it counts nowhere, and the coder
+/// may answer the question again.
+fn fitting(book: &Codebook, c: &store::CodingRow) -> Option<Answer> {
+    let answer = stored_answer(&c.codes, c.number, &c.text);
+    book.question(&c.question).is_some_and(|q| q.fits(&answer)).then_some(answer)
 }
 
 /// An answer as its columns: codes, number, text.

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::moves::MovedForward;
 use super::{Coding, emails};
 use crate::domain::coding::Assignment;
 use crate::domain::vocab::WorkspaceRole;
@@ -49,6 +50,10 @@ pub struct CodingPlanView {
     pub double_coded: usize,
     /// How many requests each coder is given, by email.
     pub per_coder: BTreeMap<String, usize>,
+    /// Only when this change moved the plan to a newer version after coding had started: what
+    /// became of the answers already given (see docs/coding.md, "Moving answers forward").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_forward: Option<MovedForward>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -96,7 +101,8 @@ impl Service {
             let earlier = store::plan(conn, campaign.id)?.map(|(p, _)| p);
             let old = earlier.as_ref().map(|p| p.codebook_id);
             let changed = old.is_some_and(|id| id != book.id);
-            if changed && store::codes_campaign_at_all(conn, campaign.id)? {
+            let started = changed && store::codes_campaign_at_all(conn, campaign.id)?;
+            if started {
                 let old = old.and_then(|id| codebook_store::by_id(conn, id).transpose()).transpose()?;
                 if old.is_some_and(|o| o.key != book.key || o.version > book.version) {
                     return Err(ServiceError::Conflict(
@@ -117,12 +123,18 @@ impl Service {
                 updated_at: now(),
             };
             store::put_plan(conn, &plan, &coders)?;
+            let moved = match old.filter(|_| started) {
+                Some(from) => {
+                    Some(super::moves::move_forward(conn, campaign.id, from, &book, actor.user_id)?)
+                }
+                None => None,
+            };
             let coding = Coding::loaded(campaign, plan, coders, conn)?;
             if changed {
                 // The new version's conditions may differ: which answers apply is decided again.
                 super::finals::rebuild(conn, &coding.codebook, coding.campaign.id)?;
             }
-            self.plan_view(conn, campaign_id, coding)
+            Ok(CodingPlanView { moved_forward: moved, ..self.plan_view(conn, campaign_id, coding)? })
         })
     }
 
@@ -166,6 +178,7 @@ impl Service {
             requests: ids.len(),
             double_coded,
             per_coder,
+            moved_forward: None,
         })
     }
 }

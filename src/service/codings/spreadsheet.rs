@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::answers::CodingInput;
-use super::{Coding, stored_answer};
+use super::{Coding, fitting};
 use crate::domain::codebook::Answer;
 use crate::domain::coding::same_answer;
 use crate::domain::coding_csv::{self, KeyColumn};
@@ -139,7 +139,7 @@ impl Service {
         let mine: HashMap<String, Answer> = store::of_request(conn, request.id)?
             .into_iter()
             .filter(|c| c.coder_id == coder)
-            .map(|c| (c.question.clone(), stored_answer(&c.codes, c.number, &c.text)))
+            .filter_map(|c| Some((c.question.clone(), fitting(&coding.codebook, &c)?)))
             .collect();
         let mut problems = Vec::new();
         let mut inputs = Vec::new();
