@@ -47,7 +47,7 @@ impl Modify for BearerAuth {
         workspaces::contacts, workspaces::set_contact,
         agreement::calculate, codebooks::list, codebooks::save, codebooks::show, codebooks::export_qdc, codebooks::import_qdc,
         codings::set_plan, codings::plan, codings::request_codings, codings::submit, codings::adjudicate,
-        codings::disagreements, codings::agreement, codings::data_package, codings::rule_quality, codings::import, codings::export, report::report,
+        codings::disagreements, codings::agreement, codings::data_package, codings::rule_quality, codings::import, codings::export, report::report, report::chart,
     ),
     components(schemas(Problem, crate::domain::vocab::OutboxState, crate::domain::import::ImportFormat)),
     modifiers(&BearerAuth, &FrameworkResponses),

@@ -205,6 +205,19 @@ impl Service {
         Ok((report, out))
     }
 
+    /// One of [`Self::report_with_charts`]'s charts, by its file name (`responses.svg`, or
+    /// `QUESTION.svg`); an unknown name is a 404 naming the charts there are.
+    pub fn report_chart(&self, actor: &Actor, campaign_id: i64, name: &str) -> ServiceResult<String> {
+        let (_, charts) = self.report_with_charts(actor, campaign_id)?;
+        let names: Vec<&str> = charts.iter().map(|(n, _)| n.as_str()).collect();
+        let listed = names.join(", ");
+        charts.into_iter().find(|(n, _)| n == name).map(|(_, svg)| svg).ok_or_else(|| {
+            ServiceError::NotFound(format!(
+                "Campaign {campaign_id} has no chart called {name}; its charts are {listed}."
+            ))
+        })
+    }
+
     fn response_stats(&self, conn: &mut AnyConnection, campaign_id: i64) -> ServiceResult<ResponseStats> {
         let c = store::responses(conn, campaign_id)?;
         let mut days: Vec<(f64, i64)> = Vec::new();

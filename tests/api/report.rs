@@ -177,6 +177,25 @@ async fn the_studys_table_is_a_query(db: &TestDb) {
     assert!(text.lines().any(|l| l.starts_with("offers_abt,yes,Yes,responded,199,35,17.6,")), "{text}");
     app.get(&format!("{report_path}?format=pdf")).await.problem(422, "validation");
     app.get("/api/v1/campaigns/999999/report").await.problem(404, "not-found");
+
+    // The charts over HTTP, the same the command line writes: 35 yes in the offers chart.
+    let chart = |name: &str| format!("/api/v1/campaigns/{campaign}/charts/{name}");
+    let offers =
+        app.client.get(app.url(&chart("offers_abt.svg"))).bearer_auth(&app.token).send().await.unwrap();
+    assert_eq!(offers.status(), 200);
+    let header = |name: &str| offers.headers()[name].to_str().unwrap().to_string();
+    assert_eq!(header("content-type"), "image/svg+xml; charset=utf-8");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    let svg = offers.text().await.unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("<title id=\"chart-title\">Does the trust offer"),
+        "{svg}"
+    );
+    assert!(svg.contains("London: Yes 20, No 12;"), "the description gives the figures: {svg}");
+    let weekly = app.get(&chart("responses.svg")).await;
+    assert!(weekly.body.as_str().unwrap().contains("Responses per week"));
+    let unknown = app.get(&chart("nothing.svg")).await.problem(404, "not-found");
+    assert!(unknown.contains("its charts are responses.svg, offers_abt.svg"), "{unknown}");
     app.stop().await;
 }
 on_both_backends!(the_studys_table_is_a_query);

@@ -180,6 +180,7 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
         | "campaign_report"
         | "campaign_agreement"
         | "campaign_data_package"
+        | "campaign_report_chart"
         | "campaign_rule_quality" => t.campaign,
         "list_request_codings" | "submit_codings" | "adjudicate_coding" => t.requests[0],
         "show_request"
@@ -254,6 +255,7 @@ fn aim(op: &str, path: &str, t: &Teams) -> Option<(String, Option<Value>, Expect
         | "campaign_agreement"
         | "campaign_data_package"
         | "campaign_rule_quality" => (filled, None, NotFound),
+        "campaign_report_chart" => (filled.replace("{name}", "responses.svg"), None, NotFound),
         "set_coding_plan" => (
             filled,
             Some(

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use super::run_as;
 use crate::http::auth::Bearer;
 use crate::http::body::JsonObject;
-use crate::http::openapi::responses::{Forbidden, NotFound};
+use crate::http::openapi::responses::{Conflict, Forbidden, NotFound};
 use crate::http::problem::ApiError;
 use crate::http::upload::read_upload;
 use crate::service::Service;
@@ -38,7 +38,7 @@ pub async fn list(
 /// key is taken and the codebook differs from the newest), or `200` with the newest version
 /// when it is the same.
 #[utoipa::path(post, path = "/api/v1/codebooks", tag = "coding", operation_id = "save_codebook", security(("bearer" = [])), request_body = SaveCodebookInput,
-    responses((status = 201, body = CodebookView), (status = 200, body = CodebookView), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
+    responses((status = 201, body = CodebookView), (status = 200, body = CodebookView), (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 409, response = Conflict)))]
 pub async fn save(
     bearer: Bearer,
     svc: web::Data<Service>,
@@ -92,7 +92,7 @@ pub async fn export_qdc(
 /// rules; `notes` says what was made of the rest.
 #[utoipa::path(post, path = "/api/v1/codebooks/qdc", tag = "coding", operation_id = "import_codebook_qdc", security(("bearer" = [])), params(QdcImportInput),
     request_body(content = String, content_type = "application/xml", description = "A .qdc file"),
-    responses((status = 201, body = QdcImported), (status = 200, body = QdcImported), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
+    responses((status = 201, body = QdcImported), (status = 200, body = QdcImported), (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 409, response = Conflict)))]
 pub async fn import_qdc(
     bearer: Bearer,
     svc: web::Data<Service>,

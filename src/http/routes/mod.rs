@@ -95,6 +95,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/campaigns/{id}/codings/import", "POST").route(post().to(codings::import)))
         .service(resource("/campaigns/{id}/codings/export", "GET").route(get().to(codings::export)))
         .service(resource("/campaigns/{id}/report", "GET").route(get().to(report::report)))
+        .service(resource("/campaigns/{id}/charts/{name}", "GET").route(get().to(report::chart)))
         .service(
             resource("/requests/{id}/codings", "GET, POST")
                 .route(get().to(codings::request_codings))

@@ -60,3 +60,24 @@ pub async fn report(
 fn refused(field: &str, message: String) -> ApiError {
     ServiceError::invalid_fields(vec![FieldError::new(field, message)]).into()
 }
+
+/// One of the report's charts as SVG, each with a title and a description of its figures for
+/// screen readers: `responses.svg` (responses per week) or `QUESTION.svg` for a question with
+/// codes (each code's count by region), as `foitrack report --charts` writes them.
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/charts/{name}", tag = "coding", operation_id = "campaign_report_chart", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Campaign id"), ("name" = String, Path, description = "responses.svg, or a question's key and .svg")),
+    responses((status = 200, body = String, content_type = "image/svg+xml"), (status = 404, response = NotFound), (status = 409, response = Conflict)))]
+pub async fn chart(
+    bearer: Bearer,
+    svc: web::Data<Service>,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, name) = path.into_inner();
+    let svg = run_as(svc, bearer, move |svc, actor| svc.report_chart(&actor, id, &name)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml; charset=utf-8")
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        // An SVG opened on its own is a document: it may style itself, and do nothing else.
+        .insert_header(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"))
+        .body(svg))
+}
