@@ -61,6 +61,8 @@ pub struct ServerSettings {
     pub concurrent_imports: usize,
     /// How long an import waits for its turn before it is refused with `429`.
     pub import_wait_seconds: u64,
+    /// Whether the web pages' session cookie is sent over HTTPS only.
+    pub secure_cookies: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

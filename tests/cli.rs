@@ -953,6 +953,36 @@ fn codebooks_are_stored_in_the_workspace_with_versions() {
 }
 
 #[test]
+fn a_password_for_the_web_pages_is_piped_in_and_checked() {
+    use std::io::Write;
+    let cli = Cli::new();
+    cli.ok(&["user", "add", "--email", "lead@uni.ac.uk", "--role", "admin"]);
+    let piped = |email: &str, password: &str| {
+        let mut child = cli
+            .command()
+            .args(["user", "password", "--email", email])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let set = piped("lead@uni.ac.uk", "correct horse battery");
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&set.stdout),
+        "Set the password of lead@uni.ac.uk; they can sign in to the web pages now.\n"
+    );
+    let short = piped("lead@uni.ac.uk", "hunter2");
+    assert_eq!(short.status.code(), Some(65));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("A password must be 10 to 1000 characters long"));
+    let nobody = piped("nobody@uni.ac.uk", "correct horse battery");
+    assert_eq!(nobody.status.code(), Some(66), "{}", String::from_utf8_lossy(&nobody.stderr));
+}
+
+#[test]
 fn codebooks_go_out_to_and_come_back_from_other_qualitative_tools() {
     let cli = Cli::new();
     cli.ok(&["user", "add", "--email", "lead@uni.ac.uk", "--role", "admin"]);

@@ -655,6 +655,12 @@ pub enum UserCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Set a user's password for signing in to the web pages. It is read from standard input:
+    /// typed (not shown) on a terminal, or piped in by a script. At least 10 characters.
+    Password {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

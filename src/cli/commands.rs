@@ -530,6 +530,11 @@ fn users(service: &Service, cmd: UserCommand, ws: Option<&str>) -> anyhow::Resul
             }
             print!("{}", t.render());
         }
+        UserCommand::Password { email } => {
+            let password = super::password::read(&format!("New password for {}: ", safe(&email)))?;
+            service.set_password(None, &email, &password)?;
+            println!("Set the password of {}; they can sign in to the web pages now.", safe(&email));
+        }
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ mod feed;
 mod ingest;
 mod outbox;
 mod output;
+mod password;
 mod report;
 mod search;
 mod serve;

@@ -14,6 +14,7 @@ use crate::service::Service;
 pub mod auth;
 pub mod body;
 pub mod openapi;
+pub mod pages;
 pub mod problem;
 pub mod routes;
 pub mod upload;
@@ -64,6 +65,8 @@ pub fn server(
     settings: &ServerSettings,
     pool_size: u32,
 ) -> std::io::Result<Server> {
+    let session_key = service.session_key().map_err(std::io::Error::other)?;
+    let secure_cookies = settings.secure_cookies;
     let data = web::Data::new(service);
     let json_limit = settings.json_limit_bytes;
     let upload_limit = settings.upload_limit_bytes;
@@ -88,6 +91,7 @@ pub fn server(
             .service(routes::resource("/healthz", "GET").route(web::get().to(routes::health::healthz)))
             .service(routes::resource("/api/v1/openapi.json", "GET").route(web::get().to(openapi_json)))
             .service(web::scope("/api/v1").configure(routes::configure))
+            .configure(|cfg| pages::configure(cfg, &session_key, secure_cookies))
             .default_service(web::to(not_found))
     })
     .listen(listener)?;

@@ -236,7 +236,7 @@ impl Service {
 }
 
 /// Users sign in by email address, which is matched whatever its case.
-fn sign_in_email(raw: &str) -> Result<String, crate::domain::newtypes::ValueError> {
+pub(super) fn sign_in_email(raw: &str) -> Result<String, crate::domain::newtypes::ValueError> {
     EmailAddress::parse(raw).map(|e| e.as_str().to_lowercase())
 }
 

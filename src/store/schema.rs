@@ -7,6 +7,7 @@ diesel::table! {
         name -> Text,
         role -> Text,
         created_at -> Timestamp,
+        password_hash -> Nullable<Text>,
     }
 }
 

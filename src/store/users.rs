@@ -9,7 +9,24 @@ use super::{AnyConnection, StoreResult};
 use crate::domain::vocab::WorkspaceRole;
 
 pub fn insert(conn: &mut AnyConnection, new: &NewUser) -> StoreResult<UserRow> {
-    Ok(diesel::insert_into(users::table).values(new).get_result::<UserRow>(conn)?)
+    let id: i64 = diesel::insert_into(users::table).values(new).returning(users::id).get_result(conn)?;
+    Ok(users::table.find(id).select(UserRow::as_select()).first(conn)?)
+}
+
+/// A user by email, with their password's Argon2 hash if they have set one.
+pub fn with_password(
+    conn: &mut AnyConnection,
+    email: &str,
+) -> StoreResult<Option<(UserRow, Option<String>)>> {
+    Ok(users::table
+        .filter(users::email.eq(email))
+        .select((UserRow::as_select(), users::password_hash))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn set_password_hash(conn: &mut AnyConnection, user_id: i64, hash: &str) -> StoreResult<bool> {
+    Ok(diesel::update(users::table.find(user_id)).set(users::password_hash.eq(hash)).execute(conn)? == 1)
 }
 
 pub fn count(conn: &mut AnyConnection) -> StoreResult<i64> {

@@ -102,6 +102,7 @@ pub fn server_settings() -> ServerSettings {
         workers: 2,
         concurrent_imports: 2,
         import_wait_seconds: 30,
+        secure_cookies: false,
     }
 }
 

@@ -20,6 +20,7 @@ mod inbound;
 mod mail;
 mod moves;
 mod openapi;
+mod pages;
 mod qdc;
 mod raw_files;
 mod reference_search;

@@ -1,0 +1,70 @@
+//! The researcher's web pages: HTML rendered on the server from askama templates
+//! (`templates/`), over the same service layer as the API. Forms work without JavaScript.
+//!
+//! Pages sign in with a session kept in a signed and encrypted cookie; the API keeps its bearer
+//! tokens. Every state-changing request must come from our own pages (see [`guard`]).
+
+mod dashboard;
+mod error;
+mod guard;
+mod session;
+mod sign_in;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::CookieContentSecurity;
+use actix_session::storage::CookieSessionStore;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::http::header;
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{HttpResponse, web};
+
+pub use error::PageError;
+
+/// What every page may load: only our own stylesheet, scripts and images, and nothing may frame it.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; script-src 'self'; \
+    img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The pages' routes, with their session, their origin check and their headers.
+pub fn configure(cfg: &mut web::ServiceConfig, session_key: &[u8], secure_cookies: bool) {
+    let sessions = SessionMiddleware::builder(CookieSessionStore::default(), Key::derive_from(session_key))
+        .cookie_name("foitrack_session".into())
+        .cookie_secure(secure_cookies)
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_content_security(CookieContentSecurity::Private)
+        .build();
+    let headers = DefaultHeaders::new()
+        .add((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::REFERRER_POLICY, "same-origin"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::CACHE_CONTROL, "no-store"));
+    cfg.service(web::resource("/static/app.css").route(
+        web::get().to(|| async { asset("text/css; charset=utf-8", include_str!("../../../static/app.css")) }),
+    ))
+    .service(
+        web::scope("")
+            .wrap(from_fn(guard::same_origin))
+            .wrap(sessions)
+            .wrap(headers)
+            .route("/", web::get().to(dashboard::show))
+            .route("/sign-in", web::get().to(sign_in::form))
+            .route("/sign-in", web::post().to(sign_in::submit))
+            .route("/sign-out", web::post().to(sign_in::sign_out)),
+    );
+}
+
+/// A file compiled into the binary, cached for a day (it changes only with a new release).
+fn asset(content_type: &str, body: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(body)
+}
+
+/// A rendered page.
+fn html(page: impl askama::Template) -> Result<HttpResponse, PageError> {
+    let body = page.render().map_err(|e| PageError::Broken(format!("a page could not be rendered: {e}")))?;
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body))
+}

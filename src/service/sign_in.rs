@@ -1,0 +1,112 @@
+//! Signing in to the web pages with an email address and a password. Passwords are kept only as
+//! Argon2id hashes; API tokens stay for scripts and work whether or not a password is set.
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use rand::RngCore;
+
+use super::{Actor, Service, ServiceError, ServiceResult};
+use crate::store::users;
+
+/// Passwords shorter than this are refused: with no rule on their make-up, length is what makes
+/// a password hard to guess.
+pub const MIN_PASSWORD: usize = 10;
+/// Longer ones are refused too: hashing cost grows with length, and no one types more.
+pub const MAX_PASSWORD: usize = 1_000;
+
+/// What a refused sign-in says, whatever was wrong, so that it does not tell whether an email
+/// address has an account.
+const NOT_SIGNED_IN: &str = "That email address and password do not match an account.";
+
+impl Service {
+    /// Sets a user's password: their own, or anyone's for a site administrator (`actor` none:
+    /// the command line on the server).
+    pub fn set_password(&self, actor: Option<&Actor>, email: &str, password: &str) -> ServiceResult<()> {
+        let n = password.chars().count();
+        if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&n) {
+            return Err(ServiceError::invalid(format!(
+                "A password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters long; a few ordinary words \
+                 together make a good one."
+            )));
+        }
+        let mut conn = self.db().conn()?;
+        let user = users::by_email(&mut conn, &super::users::sign_in_email(email).unwrap_or_default())?
+            .ok_or_else(|| ServiceError::NotFound(format!("No user has the email {email}.")))?;
+        if let Some(a) = actor
+            && a.user_id != user.id
+            && !a.role.can_manage_users()
+        {
+            return Err(ServiceError::Forbidden(
+                "Only site administrators set other people's passwords.".into(),
+            ));
+        }
+        let salt = SaltString::generate(&mut OsRng);
+        let hash = Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| ServiceError::internal(format!("A password could not be hashed: {e}")))?
+            .to_string();
+        users::set_password_hash(&mut conn, user.id, &hash)?;
+        Ok(())
+    }
+
+    /// The user with this email and password, with their workspaces.
+    pub fn sign_in(&self, email: &str, password: &str) -> ServiceResult<Actor> {
+        let refused = || ServiceError::Unauthorized(NOT_SIGNED_IN.into());
+        let email = super::users::sign_in_email(email).map_err(|_| refused())?;
+        if password.chars().count() > MAX_PASSWORD {
+            return Err(refused());
+        }
+        let mut conn = self.db().conn()?;
+        let found = users::with_password(&mut conn, &email)?;
+        // Without an account (or a password) a hash is still checked, so that a refusal takes
+        // as long either way and its timing does not tell which.
+        let stored = found.as_ref().and_then(|(_, h)| h.clone()).unwrap_or_else(|| decoy().to_string());
+        let parsed = PasswordHash::new(&stored)
+            .map_err(|e| ServiceError::internal(format!("A stored password hash does not read: {e}")))?;
+        let matches = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+        match found {
+            Some((user, Some(_))) if matches => {
+                let workspaces = super::workspaces::memberships(&mut conn, user.id)?;
+                Ok(Actor { user_id: user.id, role: user.role, email: user.email, workspaces })
+            }
+            _ => Err(refused()),
+        }
+    }
+
+    /// The actor a signed-in page acts as, read afresh on every request: a user removed from a
+    /// workspace loses it at once, and a removed user is signed out.
+    pub fn session_actor(&self, user_id: i64) -> ServiceResult<Actor> {
+        let mut conn = self.db().conn()?;
+        let user = users::by_id(&mut conn, user_id)?.ok_or_else(|| {
+            ServiceError::Unauthorized("Your account no longer exists; sign in again.".into())
+        })?;
+        let workspaces = super::workspaces::memberships(&mut conn, user.id)?;
+        Ok(Actor { user_id: user.id, role: user.role, email: user.email, workspaces })
+    }
+
+    /// The key that signs and encrypts the web pages' session cookies: 64 random bytes, made on
+    /// first use and kept in the database, so that every instance shares it.
+    pub fn session_key(&self) -> ServiceResult<Vec<u8>> {
+        let mut conn = self.db().conn()?;
+        let text = crate::store::outbox::secret(&mut conn, "session_key", || {
+            let mut key = [0u8; 64];
+            rand::rng().fill_bytes(&mut key);
+            hex::encode(key)
+        })?;
+        hex::decode(text)
+            .map_err(|e| ServiceError::internal(format!("The stored session key does not read: {e}")))
+    }
+}
+
+/// A hash of a password no one has, made once per process.
+fn decoy() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(b"no account has this password", &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}

@@ -1,0 +1,148 @@
+//! The web pages over HTTP, on both backends, as a browser without JavaScript sees them: signing
+//! in and out, the dashboard, and the refusals that protect them (forged forms, wrong
+//! passwords). The same in a real Chromium is in tests/browser.rs.
+
+use reqwest::redirect::Policy;
+use serde_json::json;
+
+use crate::helpers::{TestApp, TestDb, spawn_app};
+use crate::on_both_backends;
+
+const PASSWORD: &str = "correct horse battery";
+
+/// What a page request got: its status, where it redirects, its text and its headers.
+struct Got {
+    status: u16,
+    location: String,
+    text: String,
+    headers: reqwest::header::HeaderMap,
+}
+
+async fn got(response: reqwest::Response) -> Got {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let location = headers.get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    Got { status, location, text: response.text().await.unwrap(), headers }
+}
+
+/// A browser: keeps cookies, does not follow redirects (so the test sees each one), and says its
+/// forms come from the same site, as browsers do in `Sec-Fetch-Site`.
+struct Browser<'a> {
+    app: &'a TestApp,
+    client: reqwest::Client,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Self {
+            app,
+            client: reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap(),
+        }
+    }
+
+    async fn get(&self, path: &str) -> Got {
+        got(self.client.get(self.app.url(path)).send().await.unwrap()).await
+    }
+
+    async fn post(&self, path: &str, site: &str, form: &[(&str, &str)]) -> Got {
+        let request = self.client.post(self.app.url(path)).header("sec-fetch-site", site).form(form);
+        got(request.send().await.unwrap()).await
+    }
+
+    /// The sign-in form's token, read from the page as a browser would submit it.
+    async fn form_token(&self) -> String {
+        let form = self.get("/sign-in").await;
+        let at = form.text.find("name=\"token\" value=\"").expect("a token in the form") + 20;
+        form.text[at..at + 32].to_string()
+    }
+}
+
+async fn researchers_sign_in_and_see_what_is_late(db: &TestDb) {
+    let app = spawn_app(db).await;
+    let campaign = app.nhs_campaign().await;
+    let sent = json!({"sent_at": "2021-12-06T10:00:00Z"});
+    app.post(&format!("/api/v1/campaigns/{campaign}/sent"), &sent).await.ok();
+    app.service.set_password(None, "admin@example.org", PASSWORD).unwrap();
+    let b = Browser::new(&app);
+
+    let first = b.get("/").await;
+    assert_eq!((first.status, first.location.as_str()), (303, "/sign-in?next=%2F"));
+    let form = b.get("/sign-in?next=/").await;
+    assert_eq!(form.status, 200);
+    assert!(form.text.contains("<label for=\"password\">Password</label>"), "{}", form.text);
+    let csp = form.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.starts_with("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(form.headers["x-content-type-options"], "nosniff");
+
+    let token = b.form_token().await;
+    let wrong = [
+        ("email", "admin@example.org"),
+        ("password", "wrong horse battery"),
+        ("token", &token),
+        ("next", "/"),
+    ];
+    let refused = b.post("/sign-in", "same-origin", &wrong).await;
+    assert_eq!(refused.status, 401);
+    assert!(refused.text.contains("That email address and password do not match an account."));
+    assert!(refused.text.contains("value=\"admin@example.org\""), "the email is kept for a second try");
+    let nobody = [("email", "nobody@example.org"), ("password", PASSWORD), ("token", &token), ("next", "/")];
+    let unknown = b.post("/sign-in", "same-origin", &nobody).await;
+    assert_eq!(unknown.status, 401, "an unknown address is refused in the same words");
+    assert!(unknown.text.contains("That email address and password do not match an account."));
+
+    let right = [("email", "Admin@Example.org"), ("password", PASSWORD), ("token", &token), ("next", "/")];
+    let forged = b.post("/sign-in", "cross-site", &right).await;
+    assert_eq!(forged.status, 403, "a form from another site");
+    assert!(forged.text.contains("was not sent from foitrack"));
+    let stale = [("email", "admin@example.org"), ("password", PASSWORD), ("token", "0123"), ("next", "/")];
+    assert_eq!(b.post("/sign-in", "same-origin", &stale).await.status, 403, "a token not of this session");
+    let away = [
+        ("email", "admin@example.org"),
+        ("password", PASSWORD),
+        ("token", &token),
+        ("next", "//evil.example"),
+    ];
+    let signed = b.post("/sign-in", "same-origin", &away).await;
+    assert_eq!((signed.status, signed.location.as_str()), (303, "/"), "never sent to another site");
+
+    let dashboard = b.get("/").await;
+    assert_eq!(dashboard.status, 200);
+    assert!(dashboard.text.contains("<strong>209</strong> very overdue"), "{}", dashboard.text);
+    assert!(dashboard.text.contains("<td>ABT-2021-0001</td>"), "{}", dashboard.text);
+    assert!(dashboard.text.contains("and 184 more."), "25 shown of 209");
+    assert!(dashboard.text.contains("<span>admin@example.org</span>"));
+    assert_eq!(dashboard.headers["cache-control"], "no-store");
+
+    assert_eq!(b.post("/sign-out", "cross-site", &[]).await.status, 403);
+    assert_eq!(b.get("/").await.status, 200, "still signed in after a forged sign-out");
+    let out = b.post("/sign-out", "same-origin", &[]).await;
+    assert_eq!((out.status, out.location.as_str()), (303, "/sign-in"));
+    assert_eq!(b.get("/").await.status, 303);
+
+    let css = b.get("/static/app.css").await;
+    assert_eq!(css.headers["content-type"], "text/css; charset=utf-8");
+    assert!(css.text.len() < 100_000);
+    app.stop().await;
+}
+on_both_backends!(researchers_sign_in_and_see_what_is_late);
+
+async fn a_member_sees_only_their_workspaces_on_the_dashboard(db: &TestDb) {
+    let app = spawn_app(db).await;
+    let campaign = app.nhs_campaign().await;
+    app.post(&format!("/api/v1/campaigns/{campaign}/sent"), &json!({"sent_at": "2021-12-06T10:00:00Z"}))
+        .await
+        .ok();
+    let other = json!({"slug": "other", "name": "Other", "owner": "admin@example.org"});
+    app.post("/api/v1/workspaces", &other).await.ok();
+    app.user("outsider@example.org", "researcher", Some("other")).await;
+    app.service.set_password(None, "outsider@example.org", PASSWORD).unwrap();
+    let b = Browser::new(&app);
+    let token = b.form_token().await;
+    let me = [("email", "outsider@example.org"), ("password", PASSWORD), ("token", &token), ("next", "/")];
+    assert_eq!(b.post("/sign-in", "same-origin", &me).await.status, 303);
+    let dashboard = b.get("/").await;
+    assert!(dashboard.text.contains("<strong>0</strong> very overdue"), "{}", dashboard.text);
+    assert!(!dashboard.text.contains("ABT-2021"));
+    app.stop().await;
+}
+on_both_backends!(a_member_sees_only_their_workspaces_on_the_dashboard);
