@@ -8,6 +8,7 @@ mod agreement;
 mod attachments;
 mod auth;
 mod bad_input;
+mod browser;
 mod classify;
 mod codebooks;
 mod codings;

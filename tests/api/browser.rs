@@ -1,0 +1,140 @@
+//! The web pages in a real headless Chromium, driven through its chromedriver (fantoccini).
+//! Where Chromium is not installed the tests say they were skipped and why, unless
+//! `FOITRACK_TEST_BROWSER=required` (as CI sets it). Screenshots go to `target/screenshots/`.
+
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::helpers::{TestDb, spawn_app};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// A chromedriver with its Chromium, in a process group of their own: dropping it kills the
+/// whole group, so no browser outlives a test, even one that fails.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> Option<Self> {
+        let required = std::env::var("FOITRACK_TEST_BROWSER").as_deref() == Ok("required");
+        if let Some(missing) = [CHROMIUM, CHROMEDRIVER].into_iter().find(|p| !Path::new(p).exists()) {
+            let why = format!("{missing} is not installed (apt-get install chromium chromium-driver)");
+            assert!(!required, "FOITRACK_TEST_BROWSER=required, but {why}");
+            eprintln!("skipped: {why}");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut driver = Command::new(CHROMEDRIVER);
+        driver.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null());
+        // SAFETY: setpgid in the child before exec only moves it into a new process group.
+        unsafe {
+            driver.pre_exec(|| {
+                libc::setpgid(0, 0);
+                Ok(())
+            });
+        }
+        let driver = driver.spawn().expect("chromedriver starts");
+        let profile = tempfile::tempdir().unwrap();
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({"binary": CHROMIUM, "args": [
+                "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1280,900", format!("--user-data-dir={}", profile.path().display())
+            ]}),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last = None;
+        for _ in 0..100 {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+                Ok(client) => return Some(Self { client, driver, _profile: profile }),
+                Err(e) => last = Some(e.to_string()),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let _ = Self::killed(driver).wait();
+        panic!("chromedriver did not start a session: {}", last.unwrap_or_default());
+    }
+
+    fn killed(driver: Child) -> Child {
+        // SAFETY: kill only sends a signal, to the process group the driver leads.
+        unsafe { libc::kill(-(driver.id() as i32), libc::SIGKILL) };
+        driver
+    }
+
+    /// Saves a screenshot of the page as `target/screenshots/NAME.png`.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Ends the browser session; dropping the rest ends the driver.
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+
+    /// The element, once the page shows it (at most ten seconds).
+    pub async fn shown(&self, locator: Locator<'_>) -> fantoccini::elements::Element {
+        self.client.wait().at_most(Duration::from_secs(10)).for_element(locator).await.unwrap()
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // SAFETY: as in `killed`; after `close` the group is already gone and this does nothing.
+        unsafe { libc::kill(-(self.driver.id() as i32), libc::SIGKILL) };
+        let _ = self.driver.wait();
+    }
+}
+
+async fn a_researcher_signs_in_and_sees_an_overdue_request(db: &TestDb) {
+    let Some(browser) = Browser::start().await else { return };
+    let app = spawn_app(db).await;
+    let campaign = app.nhs_campaign().await;
+    app.post(&format!("/api/v1/campaigns/{campaign}/sent"), &json!({"sent_at": "2021-12-06T10:00:00Z"}))
+        .await
+        .ok();
+    app.service.set_password(None, "admin@example.org", "correct horse battery").unwrap();
+    let b = &browser.client;
+
+    b.goto(&app.url("/")).await.unwrap();
+    assert_eq!(b.current_url().await.unwrap().path(), "/sign-in", "sent to sign in first");
+    browser.screenshot("sign-in").await;
+    b.find(Locator::Id("email")).await.unwrap().send_keys("admin@example.org").await.unwrap();
+    b.find(Locator::Id("password")).await.unwrap().send_keys("correct horse battery").await.unwrap();
+    b.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+
+    // The dashboard's counts, which the sign-in page has not: the new page has arrived.
+    browser.shown(Locator::Css(".counts")).await;
+    let heading = b.find(Locator::Css("main h1")).await.unwrap();
+    assert_eq!(heading.text().await.unwrap(), "What needs you today");
+    assert_eq!(b.current_url().await.unwrap().path(), "/");
+    let first = b.find(Locator::Css("#very-overdue tbody tr td")).await.unwrap();
+    assert_eq!(first.text().await.unwrap(), "ABT-2021-0001");
+    let count = b.find(Locator::Css(".counts li:first-child strong")).await.unwrap();
+    assert_eq!(count.text().await.unwrap(), "209");
+    browser.screenshot("dashboard").await;
+
+    b.find(Locator::Css(".sign-out button")).await.unwrap().click().await.unwrap();
+    browser.shown(Locator::Id("password")).await;
+    assert_eq!(b.current_url().await.unwrap().path(), "/sign-in");
+    browser.close().await;
+    app.stop().await;
+}
+
+#[actix_rt::test]
+async fn a_researcher_signs_in_and_sees_an_overdue_request_in_chromium() {
+    a_researcher_signs_in_and_sees_an_overdue_request(&TestDb::sqlite()).await;
+}
