@@ -80,6 +80,20 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 
+    /// Runs axe-core on the page and fails on any WCAG 2 A or AA violation. axe-core comes from
+    /// the npm registry (`.ci/run` installs it and names it in `FOITRACK_TEST_AXE`); without it
+    /// the check says it was skipped, unless the browser is required.
+    pub async fn assert_accessible(&self, page: &str) {
+        let Some(axe) = axe_source() else { return };
+        self.client.execute(&axe, Vec::new()).await.unwrap();
+        let run = "const done = arguments[arguments.length - 1];
+            axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+              .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' (' + v.nodes.map(n => n.target.join(' ')).join(', ') + ')')))
+              .catch(e => done(['axe failed: ' + e]));";
+        let found = self.client.execute_async(run, Vec::new()).await.unwrap();
+        assert_eq!(found, json!([]), "accessibility problems on the {page} page");
+    }
+
     /// Ends the browser session; dropping the rest ends the driver.
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
@@ -99,6 +113,29 @@ impl Drop for Browser {
     }
 }
 
+/// axe-core's script, from `FOITRACK_TEST_AXE` or where `.ci/run` installs it.
+fn axe_source() -> Option<String> {
+    let path = std::env::var("FOITRACK_TEST_AXE").map(PathBuf::from).unwrap_or_else(|_| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/axe/node_modules/axe-core/axe.min.js")
+    });
+    match std::fs::read_to_string(&path) {
+        Ok(source) => Some(source),
+        Err(e) => {
+            let required = std::env::var("FOITRACK_TEST_BROWSER").as_deref() == Ok("required");
+            assert!(
+                !required,
+                "FOITRACK_TEST_BROWSER=required, but axe-core is not at {}: {e}",
+                path.display()
+            );
+            eprintln!(
+                "skipped the accessibility check: axe-core is not at {} (npm install axe-core)",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
 async fn a_researcher_signs_in_and_sees_an_overdue_request(db: &TestDb) {
     let Some(browser) = Browser::start().await else { return };
     let app = spawn_app(db).await;
@@ -112,6 +149,7 @@ async fn a_researcher_signs_in_and_sees_an_overdue_request(db: &TestDb) {
     b.goto(&app.url("/")).await.unwrap();
     assert_eq!(b.current_url().await.unwrap().path(), "/sign-in", "sent to sign in first");
     browser.screenshot("sign-in").await;
+    browser.assert_accessible("sign-in").await;
     b.find(Locator::Id("email")).await.unwrap().send_keys("admin@example.org").await.unwrap();
     b.find(Locator::Id("password")).await.unwrap().send_keys("correct horse battery").await.unwrap();
     b.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
@@ -126,6 +164,13 @@ async fn a_researcher_signs_in_and_sees_an_overdue_request(db: &TestDb) {
     let count = b.find(Locator::Css(".counts li:first-child strong")).await.unwrap();
     assert_eq!(count.text().await.unwrap(), "209");
     browser.screenshot("dashboard").await;
+    browser.assert_accessible("dashboard").await;
+
+    b.goto(&app.url("/deadlines?regime=foia&received=2021-12-06")).await.unwrap();
+    let due = browser.shown(Locator::Id("due")).await;
+    assert_eq!(due.text().await.unwrap(), "Due on 7 Jan 2022");
+    browser.screenshot("deadlines").await;
+    browser.assert_accessible("deadline calculator").await;
 
     b.find(Locator::Css(".sign-out button")).await.unwrap().click().await.unwrap();
     browser.shown(Locator::Id("password")).await;

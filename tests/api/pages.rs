@@ -113,6 +113,22 @@ async fn researchers_sign_in_and_see_what_is_late(db: &TestDb) {
     assert!(dashboard.text.contains("<span>admin@example.org</span>"));
     assert_eq!(dashboard.headers["cache-control"], "no-store");
 
+    let calculated = b.get("/deadlines?regime=foia&received=2021-12-06").await;
+    assert_eq!(calculated.status, 200);
+    assert!(calculated.text.contains("<h2 id=\"due\">Due on 7 Jan 2022</h2>"), "{}", calculated.text);
+    assert!(
+        calculated.text.contains("<td>27 Dec 2021</td><td>Christmas Day (substitute day)</td>"),
+        "{}",
+        calculated.text
+    );
+    assert!(calculated.text.contains("<option value=\"foisa\">"), "every regime is offered");
+    let wrong = b.get("/deadlines?regime=foia&received=6/12/2021").await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.text.contains("is not a date: write it as YYYY-MM-DD"), "{}", wrong.text);
+    let nowhere = b.get("/deadlines?regime=narnia&received=2021-12-06").await;
+    assert_eq!(nowhere.status, 422, "{}", nowhere.text);
+    assert_eq!(b.get("/deadlines").await.status, 200, "the empty form");
+
     assert_eq!(b.post("/sign-out", "cross-site", &[]).await.status, 403);
     assert_eq!(b.get("/").await.status, 200, "still signed in after a forged sign-out");
     let out = b.post("/sign-out", "same-origin", &[]).await;

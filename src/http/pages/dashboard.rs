@@ -3,9 +3,8 @@
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::NaiveDate;
 
-use super::{PageError, html, session};
+use super::{PageError, day, html, session};
 use crate::service::views::RequestView;
 use crate::service::{Page, Service};
 
@@ -90,9 +89,4 @@ pub async fn show(
             ),
         ],
     })
-}
-
-/// A date as the pages write it: 6 Dec 2026.
-fn day(d: NaiveDate) -> String {
-    d.format("%-d %b %Y").to_string()
 }

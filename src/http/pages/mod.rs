@@ -5,6 +5,7 @@
 //! tokens. Every state-changing request must come from our own pages (see [`guard`]).
 
 mod dashboard;
+mod deadlines;
 mod error;
 mod guard;
 mod session;
@@ -48,6 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, session_key: &[u8], secure_cookie
             .wrap(sessions)
             .wrap(headers)
             .route("/", web::get().to(dashboard::show))
+            .route("/deadlines", web::get().to(deadlines::show))
             .route("/sign-in", web::get().to(sign_in::form))
             .route("/sign-in", web::post().to(sign_in::submit))
             .route("/sign-out", web::post().to(sign_in::sign_out)),
@@ -67,4 +69,9 @@ fn asset(content_type: &str, body: &'static str) -> HttpResponse {
 fn html(page: impl askama::Template) -> Result<HttpResponse, PageError> {
     let body = page.render().map_err(|e| PageError::Broken(format!("a page could not be rendered: {e}")))?;
     Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body))
+}
+
+/// A date as the pages write it: 6 Dec 2026.
+fn day(d: chrono::NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
 }
