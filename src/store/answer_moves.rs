@@ -166,12 +166,20 @@ pub fn adjudication_count(
     }))
 }
 
-/// Moves a group of coders' answers to `to`: its codes, and its version; how many moved.
+/// Moves a group of coders' answers to `to`'s version, and to its codes where they differ (kept
+/// as they were in `answer_moves`); how many moved.
 pub fn move_codings(conn: &mut AnyConnection, group: &AnswerGroup, to: &MoveTo) -> StoreResult<usize> {
     let alike = codings::campaign_id
         .eq(to.campaign_id)
         .and(codings::codebook_id.eq(group.codebook_id))
         .and(codings::question.eq(group.question.clone()));
+    if matches!(&group.held, Held::Codes(c) if Some(c) == to.codes.as_ref()) || to.codes.is_none() {
+        // Nothing but the version changes: there is nothing to keep.
+        let set = codings::codebook_id.eq(to.codebook_id);
+        return Ok(holding!(&group.held, codings, held => {
+            diesel::update(codings::table.filter(alike.and(held))).set(set).execute(conn)?
+        }));
+    }
     let set = (codings::codes.eq(to.codes.clone()), codings::codebook_id.eq(to.codebook_id));
     Ok(holding!(&group.held, codings, held => keep_then_move!(
         conn, codings, alike.and(held), codings::coder_id.nullable(), group.codebook_id, to, set
@@ -201,6 +209,11 @@ pub fn replace_coding(conn: &mut AnyConnection, old: &CodingRow, to: &MoveTo) ->
             answer_moves::from_codes.eq(&old.codes),
             answer_moves::to_codebook_id.eq(to.codebook_id),
             answer_moves::to_codes.eq(&to.codes),
+            answer_moves::from_number.eq(old.number),
+            answer_moves::from_text.eq(&old.text),
+            answer_moves::from_evidence.eq(&old.evidence),
+            answer_moves::from_memo.eq(&old.memo),
+            answer_moves::answered_at.eq(old.created_at),
             answer_moves::moved_by.eq(to.moved_by),
             answer_moves::moved_at.eq(to.moved_at),
         ))

@@ -214,6 +214,11 @@ diesel::table! {
         to_codebook_id -> BigInt,
         from_codes -> Nullable<Text>,
         to_codes -> Nullable<Text>,
+        from_number -> Nullable<Double>,
+        from_text -> Nullable<Text>,
+        from_evidence -> Nullable<Text>,
+        from_memo -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
         moved_by -> BigInt,
         moved_at -> Timestamp,
     }

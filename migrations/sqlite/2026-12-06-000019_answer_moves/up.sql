@@ -1,7 +1,8 @@
--- Answers carried forward to a newer codebook version (src/service/codings/moves.rs): when a
+-- Answers as they were before a move changed them (src/service/codings/moves.rs). When a
 -- campaign's plan moves to a version whose codes replace older ones (renamed or merged), each
--- answer that then fits is rewritten to the new codes and version, and the answer as it was is
--- kept here. `coder_id` is empty for an adjudicator's final answer. No foreign key names the
+-- answer whose codes that rewrites is kept here with its old codes; an answer the move left
+-- behind and its coder then answered again is kept here whole (its number or text, evidence,
+-- memo and time). `coder_id` is empty for an adjudicator's final answer. No foreign key names the
 -- answer itself: deciding again replaces an adjudication, and the record must outlive it.
 CREATE TABLE answer_moves (
     id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
@@ -13,6 +14,11 @@ CREATE TABLE answer_moves (
     to_codebook_id BIGINT NOT NULL REFERENCES codebooks (id),
     from_codes TEXT,
     to_codes TEXT,
+    from_number REAL,
+    from_text TEXT,
+    from_evidence TEXT,
+    from_memo TEXT,
+    answered_at TIMESTAMP,
     moved_by BIGINT NOT NULL REFERENCES users (id),
     moved_at TIMESTAMP NOT NULL
 );

@@ -69,7 +69,12 @@ impl Codebook {
     }
 }
 
-fn check_codes(question: &str, kind: QuestionKind, known: &[&str], codes: &[String]) -> Result<(), String> {
+pub(super) fn check_codes(
+    question: &str,
+    kind: QuestionKind,
+    known: &[&str],
+    codes: &[String],
+) -> Result<(), String> {
     if let Some(unknown) = codes.iter().find(|c| !known.contains(&c.as_str())) {
         return Err(format!("\"{unknown}\" is not a code of {question}; its codes are {}", known.join(", ")));
     }

@@ -68,7 +68,9 @@ pub(super) const RULE_TEXTS: usize = 2_000;
 /// NUL cannot be stored), except line breaks and tabs in a description.
 pub(super) fn text_problem(text: &str, max: usize, multi_line: bool) -> Option<String> {
     let allowed = |c: char| multi_line && matches!(c, '\n' | '\r' | '\t');
-    if let Some(c) = text.chars().find(|&c| c.is_control() && !allowed(c)) {
+    // U+FFFE and U+FFFF are not characters at all, and XML (a REFI-QDA export) cannot hold them.
+    let refused = |c: char| (c.is_control() && !allowed(c)) || matches!(c, '\u{fffe}' | '\u{ffff}');
+    if let Some(c) = text.chars().find(|&c| refused(c)) {
         return Some(format!("holds a control character ({:?}); remove it", c));
     }
     let n = text.chars().count();
@@ -178,6 +180,8 @@ fn check_codes(q: &Question, at: &str, problems: &mut Vec<Problem>) {
         _ => {}
     }
     let keys: HashSet<&str> = q.codes.iter().map(|c| c.key.as_str()).collect();
+    let parents: HashMap<&str, &str> =
+        q.codes.iter().filter_map(|c| Some((c.key.as_str(), c.parent.as_deref()?))).collect();
     let mut seen = HashSet::new();
     let mut replaced = HashSet::new();
     for code in &q.codes {
@@ -197,10 +201,8 @@ fn check_codes(q: &Question, at: &str, problems: &mut Vec<Problem>) {
         match code.parent.as_deref() {
             Some(parent) if !keys.contains(parent) => problems
                 .push(Problem::new(&at, format!("its parent \"{parent}\" is not a code of this question"))),
-            Some(_) if endless_parents(q, &code.key) => {
-                problems.push(Problem::new(&at, "its parents go round in a circle"));
-            }
-            _ => {}
+            Some(_) => problems.extend(parent_problem(&parents, &code.key).map(|p| Problem::new(&at, p))),
+            None => {}
         }
         for old in &code.replaces {
             let p = if let Some(p) = key_problem(old) {
@@ -217,19 +219,25 @@ fn check_codes(q: &Question, at: &str, problems: &mut Vec<Problem>) {
     }
 }
 
-/// Whether following parents from `start` never reaches a code without one: after as many
-/// steps as there are codes, a chain that has not ended has gone round.
-fn endless_parents(q: &Question, start: &str) -> bool {
-    let parents: HashMap<&str, &str> =
-        q.codes.iter().filter_map(|c| Some((c.key.as_str(), c.parent.as_deref()?))).collect();
+/// The most levels codes may be nested: far more than any study needs, and few enough that
+/// every reader and writer of the hierarchy (the REFI-QDA exchange among them) can follow it.
+pub(super) const MAX_LEVELS: usize = 32;
+
+/// Why following parents from `start` does not soon reach a code without one: they go round,
+/// or go too deep.
+fn parent_problem(parents: &HashMap<&str, &str>, start: &str) -> Option<&'static str> {
+    let mut seen = HashSet::from([start]);
     let mut at = start;
-    for _ in 0..=q.codes.len() {
-        match parents.get(at) {
-            None => return false,
-            Some(parent) => at = parent,
+    while let Some(&parent) = parents.get(at) {
+        if !seen.insert(parent) {
+            return Some("its parents go round in a circle");
         }
+        if seen.len() > MAX_LEVELS {
+            return Some("its parents are nested more than 32 levels deep");
+        }
+        at = parent;
     }
-    true
+    None
 }
 
 /// A condition names an earlier question with codes, and codes it has: so conditions can

@@ -159,15 +159,15 @@ impl Codebook {
 }
 
 impl Question {
-    /// Whether an answer has this question's shape: codes it has for a question with codes, a
-    /// number for a number, text for text. An answer given under an older version of the
-    /// codebook may not.
+    /// Whether an answer has this question's shape: codes it has, as many as its type takes
+    /// (one, or for multiple choice one or more), for a question with codes; a number for a
+    /// number; text for text. An answer given under an older version of the codebook may not.
     pub fn fits(&self, answer: &Answer) -> bool {
         match (self.kind, answer) {
             (QuestionKind::Number, Answer::Number(_)) | (QuestionKind::Text, Answer::Text(_)) => true,
+            // Known codes, as many as the type takes: the same rule coding by hand applies.
             (kind, Answer::Codes(codes)) if kind.has_codes() => {
-                let known = self.code_keys();
-                codes.iter().all(|c| known.contains(&c.as_str()))
+                answer::check_codes(&self.key, kind, &self.code_keys(), codes).is_ok()
             }
             _ => false,
         }

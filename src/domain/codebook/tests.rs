@@ -441,3 +441,29 @@ fn a_question_may_not_take_the_name_of_an_export_column() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn codes_may_not_be_nested_beyond_32_levels_nor_hold_non_characters() {
+    let mut book = Codebook::from_toml(ABT_CODEBOOK).unwrap();
+    let q = book.questions.iter_mut().find(|q| q.key == "exemptions").unwrap();
+    q.codes = (0..40)
+        .map(|i| Code {
+            key: format!("c{i}"),
+            label: format!("Level {i}"),
+            description: String::new(),
+            colour: None,
+            parent: (i > 0).then(|| format!("c{}", i - 1)),
+            replaces: Vec::new(),
+        })
+        .collect();
+    q.rules.clear();
+    let problems = book.check().unwrap_err();
+    assert!(
+        problems.iter().all(|p| p.message == "its parents are nested more than 32 levels deep"),
+        "{problems:?}"
+    );
+    assert_eq!(problems.len(), 40 - 32, "only the codes below level 32");
+    let mut odd = Codebook::from_toml(ABT_CODEBOOK).unwrap();
+    odd.questions[0].label.push('\u{ffff}');
+    assert!(odd.check().is_err());
+}

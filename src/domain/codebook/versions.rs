@@ -106,4 +106,17 @@ mod tests {
             "{problems:?}"
         );
     }
+
+    #[test]
+    fn an_answer_fits_only_with_as_many_codes_as_its_type_takes() {
+        let book = v1();
+        let provider = book.question("provider").unwrap();
+        assert!(provider.fits(&codes(&["in_house"])));
+        assert!(!provider.fits(&codes(&["in_house", "external"])), "single choice takes one");
+        assert!(!provider.fits(&codes(&[])));
+        let exemptions = book.question("exemptions").unwrap();
+        assert!(exemptions.fits(&codes(&["s12", "s40"])));
+        assert!(!exemptions.fits(&codes(&[])), "multiple choice takes at least one");
+        assert!(!exemptions.fits(&codes(&["s12", "s12"])));
+    }
 }

@@ -415,7 +415,10 @@ impl Service {
             let blind = codes_campaign(conn, actor, &coding)?;
             let open = store::undecided(conn, campaign_id)?;
             let ids: Vec<i64> = open.iter().map(|(r, _, _)| *r).collect();
-            let codings = store::of_requests(conn, &ids)?;
+            let codings: Vec<CodingRow> = store::of_requests(conn, &ids)?
+                .into_iter()
+                .filter(|c| fitting(&coding.codebook, c).is_some())
+                .collect();
             let names = emails(conn, &codings.iter().map(|c| c.coder_id).collect::<Vec<_>>())?;
             Ok(open
                 .into_iter()
@@ -466,7 +469,10 @@ impl Service {
             )?;
             let coding = self.coding_for_request(conn, &request)?;
             crate::store::requests::lock_quietly(conn, request.id)?;
-            let codings = store::of_request(conn, request.id)?;
+            let codings: Vec<CodingRow> = store::of_request(conn, request.id)?
+                .into_iter()
+                .filter(|c| fitting(&coding.codebook, c).is_some())
+                .collect();
             let coders = codings.iter().filter(|c| c.question == input.question).count();
             if coders < 2 {
                 return Err(ServiceError::Conflict(format!(

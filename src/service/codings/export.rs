@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::answers::{decided_codes, final_answers};
 use super::spreadsheet::coder_for;
-use super::{Coding, emails, refuse_if_blind, stored_answer};
+use super::{Coding, emails, fitting, refuse_if_blind, stored_answer};
 use crate::domain::codebook::{Answer, Applies, Question, QuestionKind};
 use crate::domain::coding::Final;
 use crate::domain::coding_csv;
@@ -105,7 +105,10 @@ impl Service {
         let requests = store::campaign_requests(conn, campaign_id)?;
         let ids: Vec<i64> = requests.iter().map(|(r, _, _)| r.id).collect();
         let mut codings: HashMap<i64, Vec<CodingRow>> = HashMap::new();
-        for c in store::of_requests(conn, &ids)? {
+        // Answers a move to this version left behind count nowhere, here as in the report.
+        for c in
+            store::of_requests(conn, &ids)?.into_iter().filter(|c| fitting(&coding.codebook, c).is_some())
+        {
             codings.entry(c.request_id).or_default().push(c);
         }
         let mut decisions: HashMap<i64, Vec<AdjudicationRow>> = HashMap::new();
@@ -247,7 +250,7 @@ fn descriptor(loaded: &Loaded) -> Value {
     let strings =
         |names: &[&str]| names.iter().map(|n| json!({"name": n, "type": "string"})).collect::<Vec<_>>();
     let mut long_fields = strings(&LONG_COLUMNS[..5]);
-    long_fields.push(json!({"name": "codebook_version", "type": "integer", "description": "The id of the codebook version the answer was given with"}));
+    long_fields.push(json!({"name": "codebook_version", "type": "integer", "description": "The id of the stored codebook version whose codes the answer is in: the one it was given with, or the one a move carried it to"}));
     long_fields.extend(strings(&["memo"]));
     long_fields.push(json!({"name": "coded_at", "type": "datetime"}));
     let resource = |name: &str, title: &str, fields: Vec<Value>, key: Option<&str>| {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::domain::codebook::ABT_CODEBOOK;
+use crate::domain::codebook::{ABT_CODEBOOK, Codebook, Problem, Question, QuestionKind};
 
 fn abt() -> Codebook {
     Codebook::from_toml(ABT_CODEBOOK).unwrap()
@@ -198,4 +198,95 @@ fn what_a_code_replaces_survives_the_round_trip() {
     let file = read_qdc(&to_qdc(&book, "t")).unwrap();
     let (back, notes) = codebook_from_qdc(&file, "abt", &book.title, Some(&book)).unwrap();
     assert_eq!(back, book, "{notes:?}");
+}
+
+/// The study's export with `extra` inserted first beneath `provider`.
+fn with_new_provider_code(extra: &str) -> String {
+    let mut xml = to_qdc(&abt(), "t");
+    let provider = guid("abt", "provider", "");
+    let at = xml.find(&provider).unwrap();
+    let close = at + xml[at..].find(">\n").unwrap() + 2;
+    xml.insert_str(close, extra);
+    xml
+}
+
+#[test]
+fn a_new_code_never_takes_the_key_of_a_code_it_recognises() {
+    let xml = with_new_provider_code(
+        r#"<Code guid="0A0A0A0A-1111-2222-3333-444444444444" name="External" isCodable="true"/>"#,
+    );
+    let (back, notes) = import(&xml, Some(&abt())).unwrap();
+    let keys: Vec<&str> = back.question("provider").unwrap().codes.iter().map(|c| c.key.as_str()).collect();
+    assert_eq!(keys, ["external_2", "in_house", "external", "both", "unknown"]);
+    assert_eq!(notes, ["code provider.external_2 is new"]);
+}
+
+#[test]
+fn codes_in_unexpected_places_are_read_past_and_descriptions_kept_whole() {
+    let xml = r#"<CodeBook><Codes>
+      <Code guid="AAAAAAAA-0000-0000-0000-000000000001" name="A" isCodable="true">
+        <Description>one<b>two</b>three</Description>
+        <Foo><Code guid="AAAAAAAA-0000-0000-0000-000000000002" name="B" isCodable="true"><Description>about B</Description></Code></Foo>
+        <Code guid="AAAAAAAA-0000-0000-0000-000000000003" name="A1" isCodable="true"/>
+      </Code>
+      <Code guid="AAAAAAAA-0000-0000-0000-000000000004" name="C" isCodable="true"/>
+    </Codes></CodeBook>"#;
+    let file = read_qdc(xml).unwrap();
+    let names: Vec<&str> = file.codes.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["A", "C"]);
+    assert_eq!(file.codes[0].description, "onetwothree");
+    assert_eq!(file.codes[0].children.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["A1"]);
+}
+
+#[test]
+fn rules_and_conditions_on_what_the_file_left_out_are_dropped_with_a_note() {
+    let book = abt();
+    let mut xml = to_qdc(&book, "t");
+    // `offers_abt` removed in another tool: the questions conditioned on it now always apply.
+    let start = xml.find(&guid("abt", "offers_abt", "")).unwrap() - r#"    <Code guid=""#.len();
+    let end = start + xml[start..].find("\n    </Code>\n").unwrap() + "\n    </Code>\n".len();
+    xml.replace_range(start..end, "");
+    let (back, notes) = import(&xml, Some(&book)).unwrap();
+    assert!(back.question("offers_abt").is_none());
+    assert_eq!(back.question("provider").unwrap().applies_when, None);
+    assert!(
+        notes.contains(&"question offers_abt is not in the file, so it is left out".to_string()),
+        "{notes:?}"
+    );
+    assert!(
+        notes.contains(
+            &"provider now applies to every reply: its condition on offers_abt named codes the file left out"
+                .to_string()
+        ),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn a_yes_no_question_comes_back_without_a_note_and_descriptions_keep_their_spaces() {
+    let mut book = abt();
+    book.questions.push(Question {
+        key: "named_lead".into(),
+        label: "Is a lead named?".into(),
+        description: "  Padded, with a line break\n".into(),
+        kind: QuestionKind::YesNoUnclear,
+        codes: Vec::new(),
+        applies_when: None,
+        rules: Vec::new(),
+    });
+    book.check().unwrap();
+    let file = read_qdc(&to_qdc(&book, "t")).unwrap();
+    let (back, notes) = codebook_from_qdc(&file, &book.key, &book.title, Some(&book)).unwrap();
+    assert!(back == book, "the codebook changed on the way");
+    assert!(notes.is_empty(), "{notes:?}");
+}
+
+#[test]
+fn many_alike_names_get_keys_in_one_pass() {
+    let codes: String = (0..3000)
+        .map(|i| format!(r#"<Code guid="AAAAAAAA-0000-0000-0000-{i:012}" name="x" isCodable="true"/>"#))
+        .collect();
+    let (book, _) = import(&format!("<CodeBook><Codes>{codes}</Codes></CodeBook>"), None).unwrap();
+    let keys: Vec<&str> = book.questions[0].codes.iter().map(|c| c.key.as_str()).collect();
+    assert_eq!((keys[0], keys[1], keys[2999]), ("x", "x_2", "x_3000"));
 }
