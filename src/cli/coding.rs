@@ -166,7 +166,7 @@ fn read_file_codebook(file: &Path) -> anyhow::Result<Codebook> {
 
 /// Whether a file is a REFI-QDA codebook, by its extension.
 fn is_qdc(file: &Path) -> bool {
-    file.extension().is_some_and(|e| e.eq_ignore_ascii_case("qdc") || e.eq_ignore_ascii_case("xml"))
+    file.extension().is_some_and(|e| e.eq_ignore_ascii_case("qdc"))
 }
 
 /// A codebook key made from a file's name, for a `.qdc` file, which names no codebook.

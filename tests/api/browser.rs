@@ -166,6 +166,20 @@ async fn a_researcher_signs_in_and_sees_an_overdue_request(db: &TestDb) {
     browser.screenshot("dashboard").await;
     browser.assert_accessible("dashboard").await;
 
+    // From the campaigns to one campaign's progress, then to one request's story.
+    b.find(Locator::LinkText("Campaigns")).await.unwrap().click().await.unwrap();
+    browser.shown(Locator::LinkText("Active bystander training")).await.click().await.unwrap();
+    browser.shown(Locator::Css(".chart svg")).await;
+    let bars = b.find_all(Locator::Css(".chart svg rect")).await.unwrap();
+    assert!(bars.len() > 2, "the progress chart has its bars");
+    browser.screenshot("campaign").await;
+    browser.assert_accessible("campaign").await;
+    b.find(Locator::LinkText("ABT-2021-0001")).await.unwrap().click().await.unwrap();
+    let clock = browser.shown(Locator::Id("clock")).await;
+    assert_eq!(clock.text().await.unwrap(), "How the deadline was worked out");
+    browser.screenshot("request").await;
+    browser.assert_accessible("request").await;
+
     b.goto(&app.url("/deadlines?regime=foia&received=2021-12-06")).await.unwrap();
     let due = browser.shown(Locator::Id("due")).await;
     assert_eq!(due.text().await.unwrap(), "Due on 7 Jan 2022");

@@ -113,6 +113,44 @@ async fn researchers_sign_in_and_see_what_is_late(db: &TestDb) {
     assert!(dashboard.text.contains("<span>admin@example.org</span>"));
     assert_eq!(dashboard.headers["cache-control"], "no-store");
 
+    let campaigns = b.get("/campaigns").await;
+    assert!(
+        campaigns.text.contains(&format!("<a href=\"/campaigns/{campaign}\">Active bystander training</a>")),
+        "{}",
+        campaigns.text
+    );
+    let progress = b.get(&format!("/campaigns/{campaign}")).await;
+    assert_eq!(progress.status, 200);
+    assert!(
+        progress.text.contains("<svg") && progress.text.contains("Requests by status"),
+        "the progress chart"
+    );
+    assert!(
+        progress.text.contains(&format!(
+            "<td><a href=\"/campaigns/{campaign}?status=very_overdue\">very overdue</a></td><td>209</td>"
+        )),
+        "{}",
+        progress.text
+    );
+    assert!(progress.text.contains("50 of 209 request(s), by reference"));
+    assert!(progress.text.contains(&format!("href=\"/campaigns/{campaign}?page=2\" rel=\"next\"")));
+    let late = b.get(&format!("/campaigns/{campaign}?status=very_overdue&page=5")).await;
+    assert!(late.text.contains("9 of 209 request(s)") && late.text.contains("rel=\"prev\""), "{}", late.text);
+    let odd = b.get(&format!("/campaigns/{campaign}?status=lost")).await;
+    assert_eq!(odd.status, 422, "{}", odd.text);
+    let request_id = app.first_request(campaign).await;
+    let story = b.get(&format!("/requests/{request_id}")).await;
+    assert_eq!(story.status, 200);
+    assert!(story.text.contains("<h1>ABT-2021-0001: AIREDALE NHS FOUNDATION TRUST</h1>"), "{}", story.text);
+    assert!(story.text.contains("How the deadline was worked out"));
+    assert!(
+        story.text.contains("<td>27 Dec 2021</td><td>Christmas Day (substitute day)</td>"),
+        "{}",
+        story.text
+    );
+    assert_eq!(b.get("/requests/999999").await.status, 404);
+    assert_eq!(b.get("/campaigns/999999").await.status, 404);
+
     let calculated = b.get("/deadlines?regime=foia&received=2021-12-06").await;
     assert_eq!(calculated.status, 200);
     assert!(calculated.text.contains("<h2 id=\"due\">Due on 7 Jan 2022</h2>"), "{}", calculated.text);
@@ -159,6 +197,10 @@ async fn a_member_sees_only_their_workspaces_on_the_dashboard(db: &TestDb) {
     let dashboard = b.get("/").await;
     assert!(dashboard.text.contains("<strong>0</strong> very overdue"), "{}", dashboard.text);
     assert!(!dashboard.text.contains("ABT-2021"));
+    // Another workspace's campaign and request are not found, as if they did not exist.
+    assert_eq!(b.get(&format!("/campaigns/{campaign}")).await.status, 404);
+    assert_eq!(b.get(&format!("/requests/{}", app.first_request(campaign).await)).await.status, 404);
+    assert!(!b.get("/campaigns").await.text.contains("Active bystander training"));
     app.stop().await;
 }
 on_both_backends!(a_member_sees_only_their_workspaces_on_the_dashboard);

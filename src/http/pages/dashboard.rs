@@ -4,7 +4,7 @@ use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::{PageError, day, html, session};
+use super::{PageError, day, html, session, words};
 use crate::service::views::RequestView;
 use crate::service::{Page, Service};
 
@@ -49,7 +49,7 @@ impl List {
                 reference: r.reference,
                 body: r.authority.name,
                 due_on: r.due_on.map_or_else(String::new, day),
-                status: r.status.to_string().replace('_', " "),
+                status: words(&r.status.to_string()),
             })
             .collect();
         List { id, title, count_label, caption, total: usize::try_from(page.total).unwrap_or(0), rows }

@@ -4,10 +4,12 @@
 //! Pages sign in with a session kept in a signed and encrypted cookie; the API keeps its bearer
 //! tokens. Every state-changing request must come from our own pages (see [`guard`]).
 
+mod campaigns;
 mod dashboard;
 mod deadlines;
 mod error;
 mod guard;
+mod requests;
 mod session;
 mod sign_in;
 
@@ -50,6 +52,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, session_key: &[u8], secure_cookie
             .wrap(headers)
             .route("/", web::get().to(dashboard::show))
             .route("/deadlines", web::get().to(deadlines::show))
+            .route("/campaigns", web::get().to(campaigns::list))
+            .route("/campaigns/{id}", web::get().to(campaigns::show))
+            .route("/requests/{id}", web::get().to(requests::show))
             .route("/sign-in", web::get().to(sign_in::form))
             .route("/sign-in", web::post().to(sign_in::submit))
             .route("/sign-out", web::post().to(sign_in::sign_out)),
@@ -74,4 +79,9 @@ fn html(page: impl askama::Template) -> Result<HttpResponse, PageError> {
 /// A date as the pages write it: 6 Dec 2026.
 fn day(d: chrono::NaiveDate) -> String {
     d.format("%-d %b %Y").to_string()
+}
+
+/// A stored word (`awaiting_response`) as the pages write it (`awaiting response`).
+fn words(stored: &str) -> String {
+    stored.replace('_', " ")
 }

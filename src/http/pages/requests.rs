@@ -1,0 +1,87 @@
+//! `/requests/{id}`: one request's whole story: its facts, how its deadline was worked out with
+//! every day not counted, and its timeline of events, mail sent and replies.
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::NaiveDate;
+
+use super::{PageError, day, html, session, words};
+use crate::domain::london;
+use crate::service::{Service, ServiceError};
+
+#[derive(Template)]
+#[template(path = "request.html")]
+struct RequestPage {
+    signed_in_as: Option<String>,
+    campaign: Option<i64>,
+    reference: String,
+    body: String,
+    status: String,
+    regime: String,
+    sent_on: String,
+    received_on: String,
+    due_on: String,
+    very_overdue_on: String,
+    /// Each step of the clock: what happened, on which day, and what it did.
+    steps: Vec<(String, String, String)>,
+    skipped: Vec<(String, String)>,
+    /// Date, what, detail; oldest first.
+    timeline: Vec<(String, String, String)>,
+}
+
+pub async fn show(
+    req: HttpRequest,
+    session: Session,
+    svc: web::Data<Service>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    let actor = session::signed_in(&req, &session, &svc).await?;
+    let id = id.into_inner();
+    let email = actor.email.clone();
+    let today = london::today();
+    let (detail, clock) = web::block(move || {
+        Ok::<_, ServiceError>((svc.request(&actor, id, today)?, svc.request_deadline(&actor, id, today)?))
+    })
+    .await??;
+    let date = |d: Option<NaiveDate>| d.map(day).unwrap_or_else(|| "not yet".into());
+    let mut timeline: Vec<(NaiveDate, String, String, String)> = Vec::new();
+    for e in &detail.events {
+        let what = words(&e.kind.to_string());
+        let note = e.note.clone().unwrap_or_default();
+        let retracted = if e.retracted_by.is_some() { " (retracted)" } else { "" };
+        timeline.push((e.occurred_on, day(e.occurred_on), format!("{what}{retracted}"), note));
+    }
+    for m in &detail.outgoing {
+        let on = london::london_date(m.sent_at.unwrap_or(m.next_attempt_at));
+        let what = format!("Mail to {} ({})", m.to, words(&m.state));
+        timeline.push((on, day(on), what, m.subject.clone()));
+    }
+    for m in &detail.incoming {
+        let on = london::london_date(m.received_at);
+        let from = m.from.clone().unwrap_or_else(|| "an unknown sender".into());
+        timeline.push((
+            on,
+            day(on),
+            format!("Reply from {from} ({})", words(&m.outcome.to_string())),
+            m.subject.clone(),
+        ));
+    }
+    timeline.sort_by_key(|t| t.0);
+    let r = detail.request;
+    html(RequestPage {
+        signed_in_as: Some(email),
+        campaign: r.campaign_id,
+        reference: r.reference,
+        body: r.authority.name,
+        status: words(&r.status.to_string()),
+        regime: r.regime,
+        sent_on: date(r.sent_on),
+        received_on: date(r.received_on),
+        due_on: date(r.due_on),
+        very_overdue_on: date(r.very_overdue_on),
+        steps: clock.steps.into_iter().map(|s| (words(&s.kind.to_string()), day(s.on), s.effect)).collect(),
+        skipped: clock.skipped.into_iter().map(|s| (day(s.date), s.reason)).collect(),
+        timeline: timeline.into_iter().map(|(_, d, w, x)| (d, w, x)).collect(),
+    })
+}
