@@ -45,20 +45,31 @@ pub fn configure(cfg: &mut web::ServiceConfig, session_key: &[u8], secure_cookie
     cfg.service(web::resource("/static/app.css").route(
         web::get().to(|| async { asset("text/css; charset=utf-8", include_str!("../../../static/app.css")) }),
     ))
-    .service(
-        web::scope("")
-            .wrap(from_fn(guard::same_origin))
-            .wrap(sessions)
-            .wrap(headers)
-            .route("/", web::get().to(dashboard::show))
-            .route("/deadlines", web::get().to(deadlines::show))
-            .route("/campaigns", web::get().to(campaigns::list))
-            .route("/campaigns/{id}", web::get().to(campaigns::show))
-            .route("/requests/{id}", web::get().to(requests::show))
-            .route("/sign-in", web::get().to(sign_in::form))
-            .route("/sign-in", web::post().to(sign_in::submit))
-            .route("/sign-out", web::post().to(sign_in::sign_out)),
-    );
+    .service(web::scope("").configure(routes).wrap(from_fn(guard::same_origin)).wrap(sessions).wrap(headers));
+}
+
+/// Declares the pages once: the routes served, and the list the tests' route matrix walks
+/// (tests/api/pages.rs), so that a page cannot be added without the matrix knowing.
+macro_rules! pages {
+    ($($method:ident $path:literal => $handler:path),* $(,)?) => {
+        /// Every page route, as (method, path).
+        pub const PAGE_ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        fn routes(cfg: &mut web::ServiceConfig) {
+            $(cfg.route($path, web::$method().to($handler));)*
+        }
+    };
+}
+
+pages! {
+    get "/" => dashboard::show,
+    get "/sign-in" => sign_in::form,
+    post "/sign-in" => sign_in::submit,
+    post "/sign-out" => sign_in::sign_out,
+    get "/deadlines" => deadlines::show,
+    get "/campaigns" => campaigns::list,
+    get "/campaigns/{id}" => campaigns::show,
+    get "/requests/{id}" => requests::show,
 }
 
 /// A file compiled into the binary, cached for a day (it changes only with a new release).
