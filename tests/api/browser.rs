@@ -10,7 +10,7 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-use crate::helpers::{TestDb, spawn_app};
+use crate::helpers::{TestDb, spawn_app_with};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -138,7 +138,8 @@ fn axe_source() -> Option<String> {
 
 async fn a_researcher_signs_in_and_sees_an_overdue_request(db: &TestDb) {
     let Some(browser) = Browser::start().await else { return };
-    let app = spawn_app(db).await;
+    // As served by default: the session cookie is Secure, which browsers keep for 127.0.0.1 too.
+    let app = spawn_app_with(db, |s| s.server.secure_cookies = true).await;
     let campaign = app.nhs_campaign().await;
     app.post(&format!("/api/v1/campaigns/{campaign}/sent"), &json!({"sent_at": "2021-12-06T10:00:00Z"}))
         .await
