@@ -91,6 +91,8 @@ async fn researchers_sign_in_and_see_what_is_late(db: &TestDb) {
     assert!(unknown.text.contains("That email address and password do not match an account."));
 
     let right = [("email", "Admin@Example.org"), ("password", PASSWORD), ("token", &token), ("next", "/")];
+    let nowhere = b.post("/no-such-page", "cross-site", &right).await;
+    assert_eq!(nowhere.status, 404, "an unknown path is not found, whoever sends it");
     let forged = b.post("/sign-in", "cross-site", &right).await;
     assert_eq!(forged.status, 403, "a form from another site");
     assert!(forged.text.contains("was not sent from foitrack"));

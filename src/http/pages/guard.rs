@@ -16,7 +16,9 @@ pub async fn same_origin(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let reads = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if reads || from_here(&req) {
+    // A path that is no page goes on to the 404 every unknown path gets.
+    let page = req.request().resource_map().has_resource(req.path());
+    if reads || !page || from_here(&req) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let refused = PageError::refused(
