@@ -154,6 +154,18 @@ impl Service {
         actor: &Actor,
         campaign_id: i64,
     ) -> ServiceResult<(CampaignReport, Vec<(String, String)>)> {
+        let (report, charts, _) = self.charts_where(actor, campaign_id, &|_| true)?;
+        Ok((report, charts))
+    }
+
+    /// The report, the charts whose names `wanted` picks, drawn, and the names of all of them.
+    #[allow(clippy::type_complexity)]
+    fn charts_where(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+        wanted: &dyn Fn(&str) -> bool,
+    ) -> ServiceResult<(CampaignReport, Vec<(String, String)>, Vec<String>)> {
         let mut conn = self.db().conn()?;
         let (report, coding_book, days) = crate::store::read_transaction(&mut conn, |conn| {
             let (report, book) = self.report_in(conn, actor, campaign_id)?;
@@ -167,11 +179,20 @@ impl Service {
         let drawn =
             |e: crate::charts::ChartError| ServiceError::internal_from("A chart could not be drawn", e);
         let weeks: Vec<_> = weeks.into_iter().collect();
-        let mut out = vec![(
-            "responses.svg".to_string(),
-            crate::charts::weekly_bars("Responses per week", &weeks).map_err(drawn)?,
-        )];
+        let mut names = vec!["responses.svg".to_string()];
+        let mut out = Vec::new();
+        if wanted(&names[0]) {
+            out.push((
+                names[0].clone(),
+                crate::charts::weekly_bars("Responses per week", &weeks).map_err(drawn)?,
+            ));
+        }
         for q in report.questions.iter().filter(|q| !q.codes.is_empty()) {
+            let name = format!("{}.svg", q.key);
+            names.push(name.clone());
+            if !wanted(&name) {
+                continue;
+            }
             let regions: Vec<String> = q.by_region.keys().cloned().collect();
             let colours: Vec<Option<String>> = q
                 .codes
@@ -197,21 +218,18 @@ impl Service {
                 })
                 .collect();
             let title = format!("{} (out of {} {})", q.label, q.denominator, denominator_words(q.applies_to));
-            out.push((
-                format!("{}.svg", q.key),
-                crate::charts::grouped_bars(&title, &regions, &series).map_err(drawn)?,
-            ));
+            out.push((name, crate::charts::grouped_bars(&title, &regions, &series).map_err(drawn)?));
         }
-        Ok((report, out))
+        Ok((report, out, names))
     }
 
     /// One of [`Self::report_with_charts`]'s charts, by its file name (`responses.svg`, or
     /// `QUESTION.svg`); an unknown name is a 404 naming the charts there are.
     pub fn report_chart(&self, actor: &Actor, campaign_id: i64, name: &str) -> ServiceResult<String> {
-        let (_, charts) = self.report_with_charts(actor, campaign_id)?;
-        let names: Vec<&str> = charts.iter().map(|(n, _)| n.as_str()).collect();
+        // Only the chart asked for is drawn; the others are only named.
+        let (_, charts, names) = self.charts_where(actor, campaign_id, &|n| n == name)?;
         let listed = names.join(", ");
-        charts.into_iter().find(|(n, _)| n == name).map(|(_, svg)| svg).ok_or_else(|| {
+        charts.into_iter().next().map(|(_, svg)| svg).ok_or_else(|| {
             ServiceError::NotFound(format!(
                 "Campaign {campaign_id} has no chart called {name}; its charts are {listed}."
             ))

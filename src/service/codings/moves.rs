@@ -55,8 +55,10 @@ pub(super) fn move_forward(
         let at = versions.iter().position(|(id, _)| *id == codebook_id)?;
         Some(versions[at + 1..].iter().map(|(_, b)| b).collect())
     };
+    // One time for the whole move, so its records read as the one change they are.
+    let moved_at = now();
     let target =
-        |codes: Option<String>| MoveTo { campaign_id, codebook_id: to.id, codes, moved_by, moved_at: now() };
+        |codes: Option<String>| MoveTo { campaign_id, codebook_id: to.id, codes, moved_by, moved_at };
     let mut moved = MovedForward::default();
     for group in store::coding_groups(conn, campaign_id, to.id)? {
         match after(group.codebook_id).and_then(|later| carried(&later, newest, &group)) {
