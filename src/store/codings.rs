@@ -451,3 +451,67 @@ pub fn replace_finals(
     }
     Ok(())
 }
+
+/// A text a coder may quote from: a message's own text (no `position`) or an attachment's
+/// extracted text.
+#[derive(Debug, Clone)]
+pub struct QuotableText {
+    pub message_id: i64,
+    pub position: Option<i32>,
+    /// The message's subject, or the attachment's file name.
+    pub name: Option<String>,
+    pub text: String,
+}
+
+/// The texts of a request's replies (responses and acknowledgements), message by message, each
+/// message's own text before its attachments'.
+pub fn quotable_texts(conn: &mut AnyConnection, request_id: i64) -> StoreResult<Vec<QuotableText>> {
+    use crate::domain::inbound::Outcome;
+    let messages: Vec<(i64, String, String)> = inbound_links::table
+        .inner_join(inbound_messages::table)
+        .filter(inbound_links::request_id.eq(request_id))
+        .filter(inbound_messages::outcome.eq_any([Outcome::Response, Outcome::Acknowledgement]))
+        .order(inbound_messages::id.asc())
+        .select((inbound_messages::id, inbound_messages::subject, inbound_messages::body_text))
+        .load(conn)?;
+    let ids: Vec<i64> = messages.iter().map(|m| m.0).collect();
+    let mut files: Vec<(i64, i32, Option<String>, Option<String>)> = inbound_attachments::table
+        .filter(inbound_attachments::inbound_id.eq_any(&ids))
+        .filter(inbound_attachments::extracted_text.is_not_null())
+        .order((inbound_attachments::inbound_id.asc(), inbound_attachments::position.asc()))
+        .select((
+            inbound_attachments::inbound_id,
+            inbound_attachments::position,
+            inbound_attachments::filename,
+            inbound_attachments::extracted_text,
+        ))
+        .load(conn)?;
+    let mut out = Vec::with_capacity(messages.len() + files.len());
+    for (message_id, subject, text) in messages {
+        out.push(QuotableText { message_id, position: None, name: Some(subject), text });
+        let (mine, rest): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| f.0 == message_id);
+        files = rest;
+        out.extend(mine.into_iter().map(|(message_id, position, name, text)| QuotableText {
+            message_id,
+            position: Some(position),
+            name,
+            text: text.unwrap_or_default(),
+        }));
+    }
+    Ok(out)
+}
+
+/// A campaign's requests that have a response to code, by reference: the coders' queue.
+pub fn replied_requests(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<Vec<(i64, String)>> {
+    use crate::domain::inbound::Outcome;
+    let replied = inbound_links::table
+        .inner_join(inbound_messages::table)
+        .filter(inbound_messages::outcome.eq(Outcome::Response))
+        .select(inbound_links::request_id);
+    Ok(requests::table
+        .filter(requests::campaign_id.eq(campaign_id))
+        .filter(requests::id.eq_any(replied))
+        .order(requests::reference.asc())
+        .select((requests::id, requests::reference))
+        .load(conn)?)
+}

@@ -486,3 +486,31 @@ pub fn classify_link(
         .execute(conn)?;
     Ok(())
 }
+
+/// A reply's attached file, as it came.
+#[derive(Debug, Clone, Queryable)]
+pub struct AttachmentFile {
+    pub filename: Option<String>,
+    /// As sniffed from the content when it was stored.
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// An attachment's file of a message linked to a request.
+pub fn attachment_file(
+    conn: &mut AnyConnection,
+    request_id: i64,
+    message_id: i64,
+    position: i32,
+) -> StoreResult<Option<AttachmentFile>> {
+    let linked = inbound_links::table
+        .filter(inbound_links::request_id.eq(request_id))
+        .filter(inbound_links::inbound_id.eq(message_id))
+        .select(inbound_links::inbound_id);
+    Ok(inbound_attachments::table
+        .filter(inbound_attachments::inbound_id.eq_any(linked))
+        .filter(inbound_attachments::position.eq(position))
+        .select((inbound_attachments::filename, inbound_attachments::content_type, inbound_attachments::data))
+        .first(conn)
+        .optional()?)
+}

@@ -11,6 +11,7 @@ mod bad_input;
 mod browser;
 mod classify;
 mod codebooks;
+mod coding_pages;
 mod codings;
 mod contract;
 mod deadlines;

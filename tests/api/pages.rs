@@ -8,14 +8,14 @@ use serde_json::json;
 use crate::helpers::{TestApp, TestDb, spawn_app};
 use crate::on_both_backends;
 
-const PASSWORD: &str = "correct horse battery";
+pub(crate) const PASSWORD: &str = "correct horse battery";
 
 /// What a page request got: its status, where it redirects, its text and its headers.
-struct Got {
-    status: u16,
-    location: String,
-    text: String,
-    headers: reqwest::header::HeaderMap,
+pub(crate) struct Got {
+    pub(crate) status: u16,
+    pub(crate) location: String,
+    pub(crate) text: String,
+    pub(crate) headers: reqwest::header::HeaderMap,
 }
 
 async fn got(response: reqwest::Response) -> Got {
@@ -27,30 +27,30 @@ async fn got(response: reqwest::Response) -> Got {
 
 /// A browser: keeps cookies, does not follow redirects (so the test sees each one), and says its
 /// forms come from the same site, as browsers do in `Sec-Fetch-Site`.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     client: reqwest::Client,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Self {
             app,
             client: reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap(),
         }
     }
 
-    async fn get(&self, path: &str) -> Got {
+    pub(crate) async fn get(&self, path: &str) -> Got {
         got(self.client.get(self.app.url(path)).send().await.unwrap()).await
     }
 
-    async fn post(&self, path: &str, site: &str, form: &[(&str, &str)]) -> Got {
+    pub(crate) async fn post(&self, path: &str, site: &str, form: &[(&str, &str)]) -> Got {
         let request = self.client.post(self.app.url(path)).header("sec-fetch-site", site).form(form);
         got(request.send().await.unwrap()).await
     }
 
     /// The sign-in form's token, read from the page as a browser would submit it.
-    async fn form_token(&self) -> String {
+    pub(crate) async fn form_token(&self) -> String {
         let form = self.get("/sign-in").await;
         let at = form.text.find("name=\"token\" value=\"").expect("a token in the form") + 20;
         form.text[at..at + 32].to_string()
@@ -191,6 +191,10 @@ async fn every_page_keeps_to_its_workspace(db: &TestDb) {
         .await
         .ok();
     let request = app.first_request(campaign).await;
+    let codebook = app.post("/api/v1/codebooks", &json!({"codebook": crate::codings::shipped()})).await.ok()
+        ["id"]
+        .as_i64()
+        .unwrap();
     let other = json!({"slug": "other", "name": "Other", "owner": "admin@example.org"});
     app.post("/api/v1/workspaces", &other).await.ok();
     app.user("outsider@example.org", "researcher", Some("other")).await;
@@ -204,7 +208,28 @@ async fn every_page_keeps_to_its_workspace(db: &TestDb) {
     for &(method, path) in foitrack::http::pages::PAGE_ROUTES {
         let got = match (method, path) {
             ("get", "/campaigns/{id}") => b.get(&format!("/campaigns/{campaign}")).await,
-            ("get", "/requests/{id}") => b.get(&format!("/requests/{request}")).await,
+            ("get", "/requests/{id}" | "/requests/{id}/code") => {
+                b.get(&path.replace("{id}", &request.to_string())).await
+            }
+            ("get", "/requests/{id}/attachments/{message}/{position}") => {
+                b.get(&format!("/requests/{request}/attachments/1/0")).await
+            }
+            (
+                "get",
+                "/campaigns/{id}/disagreements"
+                | "/campaigns/{id}/report"
+                | "/campaigns/{id}/report.csv"
+                | "/campaigns/{id}/data.zip",
+            ) => b.get(&path.replace("{id}", &campaign.to_string())).await,
+            ("get", "/codebooks/{id}/qdc") => b.get(&format!("/codebooks/{codebook}/qdc")).await,
+            ("post", "/requests/{id}/code") => {
+                let answer = [("answer.offers_abt", "no")];
+                b.post(&format!("/requests/{request}/code"), "same-origin", &answer).await
+            }
+            ("post", "/requests/{id}/adjudicate") => {
+                let decision = [("question", "offers_abt"), ("codes", "no"), ("rationale", "because")];
+                b.post(&format!("/requests/{request}/adjudicate"), "same-origin", &decision).await
+            }
             ("get", "/" | "/campaigns" | "/deadlines" | "/sign-in") => b.get(path).await,
             ("post", "/sign-in") => {
                 let wrong =

@@ -4,11 +4,15 @@
 //! Pages sign in with a session kept in a signed and encrypted cookie; the API keeps its bearer
 //! tokens. Every state-changing request must come from our own pages (see [`guard`]).
 
+mod adjudication;
 mod campaigns;
+mod coding;
 mod dashboard;
 mod deadlines;
+mod downloads;
 mod error;
 mod guard;
+mod report;
 mod requests;
 mod session;
 mod sign_in;
@@ -45,6 +49,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, session_key: &[u8], secure_cookie
     cfg.service(web::resource("/static/app.css").route(
         web::get().to(|| async { asset("text/css; charset=utf-8", include_str!("../../../static/app.css")) }),
     ))
+    .service(
+        web::resource("/static/app.js").route(web::get().to(|| async {
+            asset("text/javascript; charset=utf-8", include_str!("../../../static/app.js"))
+        })),
+    )
     .service(web::scope("").configure(routes).wrap(from_fn(guard::same_origin)).wrap(sessions).wrap(headers));
 }
 
@@ -69,7 +78,16 @@ pages! {
     get "/deadlines" => deadlines::show,
     get "/campaigns" => campaigns::list,
     get "/campaigns/{id}" => campaigns::show,
+    get "/campaigns/{id}/disagreements" => adjudication::list,
+    get "/campaigns/{id}/report" => report::show,
+    get "/campaigns/{id}/report.csv" => downloads::report_csv_file,
+    get "/campaigns/{id}/data.zip" => downloads::data_package,
+    get "/codebooks/{id}/qdc" => downloads::codebook_qdc,
     get "/requests/{id}" => requests::show,
+    get "/requests/{id}/code" => coding::show,
+    post "/requests/{id}/code" => coding::submit,
+    post "/requests/{id}/adjudicate" => adjudication::decide,
+    get "/requests/{id}/attachments/{message}/{position}" => downloads::attachment,
 }
 
 /// A file compiled into the binary, cached for a day (it changes only with a new release).

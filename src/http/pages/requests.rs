@@ -7,6 +7,7 @@ use askama::Template;
 use chrono::NaiveDate;
 
 use super::{PageError, day, html, session, words};
+use crate::domain::inbound::{Extraction, Outcome};
 use crate::domain::london;
 use crate::service::{Service, ServiceError};
 
@@ -14,6 +15,7 @@ use crate::service::{Service, ServiceError};
 #[template(path = "request.html")]
 struct RequestPage {
     signed_in_as: Option<String>,
+    id: i64,
     campaign: Option<i64>,
     reference: String,
     body: String,
@@ -26,8 +28,20 @@ struct RequestPage {
     /// Each step of the clock: what happened, on which day, and what it did.
     steps: Vec<(String, String, String)>,
     skipped: Vec<(String, String)>,
-    /// Date, what, detail; oldest first.
-    timeline: Vec<(String, String, String)>,
+    /// Oldest first.
+    timeline: Vec<Happening>,
+    /// The request is in a campaign being coded, with a reply to code.
+    codable: bool,
+}
+
+struct Happening {
+    on: String,
+    what: String,
+    detail: String,
+    /// A reply's own words.
+    text: String,
+    /// A reply's attachments: where to download each, and its name with what was read of it.
+    files: Vec<(String, String)>,
 }
 
 pub async fn show(
@@ -45,32 +59,57 @@ pub async fn show(
     })
     .await??;
     let date = |d: Option<NaiveDate>| d.map(day).unwrap_or_else(|| "not yet".into());
-    let mut timeline: Vec<(NaiveDate, String, String, String)> = Vec::new();
+    let mut timeline: Vec<(NaiveDate, Happening)> = Vec::new();
+    let happening = |on: NaiveDate, what: String, detail: String| Happening {
+        on: day(on),
+        what,
+        detail,
+        text: String::new(),
+        files: Vec::new(),
+    };
     for e in &detail.events {
         let what = words(&e.kind.to_string());
         let note = e.note.clone().unwrap_or_default();
         let retracted = if e.retracted_by.is_some() { " (retracted)" } else { "" };
-        timeline.push((e.occurred_on, day(e.occurred_on), format!("{what}{retracted}"), note));
+        timeline.push((e.occurred_on, happening(e.occurred_on, format!("{what}{retracted}"), note)));
     }
     for m in &detail.outgoing {
         let on = london::london_date(m.sent_at.unwrap_or(m.next_attempt_at));
         let what = format!("Mail to {} ({})", m.to, words(&m.state));
-        timeline.push((on, day(on), what, m.subject.clone()));
+        timeline.push((on, happening(on, what, m.subject.clone())));
     }
+    let codable = detail.request.campaign_id.is_some()
+        && detail.incoming.iter().any(|m| m.outcome == Outcome::Response);
     for m in &detail.incoming {
         let on = london::london_date(m.received_at);
         let from = m.from.clone().unwrap_or_else(|| "an unknown sender".into());
-        timeline.push((
-            on,
-            day(on),
-            format!("Reply from {from} ({})", words(&m.outcome.to_string())),
-            m.subject.clone(),
-        ));
+        let what = format!("Reply from {from} ({})", words(&m.outcome.to_string()));
+        let files = m
+            .attachments
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let name = a.filename.clone().unwrap_or_else(|| format!("attachment {i}"));
+                let read = match a.extraction {
+                    Extraction::Ok => format!("{} characters of text", a.text_chars),
+                    other => format!("text {}", words(&other.to_string())),
+                };
+                (
+                    format!("/requests/{id}/attachments/{}/{i}", m.id),
+                    format!("{name} ({}, {read})", a.content_type),
+                )
+            })
+            .collect();
+        let mut row = happening(on, what, m.subject.clone());
+        row.text = m.text.clone();
+        row.files = files;
+        timeline.push((on, row));
     }
     timeline.sort_by_key(|t| t.0);
     let r = detail.request;
     html(RequestPage {
         signed_in_as: Some(email),
+        id,
         campaign: r.campaign_id,
         reference: r.reference,
         body: r.authority.name,
@@ -82,6 +121,7 @@ pub async fn show(
         very_overdue_on: date(r.very_overdue_on),
         steps: clock.steps.into_iter().map(|s| (words(&s.kind.to_string()), day(s.on), s.effect)).collect(),
         skipped: clock.skipped.into_iter().map(|s| (day(s.date), s.reason)).collect(),
-        timeline: timeline.into_iter().map(|(_, d, w, x)| (d, w, x)).collect(),
+        timeline: timeline.into_iter().map(|(_, h)| h).collect(),
+        codable,
     })
 }

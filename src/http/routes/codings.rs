@@ -9,11 +9,11 @@ use crate::http::body::JsonObject;
 use crate::http::openapi::responses::{Conflict, Forbidden, NotFound, TooManyRequests};
 use crate::http::problem::ApiError;
 use crate::http::upload::{ImportGate, UploadLimit, read_upload};
+use crate::service::Service;
 use crate::service::codings::{
-    AdjudicationInput, CampaignAgreement, CodingImportReport, CodingPlanInput, CodingPlanView, DataPackage,
-    Disagreement, RequestCodings, RuleQualityReport, SubmitCodings,
+    AdjudicationInput, CampaignAgreement, CodingImportReport, CodingPlanInput, CodingPlanView, Disagreement,
+    RequestCodings, RuleQualityReport, SubmitCodings,
 };
-use crate::service::{Service, ServiceError};
 
 /// Sets how a campaign is coded: the codebook version, the coders, and the share of replies
 /// coded twice (reproducible from `seed`). Replaces an earlier plan.
@@ -189,24 +189,11 @@ pub async fn data_package(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let zipped = run_as(svc, bearer, move |svc, actor| zip_package(&svc.data_package(&actor, id)?)).await?;
+    let zipped = run_as(svc, bearer, move |svc, actor| svc.data_package(&actor, id)?.zipped()).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/zip")
         .insert_header(("Content-Disposition", format!("attachment; filename=\"campaign-{id}-data.zip\"")))
         .body(zipped))
-}
-
-fn zip_package(package: &DataPackage) -> Result<Vec<u8>, ServiceError> {
-    use std::io::Write;
-    let fault = |e: &dyn std::fmt::Display| {
-        ServiceError::internal(format!("The data package could not be zipped: {e}"))
-    };
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, content) in &package.files {
-        out.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).map_err(|e| fault(&e))?;
-        out.write_all(content.as_bytes()).map_err(|e| fault(&e))?;
-    }
-    Ok(out.finish().map_err(|e| fault(&e))?.into_inner())
 }
 
 /// How good the codebook's rules are on the campaign's replies: each rule's true and false

@@ -321,7 +321,11 @@ impl Service {
         })
     }
 
-    fn coding_for_request(&self, conn: &mut AnyConnection, request: &RequestRow) -> ServiceResult<Coding> {
+    pub(super) fn coding_for_request(
+        &self,
+        conn: &mut AnyConnection,
+        request: &RequestRow,
+    ) -> ServiceResult<Coding> {
         let campaign_id = request.campaign_id.ok_or_else(|| {
             ServiceError::Conflict(format!(
                 "{} is not part of a campaign; only a campaign's requests are coded.",
@@ -333,7 +337,7 @@ impl Service {
         self.coding_of(conn, campaign)
     }
 
-    fn request_codings_in(
+    pub(super) fn request_codings_in(
         &self,
         conn: &mut AnyConnection,
         actor: &Actor,
@@ -403,40 +407,7 @@ impl Service {
     /// The questions on which a campaign's coders disagree and no one has decided, for
     /// researchers and owners. A coder of the campaign sees only those they answered.
     pub fn disagreements(&self, actor: &Actor, campaign_id: i64) -> ServiceResult<Vec<Disagreement>> {
-        let mut conn = self.db().conn()?;
-        crate::store::read_transaction(&mut conn, |conn| {
-            let campaign = self.campaign_for(
-                conn,
-                actor,
-                campaign_id,
-                Intent::Change(WorkspaceRole::can_manage_campaigns, "adjudicate"),
-            )?;
-            let coding = self.coding_of(conn, campaign)?;
-            let blind = codes_campaign(conn, actor, &coding)?;
-            let open = store::undecided(conn, campaign_id)?;
-            let ids: Vec<i64> = open.iter().map(|(r, _, _)| *r).collect();
-            let codings: Vec<CodingRow> = store::of_requests(conn, &ids)?
-                .into_iter()
-                .filter(|c| fitting(&coding.codebook, c).is_some())
-                .collect();
-            let names = emails(conn, &codings.iter().map(|c| c.coder_id).collect::<Vec<_>>())?;
-            Ok(open
-                .into_iter()
-                .filter_map(|(request, reference, question)| {
-                    let about: Vec<&CodingRow> = codings
-                        .iter()
-                        .filter(|c| c.request_id == request && c.question == question)
-                        .collect();
-                    let answered = about.iter().any(|c| c.coder_id == actor.user_id);
-                    may_see_others(blind, answered).then(|| Disagreement {
-                        request,
-                        reference,
-                        question,
-                        answers: about.iter().map(|c| view(c, &names)).collect(),
-                    })
-                })
-                .collect())
-        })
+        Ok(self.adjudication_sheet(actor, campaign_id)?.disagreements)
     }
 
     /// Records the final answer to a question two coders or more answered (researchers and
@@ -508,6 +479,37 @@ impl Service {
             self.request_codings_in(conn, actor, &coding, &request)
         })
     }
+}
+
+/// The open disagreements of a campaign being coded, as the actor may see them.
+pub(super) fn disagreements_in(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    coding: &Coding,
+) -> ServiceResult<Vec<Disagreement>> {
+    let campaign_id = coding.campaign.id;
+    let blind = codes_campaign(conn, actor, coding)?;
+    let open = store::undecided(conn, campaign_id)?;
+    let ids: Vec<i64> = open.iter().map(|(r, _, _)| *r).collect();
+    let codings: Vec<CodingRow> = store::of_requests(conn, &ids)?
+        .into_iter()
+        .filter(|c| fitting(&coding.codebook, c).is_some())
+        .collect();
+    let names = emails(conn, &codings.iter().map(|c| c.coder_id).collect::<Vec<_>>())?;
+    Ok(open
+        .into_iter()
+        .filter_map(|(request, reference, question)| {
+            let about: Vec<&CodingRow> =
+                codings.iter().filter(|c| c.request_id == request && c.question == question).collect();
+            let answered = about.iter().any(|c| c.coder_id == actor.user_id);
+            may_see_others(blind, answered).then(|| Disagreement {
+                request,
+                reference,
+                question,
+                answers: about.iter().map(|c| view(c, &names)).collect(),
+            })
+        })
+        .collect())
 }
 
 /// The codes of the decided final answers, question → codes, for deciding what applies.

@@ -27,6 +27,22 @@ pub struct DataPackage {
     pub files: Vec<(String, String)>,
 }
 
+impl DataPackage {
+    /// The package as one zip file, as it is downloaded.
+    pub fn zipped(&self) -> ServiceResult<Vec<u8>> {
+        use std::io::Write;
+        let fault = |e: &dyn std::fmt::Display| {
+            ServiceError::internal(format!("The data package could not be zipped: {e}"))
+        };
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, content) in &self.files {
+            out.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).map_err(|e| fault(&e))?;
+            out.write_all(content.as_bytes()).map_err(|e| fault(&e))?;
+        }
+        Ok(out.finish().map_err(|e| fault(&e))?.into_inner())
+    }
+}
+
 /// A campaign's requests (with their body's ODS code and name), answers and decisions.
 struct Loaded {
     coding: Coding,

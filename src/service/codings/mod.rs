@@ -13,6 +13,7 @@ mod finals;
 mod moves;
 mod plan;
 mod rules;
+mod sheet;
 mod spreadsheet;
 
 use std::collections::HashMap;
@@ -30,6 +31,7 @@ pub use export::DataPackage;
 pub use moves::MovedForward;
 pub use plan::{CodingPlanInput, CodingPlanView};
 pub use rules::RuleQualityReport;
+pub use sheet::{AdjudicationSheet, CodingSheet, Queued, Quotable, SHOWN_CHARS};
 pub use spreadsheet::{CodingImportReport, ImportProblem, MAX_CODING_FILE};
 
 use super::{Actor, Service, ServiceError, ServiceResult};

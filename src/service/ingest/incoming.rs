@@ -110,3 +110,26 @@ const SUGGESTION_BYTES: usize = 256 * 1024;
 fn head(text: &str) -> &str {
     &text[..text.floor_char_boundary(SUGGESTION_BYTES)]
 }
+
+pub use crate::store::inbound::AttachmentFile;
+
+impl crate::service::Service {
+    /// The file attached at `position` to a message of a request, for anyone in its workspace.
+    pub fn attachment_file(
+        &self,
+        actor: &crate::service::Actor,
+        request_id: i64,
+        message_id: i64,
+        position: u32,
+    ) -> ServiceResult<AttachmentFile> {
+        let mut conn = self.db().conn()?;
+        let request = self.request_for(&mut conn, actor, request_id, crate::service::access::Intent::Read)?;
+        let position = i32::try_from(position).unwrap_or(i32::MAX);
+        store::attachment_file(&mut conn, request.id, message_id, position)?.ok_or_else(|| {
+            crate::service::ServiceError::NotFound(format!(
+                "{} has no reply {message_id} with an attachment {position}.",
+                request.reference
+            ))
+        })
+    }
+}
