@@ -99,6 +99,26 @@ impl Browser {
         let _ = self.client.clone().close().await;
     }
 
+    /// Signs in on the sign-in page the browser was sent to, and waits for the page it asked for
+    /// to show `then`.
+    pub async fn sign_in(&self, email: &str, password: &str, then: Locator<'_>) {
+        let b = &self.client;
+        assert_eq!(b.current_url().await.unwrap().path(), "/sign-in", "sent to sign in first");
+        b.find(Locator::Id("email")).await.unwrap().send_keys(email).await.unwrap();
+        b.find(Locator::Id("password")).await.unwrap().send_keys(password).await.unwrap();
+        b.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+        self.shown(then).await;
+    }
+
+    /// Presses a key on the page, as a person would, wherever the focus is.
+    pub async fn press(&self, key: char) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        self.client.perform_actions(keys).await.unwrap();
+    }
+
     /// The element, once the page shows it (at most ten seconds).
     pub async fn shown(&self, locator: Locator<'_>) -> fantoccini::elements::Element {
         self.client.wait().at_most(Duration::from_secs(10)).for_element(locator).await.unwrap()

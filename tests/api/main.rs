@@ -9,6 +9,7 @@ mod attachments;
 mod auth;
 mod bad_input;
 mod browser;
+mod browser_coding;
 mod classify;
 mod codebooks;
 mod coding_pages;
