@@ -1,6 +1,7 @@
 //! Coding in a real headless Chromium: a coder selects a passage of a reply and presses E to
 //! attach it as evidence, saves, and presses N for the next reply; a researcher decides the
-//! disagreement and finds the report's chart bars. axe-core checks every page on the way.
+//! disagreement, finds the report's chart bars, searches, and opens the holding pen. axe-core
+//! checks every page on the way.
 
 use fantoccini::Locator;
 use serde_json::json;
@@ -97,6 +98,21 @@ async fn a_coder_codes_by_selecting_a_passage(db: &TestDb) {
     assert!(bars.len() > 2, "the report's charts have their bars");
     browser.screenshot("report").await;
     browser.assert_accessible("report").await;
+
+    // Search finds the words, highlighted; the holding pen offers where a stray reply belongs.
+    b.find(Locator::LinkText("Search")).await.unwrap().click().await.unwrap();
+    browser.shown(Locator::Id("q")).await.send_keys("course outside").await.unwrap();
+    b.find(Locator::Css("form[role=search] button")).await.unwrap().click().await.unwrap();
+    let marked = browser.shown(Locator::Css(".snippet mark")).await;
+    assert_eq!(marked.text().await.unwrap(), "course");
+    browser.screenshot("search").await;
+    browser.assert_accessible("search").await;
+    w.deliver(w.expand("unmatched.eml")).await;
+    b.find(Locator::LinkText("Holding pen")).await.unwrap().click().await.unwrap();
+    let offer = browser.shown(Locator::Css(".suggestions button")).await;
+    assert_eq!(offer.text().await.unwrap(), "Assign to ABT-2021-0001");
+    browser.screenshot("holding-pen").await;
+    browser.assert_accessible("holding pen").await;
     browser.close().await;
     w.app.stop().await;
 }

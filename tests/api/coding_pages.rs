@@ -11,7 +11,7 @@ use crate::inbound::world;
 use crate::on_both_backends;
 use crate::pages::{Browser, PASSWORD};
 
-async fn signed_in<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
+pub(crate) async fn signed_in<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
     app.service.set_password(None, email, PASSWORD).unwrap();
     let b = Browser::new(app);
     let token = b.form_token().await;

@@ -28,6 +28,7 @@ mod qdc;
 mod raw_files;
 mod reference_search;
 mod reminders;
+mod reply_pages;
 mod report;
 mod search;
 mod survey;

@@ -191,6 +191,8 @@ async fn every_page_keeps_to_its_workspace(db: &TestDb) {
         .await
         .ok();
     let request = app.first_request(campaign).await;
+    // The API's matrix puts a reply in each workspace's pen; here, one that is not waiting.
+    let pen = 999_999;
     let codebook = app.post("/api/v1/codebooks", &json!({"codebook": crate::codings::shipped()})).await.ok()
         ["id"]
         .as_i64()
@@ -230,7 +232,16 @@ async fn every_page_keeps_to_its_workspace(db: &TestDb) {
                 let decision = [("question", "offers_abt"), ("codes", "no"), ("rationale", "because")];
                 b.post(&format!("/requests/{request}/adjudicate"), "same-origin", &decision).await
             }
-            ("get", "/" | "/campaigns" | "/deadlines" | "/sign-in") => b.get(path).await,
+            ("get", "/" | "/campaigns" | "/deadlines" | "/sign-in" | "/holding-pen") => b.get(path).await,
+            ("get", "/search") => b.get("/search?q=course").await,
+            ("post", "/holding-pen/{id}/assign") => {
+                let request_id = request.to_string();
+                b.post(&format!("/holding-pen/{pen}/assign"), "same-origin", &[("request_id", &request_id)])
+                    .await
+            }
+            ("post", "/holding-pen/{id}/discard") => {
+                b.post(&format!("/holding-pen/{pen}/discard"), "same-origin", &[("reason", "spam")]).await
+            }
             ("post", "/sign-in") => {
                 let wrong =
                     [("email", "admin@example.org"), ("password", "a guess at it"), ("token", &token)];

@@ -12,8 +12,11 @@ mod deadlines;
 mod downloads;
 mod error;
 mod guard;
+mod passages;
+mod pen;
 mod report;
 mod requests;
+mod search;
 mod session;
 mod sign_in;
 
@@ -76,6 +79,10 @@ pages! {
     post "/sign-in" => sign_in::submit,
     post "/sign-out" => sign_in::sign_out,
     get "/deadlines" => deadlines::show,
+    get "/search" => search::show,
+    get "/holding-pen" => pen::list,
+    post "/holding-pen/{id}/assign" => pen::assign,
+    post "/holding-pen/{id}/discard" => pen::discard,
     get "/campaigns" => campaigns::list,
     get "/campaigns/{id}" => campaigns::show,
     get "/campaigns/{id}/disagreements" => adjudication::list,

@@ -4,7 +4,6 @@
 //! codes. Blind double coding is the service's: the page shows what the sheet lets it.
 
 pub mod form;
-mod passages;
 mod view;
 
 use actix_session::Session;

@@ -4,8 +4,8 @@
 use askama::Template;
 
 use super::form::Posted;
-use super::passages::{Piece, marked};
 use crate::domain::codebook::{Codebook, Question, QuestionKind, YES_NO_UNCLEAR};
+use crate::http::pages::passages::{Piece, marked};
 use crate::service::codings::{AnswerFields, CodingSheet, CodingView, QuestionState, SHOWN_CHARS};
 
 #[derive(Template)]
