@@ -515,3 +515,29 @@ pub fn replied_requests(conn: &mut AnyConnection, campaign_id: i64) -> StoreResu
         .select((requests::id, requests::reference))
         .load(conn)?)
 }
+
+/// The campaigns, among these workspaces', whose coding plan names this coder.
+pub fn campaigns_coded_by(
+    conn: &mut AnyConnection,
+    workspaces: &[i64],
+    user_id: i64,
+) -> StoreResult<Vec<(i64, String)>> {
+    use super::schema::campaigns;
+    Ok(coding_coders::table
+        .inner_join(campaigns::table.on(campaigns::id.eq(coding_coders::campaign_id)))
+        .filter(coding_coders::user_id.eq(user_id))
+        .filter(campaigns::workspace_id.eq_any(workspaces))
+        .order(campaigns::id.asc())
+        .select((campaigns::id, campaigns::title))
+        .load(conn)?)
+}
+
+/// The requests of a campaign a coder has answered anything about.
+pub fn coded_by(conn: &mut AnyConnection, campaign_id: i64, user_id: i64) -> StoreResult<Vec<i64>> {
+    Ok(codings::table
+        .filter(codings::campaign_id.eq(campaign_id))
+        .filter(codings::coder_id.eq(user_id))
+        .select(codings::request_id)
+        .distinct()
+        .load(conn)?)
+}

@@ -514,3 +514,43 @@ pub fn attachment_file(
         .first(conn)
         .optional()?)
 }
+
+/// A response on a request that no researcher has classified yet.
+#[derive(Debug, Clone, Queryable)]
+pub struct Unclassified {
+    pub request_id: i64,
+    pub reference: String,
+    pub from_address: Option<String>,
+    pub subject: String,
+    pub received_at: NaiveDateTime,
+}
+
+/// The responses of these workspaces' requests waiting to be classified, newest first, and how
+/// many there are.
+pub fn unclassified(
+    conn: &mut AnyConnection,
+    workspaces: &[i64],
+    limit: i64,
+) -> StoreResult<(Vec<Unclassified>, i64)> {
+    let waiting = || {
+        inbound_links::table
+            .inner_join(inbound_messages::table)
+            .inner_join(requests::table)
+            .filter(requests::workspace_id.eq_any(workspaces))
+            .filter(inbound_links::classification.is_null())
+            .filter(inbound_messages::outcome.eq(Outcome::Response))
+    };
+    let total = waiting().count().get_result(conn)?;
+    let rows = waiting()
+        .order((inbound_messages::received_at.desc(), inbound_messages::id.desc()))
+        .select((
+            requests::id,
+            requests::reference,
+            inbound_messages::from_address,
+            inbound_messages::subject,
+            inbound_messages::received_at,
+        ))
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows, total))
+}

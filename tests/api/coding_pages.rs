@@ -42,8 +42,29 @@ async fn coders_code_and_a_researcher_decides_on_the_pages(db: &TestDb) {
     let start = text[..text.find(phrase).unwrap()].chars().count();
     let passage = format!("{message}:{start}-{}", start + phrase.chars().count());
 
-    // The sheet: the reply to quote from, the codebook's questions, the rules' suggestions.
+    // The coder's dashboard points at the reply waiting for them; the researcher's, at the
+    // response no one has classified.
     let one = signed_in(app, "one@example.org").await;
+    let home = one.get("/").await;
+    assert!(
+        home.text.contains(&format!("href=\"/requests/{request}/code\">start coding</a>")),
+        "{}",
+        home.text
+    );
+    assert!(home.text.contains("<strong>1</strong> replies for you to code"), "{}", home.text);
+    let admin = signed_in(app, "admin@example.org").await;
+    let home = admin.get("/").await;
+    assert!(home.text.contains("<strong>1</strong> replies to classify"), "{}", home.text);
+    assert!(
+        home.text.contains(&format!(
+            "<td><a href=\"/requests/{request}\">ABT-2021-0001</a></td><td>foi@alpha-trust.nhs.uk</td>"
+        )),
+        "{}",
+        home.text
+    );
+    assert!(home.text.contains("No coding plan names you."));
+
+    // The sheet: the reply to quote from, the codebook's questions, the rules' suggestions.
     let code = format!("/requests/{request}/code");
     let sheet = one.get(&code).await;
     assert_eq!(sheet.status, 200, "{}", sheet.text);
@@ -83,6 +104,7 @@ async fn coders_code_and_a_researcher_decides_on_the_pages(db: &TestDb) {
     let saved = one.post(&code, "same-origin", &answer).await;
     assert_eq!((saved.status, saved.location.as_str()), (303, format!("{code}?saved=1").as_str()));
     let after = one.get(&saved.location).await;
+    assert!(one.get("/").await.text.contains("<strong>0</strong> replies for you to code"));
     assert!(after.text.contains("Your answers are saved."));
     assert!(after.text.contains("Your answer: <strong>No</strong>"), "{}", after.text);
     assert!(after.text.contains(&format!("<blockquote>{phrase}</blockquote>")));
@@ -103,7 +125,6 @@ async fn coders_code_and_a_researcher_decides_on_the_pages(db: &TestDb) {
     assert!(open.text.contains("one@example.org: <strong>No</strong>"), "{}", open.text);
 
     // The researcher decides the disagreement, with a reason; without one, nothing is decided.
-    let admin = signed_in(app, "admin@example.org").await;
     let list_path = format!("/campaigns/{campaign}/disagreements");
     let list = admin.get(&list_path).await;
     assert_eq!(list.status, 200, "{}", list.text);

@@ -110,7 +110,9 @@ async fn researchers_sign_in_and_see_what_is_late(db: &TestDb) {
     let dashboard = b.get("/").await;
     assert_eq!(dashboard.status, 200);
     assert!(dashboard.text.contains("<strong>209</strong> very overdue"), "{}", dashboard.text);
-    assert!(dashboard.text.contains("<td>ABT-2021-0001</td>"), "{}", dashboard.text);
+    let first = app.first_request(campaign).await;
+    let linked = format!("<td><a href=\"/requests/{first}\">ABT-2021-0001</a></td>");
+    assert!(dashboard.text.contains(&linked), "{}", dashboard.text);
     assert!(dashboard.text.contains("and 184 more."), "25 shown of 209");
     assert!(dashboard.text.contains("<span>admin@example.org</span>"));
     assert_eq!(dashboard.headers["cache-control"], "no-store");

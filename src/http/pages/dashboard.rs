@@ -1,10 +1,13 @@
-//! `/`: what is very overdue, overdue and due soon across your workspaces.
+//! `/`: what is very overdue, overdue and due soon across your workspaces, the replies waiting
+//! to be classified or coded, the holding pen and the mail that failed.
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::{PageError, day, html, session, words};
+use crate::domain::london;
+use crate::service::dashboard::Dashboard;
 use crate::service::views::RequestView;
 use crate::service::{Page, Service};
 
@@ -13,8 +16,16 @@ use crate::service::{Page, Service};
 struct DashboardPage {
     signed_in_as: Option<String>,
     today: String,
+    /// Each count at the top: where it links, the number, and what it counts.
+    counts: Vec<(String, i64, String)>,
     /// Very overdue, overdue, due soon.
     lists: Vec<List>,
+    /// Request id, reference, sender, subject, received.
+    to_classify: Vec<(i64, String, String, String, String)>,
+    more_to_classify: i64,
+    /// Campaign id and title, replies waiting, and the first of them.
+    to_code: Vec<(i64, String, usize, Option<i64>)>,
+    failed_mail: i64,
 }
 
 /// One of the dashboard's tables.
@@ -29,6 +40,7 @@ struct List {
 }
 
 struct Row {
+    id: i64,
     reference: String,
     body: String,
     due_on: String,
@@ -46,6 +58,7 @@ impl List {
             .items
             .into_iter()
             .map(|r| Row {
+                id: r.id,
                 reference: r.reference,
                 body: r.authority.name,
                 due_on: r.due_on.map_or_else(String::new, day),
@@ -64,29 +77,62 @@ pub async fn show(
     let actor = session::signed_in(&req, &session, &svc).await?;
     let email = actor.email.clone();
     let d = web::block(move || svc.dashboard(&actor)).await??;
+    html(page(email, d))
+}
+
+fn page(email: String, d: Dashboard) -> DashboardPage {
     let soon = day(d.soon);
-    html(DashboardPage {
+    let lists = vec![
+        List::of(
+            "very-overdue",
+            ("Very overdue".into(), "very overdue".into()),
+            "Past the very-overdue mark, oldest deadline first",
+            d.very_overdue,
+        ),
+        List::of(
+            "overdue",
+            ("Overdue".into(), "overdue".into()),
+            "Past their statutory deadline, oldest first",
+            d.overdue,
+        ),
+        List::of(
+            "due-soon",
+            (format!("Due by {soon}"), format!("due by {soon}")),
+            "Awaiting a response, due in the next five working days",
+            d.due_soon,
+        ),
+    ];
+    let mut counts: Vec<(String, i64, String)> = lists
+        .iter()
+        .map(|l| (format!("#{}", l.id), i64::try_from(l.total).unwrap_or(i64::MAX), l.count_label.clone()))
+        .collect();
+    let (unclassified, waiting) = d.to_classify;
+    let coding: usize = d.to_code.iter().map(|q| q.waiting).sum();
+    counts.push(("#to-classify".into(), waiting, "replies to classify".into()));
+    counts.push((
+        "#to-code".into(),
+        i64::try_from(coding).unwrap_or(i64::MAX),
+        "replies for you to code".into(),
+    ));
+    counts.push(("/holding-pen".into(), d.holding_pen, "in the holding pen".into()));
+    DashboardPage {
         signed_in_as: Some(email),
         today: day(d.today),
-        lists: vec![
-            List::of(
-                "very-overdue",
-                ("Very overdue".into(), "very overdue".into()),
-                "Past the very-overdue mark, oldest deadline first",
-                d.very_overdue,
-            ),
-            List::of(
-                "overdue",
-                ("Overdue".into(), "overdue".into()),
-                "Past their statutory deadline, oldest first",
-                d.overdue,
-            ),
-            List::of(
-                "due-soon",
-                (format!("Due by {soon}"), format!("due by {soon}")),
-                "Awaiting a response, due in the next five working days",
-                d.due_soon,
-            ),
-        ],
-    })
+        counts,
+        lists,
+        more_to_classify: waiting - i64::try_from(unclassified.len()).unwrap_or(0),
+        to_classify: unclassified
+            .into_iter()
+            .map(|u| {
+                let from = u.from.unwrap_or_else(|| "an unknown sender".into());
+                (u.request, u.reference, from, u.subject, day(london::london_date(u.received_at)))
+            })
+            .collect(),
+        to_code: d
+            .to_code
+            .into_iter()
+            .map(|q| (q.campaign, q.title, q.waiting, q.first.map(|f| f.request)))
+            .collect(),
+        failed_mail: d.failed_mail,
+    }
 }

@@ -31,7 +31,7 @@ pub use export::DataPackage;
 pub use moves::MovedForward;
 pub use plan::{CodingPlanInput, CodingPlanView};
 pub use rules::RuleQualityReport;
-pub use sheet::{AdjudicationSheet, CodingSheet, Queued, Quotable, SHOWN_CHARS};
+pub use sheet::{AdjudicationSheet, CodingQueue, CodingSheet, Queued, Quotable, SHOWN_CHARS};
 pub use spreadsheet::{CodingImportReport, ImportProblem, MAX_CODING_FILE};
 
 use super::{Actor, Service, ServiceError, ServiceResult};

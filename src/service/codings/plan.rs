@@ -185,11 +185,16 @@ impl Service {
 
 impl Coding {
     pub(super) fn assignment(&self) -> Assignment {
-        Assignment {
-            coders: self.coders.clone(),
-            double_percent: u8::try_from(self.plan.double_percent).unwrap_or(100),
-            seed: self.plan.seed as u64,
-        }
+        assignment_of(&self.plan, self.coders.clone())
+    }
+}
+
+/// Who codes what under a stored plan with these coders.
+pub(super) fn assignment_of(plan: &PlanRow, coders: Vec<i64>) -> Assignment {
+    Assignment {
+        coders,
+        double_percent: u8::try_from(plan.double_percent).unwrap_or(100),
+        seed: plan.seed as u64,
     }
 }
 

@@ -62,7 +62,48 @@ pub struct AdjudicationSheet {
     pub disagreements: Vec<Disagreement>,
 }
 
+/// A campaign a coder codes, and what waits for them in it.
+#[derive(Debug, Clone)]
+pub struct CodingQueue {
+    pub campaign: i64,
+    pub title: String,
+    /// Replied requests the plan gives the coder that they have not answered anything about.
+    pub waiting: usize,
+    /// The first of them, by reference.
+    pub first: Option<Queued>,
+}
+
 impl Service {
+    /// What waits for the actor to code, campaign by campaign, in the campaigns whose plans name
+    /// them.
+    pub fn coding_queues(&self, actor: &Actor) -> ServiceResult<Vec<CodingQueue>> {
+        let scope = actor.scope(None)?;
+        let mut conn = self.db().conn()?;
+        crate::store::read_transaction(&mut conn, |conn| {
+            let mut queues = Vec::new();
+            for (campaign, title) in store::campaigns_coded_by(conn, scope.ids(), actor.user_id)? {
+                let Some((plan, coders)) = store::plan(conn, campaign)? else { continue };
+                let assignment = super::plan::assignment_of(&plan, coders);
+                let done: std::collections::HashSet<i64> =
+                    store::coded_by(conn, campaign, actor.user_id)?.into_iter().collect();
+                let waiting: Vec<Queued> = store::replied_requests(conn, campaign)?
+                    .into_iter()
+                    .filter(|(id, _)| {
+                        !done.contains(id) && assignment.coders_of(*id).contains(&actor.user_id)
+                    })
+                    .map(|(request, reference)| Queued { request, reference })
+                    .collect();
+                queues.push(CodingQueue {
+                    campaign,
+                    title,
+                    waiting: waiting.len(),
+                    first: waiting.into_iter().next(),
+                });
+            }
+            Ok(queues)
+        })
+    }
+
     /// The open disagreements of a campaign with its codebook, for those who may adjudicate
     /// (as [`Service::disagreements`]).
     pub fn adjudication_sheet(&self, actor: &Actor, campaign_id: i64) -> ServiceResult<AdjudicationSheet> {
