@@ -113,6 +113,17 @@ async fn a_coder_codes_by_selecting_a_passage(db: &TestDb) {
     assert_eq!(offer.text().await.unwrap(), "Assign to ABT-2021-0001");
     browser.screenshot("holding-pen").await;
     browser.assert_accessible("holding pen").await;
+
+    // The request with its reply: the classification form, the suggestion ticked in advance.
+    b.goto(&app.url(&format!("/requests/{first}"))).await.unwrap();
+    let suggested = browser.shown(Locator::Css("input[name=classification]:checked")).await;
+    assert_eq!(suggested.attr("value").await.unwrap().as_deref(), Some("not_held"));
+    browser.screenshot("request-replied").await;
+    browser.assert_accessible("request with a reply to classify").await;
+    b.find(Locator::Css("form[action$=classify] button")).await.unwrap().click().await.unwrap();
+    let said = browser.shown(Locator::Css(".saved")).await;
+    assert_eq!(said.text().await.unwrap(), "The reply is classified: not held.");
+    browser.assert_accessible("request with its reply classified").await;
     browser.close().await;
     w.app.stop().await;
 }

@@ -30,6 +30,7 @@ mod reference_search;
 mod reminders;
 mod reply_pages;
 mod report;
+mod request_pages;
 mod search;
 mod survey;
 mod text_input;

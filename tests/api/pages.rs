@@ -226,6 +226,13 @@ async fn every_page_keeps_to_its_workspace(db: &TestDb) {
                 | "/campaigns/{id}/data.zip",
             ) => b.get(&path.replace("{id}", &campaign.to_string())).await,
             ("get", "/codebooks/{id}/qdc") => b.get(&format!("/codebooks/{codebook}/qdc")).await,
+            ("post", "/requests/{id}/events") => {
+                b.post(&format!("/requests/{request}/events"), "same-origin", &[("kind", "note")]).await
+            }
+            ("post", "/requests/{id}/replies/{message}/classify") => {
+                let path = format!("/requests/{request}/replies/1/classify");
+                b.post(&path, "same-origin", &[("classification", "full")]).await
+            }
             ("post", "/requests/{id}/code") => {
                 let answer = [("answer.offers_abt", "no")];
                 b.post(&format!("/requests/{request}/code"), "same-origin", &answer).await

@@ -15,7 +15,7 @@ mod guard;
 mod passages;
 mod pen;
 mod report;
-mod requests;
+mod request;
 mod search;
 mod session;
 mod sign_in;
@@ -90,7 +90,9 @@ pages! {
     get "/campaigns/{id}/report.csv" => downloads::report_csv_file,
     get "/campaigns/{id}/data.zip" => downloads::data_package,
     get "/codebooks/{id}/qdc" => downloads::codebook_qdc,
-    get "/requests/{id}" => requests::show,
+    get "/requests/{id}" => request::show,
+    post "/requests/{id}/events" => request::record,
+    post "/requests/{id}/replies/{message}/classify" => request::classify,
     get "/requests/{id}/code" => coding::show,
     post "/requests/{id}/code" => coding::submit,
     post "/requests/{id}/adjudicate" => adjudication::decide,

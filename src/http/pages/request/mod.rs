@@ -1,15 +1,24 @@
 //! `/requests/{id}`: one request's whole story: its facts, how its deadline was worked out with
-//! every day not counted, and its timeline of events, mail sent and replies.
+//! every day not counted, and its timeline of events, mail sent and replies; with the forms to
+//! classify a reply and to record an event (`actions`).
+
+mod actions;
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
+use serde::Deserialize;
 
 use super::{PageError, day, html, session, words};
+use crate::domain::event::EventKind;
+use crate::domain::inbound::suggest::Classification;
 use crate::domain::inbound::{Extraction, Outcome};
 use crate::domain::london;
-use crate::service::{Service, ServiceError};
+use crate::domain::vocab::Outcome as ResponseOutcome;
+use crate::service::{Actor, Service, ServiceError};
+
+pub use actions::{classify, record};
 
 #[derive(Template)]
 #[template(path = "request.html")]
@@ -32,6 +41,27 @@ struct RequestPage {
     timeline: Vec<Happening>,
     /// The request is in a campaign being coded, with a reply to code.
     codable: bool,
+    /// Replies no one has classified yet, each with its form.
+    to_classify: Vec<ClassifyForm>,
+    /// Events that may be retracted: id, what, when.
+    retractable: Vec<(i64, String, String)>,
+    /// The kinds of event the form records, as stored and in words.
+    kinds: Vec<(&'static str, String)>,
+    outcomes: Vec<(&'static str, String)>,
+    done: Option<String>,
+    problem: Option<String>,
+    /// What was typed in the event form, kept when it comes back with a problem.
+    typed: actions::EventForm,
+}
+
+struct ClassifyForm {
+    message: i64,
+    subject: String,
+    /// Classification, in words, and whether it is the suggested one.
+    choices: Vec<(&'static str, String, bool)>,
+    /// The suggestion's words, in their sentence.
+    because: Option<(String, String)>,
+    exemptions: String,
 }
 
 struct Happening {
@@ -44,16 +74,29 @@ struct Happening {
     files: Vec<(String, String)>,
 }
 
+#[derive(Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
 pub async fn show(
     req: HttpRequest,
     session: Session,
     svc: web::Data<Service>,
     id: web::Path<i64>,
+    q: web::Query<Done>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
-    let id = id.into_inner();
+    let mut page = render(&svc, actor, id.into_inner()).await?;
+    page.done = q.into_inner().done;
+    html(page)
+}
+
+/// The page of a request as the actor sees it now.
+async fn render(svc: &web::Data<Service>, actor: Actor, id: i64) -> Result<RequestPage, PageError> {
     let email = actor.email.clone();
     let today = london::today();
+    let svc = svc.clone();
     let (detail, clock) = web::block(move || {
         Ok::<_, ServiceError>((svc.request(&actor, id, today)?, svc.request_deadline(&actor, id, today)?))
     })
@@ -106,8 +149,36 @@ pub async fn show(
         timeline.push((on, row));
     }
     timeline.sort_by_key(|t| t.0);
+    let to_classify = detail
+        .incoming
+        .iter()
+        .filter(|m| {
+            matches!(m.outcome, Outcome::Response | Outcome::Acknowledgement) && m.classification.is_none()
+        })
+        .map(|m| {
+            let suggested = m.suggestion.as_ref().map(|s| &s.suggestion);
+            ClassifyForm {
+                message: m.id,
+                subject: m.subject.clone(),
+                choices: Classification::ALL
+                    .iter()
+                    .map(|c| {
+                        (c.as_str(), words(c.as_str()), suggested.is_some_and(|s| s.classification == *c))
+                    })
+                    .collect(),
+                because: suggested.map(|s| (s.phrase.clone(), s.context.clone())),
+                exemptions: suggested.map(|s| s.exemptions.join(", ")).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let retractable = detail
+        .events
+        .iter()
+        .filter(|e| e.retracted_by.is_none() && e.kind != EventKind::Retraction)
+        .map(|e| (e.id, words(&e.kind.to_string()), day(e.occurred_on)))
+        .collect();
     let r = detail.request;
-    html(RequestPage {
+    Ok(RequestPage {
         signed_in_as: Some(email),
         id,
         campaign: r.campaign_id,
@@ -123,5 +194,12 @@ pub async fn show(
         skipped: clock.skipped.into_iter().map(|s| (day(s.date), s.reason)).collect(),
         timeline: timeline.into_iter().map(|(_, h)| h).collect(),
         codable,
+        to_classify,
+        retractable,
+        kinds: actions::RECORDABLE.iter().map(|k| (k.as_str(), words(k.as_str()))).collect(),
+        outcomes: ResponseOutcome::ALL.iter().map(|o| (o.as_str(), words(o.as_str()))).collect(),
+        done: None,
+        problem: None,
+        typed: actions::EventForm::default(),
     })
 }
