@@ -201,6 +201,19 @@ async fn a_researcher_signs_in_and_sees_an_overdue_request(db: &TestDb) {
     browser.screenshot("request").await;
     browser.assert_accessible("request").await;
 
+    // A new campaign from its form, then every request of it logged as sent at once.
+    b.goto(&app.url("/campaigns/new")).await.unwrap();
+    browser.shown(Locator::Id("title")).await.send_keys("Staff networks").await.unwrap();
+    browser.screenshot("new-campaign").await;
+    browser.assert_accessible("new campaign").await;
+    b.find(Locator::Css("form.panel button[type=submit]")).await.unwrap().click().await.unwrap();
+    browser.shown(Locator::Css("#bulk")).await;
+    let heading = b.find(Locator::Css("main h1")).await.unwrap();
+    assert_eq!(heading.text().await.unwrap(), "Staff networks");
+    b.find(Locator::Css("#bulk button[type=submit]")).await.unwrap().click().await.unwrap();
+    let said = browser.shown(Locator::Css(".saved")).await;
+    assert_eq!(said.text().await.unwrap(), "Logged 209 request(s) as sent; 0 left as they were.");
+
     b.goto(&app.url("/deadlines?regime=foia&received=2021-12-06")).await.unwrap();
     let due = browser.shown(Locator::Id("due")).await;
     assert_eq!(due.text().await.unwrap(), "Due on 7 Jan 2022");

@@ -10,6 +10,7 @@ mod auth;
 mod bad_input;
 mod browser;
 mod browser_coding;
+mod campaign_pages;
 mod classify;
 mod codebooks;
 mod coding_pages;

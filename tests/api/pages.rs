@@ -226,6 +226,16 @@ async fn every_page_keeps_to_its_workspace(db: &TestDb) {
                 | "/campaigns/{id}/data.zip",
             ) => b.get(&path.replace("{id}", &campaign.to_string())).await,
             ("get", "/codebooks/{id}/qdc") => b.get(&format!("/codebooks/{codebook}/qdc")).await,
+            ("get", "/campaigns/new") => b.get(path).await,
+            ("post", "/campaigns/new") => {
+                let untitled = b.post(path, "same-origin", &[("subject", "x"), ("body", "y")]).await;
+                assert_eq!(untitled.status, 422, "{}", untitled.text);
+                continue;
+            }
+            ("post", "/campaigns/{id}/sent" | "/campaigns/{id}/send" | "/campaigns/{id}/chasers") => {
+                let path = path.replace("{id}", &campaign.to_string());
+                b.post(&path, "same-origin", &[("enabled", "yes")]).await
+            }
             ("post", "/requests/{id}/events") => {
                 b.post(&format!("/requests/{request}/events"), "same-origin", &[("kind", "note")]).await
             }

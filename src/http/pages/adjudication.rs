@@ -18,7 +18,8 @@ struct DisagreementsPage {
     campaign: i64,
     title: String,
     items: Vec<Item>,
-    decided: Option<String>,
+    /// What was just decided, once.
+    said: Option<String>,
     problems: Vec<String>,
 }
 
@@ -32,22 +33,16 @@ struct Item {
     answers: Vec<Given>,
 }
 
-#[derive(serde::Deserialize)]
-pub struct Decided {
-    decided: Option<String>,
-}
-
 pub async fn list(
     req: HttpRequest,
     session: Session,
     svc: web::Data<Service>,
     id: web::Path<i64>,
-    q: web::Query<Decided>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
     let email = actor.email.clone();
     let sheet = sheet(&svc, actor, id.into_inner()).await?;
-    html(page(email, sheet, q.into_inner().decided, Vec::new()))
+    html(page(email, sheet, session::flashed(&session), Vec::new()))
 }
 
 /// Records a decision and goes back to the list; a refused one shows the list again with why.
@@ -84,11 +79,8 @@ pub async fn decide(
     let (svc2, actor2) = (svc.clone(), actor.clone());
     let problem = match web::block(move || svc2.adjudicate(&actor2, request, input)).await? {
         Ok(decided) => {
-            let to = format!(
-                "/campaigns/{}/disagreements?decided={}",
-                decided.campaign,
-                percent_encoding::utf8_percent_encode(&decided.reference, percent_encoding::NON_ALPHANUMERIC)
-            );
+            session::flash(&session, &format!("The decision on {} is recorded.", decided.reference))?;
+            let to = format!("/campaigns/{}/disagreements", decided.campaign);
             return Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish());
         }
         Err(ServiceError::Invalid { detail, .. }) => detail,
@@ -116,7 +108,7 @@ async fn sheet(
 fn page(
     email: String,
     sheet: AdjudicationSheet,
-    decided: Option<String>,
+    said: Option<String>,
     problems: Vec<String>,
 ) -> DisagreementsPage {
     let book = &sheet.codebook;
@@ -141,7 +133,7 @@ fn page(
         campaign: sheet.campaign,
         title: sheet.campaign_title,
         items,
-        decided,
+        said,
         problems,
     }
 }

@@ -44,7 +44,6 @@ struct Waiting {
 #[derive(Deserialize)]
 pub struct PenQuery {
     page: Option<u32>,
-    done: Option<String>,
 }
 
 pub async fn list(
@@ -54,8 +53,8 @@ pub async fn list(
     q: web::Query<PenQuery>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
-    let q = q.into_inner();
-    html(page(&svc, actor, q.page.unwrap_or(1).max(1), q.done, None).await?)
+    let done = session::flashed(&session);
+    html(page(&svc, actor, q.into_inner().page.unwrap_or(1).max(1), done, None).await?)
 }
 
 #[derive(Deserialize)]
@@ -86,7 +85,7 @@ pub async fn assign(
         Ok::<_, ServiceError>(format!("The reply \"{}\" is now on its request.", assigned.subject))
     })
     .await?;
-    after(&svc, actor, done).await
+    after(&svc, &session, actor, done).await
 }
 
 #[derive(Deserialize)]
@@ -110,22 +109,20 @@ pub async fn discard(
         Ok::<_, ServiceError>("The reply is set aside.".to_string())
     })
     .await?;
-    after(&svc, actor, done).await
+    after(&svc, &session, actor, done).await
 }
 
 /// Back to the pen saying what was done, or the pen again saying why nothing was.
 async fn after(
     svc: &web::Data<Service>,
+    session: &Session,
     actor: Actor,
     done: ServiceResult<String>,
 ) -> Result<HttpResponse, PageError> {
     let problem = match done {
         Ok(said) => {
-            let to = format!(
-                "/holding-pen?done={}",
-                percent_encoding::utf8_percent_encode(&said, percent_encoding::NON_ALPHANUMERIC)
-            );
-            return Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish());
+            session::flash(session, &said)?;
+            return Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/holding-pen")).finish());
         }
         Err(ServiceError::Invalid { detail, .. }) => detail,
         // A reply no longer waiting, or not the actor's to see, is a 404 as everywhere.

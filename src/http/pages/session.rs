@@ -37,3 +37,18 @@ pub fn start(session: &Session, actor: &Actor) -> Result<(), PageError> {
         .insert(USER, actor.user_id)
         .map_err(|e| PageError::Broken(format!("the session could not be written: {e}")))
 }
+
+const FLASH: &str = "flash";
+
+/// Keeps a line saying what was just done, for the next page to show once: carried in the
+/// session rather than the address, so that no link can make a page say what it did not do.
+pub fn flash(session: &Session, said: &str) -> Result<(), PageError> {
+    session
+        .insert(FLASH, said)
+        .map_err(|e| PageError::Broken(format!("the session could not be written: {e}")))
+}
+
+/// The line kept by [`flash`], once.
+pub fn flashed(session: &Session) -> Option<String> {
+    session.remove_as::<String>(FLASH).and_then(Result::ok)
+}

@@ -16,23 +16,17 @@ use crate::service::{FieldError, Service, ServiceError};
 pub use form::Posted;
 pub use view::{Choice, Given, choices, given, input_of};
 
-#[derive(serde::Deserialize)]
-pub struct Saved {
-    saved: Option<String>,
-}
-
 pub async fn show(
     req: HttpRequest,
     session: Session,
     svc: web::Data<Service>,
     id: web::Path<i64>,
-    q: web::Query<Saved>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
     let (id, email) = (id.into_inner(), actor.email.clone());
     let sheet = web::block(move || svc.coding_sheet(&actor, id)).await??;
     let mut page = view::page(email, sheet, &Posted::default(), Vec::new());
-    page.saved = q.saved.is_some();
+    page.saved = session::flashed(&session).is_some();
     html(page)
 }
 
@@ -58,7 +52,8 @@ pub async fn submit(
             let asked: Vec<String> = answers.iter().map(|a| a.question.clone()).collect();
             match web::block(move || svc.submit_codings(&actor, id, SubmitCodings { answers })).await? {
                 Ok(_) => {
-                    let to = format!("/requests/{id}/code?saved=1");
+                    session::flash(&session, "saved")?;
+                    let to = format!("/requests/{id}/code");
                     return Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish());
                 }
                 Err(ServiceError::Invalid { fields, detail }) => {

@@ -97,7 +97,7 @@ pub async fn record(
             Err(e) => Err(refusal(e)?),
         },
     };
-    answer(&svc, actor, id, outcome, form).await
+    answer(&svc, &session, actor, id, outcome, form).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -143,7 +143,7 @@ pub async fn classify(
             Err(e) => Err(refusal(e)?),
         },
     };
-    answer(&svc, actor, id, outcome, EventForm::default()).await
+    answer(&svc, &session, actor, id, outcome, EventForm::default()).await
 }
 
 /// A refusal to show on the form; anything else is the page's error.
@@ -158,6 +158,7 @@ fn refusal(e: ServiceError) -> Result<String, PageError> {
 /// Back to the request saying what was done, or the request again saying why nothing was.
 async fn answer(
     svc: &web::Data<Service>,
+    session: &Session,
     actor: Actor,
     id: i64,
     outcome: Result<String, String>,
@@ -165,11 +166,8 @@ async fn answer(
 ) -> Result<HttpResponse, PageError> {
     match outcome {
         Ok(done) => {
-            let to = format!(
-                "/requests/{id}?done={}",
-                percent_encoding::utf8_percent_encode(&done, percent_encoding::NON_ALPHANUMERIC)
-            );
-            Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish())
+            session::flash(session, &done)?;
+            Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/requests/{id}"))).finish())
         }
         Err(problem) => {
             let mut page = render(svc, actor, id).await?;

@@ -8,7 +8,6 @@ use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
-use serde::Deserialize;
 
 use super::{PageError, day, html, session, words};
 use crate::domain::event::EventKind;
@@ -74,21 +73,15 @@ struct Happening {
     files: Vec<(String, String)>,
 }
 
-#[derive(Deserialize)]
-pub struct Done {
-    done: Option<String>,
-}
-
 pub async fn show(
     req: HttpRequest,
     session: Session,
     svc: web::Data<Service>,
     id: web::Path<i64>,
-    q: web::Query<Done>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
     let mut page = render(&svc, actor, id.into_inner()).await?;
-    page.done = q.into_inner().done;
+    page.done = session::flashed(&session);
     html(page)
 }
 

@@ -1,6 +1,12 @@
 //! `/campaigns` and `/campaigns/{id}`: the campaigns of your workspaces, and one campaign's
 //! progress with its bodies, filtered by status.
 
+mod bulk;
+mod new;
+
+pub use bulk::{chase, log_sent, send};
+pub use new::{create, form};
+
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -76,6 +82,9 @@ struct CampaignPage {
     matching: i64,
     previous: Option<String>,
     next: Option<String>,
+    chasers: bool,
+    /// What the last action did, once.
+    said: Option<String>,
 }
 
 struct BodyRow {
@@ -104,6 +113,7 @@ pub async fn show(
     q: web::Query<BodiesQuery>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
+    let said = session::flashed(&session);
     let (id, q) = (id.into_inner(), q.into_inner());
     let email = actor.email.clone();
     let status = q.status.clone().filter(|s| !s.is_empty());
@@ -172,5 +182,7 @@ pub async fn show(
         matching: bodies.total,
         previous: (page > 1).then(|| link(page - 1)),
         next: more.then(|| link(page + 1)),
+        chasers: c.chasers_enabled,
+        said,
     })
 }
