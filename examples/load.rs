@@ -166,10 +166,27 @@ fn main() {
             });
         }
     }
-    // The web pages' dashboard (`/`): its three lists, as the page asks for them.
-    median("dashboard: very overdue, overdue, due soon", || {
+    // The web pages' dashboard (`/`), whole, then its parts, as the page asks for them.
+    median("dashboard: every list and count", || {
         service.dashboard(&actor).expect("dashboard").very_overdue.total
     });
+    let real_today = foitrack::domain::london::today();
+    for status in ["very_overdue", "overdue", "awaiting_response"] {
+        let query = RequestQuery {
+            status: Some(status.into()),
+            per_page: Some(25),
+            as_of: Some(real_today),
+            ..RequestQuery::default()
+        };
+        median(&format!("  dashboard part: {status}, 25 shown"), || {
+            service.search_requests(&actor, &query).expect("list").total
+        });
+    }
+    median("  dashboard part: holding pen count", || {
+        let one = foitrack::service::Paging::new(Some(1), Some(1)).expect("paging");
+        service.holding_pen(&actor, None, one).expect("pen").total
+    });
+    median("  dashboard part: coding queues", || service.coding_queues(&actor).expect("queues").len() as i64);
     let (_, search) = &queries[queries.len() - 1];
     reference_search_without_its_index(&service, &actor, &db, search, &space_ids);
     let t = Instant::now();

@@ -116,6 +116,13 @@ impl std::fmt::Display for ApiError {
     }
 }
 
+impl ApiError {
+    /// What the problem says, for a page that shows it in its own words.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         self.status

@@ -37,7 +37,11 @@ pub async fn read_upload(payload: web::Payload, limit: usize) -> Result<web::Byt
 
 /// Writes an uploaded file to an unnamed temporary file (in `TMPDIR`, removed when closed) as it
 /// arrives, refusing one over `limit` bytes; memory holds a piece of it at a time.
-pub async fn spool_upload(mut payload: web::Payload, limit: usize) -> Result<std::fs::File, ApiError> {
+pub async fn spool_upload<S, E>(mut payload: S, limit: usize) -> Result<std::fs::File, ApiError>
+where
+    S: futures_util::Stream<Item = Result<web::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
     let mut file = web::block(tempfile::tempfile).await?.map_err(no_room)?;
     let mut piece = Vec::with_capacity(SPOOL_PIECE);
     let mut received = 0usize;

@@ -201,6 +201,19 @@ async fn a_researcher_signs_in_and_sees_an_overdue_request(db: &TestDb) {
     browser.screenshot("request").await;
     browser.assert_accessible("request").await;
 
+    // Bodies from a file, through the import page.
+    let file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    std::fs::write(file.path(), "name,email,region\nEpsilon Council,foi@epsilon.gov.uk,London\n").unwrap();
+    b.goto(&app.url("/bodies/import")).await.unwrap();
+    browser.shown(Locator::Id("file")).await.send_keys(&file.path().display().to_string()).await.unwrap();
+    browser.screenshot("import-bodies").await;
+    browser.assert_accessible("import bodies").await;
+    b.find(Locator::Css("form.panel button[type=submit]")).await.unwrap().click().await.unwrap();
+    let result = browser.shown(Locator::Id("result")).await;
+    assert_eq!(result.text().await.unwrap(), "Imported");
+    let counts = b.find(Locator::Css("[role=status] p")).await.unwrap().text().await.unwrap();
+    assert!(counts.starts_with("1 row(s): 1 new"), "{counts}");
+
     // A new campaign from its form, then every request of it logged as sent at once.
     b.goto(&app.url("/campaigns/new")).await.unwrap();
     browser.shown(Locator::Id("title")).await.send_keys("Staff networks").await.unwrap();
@@ -212,7 +225,7 @@ async fn a_researcher_signs_in_and_sees_an_overdue_request(db: &TestDb) {
     assert_eq!(heading.text().await.unwrap(), "Staff networks");
     b.find(Locator::Css("#bulk button[type=submit]")).await.unwrap().click().await.unwrap();
     let said = browser.shown(Locator::Css(".saved")).await;
-    assert_eq!(said.text().await.unwrap(), "Logged 209 request(s) as sent; 0 left as they were.");
+    assert_eq!(said.text().await.unwrap(), "Logged 210 request(s) as sent; 0 left as they were.");
 
     b.goto(&app.url("/deadlines?regime=foia&received=2021-12-06")).await.unwrap();
     let due = browser.shown(Locator::Id("due")).await;

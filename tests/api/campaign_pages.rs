@@ -93,3 +93,44 @@ async fn a_campaign_is_created_and_sent_from_its_pages(db: &TestDb) {
     app.stop().await;
 }
 on_both_backends!(a_campaign_is_created_and_sent_from_its_pages);
+
+/// Bodies imported from their page: checked first, then imported; a file too large, no file, a
+/// kind of file there is none of, or a viewer's upload changes nothing.
+async fn bodies_are_imported_from_their_page(db: &TestDb) {
+    let app = crate::helpers::spawn_app_with(db, |s| s.server.upload_limit_bytes = 4_000).await;
+    let admin = signed_in(&app, "admin@example.org").await;
+    let form = admin.get("/bodies/import").await;
+    assert_eq!(form.status, 200);
+    assert!(form.text.contains("enctype=\"multipart/form-data\""));
+    let csv = b"name,email,region\nAlpha Trust,foi@alpha.nhs.uk,London\nBeta Trust,not-an-address,London\nGamma Trust,foi@gamma.nhs.uk,\n".to_vec();
+    let total = || async { app.get("/api/v1/authorities").await.ok()["total"].clone() };
+
+    let checked = admin
+        .upload("/bodies/import", &[("format", "csv"), ("dry_run", "yes")], Some(("bodies.csv", csv.clone())))
+        .await;
+    assert_eq!(checked.status, 200, "{}", checked.text);
+    assert!(checked.text.contains("Checked: nothing was written"), "{}", checked.text);
+    assert!(checked.text.contains("3 row(s): 2 new"), "{}", checked.text);
+    assert!(checked.text.contains("<td>3</td>"), "the refused row is named by its line: {}", checked.text);
+    assert_eq!(total().await, 0);
+
+    let nothing = admin.upload("/bodies/import", &[("format", "csv")], None).await;
+    assert_eq!(nothing.status, 422);
+    assert!(nothing.text.contains("Choose a file to import."));
+    let odd = admin.upload("/bodies/import", &[("format", "xlsx")], Some(("b.csv", csv.clone()))).await;
+    assert_eq!(odd.status, 422, "{}", odd.text);
+    let huge = admin.upload("/bodies/import", &[], Some(("big.csv", vec![b'a'; 5_000]))).await;
+    assert_eq!(huge.status, 413, "{}", huge.text);
+    app.user("viewer@example.org", "viewer", Some("default")).await;
+    let viewer = signed_in(&app, "viewer@example.org").await;
+    let refused = viewer.upload("/bodies/import", &[], Some(("bodies.csv", csv.clone()))).await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    assert_eq!(total().await, 0, "nothing was imported");
+
+    let imported = admin.upload("/bodies/import", &[("format", "csv")], Some(("bodies.csv", csv))).await;
+    assert_eq!(imported.status, 200, "{}", imported.text);
+    assert!(imported.text.contains("Imported"), "{}", imported.text);
+    assert_eq!(total().await, 2);
+    app.stop().await;
+}
+on_both_backends!(bodies_are_imported_from_their_page);

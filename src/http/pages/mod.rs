@@ -5,6 +5,7 @@
 //! tokens. Every state-changing request must come from our own pages (see [`guard`]).
 
 mod adjudication;
+mod bodies;
 mod campaigns;
 mod coding;
 mod dashboard;
@@ -83,6 +84,8 @@ pages! {
     get "/holding-pen" => pen::list,
     post "/holding-pen/{id}/assign" => pen::assign,
     post "/holding-pen/{id}/discard" => pen::discard,
+    get "/bodies/import" => bodies::form,
+    post "/bodies/import" => bodies::import,
     get "/campaigns" => campaigns::list,
     get "/campaigns/new" => campaigns::form,
     post "/campaigns/new" => campaigns::create,

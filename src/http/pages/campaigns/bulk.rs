@@ -35,8 +35,7 @@ pub async fn log_sent(
         Err(e) => Err(e),
         Ok(request_ids) => {
             let input = BulkSentInput {
-                // Blank: today, as the API's own default for one request.
-                sent_at: posted.filled("sent_at").map_or_else(|| london::today().to_string(), str::to_string),
+                sent_at: sent_at(posted.filled("sent_at")),
                 channel: None,
                 note: None,
                 received_on: None,
@@ -106,6 +105,16 @@ fn told<T>(
         Err(ServiceError::Invalid { detail, .. }) => Ok(Err(detail)),
         Err(ServiceError::Conflict(why)) => Ok(Err(why)),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// When the requests were sent: as given, or now for today or a blank. A date alone is read as
+/// midday in London, which this morning is still to come.
+fn sent_at(given: Option<&str>) -> String {
+    let today = london::today().to_string();
+    match given {
+        Some(day) if day != today => day.to_string(),
+        _ => chrono::Utc::now().to_rfc3339(),
     }
 }
 
