@@ -532,13 +532,21 @@ pub fn unclassified(
     workspaces: &[i64],
     limit: i64,
 ) -> StoreResult<(Vec<Unclassified>, i64)> {
+    // SQLite, without statistics, would read every request of the workspaces for its links;
+    // `+workspace_id` sends it to the few unclassified links (`inbound_links_unclassified`).
+    let sqlite = matches!(conn, AnyConnection::Sqlite(_));
     let waiting = || {
-        inbound_links::table
+        let q = inbound_links::table
             .inner_join(inbound_messages::table)
             .inner_join(requests::table)
-            .filter(requests::workspace_id.eq_any(workspaces))
             .filter(inbound_links::classification.is_null())
             .filter(inbound_messages::outcome.eq(Outcome::Response))
+            .into_boxed();
+        if sqlite {
+            q.filter(diesel::dsl::sql::<BigInt>("+requests.workspace_id").eq_any(workspaces))
+        } else {
+            q.filter(requests::workspace_id.eq_any(workspaces))
+        }
     };
     let total = waiting().count().get_result(conn)?;
     let rows = waiting()
