@@ -75,6 +75,8 @@ pub fn server(
         settings.concurrent_imports,
         std::time::Duration::from_secs(settings.import_wait_seconds),
     ));
+    // One count of wrong passwords for all workers, as for the gate.
+    let throttle = web::Data::new(pages::throttle::Throttle::default());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
@@ -91,7 +93,7 @@ pub fn server(
             .service(routes::resource("/healthz", "GET").route(web::get().to(routes::health::healthz)))
             .service(routes::resource("/api/v1/openapi.json", "GET").route(web::get().to(openapi_json)))
             .service(web::scope("/api/v1").configure(routes::configure))
-            .configure(|cfg| pages::configure(cfg, &session_key, secure_cookies))
+            .configure(|cfg| pages::configure(cfg, &session_key, secure_cookies, throttle.clone()))
             .default_service(web::to(not_found))
     })
     .listen(listener)?;

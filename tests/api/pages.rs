@@ -316,3 +316,23 @@ async fn every_page_keeps_to_its_workspace(db: &TestDb) {
     app.stop().await;
 }
 on_both_backends!(every_page_keeps_to_its_workspace);
+
+/// Five wrong passwords hold the account back, even from the right one, without it being
+/// checked; the page says for how long.
+async fn guessing_a_password_is_held_back(db: &TestDb) {
+    let app = spawn_app(db).await;
+    app.service.set_password(None, "admin@example.org", PASSWORD).unwrap();
+    let b = Browser::new(&app);
+    let token = b.form_token().await;
+    for _ in 0..foitrack::http::pages::throttle::PER_ACCOUNT {
+        let wrong = [("email", "Admin@example.org"), ("password", "a guess at it"), ("token", &token)];
+        assert_eq!(b.post("/sign-in", "same-origin", &wrong).await.status, 401);
+    }
+    let right = [("email", "admin@example.org"), ("password", PASSWORD), ("token", &token), ("next", "/")];
+    let held = b.post("/sign-in", "same-origin", &right).await;
+    assert_eq!(held.status, 429, "{}", held.text);
+    assert!(held.text.contains("Too many wrong passwords. Try again in 15 minute(s)"), "{}", held.text);
+    assert_eq!(b.get("/").await.status, 303, "not signed in");
+    app.stop().await;
+}
+on_both_backends!(guessing_a_password_is_held_back);

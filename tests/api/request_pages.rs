@@ -19,6 +19,8 @@ async fn a_reply_is_classified_and_events_recorded_from_the_request_page(db: &Te
     assert_eq!(page.status, 200, "{}", page.text);
     assert!(page.text.contains("value=\"not_held\" checked> not held (suggested)"), "{}", page.text);
     assert!(page.text.contains("Suggested from the words"), "the suggestion says why");
+    assert!(page.text.contains("<title>ABT-2021-0001 · foitrack</title>"), "{}", page.text);
+    assert_eq!(page.text.matches("What is the reply").count(), 1, "one form per reply");
     let classify = format!("/requests/{request}/replies/{message}/classify");
     let events = || async { app.get(&format!("/api/v1/requests/{request}/events")).await.ok().clone() };
     let before = events().await;

@@ -20,6 +20,7 @@ mod request;
 mod search;
 mod session;
 mod sign_in;
+pub mod throttle;
 
 use actix_session::SessionMiddleware;
 use actix_session::config::CookieContentSecurity;
@@ -36,7 +37,12 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; scr
     img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The pages' routes, with their session, their origin check and their headers.
-pub fn configure(cfg: &mut web::ServiceConfig, session_key: &[u8], secure_cookies: bool) {
+pub fn configure(
+    cfg: &mut web::ServiceConfig,
+    session_key: &[u8],
+    secure_cookies: bool,
+    throttle: web::Data<throttle::Throttle>,
+) {
     let sessions = SessionMiddleware::builder(CookieSessionStore::default(), Key::derive_from(session_key))
         .cookie_name("foitrack_session".into())
         .cookie_secure(secure_cookies)
@@ -50,6 +56,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, session_key: &[u8], secure_cookie
         .add((header::REFERRER_POLICY, "same-origin"))
         .add((header::X_FRAME_OPTIONS, "DENY"))
         .add((header::CACHE_CONTROL, "no-store"));
+    cfg.app_data(throttle);
     cfg.service(web::resource("/static/app.css").route(
         web::get().to(|| async { asset("text/css; charset=utf-8", include_str!("../../../static/app.css")) }),
     ))

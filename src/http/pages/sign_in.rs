@@ -8,6 +8,7 @@ use askama::Template;
 use rand::RngCore;
 use serde::Deserialize;
 
+use super::throttle::{self, Throttle};
 use super::{PageError, html, session};
 use crate::service::{Service, ServiceError};
 
@@ -49,8 +50,10 @@ pub async fn form(session: Session, q: web::Query<NextQuery>) -> Result<HttpResp
 }
 
 pub async fn submit(
+    req: actix_web::HttpRequest,
     session: Session,
     svc: web::Data<Service>,
+    throttle: web::Data<Throttle>,
     form: web::Form<SignInForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
@@ -63,12 +66,27 @@ pub async fn submit(
     }
     let next = safe_next(Some(&form.next)).to_string();
     let email = form.email.clone();
+    // The peer's address, not a forwarded header a client could write.
+    let client = req.peer_addr().map(|a| a.ip().to_string());
+    let keys = throttle::keys(&email, client.as_deref());
+    let now = std::time::Instant::now();
+    if let Some(wait) = throttle.wait(&keys, now) {
+        let minutes = wait.as_secs().div_ceil(60);
+        return Err(PageError::refused(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many wrong passwords. Try again in {minutes} minute(s), or ask a site administrator to set a new password."
+            ),
+        ));
+    }
     match web::block(move || svc.sign_in(&form.email, &form.password)).await? {
         Ok(actor) => {
+            throttle.succeeded(&keys[0].0);
             session::start(&session, &actor)?;
             Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, next)).finish())
         }
         Err(ServiceError::Unauthorized(why)) => {
+            throttle.failed(&keys, now);
             let page = SignInPage {
                 signed_in_as: None,
                 token: form_token(&session)?,
