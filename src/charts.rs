@@ -138,12 +138,14 @@ pub fn weekly_bars(title: &str, weeks: &[(NaiveDate, i64)]) -> Result<String, Ch
 }
 
 /// Adds a `<title>` and a `<desc>` as the SVG's first children, and names it an image by them.
+/// Their ids are made from the title, so that several charts on one page each keep their own.
 fn accessible(svg: String, title: &str, desc: &str) -> String {
     let Some(open) = svg.find("<svg").and_then(|at| svg[at..].find('>').map(|end| at + end)) else {
         return svg;
     };
+    let id = title.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
     format!(
-        "{} role=\"img\" aria-labelledby=\"chart-title chart-desc\">\n<title id=\"chart-title\">{}</title>\n<desc id=\"chart-desc\">{}</desc>{}",
+        "{} role=\"img\" aria-labelledby=\"chart-{id:08x}-title chart-{id:08x}-desc\">\n<title id=\"chart-{id:08x}-title\">{}</title>\n<desc id=\"chart-{id:08x}-desc\">{}</desc>{}",
         &svg[..open],
         escape(title),
         escape(desc),
@@ -168,7 +170,15 @@ mod tests {
         ];
         let svg = grouped_bars("Offers training", &groups, &series).unwrap();
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"), "{svg}");
-        assert!(svg.contains("<title id=\"chart-title\">Offers training</title>"));
+        assert!(svg.contains("-title\">Offers training</title>"), "{svg}");
+        let other = grouped_bars(
+            "Provider",
+            &["London".to_string()],
+            &[Series { label: "Yes", colour: None, counts: vec![1] }],
+        )
+        .unwrap();
+        let id = |s: &str| s.split("<title id=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        assert_ne!(id(&svg), id(&other), "two charts on a page keep their own names");
         assert!(
             svg.contains("London: Yes 20, No &lt;none&gt; 9; North West: Yes 3, No &lt;none&gt; 30"),
             "{svg}"
@@ -183,7 +193,7 @@ mod tests {
         let svg =
             weekly_bars("Responses", &[(monday, 151), (monday + chrono::Duration::weeks(6), 48)]).unwrap();
         assert!(svg.contains("week of 20 December 2021: 151; week of 31 January 2022: 48"), "{svg}");
-        assert!(weekly_bars("Responses", &[]).unwrap().contains("<desc id=\"chart-desc\"></desc>"));
+        assert!(weekly_bars("Responses", &[]).unwrap().contains("-desc\"></desc>"));
         assert!(grouped_bars("Nothing", &[], &[]).unwrap().contains("<title"));
     }
 }

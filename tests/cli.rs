@@ -1082,11 +1082,8 @@ fn a_campaign_is_coded_from_a_spreadsheet_at_the_command_line() {
     let out = cli.run(&["report", "--campaign", "1", "--charts", "charts"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("Wrote 10 chart(s) into charts."), "{out:?}");
     let chart = std::fs::read_to_string(cli.path("charts/offers_abt.svg")).unwrap();
-    assert!(
-        chart.contains("<title id=\"chart-title\">Does the trust offer active bystander training"),
-        "{chart}"
-    );
-    assert!(chart.contains("<desc id=\"chart-desc\">Unknown: Yes 1, No 0</desc>"), "{chart}");
+    assert!(chart.contains("-title\">Does the trust offer active bystander training"), "{chart}");
+    assert!(chart.contains("-desc\">Unknown: Yes 1, No 0</desc>"), "{chart}");
     assert!(cli.path("charts/responses.svg").exists());
     let as_csv = cli.ok(&["report", "--campaign", "1", "--csv"]);
     assert!(as_csv.lines().any(|l| l == "offers_abt,yes,Yes,responded,0,1,"), "{as_csv}");

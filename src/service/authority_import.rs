@@ -92,6 +92,15 @@ enum Step {
 }
 
 impl Service {
+    /// Whether the actor may import bodies: asked before an upload is read, so that no one who
+    /// may not can fill the disk or hold an import slot.
+    pub fn may_import_authorities(actor: &Actor) -> ServiceResult<()> {
+        actor.require(
+            actor.anywhere(crate::domain::vocab::WorkspaceRole::can_manage_campaigns),
+            "import public bodies (a researcher or owner in a workspace may)",
+        )
+    }
+
     /// Imports a file of bodies: an upsert keyed by ODS code (else name), in one transaction.
     /// Broken rows are reported and skipped; good rows are kept. A second run of the same file
     /// changes nothing and reports every row unchanged.
@@ -104,10 +113,7 @@ impl Service {
         progress: &mut dyn Progress,
     ) -> ServiceResult<ImportSummary> {
         if let Some(actor) = actor {
-            actor.require(
-                actor.anywhere(crate::domain::vocab::WorkspaceRole::can_manage_campaigns),
-                "import public bodies (a researcher or owner in a workspace may)",
-            )?;
+            Self::may_import_authorities(actor)?;
         }
         let size = file.seek(std::io::SeekFrom::End(0)).map_err(unreadable)?;
         progress.start(size * if dry_run { 2 } else { 3 });

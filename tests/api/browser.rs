@@ -223,6 +223,7 @@ async fn a_researcher_signs_in_and_sees_an_overdue_request(db: &TestDb) {
     browser.shown(Locator::Css("#bulk")).await;
     let heading = b.find(Locator::Css("main h1")).await.unwrap();
     assert_eq!(heading.text().await.unwrap(), "Staff networks");
+    b.find(Locator::Css("#bulk input[name=all]")).await.unwrap().click().await.unwrap();
     b.find(Locator::Css("#bulk button[type=submit]")).await.unwrap().click().await.unwrap();
     let said = browser.shown(Locator::Css(".saved")).await;
     assert_eq!(said.text().await.unwrap(), "Logged 210 request(s) as sent; 0 left as they were.");

@@ -36,6 +36,7 @@ async fn a_campaign_is_created_and_sent_from_its_pages(db: &TestDb) {
         ("regime", "foia"),
         ("subject", "FOI {{request.reference}}"),
         ("body", "Dear {{authority.name}},\r\nPlease tell us."),
+        ("to", "regions"),
         ("regions", "London"),
     ];
     let made = admin.post("/campaigns/new", "same-origin", &london).await;
@@ -67,6 +68,13 @@ async fn a_campaign_is_created_and_sent_from_its_pages(db: &TestDb) {
         admin.post(&format!("/campaigns/{campaign}/send"), "same-origin", &[("request", &ids[1])]).await;
     let said = admin.get(&queued.location).await;
     assert!(said.text.contains("Queued 1 message(s) to send"), "{}", said.text);
+    let none = admin.post(&sent, "same-origin", &[("sent_at", "2026-12-01")]).await;
+    let said = admin.get(&none.location).await;
+    assert!(
+        said.text.contains("Nothing was done: tick the requests to act on"),
+        "never all by default: {}",
+        said.text
+    );
     let logged = admin.post(&sent, "same-origin", &[("request", &ids[0]), ("sent_at", "2026-12-01")]).await;
     let said = admin.get(&logged.location).await;
     assert!(said.text.contains("Logged 1 request(s) as sent; 0 left as they were."), "{}", said.text);
@@ -88,7 +96,10 @@ async fn a_campaign_is_created_and_sent_from_its_pages(db: &TestDb) {
     assert_eq!(viewer.get("/campaigns/new").await.status, 403);
     assert_eq!(viewer.post("/campaigns/new", "same-origin", &london).await.status, 403);
     assert_eq!(viewer.post(&chase, "same-origin", &[("enabled", "yes")]).await.status, 403);
-    assert_eq!(viewer.post(&sent, "same-origin", &[("sent_at", "2026-12-01")]).await.status, 403);
+    assert_eq!(
+        viewer.post(&sent, "same-origin", &[("all", "yes"), ("sent_at", "2026-12-01")]).await.status,
+        403
+    );
     assert_eq!(status(1).await, "draft", "the viewer logged nothing");
     app.stop().await;
 }

@@ -141,6 +141,15 @@ async fn coders_code_and_a_researcher_decides_on_the_pages(db: &TestDb) {
         bare.text.contains(&format!("action=\"/requests/{request}/adjudicate\"")),
         "the list is shown again"
     );
+    let lots = [
+        ("question", "offers_abt"),
+        ("campaign", campaign_id.as_str()),
+        ("number", "lots"),
+        ("rationale", "x"),
+    ];
+    let not_a_number = admin.post(&decide, "same-origin", &lots).await;
+    assert_eq!(not_a_number.status, 422);
+    assert!(not_a_number.text.contains("must be a number"), "shown on the list: {}", not_a_number.text);
     decision[3] = ("rationale", "The letter says no such course is run.");
     let decided = admin.post(&decide, "same-origin", &decision).await;
     assert_eq!(decided.status, 303);

@@ -258,7 +258,7 @@ async fn every_page_keeps_to_its_workspace(db: &TestDb) {
             }
             ("post", "/campaigns/{id}/sent" | "/campaigns/{id}/send" | "/campaigns/{id}/chasers") => {
                 let path = path.replace("{id}", &campaign.to_string());
-                b.post(&path, "same-origin", &[("enabled", "yes")]).await
+                b.post(&path, "same-origin", &[("all", "yes"), ("enabled", "yes")]).await
             }
             ("post", "/requests/{id}/events") => {
                 b.post(&format!("/requests/{request}/events"), "same-origin", &[("kind", "note")]).await

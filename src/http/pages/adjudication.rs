@@ -56,36 +56,37 @@ pub async fn decide(
     let actor = session::signed_in(&req, &session, &svc).await?;
     let (request, email) = (id.into_inner(), actor.email.clone());
     let posted = Posted::parse(&body);
-    let input = AdjudicationInput {
-        question: posted.first("question").unwrap_or_default().to_string(),
-        codes: posted
-            .first("codes")
-            .is_some()
-            .then(|| posted.values("codes").filter(|c| !c.is_empty()).map(str::to_string).collect()),
-        number: match posted.filled("number").map(str::parse::<f64>) {
-            None => None,
-            Some(Ok(n)) if n.is_finite() => Some(n),
-            Some(_) => {
-                return Err(PageError::refused(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "The final answer must be a number, such as 12.",
-                ));
-            }
-        },
-        text: posted.filled("text").map(str::to_string),
-        rationale: posted.first("rationale").unwrap_or_default().to_string(),
+    let number = match posted.filled("number").map(str::parse::<f64>) {
+        None => Ok(None),
+        Some(Ok(n)) if n.is_finite() => Ok(Some(n)),
+        Some(_) => Err("the final answer must be a number, such as 12".to_string()),
     };
     let campaign: Option<i64> = posted.first("campaign").and_then(|c| c.parse().ok());
-    let (svc2, actor2) = (svc.clone(), actor.clone());
-    let problem = match web::block(move || svc2.adjudicate(&actor2, request, input)).await? {
-        Ok(decided) => {
-            session::flash(&session, &format!("The decision on {} is recorded.", decided.reference))?;
-            let to = format!("/campaigns/{}/disagreements", decided.campaign);
-            return Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish());
+    let problem = match number {
+        Err(problem) => problem,
+        Ok(number) => {
+            let input = AdjudicationInput {
+                question: posted.first("question").unwrap_or_default().to_string(),
+                codes: posted
+                    .first("codes")
+                    .is_some()
+                    .then(|| posted.values("codes").filter(|c| !c.is_empty()).map(str::to_string).collect()),
+                number,
+                text: posted.filled("text").map(str::to_string),
+                rationale: posted.first("rationale").unwrap_or_default().to_string(),
+            };
+            let (svc2, actor2) = (svc.clone(), actor.clone());
+            match web::block(move || svc2.adjudicate(&actor2, request, input)).await? {
+                Ok(decided) => {
+                    session::flash(&session, &format!("The decision on {} is recorded.", decided.reference))?;
+                    let to = format!("/campaigns/{}/disagreements", decided.campaign);
+                    return Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish());
+                }
+                Err(ServiceError::Invalid { detail, .. }) => detail,
+                Err(ServiceError::Conflict(why)) => why,
+                Err(e) => return Err(e.into()),
+            }
         }
-        Err(ServiceError::Invalid { detail, .. }) => detail,
-        Err(ServiceError::Conflict(why)) => why,
-        Err(e) => return Err(e.into()),
     };
     let Some(campaign) = campaign else {
         return Err(PageError::refused(StatusCode::UNPROCESSABLE_ENTITY, problem));

@@ -41,6 +41,7 @@ pub async fn import(
     mut form: Multipart,
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
+    Service::may_import_authorities(&actor)?;
     let email = actor.email.clone();
     let refused = |status: StatusCode, e: &dyn std::fmt::Display| PageError::refused(status, e.to_string());
     let mut query = ImportQuery::default();

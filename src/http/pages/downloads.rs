@@ -88,17 +88,31 @@ fn file(content_type: &str, name: &str, bytes: Vec<u8>) -> HttpResponse {
         .body(bytes)
 }
 
-/// A file name from a stranger's mail made safe to save: no folders, no control characters, no
-/// quotes, no leading dots, and not too long.
+/// A file name from a stranger's mail made safe to save: no folders, no control or
+/// direction-changing characters (which can show `invoice\u{202e}fdp.exe` as "invoiceexe.pdf"),
+/// no quotes, no leading dots, and not too long, keeping its extension.
 fn safe_name(name: &str) -> String {
+    const LONGEST: usize = 150;
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base
         .chars()
+        .filter(|c| !is_invisible(*c))
         .map(|c| if c.is_control() || matches!(c, '"' | ':' | '*' | '?' | '<' | '>' | '|') { '_' } else { c })
-        .take(150)
         .collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').to_string();
-    if cleaned.is_empty() { "attachment".into() } else { cleaned }
+    let cleaned = cleaned.trim().trim_start_matches('.');
+    let (stem, extension) = match cleaned.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && ext.chars().count() <= 10 => (stem, format!(".{ext}")),
+        _ => (cleaned, String::new()),
+    };
+    let room = LONGEST.saturating_sub(extension.chars().count());
+    let short: String = stem.chars().take(room).collect();
+    if short.trim().is_empty() { "attachment".into() } else { format!("{}{extension}", short.trim()) }
+}
+
+/// Characters that change how a name reads without showing: bidirectional controls, zero-width
+/// marks and the byte order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{061c}' | '\u{feff}')
 }
 
 #[cfg(test)]
@@ -114,5 +128,8 @@ mod tests {
         assert_eq!(safe_name("   "), "attachment");
         assert_eq!(safe_name("Réponse FOI.pdf"), "Réponse FOI.pdf");
         assert_eq!(safe_name(&"x".repeat(400)).len(), 150);
+        assert_eq!(safe_name("invoice\u{202e}fdp.exe"), "invoicefdp.exe");
+        let long = format!("{}.pdf", "y".repeat(300));
+        assert!(safe_name(&long).ends_with("y.pdf") && safe_name(&long).chars().count() == 150);
     }
 }

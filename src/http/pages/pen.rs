@@ -11,7 +11,6 @@ use serde::Deserialize;
 use super::{PageError, day, html, session, words};
 use crate::domain::london;
 use crate::service::ingest::pen::{AssignInput, DiscardInput, PenMessage};
-use crate::service::requests::RequestQuery;
 use crate::service::{Actor, Page, Paging, Service, ServiceError, ServiceResult};
 
 /// Messages shown at once.
@@ -81,8 +80,9 @@ pub async fn assign(
             Some(r) => r,
             None => by_reference(&svc2, &actor2, form.reference.trim())?,
         };
-        let assigned = svc2.assign_message(&actor2, id, AssignInput { request_id })?;
-        Ok::<_, ServiceError>(format!("The reply \"{}\" is now on its request.", assigned.subject))
+        svc2.assign_message(&actor2, id, AssignInput { request_id })?;
+        // Not the reply's subject: a stranger's words, of any length, do not go in the session.
+        Ok::<_, ServiceError>("The reply is now on its request.".to_string())
     })
     .await?;
     after(&svc, &session, actor, done).await
@@ -138,14 +138,12 @@ fn by_reference(svc: &Service, actor: &Actor, reference: &str) -> ServiceResult<
     if reference.is_empty() {
         return Err(ServiceError::invalid("Give the reference of the request the reply answers."));
     }
-    let query =
-        RequestQuery { q: Some(reference.to_string()), per_page: Some(50), ..RequestQuery::default() };
-    svc.search_requests(actor, &query)?
-        .items
-        .into_iter()
-        .find(|r| r.reference.eq_ignore_ascii_case(reference))
-        .map(|r| r.id)
-        .ok_or_else(|| ServiceError::invalid(format!("No request of yours has the reference {reference}.")))
+    match svc.find_request_id(actor, reference) {
+        Err(ServiceError::NotFound(_)) => {
+            Err(ServiceError::invalid(format!("No request of yours has the reference {reference}.")))
+        }
+        found => found,
+    }
 }
 
 async fn page(

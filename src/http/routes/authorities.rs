@@ -52,6 +52,7 @@ pub async fn import(
     // Who is asking, and whether the query makes sense, are settled before the upload is read,
     // so no one without a valid token can make the server take in a large body.
     let actor = bearer.actor(&svc).await?;
+    Service::may_import_authorities(&actor)?;
     let query = query.into_inner();
     let options = query.options()?;
     let dry_run = query.dry_run.unwrap_or(false);

@@ -38,6 +38,13 @@ pub struct Evidence {
     pub quote: String,
 }
 
+/// A text as passages count it, and as a browser shows it: every line end (`\r\n`, or a `\r`
+/// alone) one `\n`, and a NUL, which HTML drops, as U+FFFD. The stored text keeps the
+/// sender's.
+pub fn quotable(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n").replace('\0', "\u{fffd}")
+}
+
 /// The most passages one answer may quote, and the longest passage: evidence points at the
 /// text, it is not a copy of it.
 pub const MOST_PASSAGES: usize = 20;
@@ -86,8 +93,7 @@ fn passage(
         };
         return Ok(Err(what));
     };
-    // As the timeline shows it: line ends as `\n` (the stored text keeps the sender's).
-    let text = text.replace("\r\n", "\n");
+    let text = quotable(&text);
     let quote: String = text.chars().skip(p.start as usize).take((p.end - p.start) as usize).collect();
     if quote.chars().count() != (p.end - p.start) as usize {
         return Ok(Err(format!("the text is shorter than {} characters", p.end)));
@@ -98,4 +104,12 @@ fn passage(
         return Ok(Err(format!("the text at {}..{} is \"{quote}\", not the quote given", p.start, p.end)));
     }
     Ok(Ok(Evidence { message: p.message, attachment: p.attachment, start: p.start, end: p.end, quote }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_line_end_is_one_character_and_a_nul_a_replacement() {
+        assert_eq!(super::quotable("a\r\nb\r\r\nc\rd\0e"), "a\nb\n\nc\nd\u{fffd}e");
+    }
 }

@@ -26,7 +26,7 @@ pub use answers::{
     AdjudicationInput, AdjudicationView, CodingInput, CodingView, Disagreement, QuestionState,
     RequestCodings, SubmitCodings,
 };
-pub use evidence::{Evidence, EvidenceInput};
+pub use evidence::{Evidence, EvidenceInput, quotable};
 pub use export::DataPackage;
 pub use moves::MovedForward;
 pub use plan::{CodingPlanInput, CodingPlanView};

@@ -139,7 +139,7 @@ impl Service {
             let texts = store::quotable_texts(conn, request.id)?
                 .into_iter()
                 .map(|t| {
-                    let text = t.text.replace("\r\n", "\n");
+                    let text = super::evidence::quotable(&t.text);
                     let (text, shortened) = match text.char_indices().nth(SHOWN_CHARS) {
                         Some((cut, _)) => (text[..cut].to_string(), true),
                         None => (text, false),

@@ -80,7 +80,7 @@ pub(crate) fn of_request(conn: &mut AnyConnection, request_id: i64) -> ServiceRe
                 suggest(texts.iter().copied())
                     .map(|(i, suggestion)| SuggestionView { suggestion, attachment: i.checked_sub(1) })
             });
-            let (text, fold) = (folded.own.replace("\r\n", "\n"), folded.fold);
+            let (text, fold) = (crate::service::codings::quotable(folded.own), folded.fold);
             IncomingView {
                 id: m.id,
                 received_at: utc(m.received_at),

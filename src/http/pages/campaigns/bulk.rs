@@ -13,13 +13,21 @@ use crate::service::outbox::SendInput;
 use crate::service::timeline::BulkSentInput;
 use crate::service::{Service, ServiceError, ServiceResult};
 
-/// The ticked requests; none ticked means every one the action applies to.
+/// The ticked requests, or `None` for every one the action applies to when "all" is ticked;
+/// nothing ticked is a mistake, never everything.
 fn ticked(posted: &Posted) -> Result<Option<Vec<i64>>, String> {
     let ids: Vec<i64> = posted
         .values("request")
         .map(|v| v.parse().map_err(|_| format!("\"{v}\" is not a request")))
         .collect::<Result<_, _>>()?;
-    Ok((!ids.is_empty()).then_some(ids))
+    match (ids.is_empty(), posted.first("all").is_some()) {
+        (false, false) => Ok(Some(ids)),
+        (true, true) => Ok(None),
+        (false, true) => {
+            Err("tick either some requests or \"every request of the campaign\", not both".into())
+        }
+        (true, false) => Err("tick the requests to act on, or \"every request of the campaign\"".into()),
+    }
 }
 
 pub async fn log_sent(

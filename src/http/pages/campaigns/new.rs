@@ -68,7 +68,7 @@ pub async fn create(
         .filter(|r| !r.is_empty())
         .map(str::to_string)
         .collect();
-    let all = posted.first("all").is_some();
+    let all = posted.first("to") != Some("regions");
     let input = NewCampaignInput {
         title: text("title").trim().to_string(),
         description: optional("description"),
@@ -76,7 +76,12 @@ pub async fn create(
         subject_template: text("subject"),
         body_template: text("body").replace("\r\n", "\n"),
         regime: optional("regime"),
-        targets: Targets { all, regions: regions.clone(), ..Targets::default() },
+        // One or the other, never both: regions typed under "every body" must not widen it.
+        targets: if all {
+            Targets { all: true, ..Targets::default() }
+        } else {
+            Targets { regions: regions.clone(), ..Targets::default() }
+        },
         workspace: optional("workspace"),
     };
     let (svc2, actor2) = (svc.clone(), actor.clone());

@@ -26,7 +26,7 @@ pub async fn show(
     let (id, email) = (id.into_inner(), actor.email.clone());
     let sheet = web::block(move || svc.coding_sheet(&actor, id)).await??;
     let mut page = view::page(email, sheet, &Posted::default(), Vec::new());
-    page.saved = session::flashed(&session).is_some();
+    page.saved = session::flashed(&session);
     html(page)
 }
 
@@ -52,7 +52,7 @@ pub async fn submit(
             let asked: Vec<String> = answers.iter().map(|a| a.question.clone()).collect();
             match web::block(move || svc.submit_codings(&actor, id, SubmitCodings { answers })).await? {
                 Ok(_) => {
-                    session::flash(&session, "saved")?;
+                    session::flash(&session, "Your answers are saved.")?;
                     let to = format!("/requests/{id}/code");
                     return Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish());
                 }

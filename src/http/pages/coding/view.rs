@@ -23,8 +23,8 @@ pub struct CodePage {
     pub questions: Vec<QuestionView>,
     pub open: usize,
     pub problems: Vec<String>,
-    /// The coder's answers were saved just now.
-    pub saved: bool,
+    /// What was just done, once.
+    pub saved: Option<String>,
     pub shown_chars: usize,
 }
 
@@ -116,7 +116,7 @@ pub fn page(email: String, sheet: CodingSheet, posted: &Posted, problems: Vec<St
         texts,
         open: questions.iter().filter(|q| q.open).count(),
         questions,
-        saved: false,
+        saved: None,
         problems,
         shown_chars: SHOWN_CHARS,
     }
