@@ -204,6 +204,13 @@ fn filtered(f: &RequestFilter, sqlite: bool) -> Boxed<'_> {
             Status::AwaitingResponse => {
                 q.filter(requests::state.eq(awaiting)).filter(requests::due_on.ge(today))
             }
+            // Found by their range of `very_overdue_on` (the few not yet very overdue), not by
+            // `due_on`, whose range holds every late request: SQLite, which cannot tell the two
+            // apart, is kept from the second by `+due_on` (1 ms instead of 800 at 1,000,000).
+            Status::Overdue if sqlite => q
+                .filter(requests::state.eq(awaiting))
+                .filter(diesel::dsl::sql::<diesel::sql_types::Date>("+requests.due_on").lt(today))
+                .filter(requests::very_overdue_on.ge(today)),
             Status::Overdue => q
                 .filter(requests::state.eq(awaiting))
                 .filter(requests::due_on.lt(today))
