@@ -198,7 +198,11 @@ async fn researchers_sign_in_and_see_what_is_late(db: &TestDb) {
 
     let css = b.get("/static/app.css").await;
     assert_eq!(css.headers["content-type"], "text/css; charset=utf-8");
-    assert!(css.text.len() < 100_000);
+    let js = b.get("/static/app.js").await;
+    assert_eq!(js.headers["content-type"], "text/javascript; charset=utf-8");
+    assert_eq!(js.headers["x-content-type-options"], "nosniff");
+    // Every asset a page loads, together, within the 100 KB.
+    assert!(css.text.len() + js.text.len() < 100_000, "{} + {} bytes", css.text.len(), js.text.len());
     app.stop().await;
 }
 on_both_backends!(researchers_sign_in_and_see_what_is_late);
