@@ -40,9 +40,17 @@ pub fn start(session: &Session, actor: &Actor) -> Result<(), PageError> {
 
 const FLASH: &str = "flash";
 
+/// The longest line kept: the session is a cookie, and a browser keeps none over 4 KB.
+const FLASH_CHARS: usize = 400;
+
 /// Keeps a line saying what was just done, for the next page to show once: carried in the
 /// session rather than the address, so that no link can make a page say what it did not do.
+/// A long line (a refusal quoting what was typed) is cut short.
 pub fn flash(session: &Session, said: &str) -> Result<(), PageError> {
+    let said = match said.char_indices().nth(FLASH_CHARS) {
+        Some((cut, _)) => format!("{}…", &said[..cut]),
+        None => said.to_string(),
+    };
     session
         .insert(FLASH, said)
         .map_err(|e| PageError::Broken(format!("the session could not be written: {e}")))
