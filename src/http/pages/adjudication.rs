@@ -9,7 +9,7 @@ use askama::Template;
 use super::coding::{Choice, Given, Posted, choices, given, input_of};
 use super::{PageError, html, session};
 use crate::service::codings::{AdjudicationInput, AdjudicationSheet};
-use crate::service::{Actor, Service, ServiceError};
+use crate::service::{Actor, Service};
 
 #[derive(Template)]
 #[template(path = "disagreements.html")]
@@ -82,9 +82,7 @@ pub async fn decide(
                     let to = format!("/campaigns/{}/disagreements", decided.campaign);
                     return Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish());
                 }
-                Err(ServiceError::Invalid { detail, .. }) => detail,
-                Err(ServiceError::Conflict(why)) => why,
-                Err(e) => return Err(e.into()),
+                Err(e) => PageError::on_form(e)?,
             }
         }
     };

@@ -23,6 +23,16 @@ impl PageError {
     pub fn refused(status: StatusCode, message: impl Into<String>) -> Self {
         Self::Refused { status, message: message.into() }
     }
+
+    /// A refusal a form shows in its own page (bad input, or a state that forbids it), as its
+    /// words; anything else stays the page's error.
+    pub fn on_form(e: ServiceError) -> Result<String, PageError> {
+        match e {
+            ServiceError::Invalid { detail, .. } => Ok(detail),
+            ServiceError::Conflict(why) => Ok(why),
+            other => Err(other.into()),
+        }
+    }
 }
 
 impl From<ServiceError> for PageError {

@@ -11,7 +11,7 @@ use crate::http::pages::coding::Posted;
 use crate::http::pages::{PageError, session};
 use crate::service::outbox::SendInput;
 use crate::service::timeline::BulkSentInput;
-use crate::service::{Service, ServiceError, ServiceResult};
+use crate::service::{Service, ServiceResult};
 
 /// The ticked requests, or `None` for every one the action applies to when "all" is ticked;
 /// nothing ticked is a mistake, never everything.
@@ -110,9 +110,7 @@ fn told<T>(
 ) -> Result<Result<String, String>, PageError> {
     match done {
         Ok(t) => Ok(Ok(say(t))),
-        Err(ServiceError::Invalid { detail, .. }) => Ok(Err(detail)),
-        Err(ServiceError::Conflict(why)) => Ok(Err(why)),
-        Err(e) => Err(e.into()),
+        Err(e) => PageError::on_form(e).map(Err),
     }
 }
 

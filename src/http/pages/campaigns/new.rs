@@ -10,7 +10,7 @@ use crate::domain::london;
 use crate::http::pages::coding::Posted;
 use crate::http::pages::{PageError, html, session};
 use crate::service::campaigns::{NewCampaignInput, Targets};
-use crate::service::{Actor, Service, ServiceError};
+use crate::service::{Actor, Service};
 
 /// The letter a new campaign starts from: every placeholder a researcher is likely to need.
 const SAMPLE_BODY: &str = "Dear {{authority.name}},\n\nUnder the Freedom of Information Act 2000, \
@@ -90,9 +90,7 @@ pub async fn create(
             let to = format!("/campaigns/{}", made.campaign.id);
             return Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish());
         }
-        Err(ServiceError::Invalid { detail, .. }) => detail,
-        Err(ServiceError::Conflict(why)) => why,
-        Err(e) => return Err(e.into()),
+        Err(e) => PageError::on_form(e)?,
     };
     let page = NewCampaignPage {
         problem: Some(problem),

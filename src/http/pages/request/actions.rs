@@ -15,7 +15,7 @@ use crate::domain::vocab::Outcome;
 use crate::http::pages::{PageError, html, session, words};
 use crate::service::ingest::classify::ClassifyInput;
 use crate::service::timeline::EventInput;
-use crate::service::{Actor, Service, ServiceError};
+use crate::service::{Actor, Service};
 
 /// The events a researcher records by hand here: not the sending (a campaign's send or "log as
 /// sent" records it), nor what foitrack records itself.
@@ -94,7 +94,7 @@ pub async fn record(
         Err(problem) => Err(problem),
         Ok(input) => match web::block(move || svc2.record_event(&actor2, id, input)).await? {
             Ok(e) => Ok(format!("Recorded: {} on {}.", words(e.kind.as_str()), e.occurred_on)),
-            Err(e) => Err(refusal(e)?),
+            Err(e) => Err(PageError::on_form(e)?),
         },
     };
     answer(&svc, &session, actor, id, outcome, form).await
@@ -140,19 +140,10 @@ pub async fn classify(
         Err(problem) => Err(problem),
         Ok(input) => match web::block(move || svc2.classify_reply(&actor2, id, message, input)).await? {
             Ok(c) => Ok(format!("The reply is classified: {}.", words(c.classification.as_str()))),
-            Err(e) => Err(refusal(e)?),
+            Err(e) => Err(PageError::on_form(e)?),
         },
     };
     answer(&svc, &session, actor, id, outcome, EventForm::default()).await
-}
-
-/// A refusal to show on the form; anything else is the page's error.
-fn refusal(e: ServiceError) -> Result<String, PageError> {
-    match e {
-        ServiceError::Invalid { detail, .. } => Ok(detail),
-        ServiceError::Conflict(why) => Ok(why),
-        other => Err(other.into()),
-    }
 }
 
 /// Back to the request saying what was done, or the request again saying why nothing was.
