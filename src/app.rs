@@ -102,6 +102,7 @@ fn mail_config(settings: &Settings) -> anyhow::Result<MailConfig> {
         max_attempts: m.max_attempts,
         first_retry: Duration::from_secs(m.first_retry_seconds),
         lease: Duration::from_secs(m.lease_seconds),
+        site_url: settings.server.site_url(),
     })
 }
 

@@ -63,6 +63,18 @@ pub struct ServerSettings {
     pub import_wait_seconds: u64,
     /// Whether the web pages' session cookie is sent over HTTPS only.
     pub secure_cookies: bool,
+    /// Where people open foitrack; empty for `http://` and the listen address.
+    pub public_url: String,
+}
+
+impl ServerSettings {
+    /// The start of every link foitrack mails, without a trailing slash.
+    pub fn site_url(&self) -> String {
+        match self.public_url.trim() {
+            "" => format!("http://{}", self.listen),
+            url => url.trim_end_matches('/').to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -334,6 +346,12 @@ impl Settings {
             .from_address
             .parse::<lettre::Address>()
             .map_err(|e| ConfigError(format!("mail.from_address \"{}\": {e}", self.mail.from_address)))?;
+        let site = self.server.public_url.trim();
+        if !(site.is_empty() || site.starts_with("https://") || site.starts_with("http://")) {
+            return Err(ConfigError(format!(
+                "server.public_url \"{site}\" must start with https:// (or http://), as in https://foi.example.org"
+            )));
+        }
         if self.mail.lease_seconds == 0 {
             return Err(ConfigError("mail.lease_seconds must be at least 1".into()));
         }

@@ -977,7 +977,7 @@ fn a_password_for_the_web_pages_is_piped_in_and_checked() {
     );
     let short = piped("lead@uni.ac.uk", "hunter2");
     assert_eq!(short.status.code(), Some(65));
-    assert!(String::from_utf8_lossy(&short.stderr).contains("A password must be 10 to 1000 characters long"));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("password must be 10 to 1000 characters long"));
     let nobody = piped("nobody@uni.ac.uk", "correct horse battery");
     assert_eq!(nobody.status.code(), Some(66), "{}", String::from_utf8_lossy(&nobody.stderr));
 }

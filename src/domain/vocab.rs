@@ -90,6 +90,8 @@ text_enum! {
         Chaser => "chaser",
         /// A request for internal review to a body whose reply is very late.
         ReviewRequest => "review_request",
+        /// A link to set a new password, to a person about their own account.
+        PasswordReset => "password_reset",
     }
 }
 

@@ -28,7 +28,7 @@ async fn log_request(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = req.method().to_string();
-    let path = req.path().to_string();
+    let path = loggable(req.path()).to_string();
     let result = next.call(req).await;
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     match &result {
@@ -40,6 +40,15 @@ async fn log_request(
         }
     }
     result
+}
+
+/// The path as the log writes it: the secret of a password link is left out, so that reading the
+/// log is not a way into someone's account.
+fn loggable(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.strip_prefix("/reset-password/") {
+        Some(_) => "/reset-password/(secret)".into(),
+        None => path.into(),
+    }
 }
 
 async fn openapi_json() -> HttpResponse {
@@ -105,4 +114,15 @@ pub fn server(
         .workers(workers)
         .worker_max_blocking_threads((pool_size as usize).div_ceil(workers).max(1))
         .run())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable;
+
+    #[test]
+    fn password_links_are_not_written_to_the_log() {
+        assert_eq!(loggable("/reset-password/0a1b2c"), "/reset-password/(secret)");
+        assert_eq!(loggable("/requests/12"), "/requests/12");
+    }
 }

@@ -60,7 +60,9 @@ impl Service {
     ) -> ServiceResult<OutboxRow> {
         let row = outbox::visible(conn, &actor.scope(None)?, id)?
             .ok_or_else(|| ServiceError::NotFound(format!("No message has the id {id}.")))?;
-        actor.may(row.workspace_id, intent)?;
+        let workspace =
+            row.workspace_id.ok_or_else(|| ServiceError::NotFound(format!("No message has the id {id}.")))?;
+        actor.may(workspace, intent)?;
         Ok(row)
     }
 }

@@ -12,6 +12,7 @@ use crate::domain::vocab::Role;
 use crate::store::{Db, Fault, StoreError};
 
 mod access;
+pub mod accounts;
 pub mod agreement;
 pub mod authorities;
 pub mod authority_import;
@@ -27,6 +28,7 @@ pub mod deadlines;
 pub mod delivery;
 pub mod ingest;
 pub mod outbox;
+pub mod password_reset;
 pub mod reminders;
 pub mod report;
 pub mod requests;

@@ -35,6 +35,8 @@ pub struct MailConfig {
     pub first_retry: Duration,
     /// How long a worker may hold a message before another may take it (the first died).
     pub lease: Duration,
+    /// Where people open foitrack, without a trailing slash: links in mail start with it.
+    pub site_url: String,
 }
 
 impl Default for MailConfig {
@@ -47,6 +49,7 @@ impl Default for MailConfig {
             max_attempts: 8,
             first_retry: Duration::from_secs(30),
             lease: Duration::from_secs(300),
+            site_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
@@ -160,7 +163,7 @@ fn outgoing(
         subject: subject.to_string(),
         body: body.to_string(),
         message_id: message_id.to_string(),
-        auto_submitted: kind == OutboxKind::Digest,
+        auto_submitted: matches!(kind, OutboxKind::Digest | OutboxKind::PasswordReset),
         unsubscribe: (kind == OutboxKind::Digest)
             .then(|| format!("mailto:{}?subject=unsubscribe", bare_address(from))),
     }
@@ -266,7 +269,7 @@ impl Service {
                     next_attempt_at: scheduled,
                     created_by: actor.user_id,
                     created_at: start,
-                    workspace_id: campaign.workspace_id,
+                    workspace_id: Some(campaign.workspace_id),
                 };
                 let headers = if input.dry_run {
                     let outgoing = outgoing(
@@ -320,6 +323,7 @@ impl Service {
             if let Some(reason) = self.no_longer_wanted(&row)? {
                 let mut conn = self.db().conn()?;
                 store_outbox::cancel_leased(&mut conn, row.id, worker, &reason)?;
+                store_outbox::forget_link(&mut conn, row.id)?;
                 report.cancelled += 1;
                 continue;
             }
@@ -360,6 +364,9 @@ impl Service {
         if !store_outbox::mark_attempt_failed(&mut conn, row.id, worker, &e.to_string(), retry_at, now())? {
             tracing::warn!(outbox = row.id, "the lease ran out before the failure was recorded");
             return Ok(None);
+        }
+        if give_up {
+            store_outbox::forget_link(&mut conn, row.id)?;
         }
         if let MailError::Rejected(refusal) = e
             && e.blames_recipient()
@@ -428,6 +435,7 @@ impl Service {
             tracing::warn!(outbox = row.id, "lease lost before the delivery was recorded");
             return Ok(());
         }
+        store_outbox::forget_link(conn, row.id)?;
         let Some(request_id) = row.request_id else { return Ok(()) };
         let Some(request) = requests::by_id(conn, request_id)? else { return Ok(()) };
         let sender = Actor::system(row.created_by);
@@ -460,16 +468,21 @@ impl Service {
                     row.to_address, row.message_id
                 )),
             },
-            OutboxKind::Request | OutboxKind::Digest => return Ok(()),
+            OutboxKind::Request | OutboxKind::Digest | OutboxKind::PasswordReset => return Ok(()),
         };
         self.append(conn, &sender, request_id, draft).map(|_| ())
     }
 
     /// Why a queued message should no longer go, if it should not: a request withdrawn or
-    /// logged as sent by hand since it was queued, or a follow-up to a body that has replied.
+    /// logged as sent by hand since it was queued, a follow-up to a body that has replied, or a
+    /// password link that has expired or been used.
     fn no_longer_wanted(&self, row: &OutboxRow) -> ServiceResult<Option<String>> {
-        let Some(request_id) = row.request_id else { return Ok(None) };
         let mut conn = self.db().conn()?;
+        if row.kind == OutboxKind::PasswordReset {
+            let live = crate::store::password_resets::live_for_outbox(&mut conn, row.id, now())?;
+            return Ok((!live).then(|| "not sent: the link has expired or has been used".to_string()));
+        }
+        let Some(request_id) = row.request_id else { return Ok(None) };
         let Some(request) = requests::by_id(&mut conn, request_id)? else {
             return Ok(Some("not sent: the request no longer exists".into()));
         };

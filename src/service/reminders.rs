@@ -213,7 +213,7 @@ impl Service {
                             next_attempt_at: stamp,
                             created_by: user_id,
                             created_at: stamp,
-                            workspace_id,
+                            workspace_id: Some(workspace_id),
                         },
                     )?;
                     for item in &items {
@@ -341,7 +341,7 @@ impl Service {
                             next_attempt_at: stamp,
                             created_by: campaign.created_by,
                             created_at: stamp,
-                            workspace_id: campaign.workspace_id,
+                            workspace_id: Some(campaign.workspace_id),
                         },
                     )?;
                     reminders::record_alert(

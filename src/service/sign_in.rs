@@ -23,13 +23,7 @@ impl Service {
     /// Sets a user's password: their own, or anyone's for a site administrator (`actor` none:
     /// the command line on the server).
     pub fn set_password(&self, actor: Option<&Actor>, email: &str, password: &str) -> ServiceResult<()> {
-        let n = password.chars().count();
-        if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&n) {
-            return Err(ServiceError::invalid(format!(
-                "A password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters long; a few ordinary words \
-                 together make a good one."
-            )));
-        }
+        let hash = password_hash(password)?;
         let mut conn = self.db().conn()?;
         let user = users::by_email(&mut conn, &super::users::sign_in_email(email).unwrap_or_default())?
             .ok_or_else(|| ServiceError::NotFound(format!("No user has the email {email}.")))?;
@@ -41,12 +35,12 @@ impl Service {
                 "Only site administrators set other people's passwords.".into(),
             ));
         }
-        let salt = SaltString::generate(&mut OsRng);
-        let hash = Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map_err(|e| ServiceError::internal(format!("A password could not be hashed: {e}")))?
-            .to_string();
-        users::set_password_hash(&mut conn, user.id, &hash)?;
+        crate::store::write_transaction(&mut conn, |conn| {
+            users::set_password_hash(conn, user.id, &hash)?;
+            // A link mailed before is no longer wanted: the password it would set is set.
+            crate::store::password_resets::spend_all(conn, user.id, super::now())?;
+            Ok::<_, ServiceError>(())
+        })?;
         Ok(())
     }
 
@@ -74,13 +68,24 @@ impl Service {
         }
     }
 
+    /// What a session keeps of the password it was signed in with: a new password (set by its
+    /// owner, by a link or by an administrator) ends every session signed in with the old one.
+    pub fn session_stamp(&self, user_id: i64) -> ServiceResult<String> {
+        let hash = users::password_hash(&mut *self.db().conn()?, user_id)?;
+        Ok(stamp(hash.as_deref()))
+    }
+
     /// The actor a signed-in page acts as, read afresh on every request: a user removed from a
-    /// workspace loses it at once, and a removed user is signed out.
-    pub fn session_actor(&self, user_id: i64) -> ServiceResult<Actor> {
+    /// workspace loses it at once, and a removed user, or one whose password has changed since
+    /// the session's `stamp`, is signed out.
+    pub fn session_actor(&self, user_id: i64, session_stamp: &str) -> ServiceResult<Actor> {
         let mut conn = self.db().conn()?;
-        let user = users::by_id(&mut conn, user_id)?.ok_or_else(|| {
+        let (user, hash) = users::by_id_with_password(&mut conn, user_id)?.ok_or_else(|| {
             ServiceError::Unauthorized("Your account no longer exists; sign in again.".into())
         })?;
+        if stamp(hash.as_deref()) != session_stamp {
+            return Err(ServiceError::Unauthorized("Your password has changed; sign in again.".into()));
+        }
         let workspaces = super::workspaces::memberships(&mut conn, user.id)?;
         Ok(Actor { user_id: user.id, role: user.role, email: user.email, workspaces })
     }
@@ -97,6 +102,30 @@ impl Service {
         hex::decode(text)
             .map_err(|e| ServiceError::internal(format!("The stored session key does not read: {e}")))
     }
+}
+
+/// The Argon2id hash of a new password, once it is a length we accept.
+pub(super) fn password_hash(password: &str) -> ServiceResult<String> {
+    let n = password.chars().count();
+    if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&n) {
+        return Err(ServiceError::invalid_fields(vec![super::FieldError::new(
+            "password",
+            format!(
+                "a password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters long; a few ordinary words together make a good one"
+            ),
+        )]));
+    }
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| ServiceError::internal(format!("A password could not be hashed: {e}")))?
+        .to_string())
+}
+
+/// A short fingerprint of a stored password hash (itself salted), or of its absence.
+fn stamp(hash: Option<&str>) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(hash.unwrap_or("").as_bytes())[..8])
 }
 
 /// A hash of a password no one has, made once per process.

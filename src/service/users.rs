@@ -47,28 +47,10 @@ impl Service {
         if let Some(actor) = actor {
             actor.require(actor.role.can_manage_users(), "add users")?;
         }
-        super::text::check([("name", name.trim(), super::text::Shape::Line(super::text::TITLE))])?;
-        let email = sign_in_email(email)
-            .map_err(|e| ServiceError::invalid_fields(vec![FieldError::new("email", e.to_string())]))?;
-        let name = name.trim();
-        let name = if name.is_empty() { email.split('@').next().unwrap_or("") } else { name };
         let mut conn = self.db().conn()?;
         store::write_transaction(&mut conn, |conn| {
-            if users::by_email(conn, &email)?.is_some() {
-                return Err(ServiceError::Conflict(format!("A user with the email {email} already exists.")));
-            }
-            let joins = match workspace.map(str::trim).filter(|s| !s.is_empty()) {
-                Some(slug) => Some(super::workspaces::by_slug(conn, slug)?),
-                None => match store::workspaces::all(conn)?.as_slice() {
-                    [only] => Some(only.clone()),
-                    _ => None,
-                },
-            };
-            let row = users::insert(conn, &NewUser { email: &email, name, role, created_at: now() })?;
-            if let Some(w) = &joins {
-                let joined_as = crate::domain::vocab::WorkspaceRole::from_site_role(role);
-                store::workspaces::add_member(conn, w.id, row.id, joined_as, now())?;
-            }
+            let row = insert_user(conn, email, name, role, workspace)?;
+            let email = row.email.clone();
             let new = NewToken {
                 user_id: row.id,
                 token_hash: "",
@@ -233,6 +215,37 @@ impl Service {
         let workspaces = super::workspaces::memberships(&mut conn, user.id)?;
         Ok(Actor { user_id: user.id, role: user.role, email: user.email, workspaces })
     }
+}
+
+/// Adds a user, in `workspace` or the only one there is, inside the caller's transaction.
+pub(super) fn insert_user(
+    conn: &mut store::AnyConnection,
+    email: &str,
+    name: &str,
+    role: Role,
+    workspace: Option<&str>,
+) -> ServiceResult<crate::store::models::UserRow> {
+    super::text::check([("name", name.trim(), super::text::Shape::Line(super::text::TITLE))])?;
+    let email = sign_in_email(email)
+        .map_err(|e| ServiceError::invalid_fields(vec![FieldError::new("email", e.to_string())]))?;
+    let name = name.trim();
+    let name = if name.is_empty() { email.split('@').next().unwrap_or("") } else { name };
+    if users::by_email(conn, &email)?.is_some() {
+        return Err(ServiceError::Conflict(format!("A user with the email {email} already exists.")));
+    }
+    let joins = match workspace.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(slug) => Some(super::workspaces::by_slug(conn, slug)?),
+        None => match store::workspaces::all(conn)?.as_slice() {
+            [only] => Some(only.clone()),
+            _ => None,
+        },
+    };
+    let row = users::insert(conn, &NewUser { email: &email, name, role, created_at: now() })?;
+    if let Some(w) = &joins {
+        let joined_as = crate::domain::vocab::WorkspaceRole::from_site_role(role);
+        store::workspaces::add_member(conn, w.id, row.id, joined_as, now())?;
+    }
+    Ok(row)
 }
 
 /// Users sign in by email address, which is matched whatever its case.

@@ -20,6 +20,7 @@ pub mod holidays;
 pub mod inbound;
 pub mod models;
 pub mod outbox;
+pub mod password_resets;
 pub mod raw_files;
 pub mod reminders;
 pub mod report;

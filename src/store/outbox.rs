@@ -39,7 +39,9 @@ pub struct OutboxRow {
     pub created_by: i64,
     #[diesel(deserialize_as = crate::store::dates::Stamp)]
     pub created_at: NaiveDateTime,
-    pub workspace_id: i64,
+    /// `None` for mail to a person about their account (a password reset), which no
+    /// workspace's outbox lists.
+    pub workspace_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -58,7 +60,9 @@ pub struct NewOutbox {
     pub next_attempt_at: NaiveDateTime,
     pub created_by: i64,
     pub created_at: NaiveDateTime,
-    pub workspace_id: i64,
+    /// `None` for mail to a person about their account (a password reset), which no
+    /// workspace's outbox lists.
+    pub workspace_id: Option<i64>,
 }
 
 pub fn insert(conn: &mut AnyConnection, row: &NewOutbox) -> StoreResult<i64> {
@@ -67,12 +71,12 @@ pub fn insert(conn: &mut AnyConnection, row: &NewOutbox) -> StoreResult<i64> {
 
 const LEASE_POSTGRES: &str = "UPDATE outbox SET state = 'sending', leased_by = $1, leased_until = $2, \
      attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE ((state = 'pending' AND next_attempt_at <= $3) \
-     OR (state = 'sending' AND leased_until < $3)) AND workspace_id IN (SELECT id FROM workspaces WHERE archived_at IS NULL) ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
+     OR (state = 'sending' AND leased_until < $3)) AND (workspace_id IS NULL OR workspace_id IN (SELECT id FROM workspaces WHERE archived_at IS NULL)) ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
      RETURNING *";
 
 const LEASE_SQLITE: &str = "UPDATE outbox SET state = 'sending', leased_by = ?, leased_until = ?, \
      attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE ((state = 'pending' AND next_attempt_at <= ?) \
-     OR (state = 'sending' AND leased_until < ?)) AND workspace_id IN (SELECT id FROM workspaces WHERE archived_at IS NULL) ORDER BY next_attempt_at, id LIMIT ?) RETURNING *";
+     OR (state = 'sending' AND leased_until < ?)) AND (workspace_id IS NULL OR workspace_id IN (SELECT id FROM workspaces WHERE archived_at IS NULL)) ORDER BY next_attempt_at, id LIMIT ?) RETURNING *";
 
 /// Takes up to `limit` messages that are due (or whose lease ran out) for `worker` until
 /// `lease_until`; none of an archived workspace, whose mail waits until it is brought back.
@@ -118,6 +122,17 @@ pub fn mark_sent(conn: &mut AnyConnection, id: i64, worker: &str, at: NaiveDateT
     ))
     .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Replaces a password link's mail with a note once it is sent or given up, so that the
+/// database keeps no working link in the clear.
+pub fn forget_link(conn: &mut AnyConnection, id: i64) -> StoreResult<()> {
+    diesel::update(
+        outbox::table.find(id).filter(outbox::kind.eq(crate::domain::vocab::OutboxKind::PasswordReset)),
+    )
+    .set(outbox::body.eq("(a link to choose a password; not kept once sent)"))
+    .execute(conn)?;
+    Ok(())
 }
 
 /// Puts a message back to be tried again at `retry_at`, or gives up on it (`failed`) when
@@ -172,7 +187,8 @@ pub fn visible(
 ) -> StoreResult<Option<OutboxRow>> {
     Ok(outbox::table
         .find(id)
-        .filter(outbox::workspace_id.eq_any(super::workspaces::member_of!(scope.user_id)))
+        // A message of no workspace (a password link) is no one's to see: NULL is in no list.
+        .filter(outbox::workspace_id.assume_not_null().eq_any(super::workspaces::member_of!(scope.user_id)))
         .select(OutboxRow::as_select())
         .first(conn)
         .optional()?)

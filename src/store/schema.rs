@@ -322,7 +322,19 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         created_by -> BigInt,
         created_at -> Timestamp,
-        workspace_id -> BigInt,
+        workspace_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        outbox_id -> Nullable<BigInt>,
     }
 }
 

@@ -25,6 +25,14 @@ pub fn with_password(
         .optional()?)
 }
 
+/// A user by id, with their password's Argon2 hash if they have set one.
+pub fn by_id_with_password(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> StoreResult<Option<(UserRow, Option<String>)>> {
+    Ok(users::table.find(id).select((UserRow::as_select(), users::password_hash)).first(conn).optional()?)
+}
+
 pub fn set_password_hash(conn: &mut AnyConnection, user_id: i64, hash: &str) -> StoreResult<bool> {
     Ok(diesel::update(users::table.find(user_id)).set(users::password_hash.eq(hash)).execute(conn)? == 1)
 }
@@ -43,6 +51,54 @@ pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<UserRow>> 
 
 pub fn list(conn: &mut AnyConnection) -> StoreResult<Vec<UserRow>> {
     Ok(users::table.order(users::id).select(UserRow::as_select()).load(conn)?)
+}
+
+/// Every user, with whether they have set a password.
+pub fn accounts(conn: &mut AnyConnection) -> StoreResult<Vec<(UserRow, bool)>> {
+    Ok(users::table
+        .order(users::email)
+        .select((UserRow::as_select(), users::password_hash.is_not_null()))
+        .load(conn)?)
+}
+
+/// Counts the site administrators, locking their rows for the rest of the transaction on
+/// PostgreSQL, so that two demoting each other at once cannot leave none (SQLite's write
+/// transaction already excludes the other writer).
+pub fn lock_admins(conn: &mut AnyConnection) -> StoreResult<usize> {
+    let admins = users::table.filter(users::role.eq(crate::domain::vocab::Role::Admin)).select(users::id);
+    Ok(match conn {
+        AnyConnection::Postgres(c) => admins.for_update().load::<i64>(c)?.len(),
+        AnyConnection::Sqlite(c) => admins.load::<i64>(c)?.len(),
+    })
+}
+
+/// Locks a user's row for the rest of the transaction on PostgreSQL, so that work counted per
+/// user (links sent this hour) is counted by one transaction at a time.
+pub fn lock(conn: &mut AnyConnection, user_id: i64) -> StoreResult<()> {
+    let row = users::table.find(user_id).select(users::id);
+    match conn {
+        AnyConnection::Postgres(c) => row.for_update().load::<i64>(c)?,
+        AnyConnection::Sqlite(c) => row.load::<i64>(c)?,
+    };
+    Ok(())
+}
+
+/// The password hash of a user, if they have set one.
+pub fn password_hash(conn: &mut AnyConnection, user_id: i64) -> StoreResult<Option<String>> {
+    Ok(users::table
+        .find(user_id)
+        .select(users::password_hash)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
+}
+
+pub fn set_role(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    role: crate::domain::vocab::Role,
+) -> StoreResult<bool> {
+    Ok(diesel::update(users::table.find(user_id)).set(users::role.eq(role)).execute(conn)? == 1)
 }
 
 pub fn insert_token(conn: &mut AnyConnection, new: &NewToken) -> StoreResult<i64> {

@@ -89,6 +89,15 @@ pub fn of_user(conn: &mut AnyConnection, user_id: i64) -> StoreResult<Vec<(Works
         .load(c))?)
 }
 
+/// Every membership of every user: user id, workspace slug and role, by slug.
+pub fn every_membership(conn: &mut AnyConnection) -> StoreResult<Vec<(i64, String, WorkspaceRole)>> {
+    Ok(super::native!(conn, |c| memberships::table
+        .inner_join(workspaces::table)
+        .order((memberships::user_id, workspaces::slug))
+        .select((memberships::user_id, workspaces::slug, memberships::role))
+        .load(c))?)
+}
+
 pub fn rename(conn: &mut AnyConnection, id: i64, name: &str) -> StoreResult<()> {
     diesel::update(workspaces::table.find(id)).set(workspaces::name.eq(name)).execute(conn)?;
     Ok(())

@@ -103,6 +103,7 @@ pub fn server_settings() -> ServerSettings {
         concurrent_imports: 2,
         import_wait_seconds: 30,
         secure_cookies: false,
+        public_url: String::new(),
     }
 }
 

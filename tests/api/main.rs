@@ -4,11 +4,13 @@
 mod helpers;
 mod smtp;
 
+mod account_pages;
 mod agreement;
 mod attachments;
 mod auth;
 mod bad_input;
 mod browser;
+mod browser_accounts;
 mod browser_coding;
 mod campaign_pages;
 mod classify;

@@ -226,6 +226,7 @@ async fn every_page_keeps_to_its_workspace(db: &TestDb) {
     app.post("/api/v1/workspaces", &other).await.ok();
     app.user("outsider@example.org", "researcher", Some("other")).await;
     app.service.set_password(None, "outsider@example.org", PASSWORD).unwrap();
+    let admin = app.service.local_actor(None).unwrap().user_id;
     let b = Browser::new(&app);
     let token = b.form_token().await;
     let me = [("email", "outsider@example.org"), ("password", PASSWORD), ("token", &token), ("next", "/")];
@@ -300,17 +301,66 @@ async fn every_page_keeps_to_its_workspace(db: &TestDb) {
                 sign_out = true;
                 continue;
             }
+            ("get", "/forgot-password" | "/workspaces") => b.get(path).await,
+            ("post", "/forgot-password") => {
+                b.post(path, "same-origin", &[("email", "admin@example.org")]).await
+            }
+            ("get" | "post", "/reset-password/{token}") => {
+                let link = format!("/reset-password/{}", "ab".repeat(32));
+                let dead = match method {
+                    "get" => b.get(&link).await,
+                    _ => b.post(&link, "same-origin", &[("password", PASSWORD), ("again", PASSWORD)]).await,
+                };
+                assert_eq!(dead.status, 404, "{method} {path}: a link never sent");
+                continue;
+            }
+            ("post", "/workspaces" | "/users" | "/users/{id}/role" | "/users/{id}/password-link") => {
+                let path = path.replace("{id}", &admin.to_string());
+                let form = [
+                    ("slug", "mine"),
+                    ("name", "Mine"),
+                    ("owner", "outsider@example.org"),
+                    ("email", "new@example.org"),
+                    ("role", "admin"),
+                    ("workspace", "other"),
+                ];
+                let refused = b.post(&path, "same-origin", &form).await;
+                assert_eq!(
+                    refused.status, 403,
+                    "{method} {path} is for site administrators: {}",
+                    refused.text
+                );
+                continue;
+            }
+            ("get", "/users") => {
+                assert_eq!(b.get(path).await.status, 403, "only site administrators see everyone");
+                continue;
+            }
+            ("post", "/switch-workspace") => {
+                let other = b.post(path, "same-origin", &[("workspace", "default")]).await;
+                assert_eq!(other.status, 404, "switching to another team's workspace");
+                continue;
+            }
+            ("get", "/workspaces/{slug}/members") => b.get("/workspaces/default/members").await,
+            ("post", "/workspaces/{slug}/members") => {
+                let join = [("email", "outsider@example.org"), ("role", "owner")];
+                b.post("/workspaces/default/members", "same-origin", &join).await
+            }
+            ("post", "/workspaces/{slug}/members/{id}/role" | "/workspaces/{slug}/members/{id}/remove") => {
+                let path = path.replace("{slug}", "default").replace("{id}", &admin.to_string());
+                b.post(&path, "same-origin", &[("role", "viewer")]).await
+            }
             other => {
                 panic!("the page {other:?} is not in the matrix: say what a member of another workspace gets")
             }
         };
-        if path.contains("{id}") {
+        if path.contains("{id}") || path.contains("{slug}") {
             assert_eq!(got.status, 404, "{method} {path} showed another workspace's object");
             assert!(got.text.contains("Not Found"), "{}", got.text);
         } else {
             assert_eq!(got.status, 200, "{method} {path}");
         }
-        for secret in ["ABT-2021", "Active bystander training", "AIREDALE"] {
+        for secret in ["ABT-2021", "Active bystander training", "AIREDALE", "/workspaces/default/"] {
             assert!(!got.text.contains(secret), "{method} {path} showed {secret}");
         }
     }

@@ -8,13 +8,14 @@ use askama::Template;
 
 use super::coding::{Choice, Given, Posted, choices, given, input_of};
 use super::{PageError, html, session};
+use crate::http::pages::session::Me;
 use crate::service::codings::{AdjudicationInput, AdjudicationSheet};
 use crate::service::{Actor, Service};
 
 #[derive(Template)]
 #[template(path = "disagreements.html")]
 struct DisagreementsPage {
-    signed_in_as: Option<String>,
+    signed_in_as: Option<Me>,
     campaign: i64,
     title: String,
     items: Vec<Item>,
@@ -40,9 +41,9 @@ pub async fn list(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
-    let email = actor.email.clone();
+    let me = Me::of(&session, &actor);
     let sheet = sheet(&svc, actor, id.into_inner()).await?;
-    html(page(email, sheet, session::flashed(&session), Vec::new()))
+    html(page(me, sheet, session::flashed(&session), Vec::new()))
 }
 
 /// Records a decision and goes back to the list; a refused one shows the list again with why.
@@ -54,7 +55,7 @@ pub async fn decide(
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
-    let (request, email) = (id.into_inner(), actor.email.clone());
+    let (request, me) = (id.into_inner(), Me::of(&session, &actor));
     let posted = Posted::parse(&body);
     let number = match posted.filled("number").map(str::parse::<f64>) {
         None => Ok(None),
@@ -90,7 +91,7 @@ pub async fn decide(
         return Err(PageError::refused(StatusCode::UNPROCESSABLE_ENTITY, problem));
     };
     let sheet = sheet(&svc, actor, campaign).await?;
-    let mut response = html(page(email, sheet, None, vec![problem]))?;
+    let mut response = html(page(me, sheet, None, vec![problem]))?;
     *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     Ok(response)
 }
@@ -104,12 +105,7 @@ async fn sheet(
     Ok(web::block(move || svc.adjudication_sheet(&actor, campaign)).await??)
 }
 
-fn page(
-    email: String,
-    sheet: AdjudicationSheet,
-    said: Option<String>,
-    problems: Vec<String>,
-) -> DisagreementsPage {
+fn page(me: Me, sheet: AdjudicationSheet, said: Option<String>, problems: Vec<String>) -> DisagreementsPage {
     let book = &sheet.codebook;
     let items = sheet
         .disagreements
@@ -128,7 +124,7 @@ fn page(
         })
         .collect();
     DisagreementsPage {
-        signed_in_as: Some(email),
+        signed_in_as: Some(me),
         campaign: sheet.campaign,
         title: sheet.campaign_title,
         items,

@@ -10,6 +10,7 @@ use askama::Template;
 use futures_util::StreamExt;
 
 use super::{PageError, html, session};
+use crate::http::pages::session::Me;
 use crate::http::upload::{ImportGate, UploadLimit, spool_upload};
 use crate::service::authority_import::{ImportQuery, Quiet};
 use crate::service::views::ImportSummary;
@@ -18,7 +19,7 @@ use crate::service::{Service, ServiceError};
 #[derive(Template, Default)]
 #[template(path = "import_bodies.html")]
 struct ImportPage {
-    signed_in_as: Option<String>,
+    signed_in_as: Option<Me>,
     problem: Option<String>,
     summary: Option<ImportSummary>,
 }
@@ -29,7 +30,7 @@ pub async fn form(
     svc: web::Data<Service>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
-    html(ImportPage { signed_in_as: Some(actor.email), ..ImportPage::default() })
+    html(ImportPage { signed_in_as: Some(Me::of(&session, &actor)), ..ImportPage::default() })
 }
 
 pub async fn import(
@@ -42,7 +43,7 @@ pub async fn import(
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
     Service::may_import_authorities(&actor)?;
-    let email = actor.email.clone();
+    let me = Me::of(&session, &actor);
     let refused = |status: StatusCode, e: &dyn std::fmt::Display| PageError::refused(status, e.to_string());
     let mut query = ImportQuery::default();
     let mut file = None;
@@ -90,7 +91,7 @@ pub async fn import(
     }
     let Some((mut file, slot)) = file else {
         let page = ImportPage {
-            signed_in_as: Some(email),
+            signed_in_as: Some(me),
             problem: Some("Choose a file to import.".into()),
             summary: None,
         };
@@ -103,9 +104,9 @@ pub async fn import(
     })
     .await?;
     match outcome {
-        Ok(summary) => html(ImportPage { signed_in_as: Some(email), problem: None, summary: Some(summary) }),
+        Ok(summary) => html(ImportPage { signed_in_as: Some(me), problem: None, summary: Some(summary) }),
         Err(ServiceError::Invalid { detail, .. }) => {
-            unprocessable(ImportPage { signed_in_as: Some(email), problem: Some(detail), summary: None })
+            unprocessable(ImportPage { signed_in_as: Some(me), problem: Some(detail), summary: None })
         }
         Err(e) => Err(e.into()),
     }

@@ -7,6 +7,7 @@ use askama::Template;
 
 use super::{PageError, day, html, session, words};
 use crate::domain::london;
+use crate::http::pages::session::Me;
 use crate::service::dashboard::Dashboard;
 use crate::service::views::RequestView;
 use crate::service::{Page, Service};
@@ -14,7 +15,7 @@ use crate::service::{Page, Service};
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
-    signed_in_as: Option<String>,
+    signed_in_as: Option<Me>,
     today: String,
     /// Each count at the top: where it links, the number, and what it counts.
     counts: Vec<(String, i64, String)>,
@@ -75,12 +76,13 @@ pub async fn show(
     svc: web::Data<Service>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
-    let email = actor.email.clone();
+    let me = Me::of(&session, &actor);
+    let actor = session::narrowed(&session, actor);
     let d = web::block(move || svc.dashboard(&actor)).await??;
-    html(page(email, d))
+    html(page(me, d))
 }
 
-fn page(email: String, d: Dashboard) -> DashboardPage {
+fn page(me: Me, d: Dashboard) -> DashboardPage {
     let soon = day(d.soon);
     let lists = vec![
         List::of(
@@ -116,7 +118,7 @@ fn page(email: String, d: Dashboard) -> DashboardPage {
     ));
     counts.push(("/holding-pen".into(), d.holding_pen, "in the holding pen".into()));
     DashboardPage {
-        signed_in_as: Some(email),
+        signed_in_as: Some(me),
         today: day(d.today),
         counts,
         lists,

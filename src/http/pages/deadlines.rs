@@ -8,13 +8,14 @@ use serde::Deserialize;
 
 use super::{PageError, day, html, session};
 use crate::domain::london;
+use crate::http::pages::session::Me;
 use crate::service::deadlines::DeadlineQuery;
 use crate::service::{Service, ServiceError};
 
 #[derive(Template)]
 #[template(path = "deadlines.html")]
 struct CalculatorPage {
-    signed_in_as: Option<String>,
+    signed_in_as: Option<Me>,
     /// Each regime's name and description.
     regimes: Vec<(String, String)>,
     regime: String,
@@ -85,7 +86,7 @@ pub async fn show(
     };
     let refused = problem.is_some();
     let mut response = html(CalculatorPage {
-        signed_in_as: Some(actor.email),
+        signed_in_as: Some(Me::of(&session, &actor)),
         regimes: regimes.into_iter().map(|r| (r.name, r.description)).collect(),
         regime,
         received,

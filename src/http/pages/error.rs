@@ -5,6 +5,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
+use crate::http::pages::session::Me;
 use crate::service::ServiceError;
 
 #[derive(Debug, thiserror::Error)]
@@ -59,7 +60,7 @@ impl From<actix_web::error::BlockingError> for PageError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
-    signed_in_as: Option<String>,
+    signed_in_as: Option<Me>,
     heading: &'a str,
     message: &'a str,
 }

@@ -14,13 +14,16 @@ mod downloads;
 mod error;
 mod guard;
 mod passages;
+mod password;
 mod pen;
+mod people;
 mod report;
 mod request;
 mod search;
 mod session;
 mod sign_in;
 pub mod throttle;
+mod workspaces;
 
 use actix_session::SessionMiddleware;
 use actix_session::config::CookieContentSecurity;
@@ -86,6 +89,21 @@ pages! {
     get "/sign-in" => sign_in::form,
     post "/sign-in" => sign_in::submit,
     post "/sign-out" => sign_in::sign_out,
+    get "/forgot-password" => password::forgot_form,
+    post "/forgot-password" => password::forgot,
+    get "/reset-password/{token}" => password::reset_form,
+    post "/reset-password/{token}" => password::reset,
+    get "/workspaces" => workspaces::list,
+    post "/workspaces" => workspaces::create,
+    post "/switch-workspace" => workspaces::switch,
+    get "/workspaces/{slug}/members" => workspaces::members,
+    post "/workspaces/{slug}/members" => workspaces::add_member,
+    post "/workspaces/{slug}/members/{id}/role" => workspaces::change_member,
+    post "/workspaces/{slug}/members/{id}/remove" => workspaces::remove_member,
+    get "/users" => people::list,
+    post "/users" => people::add,
+    post "/users/{id}/role" => people::change_role,
+    post "/users/{id}/password-link" => people::send_link,
     get "/deadlines" => deadlines::show,
     get "/search" => search::show,
     get "/holding-pen" => pen::list,
@@ -127,6 +145,25 @@ fn asset(content_type: &str, body: &'static str) -> HttpResponse {
 fn html(page: impl askama::Template) -> Result<HttpResponse, PageError> {
     let body = page.render().map_err(|e| PageError::Broken(format!("a page could not be rendered: {e}")))?;
     Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body))
+}
+
+/// A choice a form's select sent (a role), as the service takes it; anything else is refused in
+/// the same words as the API's.
+fn chosen<T: std::str::FromStr<Err = crate::domain::UnknownValue>>(
+    field: &str,
+    text: &str,
+) -> crate::service::ServiceResult<T> {
+    text.trim().parse().map_err(|e: crate::domain::UnknownValue| {
+        crate::service::ServiceError::invalid_fields(vec![crate::service::FieldError::new(
+            field,
+            e.to_string(),
+        )])
+    })
+}
+
+/// Where a form sends the browser once it has done its work.
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, to.to_string())).finish()
 }
 
 /// A date as the pages write it: 6 Dec 2026.

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::{PageError, day, html, session, words};
 use crate::domain::london;
+use crate::http::pages::session::Me;
 use crate::service::ingest::pen::{AssignInput, DiscardInput, PenMessage};
 use crate::service::{Actor, Page, Paging, Service, ServiceError, ServiceResult};
 
@@ -19,7 +20,7 @@ const PER_PAGE: u32 = 25;
 #[derive(Template)]
 #[template(path = "pen.html")]
 struct PenPage {
-    signed_in_as: Option<String>,
+    signed_in_as: Option<Me>,
     total: i64,
     rows: Vec<Waiting>,
     done: Option<String>,
@@ -53,7 +54,7 @@ pub async fn list(
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
     let done = session::flashed(&session);
-    html(page(&svc, actor, q.into_inner().page.unwrap_or(1).max(1), done, None).await?)
+    html(page(&svc, &session, actor, q.into_inner().page.unwrap_or(1).max(1), done, None).await?)
 }
 
 #[derive(Deserialize)]
@@ -128,7 +129,7 @@ async fn after(
         // A reply no longer waiting, or not the actor's to see, is a 404 as everywhere.
         Err(e) => return Err(e.into()),
     };
-    let mut response = html(page(svc, actor, 1, None, Some(problem)).await?)?;
+    let mut response = html(page(svc, session, actor, 1, None, Some(problem)).await?)?;
     *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     Ok(response)
 }
@@ -148,19 +149,21 @@ fn by_reference(svc: &Service, actor: &Actor, reference: &str) -> ServiceResult<
 
 async fn page(
     svc: &web::Data<Service>,
+    session: &Session,
     actor: Actor,
     number: u32,
     done: Option<String>,
     problem: Option<String>,
 ) -> Result<PenPage, PageError> {
-    let email = actor.email.clone();
+    let me = Me::of(session, &actor);
+    let actor = session::narrowed(session, actor);
     let svc = svc.clone();
     let waiting: Page<PenMessage> =
         web::block(move || svc.holding_pen(&actor, None, Paging::new(Some(number), Some(PER_PAGE))?))
             .await??;
     let more = i64::from(number) * i64::from(PER_PAGE) < waiting.total;
     Ok(PenPage {
-        signed_in_as: Some(email),
+        signed_in_as: Some(me),
         total: waiting.total,
         rows: waiting
             .items

@@ -8,6 +8,7 @@ use askama::Template;
 
 use super::{PageError, html, session};
 use crate::domain::london;
+use crate::http::pages::session::Me;
 use crate::service::codings::CampaignAgreement;
 use crate::service::report::{CampaignReport, QuestionReport, denominator_words};
 use crate::service::{Service, ServiceError};
@@ -15,7 +16,7 @@ use crate::service::{Service, ServiceError};
 #[derive(Template)]
 #[template(path = "report.html")]
 struct ReportPage {
-    signed_in_as: Option<String>,
+    signed_in_as: Option<Me>,
     campaign: i64,
     title: String,
     codebook: i64,
@@ -53,7 +54,7 @@ pub async fn show(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
-    let (id, email) = (id.into_inner(), actor.email.clone());
+    let (id, me) = (id.into_inner(), Me::of(&session, &actor));
     let (title, (report, mut charts), agreement) = web::block(move || {
         let title = svc.campaign(&actor, id, london::today())?.campaign.title;
         let report = svc.report_with_charts(&actor, id)?;
@@ -73,7 +74,7 @@ pub async fn show(
     let agreement = agreement.map(|a| agreement_rows(&report, a));
     let r = &report.responses;
     html(ReportPage {
-        signed_in_as: Some(email),
+        signed_in_as: Some(me),
         campaign: id,
         title,
         codebook: report.codebook.id,

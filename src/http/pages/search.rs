@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::passages::{Piece, marked};
 use super::{PageError, day, html, session};
 use crate::domain::london;
+use crate::http::pages::session::Me;
 use crate::service::search::SearchQuery;
 use crate::service::{Service, ServiceError};
 
@@ -19,7 +20,7 @@ const PER_PAGE: u32 = 20;
 #[derive(Template)]
 #[template(path = "search.html")]
 struct SearchPage {
-    signed_in_as: Option<String>,
+    signed_in_as: Option<Me>,
     q: String,
     searched: bool,
     total: i64,
@@ -53,11 +54,12 @@ pub async fn show(
     form: web::Query<SearchForm>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
-    let email = actor.email.clone();
+    let me = Me::of(&session, &actor);
+    let actor = session::narrowed(&session, actor);
     let SearchForm { q, page } = form.into_inner();
     let number = page.unwrap_or(1).max(1);
     let mut result = SearchPage {
-        signed_in_as: Some(email),
+        signed_in_as: Some(me),
         q: q.clone(),
         searched: !q.trim().is_empty(),
         total: 0,

@@ -8,6 +8,8 @@ use super::PageError;
 use crate::service::{Actor, Service};
 
 const USER: &str = "user";
+/// What the session keeps of the password it was signed in with (`Service::session_stamp`).
+const STAMP: &str = "stamp";
 
 /// The signed-in user, or a trip to the sign-in page and back to this one.
 pub async fn signed_in(
@@ -18,8 +20,9 @@ pub async fn signed_in(
     let back =
         || PageError::SignIn { next: req.uri().path_and_query().map_or("/", |p| p.as_str()).to_string() };
     let Some(user_id) = session.get::<i64>(USER).map_err(|_| back())? else { return Err(back()) };
+    let stamp = session.get::<String>(STAMP).ok().flatten().unwrap_or_default();
     let svc = svc.clone();
-    match web::block(move || svc.session_actor(user_id)).await? {
+    match web::block(move || svc.session_actor(user_id, &stamp)).await? {
         Ok(actor) => Ok(actor),
         Err(crate::service::ServiceError::Unauthorized(_)) => {
             session.purge();
@@ -31,11 +34,72 @@ pub async fn signed_in(
 
 /// Starts a session for a user who has just signed in: a new session id, so that one planted
 /// before sign-in is worth nothing.
-pub fn start(session: &Session, actor: &Actor) -> Result<(), PageError> {
+pub fn start(session: &Session, actor: &Actor, stamp: &str) -> Result<(), PageError> {
     session.renew();
-    session
-        .insert(USER, actor.user_id)
-        .map_err(|e| PageError::Broken(format!("the session could not be written: {e}")))
+    let written = |e: actix_session::SessionInsertError| {
+        PageError::Broken(format!("the session could not be written: {e}"))
+    };
+    session.insert(USER, actor.user_id).map_err(written)?;
+    session.insert(STAMP, stamp).map_err(written)
+}
+
+/// The slug of the workspace the signed-in user chose to work in; none for all of theirs.
+const WORKING_IN: &str = "working_in";
+
+/// What the header of every page shows of whoever is signed in: who they are, the workspace
+/// switcher, and the links their roles open.
+pub struct Me {
+    pub email: String,
+    pub admin: bool,
+    /// Their workspaces, slug and name, for the switcher (shown with two or more).
+    pub workspaces: Vec<(String, String)>,
+    /// The slug of the workspace they chose to work in, if they chose one.
+    pub current: Option<String>,
+}
+
+impl Me {
+    pub fn of(session: &Session, actor: &Actor) -> Self {
+        Me {
+            email: actor.email.clone(),
+            admin: actor.role.can_manage_users(),
+            workspaces: actor.workspaces.iter().map(|m| (m.workspace.clone(), m.name.clone())).collect(),
+            current: working_in(session, actor),
+        }
+    }
+
+    /// Whether `slug` is the workspace chosen, for the switcher's selected option.
+    pub fn is_current(&self, slug: &str) -> bool {
+        self.current.as_deref() == Some(slug)
+    }
+}
+
+/// The workspace the user chose to work in, while they are still one of its members.
+fn working_in(session: &Session, actor: &Actor) -> Option<String> {
+    let slug = session.get::<String>(WORKING_IN).ok().flatten()?;
+    actor.workspaces.iter().any(|m| m.workspace == slug).then_some(slug)
+}
+
+/// The actor as the pages that list things see them: within the workspace they chose to work
+/// in, or all of theirs. Pages of one object keep the whole actor, so that a link to a request
+/// of another of their workspaces still opens.
+pub fn narrowed(session: &Session, mut actor: Actor) -> Actor {
+    if let Some(slug) = working_in(session, &actor) {
+        actor.workspaces.retain(|m| m.workspace == slug);
+    }
+    actor
+}
+
+/// Chooses the workspace to work in (`None`: all of them).
+pub fn work_in(session: &Session, slug: Option<&str>) -> Result<(), PageError> {
+    match slug {
+        Some(slug) => session
+            .insert(WORKING_IN, slug)
+            .map_err(|e| PageError::Broken(format!("the session could not be written: {e}"))),
+        None => {
+            session.remove(WORKING_IN);
+            Ok(())
+        }
+    }
 }
 
 const FLASH: &str = "flash";

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::throttle::{self, Throttle};
 use super::{PageError, html, session};
+use crate::http::pages::session::Me;
 use crate::service::{Service, ServiceError};
 
 const FORM_TOKEN: &str = "sign_in_token";
@@ -17,10 +18,12 @@ const FORM_TOKEN: &str = "sign_in_token";
 #[derive(Template)]
 #[template(path = "sign_in.html")]
 struct SignInPage {
-    signed_in_as: Option<String>,
+    signed_in_as: Option<Me>,
     token: String,
     next: String,
     email: String,
+    /// What was just done (a password set), shown once.
+    notice: Option<String>,
     problem: Option<String>,
 }
 
@@ -44,6 +47,7 @@ pub async fn form(session: Session, q: web::Query<NextQuery>) -> Result<HttpResp
         token: form_token(&session)?,
         next: safe_next(q.into_inner().next.as_deref()).to_string(),
         email: String::new(),
+        notice: session::flashed(&session),
         problem: None,
     };
     html(page)
@@ -79,10 +83,14 @@ pub async fn submit(
             ),
         ));
     }
-    match web::block(move || svc.sign_in(&form.email, &form.password)).await? {
-        Ok(actor) => {
+    let signed = web::block(move || {
+        let actor = svc.sign_in(&form.email, &form.password)?;
+        Ok::<_, ServiceError>((svc.session_stamp(actor.user_id)?, actor))
+    });
+    match signed.await? {
+        Ok((stamp, actor)) => {
             throttle.succeeded(&keys[0].0);
-            session::start(&session, &actor)?;
+            session::start(&session, &actor, &stamp)?;
             Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, next)).finish())
         }
         Err(ServiceError::Unauthorized(why)) => {
@@ -92,6 +100,7 @@ pub async fn submit(
                 token: form_token(&session)?,
                 next,
                 email,
+                notice: None,
                 problem: Some(why),
             };
             let mut response = html(page)?;

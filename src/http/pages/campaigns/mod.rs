@@ -15,13 +15,14 @@ use serde::Deserialize;
 use super::{PageError, day, html, session, words};
 use crate::charts::{Series, grouped_bars};
 use crate::domain::london;
+use crate::http::pages::session::Me;
 use crate::service::requests::RequestQuery;
 use crate::service::{Paging, Service, ServiceError};
 
 #[derive(Template)]
 #[template(path = "campaigns.html")]
 struct CampaignsPage {
-    signed_in_as: Option<String>,
+    signed_in_as: Option<Me>,
     total: i64,
     rows: Vec<CampaignRow>,
 }
@@ -41,11 +42,12 @@ pub async fn list(
     svc: web::Data<Service>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
-    let email = actor.email.clone();
+    let me = Me::of(&session, &actor);
+    let actor = session::narrowed(&session, actor);
     let page =
         web::block(move || svc.list_campaigns(&actor, None, Paging::new(Some(1), Some(500))?)).await??;
     html(CampaignsPage {
-        signed_in_as: Some(email),
+        signed_in_as: Some(me),
         total: page.total,
         rows: page
             .items
@@ -65,7 +67,7 @@ pub async fn list(
 #[derive(Template)]
 #[template(path = "campaign.html")]
 struct CampaignPage {
-    signed_in_as: Option<String>,
+    signed_in_as: Option<Me>,
     id: i64,
     title: String,
     workspace: String,
@@ -115,7 +117,7 @@ pub async fn show(
     let actor = session::signed_in(&req, &session, &svc).await?;
     let said = session::flashed(&session);
     let (id, q) = (id.into_inner(), q.into_inner());
-    let email = actor.email.clone();
+    let me = Me::of(&session, &actor);
     let status = q.status.clone().filter(|s| !s.is_empty());
     let page = q.page.unwrap_or(1).max(1);
     let today = london::today();
@@ -156,7 +158,7 @@ pub async fn show(
     let more = i64::from(page) * i64::from(PER_PAGE) < bodies.total;
     let c = progress.campaign;
     html(CampaignPage {
-        signed_in_as: Some(email),
+        signed_in_as: Some(me),
         id,
         title: c.title,
         workspace: c.workspace,

@@ -8,6 +8,7 @@ use askama::Template;
 
 use crate::domain::london;
 use crate::http::pages::coding::Posted;
+use crate::http::pages::session::Me;
 use crate::http::pages::{PageError, html, session};
 use crate::service::campaigns::{NewCampaignInput, Targets};
 use crate::service::{Actor, Service};
@@ -19,7 +20,7 @@ please tell me …\n\nPlease quote our reference {{request.reference}} in your r
 #[derive(Template, Default)]
 #[template(path = "new_campaign.html")]
 pub(super) struct NewCampaignPage {
-    signed_in_as: Option<String>,
+    signed_in_as: Option<Me>,
     /// Slug and name of each workspace where the user may create campaigns.
     workspaces: Vec<(String, String)>,
     regimes: Vec<(String, String)>,
@@ -42,12 +43,15 @@ pub async fn form(
     svc: web::Data<Service>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
+    // The workspace the user is working in is the one chosen.
+    let workspace = Me::of(&session, &actor).current.unwrap_or_default();
     let page = NewCampaignPage {
+        workspace,
         body: SAMPLE_BODY.into(),
         subject: "Freedom of Information request {{request.reference}}".into(),
         regime: "foia".into(),
         all: true,
-        ..blank(&svc, &actor)?
+        ..blank(&svc, &session, &actor)?
     };
     html(page)
 }
@@ -103,7 +107,7 @@ pub async fn create(
         body: text("body"),
         regions: regions.join(", "),
         all,
-        ..blank(&svc, &actor)?
+        ..blank(&svc, &session, &actor)?
     };
     let mut response = html(page)?;
     *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -111,7 +115,7 @@ pub async fn create(
 }
 
 /// The form's choices: the workspaces the user may create campaigns in, and the laws.
-fn blank(svc: &Service, actor: &Actor) -> Result<NewCampaignPage, PageError> {
+fn blank(svc: &Service, session: &Session, actor: &Actor) -> Result<NewCampaignPage, PageError> {
     let workspaces: Vec<(String, String)> = actor
         .workspaces
         .iter()
@@ -130,7 +134,7 @@ fn blank(svc: &Service, actor: &Actor) -> Result<NewCampaignPage, PageError> {
         .map(|r| (r.name.clone(), format!("{} ({})", r.name, r.description)))
         .collect();
     Ok(NewCampaignPage {
-        signed_in_as: Some(actor.email.clone()),
+        signed_in_as: Some(Me::of(session, actor)),
         workspaces,
         regimes,
         ..NewCampaignPage::default()

@@ -11,6 +11,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{PageError, html, session};
+use crate::http::pages::session::Me;
 use crate::service::codings::SubmitCodings;
 use crate::service::{FieldError, Service, ServiceError};
 pub use form::Posted;
@@ -23,9 +24,9 @@ pub async fn show(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
-    let (id, email) = (id.into_inner(), actor.email.clone());
+    let (id, me) = (id.into_inner(), Me::of(&session, &actor));
     let sheet = web::block(move || svc.coding_sheet(&actor, id)).await??;
-    let mut page = view::page(email, sheet, &Posted::default(), Vec::new());
+    let mut page = view::page(me, sheet, &Posted::default(), Vec::new());
     page.saved = session::flashed(&session);
     html(page)
 }
@@ -40,7 +41,7 @@ pub async fn submit(
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
-    let (id, email) = (id.into_inner(), actor.email.clone());
+    let (id, me) = (id.into_inner(), Me::of(&session, &actor));
     let posted = Posted::parse(&body);
     let svc2 = svc.clone();
     let actor2 = actor.clone();
@@ -63,7 +64,7 @@ pub async fn submit(
             }
         }
     };
-    let page = view::page(email, sheet, &posted, problems);
+    let page = view::page(me, sheet, &posted, problems);
     let mut response = html(page)?;
     *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     Ok(response)

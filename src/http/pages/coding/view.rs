@@ -6,12 +6,13 @@ use askama::Template;
 use super::form::Posted;
 use crate::domain::codebook::{Codebook, Question, QuestionKind, YES_NO_UNCLEAR};
 use crate::http::pages::passages::{Piece, marked};
+use crate::http::pages::session::Me;
 use crate::service::codings::{AnswerFields, CodingSheet, CodingView, QuestionState, SHOWN_CHARS};
 
 #[derive(Template)]
 #[template(path = "code.html")]
 pub struct CodePage {
-    pub signed_in_as: Option<String>,
+    pub signed_in_as: Option<Me>,
     pub id: i64,
     pub reference: String,
     pub campaign: i64,
@@ -74,7 +75,7 @@ pub struct Given {
 }
 
 /// The page for a sheet; `posted` refills the form when it comes back with problems.
-pub fn page(email: String, sheet: CodingSheet, posted: &Posted, problems: Vec<String>) -> CodePage {
+pub fn page(me: Me, sheet: CodingSheet, posted: &Posted, problems: Vec<String>) -> CodePage {
     let book = &sheet.codebook;
     let mut suggested: Vec<(String, String, String)> = Vec::new();
     let texts = sheet
@@ -105,7 +106,7 @@ pub fn page(email: String, sheet: CodingSheet, posted: &Posted, problems: Vec<St
         .collect();
     let c = sheet.codings;
     CodePage {
-        signed_in_as: Some(email),
+        signed_in_as: Some(me),
         id: c.request,
         reference: c.reference,
         campaign: c.campaign,

@@ -161,7 +161,7 @@ async fn answer(
             Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/requests/{id}"))).finish())
         }
         Err(problem) => {
-            let mut page = render(svc, actor, id).await?;
+            let mut page = render(svc, session, actor, id).await?;
             page.problem = Some(problem);
             page.typed = typed;
             let mut response = html(page)?;

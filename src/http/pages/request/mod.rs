@@ -15,6 +15,7 @@ use crate::domain::inbound::suggest::Classification;
 use crate::domain::inbound::{Extraction, Outcome};
 use crate::domain::london;
 use crate::domain::vocab::Outcome as ResponseOutcome;
+use crate::http::pages::session::Me;
 use crate::service::{Actor, Service, ServiceError};
 
 pub use actions::{classify, record};
@@ -22,7 +23,7 @@ pub use actions::{classify, record};
 #[derive(Template)]
 #[template(path = "request.html")]
 struct RequestPage {
-    signed_in_as: Option<String>,
+    signed_in_as: Option<Me>,
     id: i64,
     campaign: Option<i64>,
     reference: String,
@@ -80,14 +81,19 @@ pub async fn show(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
     let actor = session::signed_in(&req, &session, &svc).await?;
-    let mut page = render(&svc, actor, id.into_inner()).await?;
+    let mut page = render(&svc, &session, actor, id.into_inner()).await?;
     page.done = session::flashed(&session);
     html(page)
 }
 
 /// The page of a request as the actor sees it now.
-async fn render(svc: &web::Data<Service>, actor: Actor, id: i64) -> Result<RequestPage, PageError> {
-    let email = actor.email.clone();
+async fn render(
+    svc: &web::Data<Service>,
+    session: &Session,
+    actor: Actor,
+    id: i64,
+) -> Result<RequestPage, PageError> {
+    let me = Me::of(session, &actor);
     let today = london::today();
     let svc = svc.clone();
     let (detail, clock) = web::block(move || {
@@ -172,7 +178,7 @@ async fn render(svc: &web::Data<Service>, actor: Actor, id: i64) -> Result<Reque
         .collect();
     let r = detail.request;
     Ok(RequestPage {
-        signed_in_as: Some(email),
+        signed_in_as: Some(me),
         id,
         campaign: r.campaign_id,
         reference: r.reference,
