@@ -1,29 +1,64 @@
-// foitrack's one script. The pages work without it; it only adds the coding workspace's
-// keyboard shortcuts: E attaches the selected words to the question in hand as evidence, N and P
-// go to the next and previous reply. Offsets count Unicode code points from the start of the
-// text, as the server does.
+// foitrack's one script. The pages work without it; it adds two things.
+// - Partial updates: a form marked data-partial is sent in the background, and only the page's
+//   main part is replaced by the answer, keeping the header, the scroll and the focus near the
+//   form; the answer's message (saved, or what was wrong) then takes the focus.
+// - The coding workspace's keyboard shortcuts: E attaches the selected words to the question in
+//   hand as evidence, N and P go to the next and previous reply. Offsets count Unicode code
+//   points from the start of the text, as the server does.
 (function () {
   "use strict";
-  var coding = document.getElementById("coding");
-  if (!coding) return;
 
-  var current = null;
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-partial") || e.defaultPrevented) return;
+    e.preventDefault();
+    var body = new URLSearchParams(new FormData(form, e.submitter || null));
+    var action = (e.submitter && e.submitter.formAction) || form.action;
+    fetch(action, { method: "POST", body: body, credentials: "same-origin" })
+      .then(function (res) {
+        return res.text().then(function (html) { show(res.url, html); });
+      })
+      .catch(function () { form.submit(); });
+  });
+
+  // Puts the answer's main part in place of ours; anything that is not a page of ours (a
+  // sign-in page after the session ended, say) is opened as a whole.
+  function show(url, html) {
+    var page = new DOMParser().parseFromString(html, "text/html");
+    var main = page.querySelector("main");
+    if (!main || page.querySelector("form[action^='/sign-in']")) { window.location.assign(url); return; }
+    document.querySelector("main").replaceWith(document.adoptNode(main));
+    document.title = page.title;
+    if (url !== window.location.href) window.history.replaceState(null, "", url);
+    var said = main.querySelector(".saved, .problem") || main.querySelector("h1");
+    if (said) { said.tabIndex = -1; said.focus(); }
+    setUpCoding();
+  }
+
+  var coding = null, current = null, status = null;
+
+  function setUpCoding() {
+    coding = document.getElementById("coding");
+    current = null;
+    if (!coding) return;
+    var first = coding.querySelector(".evidence");
+    if (first) setCurrent(first.closest("fieldset.question"));
+    coding.addEventListener("focusin", function (e) { setCurrent(e.target.closest("fieldset.question")); });
+    coding.addEventListener("click", function (e) { setCurrent(e.target.closest("fieldset.question")); });
+    status = document.createElement("p");
+    status.className = "announce";
+    status.setAttribute("role", "status");
+    coding.parentNode.insertBefore(status, coding);
+  }
+
   function setCurrent(fieldset) {
     if (!fieldset || !fieldset.querySelector(".evidence")) return;
     if (current) current.classList.remove("current");
     current = fieldset;
     current.classList.add("current");
   }
-  var first = coding.querySelector(".evidence");
-  if (first) setCurrent(first.closest("fieldset.question"));
-  coding.addEventListener("focusin", function (e) { setCurrent(e.target.closest("fieldset.question")); });
-  coding.addEventListener("click", function (e) { setCurrent(e.target.closest("fieldset.question")); });
 
-  var status = document.createElement("p");
-  status.className = "announce";
-  status.setAttribute("role", "status");
-  coding.parentNode.insertBefore(status, coding);
-  function say(words) { status.textContent = words; }
+  function say(words) { if (status) status.textContent = words; }
 
   function codePoints(s) { return Array.from(s).length; }
 
@@ -63,8 +98,10 @@
     if (link) window.location.assign(link.href);
   }
 
+  setUpCoding();
+
   document.addEventListener("keydown", function (e) {
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (!coding || e.ctrlKey || e.metaKey || e.altKey) return;
     var t = e.target;
     if (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)) return;
     var key = e.key.toLowerCase();

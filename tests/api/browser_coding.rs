@@ -67,8 +67,14 @@ async fn a_coder_codes_by_selecting_a_passage(db: &TestDb) {
     let quoted = browser.shown(Locator::Css("#q-offers_abt .quotes li")).await;
     assert_eq!(quoted.text().await.unwrap(), format!("“{phrase}”"));
     b.find(Locator::Css("#q-offers_abt input[value=no]")).await.unwrap().click().await.unwrap();
+    // A mark on this page's window: it survives a partial update, not a new page.
+    b.execute("window.stayed = true; return true;", vec![]).await.unwrap();
     b.find(Locator::Css("#coding button[type=submit]")).await.unwrap().click().await.unwrap();
     browser.shown(Locator::Css(".saved")).await;
+    let stayed = b.execute("return window.stayed === true;", vec![]).await.unwrap();
+    assert_eq!(stayed, json!(true), "saved in the background: only the main part was replaced");
+    let focused = b.execute("return document.activeElement.className;", vec![]).await.unwrap();
+    assert_eq!(focused, json!("saved"), "the message takes the focus");
     let kept = b.find(Locator::Css("#q-offers_abt blockquote")).await.unwrap();
     assert_eq!(kept.text().await.unwrap(), phrase, "the answer is saved with its passage");
 

@@ -35,9 +35,10 @@ use actix_web::{HttpResponse, web};
 
 pub use error::PageError;
 
-/// What every page may load: only our own stylesheet, scripts and images, and nothing may frame it.
+/// What every page may load: only our own stylesheet, scripts and images, and forms sent in the
+/// background only to us (`connect-src`); nothing may frame it.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; script-src 'self'; \
-    img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The pages' routes, with their session, their origin check and their headers.
 pub fn configure(
