@@ -32,8 +32,24 @@ async fn coders_code_and_a_researcher_decides_on_the_pages(db: &TestDb) {
     let request = w.ids[0];
     let campaign =
         app.get(&format!("/api/v1/requests/{request}")).await.ok()["campaign_id"].as_i64().unwrap();
-    let (one_token, _) = plan_two_coders(app, campaign).await;
     let message = w.deliver(w.expand("response_plain.eml")).await.body["id"].as_i64().unwrap();
+    // Without a coding plan, the request page offers no coding, which would only be refused.
+    let unplanned = signed_in(app, "admin@example.org").await.get(&format!("/requests/{request}")).await;
+    assert!(!unplanned.text.contains("Code its reply"), "{}", unplanned.text);
+    let (one_token, _) = plan_two_coders(app, campaign).await;
+    let planned = signed_in(app, "admin@example.org").await.get(&format!("/requests/{request}")).await;
+    assert!(
+        planned.text.contains(&format!("href=\"/requests/{request}/code\">Code its reply")),
+        "{}",
+        planned.text
+    );
+    // A viewer reads the coding sheet, with no button that would be refused.
+    app.user("viewer@example.org", "viewer", None).await;
+    let read_only =
+        signed_in(app, "viewer@example.org").await.get(&format!("/requests/{request}/code")).await;
+    assert_eq!(read_only.status, 200);
+    assert!(read_only.text.contains("lets you read the coding, not answer"), "{}", read_only.text);
+    assert!(!read_only.text.contains("Save my answers"));
     let text = app.get(&format!("/api/v1/requests/{request}")).await.ok()["incoming"][0]["text"]
         .as_str()
         .unwrap()

@@ -138,6 +138,13 @@ impl Service {
         })
     }
 
+    /// Whether a campaign has a coding plan, so that its replies can be coded.
+    pub fn has_coding_plan(&self, actor: &Actor, campaign_id: i64) -> ServiceResult<bool> {
+        let mut conn = self.db().conn()?;
+        self.campaign_for(&mut conn, actor, campaign_id, Intent::Read)?;
+        Ok(store::plan(&mut conn, campaign_id)?.is_some())
+    }
+
     /// A campaign's coding plan, for anyone in its workspace.
     pub fn coding_plan(&self, actor: &Actor, campaign_id: i64) -> ServiceResult<CodingPlanView> {
         let mut conn = self.db().conn()?;

@@ -50,6 +50,8 @@ pub struct CodingSheet {
     /// them, else all of the campaign's.
     pub previous: Option<Queued>,
     pub next: Option<Queued>,
+    /// Whether the actor's role lets them answer (a viewer only reads).
+    pub may_code: bool,
 }
 
 /// What an adjudicator needs on one screen: the open disagreements with the codebook to answer
@@ -162,7 +164,11 @@ impl Service {
                 .map(|(request, reference)| Queued { request, reference })
                 .collect();
             let (previous, next) = neighbours(&queue, &request.reference);
+            let may_code = actor
+                .membership(request.workspace_id)
+                .is_some_and(|m| !m.archived && m.role.can_record_events());
             Ok(CodingSheet {
+                may_code,
                 codings,
                 codebook: coding.codebook,
                 campaign_title: coding.campaign.title,

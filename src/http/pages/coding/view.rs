@@ -23,6 +23,8 @@ pub struct CodePage {
     pub texts: Vec<TextView>,
     pub questions: Vec<QuestionView>,
     pub open: usize,
+    /// A viewer reads the codings without a button to save any.
+    pub may_code: bool,
     pub problems: Vec<String>,
     /// What was just done, once.
     pub saved: Option<String>,
@@ -116,6 +118,7 @@ pub fn page(me: Me, sheet: CodingSheet, posted: &Posted, problems: Vec<String>) 
         next: sheet.next.map(|q| (q.request, q.reference)),
         texts,
         open: questions.iter().filter(|q| q.open).count(),
+        may_code: sheet.may_code,
         questions,
         saved: None,
         problems,

@@ -96,8 +96,17 @@ async fn render(
     let me = Me::of(session, &actor);
     let today = london::today();
     let svc = svc.clone();
-    let (detail, clock) = web::block(move || {
-        Ok::<_, ServiceError>((svc.request(&actor, id, today)?, svc.request_deadline(&actor, id, today)?))
+    let (detail, clock, codable) = web::block(move || {
+        let detail = svc.request(&actor, id, today)?;
+        let clock = svc.request_deadline(&actor, id, today)?;
+        // A reply is coded once its campaign has a coding plan; before, the link would lead to
+        // a refusal.
+        let replied = detail.incoming.iter().any(|m| m.outcome == Outcome::Response);
+        let codable = match detail.request.campaign_id {
+            Some(campaign) if replied => svc.has_coding_plan(&actor, campaign)?,
+            _ => false,
+        };
+        Ok::<_, ServiceError>((detail, clock, codable))
     })
     .await??;
     let date = |d: Option<NaiveDate>| d.map(day).unwrap_or_else(|| "not yet".into());
@@ -120,8 +129,6 @@ async fn render(
         let what = format!("Mail to {} ({})", m.to, words(&m.state));
         timeline.push((on, happening(on, what, m.subject.clone())));
     }
-    let codable = detail.request.campaign_id.is_some()
-        && detail.incoming.iter().any(|m| m.outcome == Outcome::Response);
     for m in &detail.incoming {
         let on = london::london_date(m.received_at);
         let from = m.from.clone().unwrap_or_else(|| "an unknown sender".into());
