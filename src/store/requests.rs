@@ -182,8 +182,9 @@ fn in_scope(f: &RequestFilter, sqlite: bool) -> Boxed<'_> {
 
 /// The filtered requests, without joining the bodies: counting a join costs SQLite a row lookup
 /// per match (60 ms instead of 2 ms for 35,000 overdue requests), so the region filter is a
-/// subquery and the names of a page's bodies are fetched separately.
-fn filtered(f: &RequestFilter, sqlite: bool) -> Boxed<'_> {
+/// subquery and the names of a page's bodies are fetched separately. `counting` is for the
+/// count of a list, which SQLite may answer by another index than the page.
+fn filtered(f: &RequestFilter, sqlite: bool, counting: bool) -> Boxed<'_> {
     let mut q: Boxed = in_scope(f, sqlite);
     if let Some(id) = f.campaign_id {
         q = q.filter(requests::campaign_id.eq(id));
@@ -216,8 +217,14 @@ fn filtered(f: &RequestFilter, sqlite: bool) -> Boxed<'_> {
                 .filter(requests::due_on.lt(today))
                 .filter(requests::very_overdue_on.ge(today)),
             // Very overdue is later than due. Saying `due_on` too lets SQLite take a page of
-            // them, oldest deadline first, from `(workspace_id, state, due_on)` in order, while
-            // it counts them from `(workspace_id, state, very_overdue_on, …)` alone.
+            // them, oldest deadline first, from `(workspace_id, state, due_on)` in order. It
+            // counts them from `(workspace_id, state, very_overdue_on, …)` alone, but over
+            // several workspaces only when `+due_on` keeps it from `(state, due_on)` and a row
+            // lookup per match (41 ms instead of 833 for 345,176 in 50 workspaces).
+            Status::VeryOverdue if sqlite && counting => q
+                .filter(requests::state.eq(awaiting))
+                .filter(diesel::dsl::sql::<diesel::sql_types::Date>("+requests.due_on").lt(today))
+                .filter(requests::very_overdue_on.lt(today)),
             Status::VeryOverdue => q
                 .filter(requests::state.eq(awaiting))
                 .filter(requests::due_on.lt(today))
@@ -314,7 +321,7 @@ pub fn list(
         })?);
     }
     let sqlite = matches!(conn, AnyConnection::Sqlite(_));
-    let q = filtered(f, sqlite).select(RequestRow::as_select());
+    let q = filtered(f, sqlite, false).select(RequestRow::as_select());
     let q = match sort {
         // SQLite would walk the due dates in order and read each row for its very-overdue
         // date, past every very overdue request (oldest first) before the first merely overdue
@@ -372,7 +379,7 @@ pub fn count(conn: &mut AnyConnection, f: &RequestFilter) -> StoreResult<i64> {
         });
     }
     let sqlite = matches!(conn, AnyConnection::Sqlite(_));
-    Ok(filtered(f, sqlite).count().get_result(conn)?)
+    Ok(filtered(f, sqlite, true).count().get_result(conn)?)
 }
 
 pub fn count_in_campaign(conn: &mut AnyConnection, campaign_id: i64) -> StoreResult<i64> {
