@@ -17,6 +17,8 @@ mod support;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use foitrack::service::codebooks::SaveCodebookInput;
+use foitrack::service::codings::CodingPlanInput;
 use foitrack::service::{Paging, Service};
 use foitrack::store::Db;
 use support::{Server, foitrack_binary, uptime};
@@ -65,6 +67,20 @@ fn prepare(url: &str) -> anyhow::Result<(i64, i64)> {
         foitrack::service::requests::RequestQuery { campaign: Some(campaign.id), ..Default::default() };
     let request = service.search_requests(&actor, &query)?;
     let request = request.items.first().ok_or_else(|| anyhow::anyhow!("the campaign has no request"))?;
+    // The study's codebook and a coding plan on the campaign, so that its report and its
+    // disagreements have something to show (with no codings yet: the report's figures over a
+    // million codings are `report_bench`'s).
+    let book = foitrack::domain::codebook::Codebook::from_toml(foitrack::domain::codebook::ABT_CODEBOOK)
+        .map_err(|problems| anyhow::anyhow!("the shipped codebook does not read: {problems:?}"))?;
+    let input = SaveCodebookInput { workspace: Some(campaign.workspace.clone()), codebook: book };
+    let saved = service.save_codebook(&actor, input)?;
+    let plan = CodingPlanInput {
+        codebook: saved.view.summary.id,
+        coders: vec!["load@example.org".into()],
+        double_coded_percent: 0,
+        seed: Some(1),
+    };
+    service.set_coding_plan(&actor, campaign.id, plan)?;
     Ok((campaign.id, request.id))
 }
 

@@ -252,6 +252,10 @@ impl Service {
             if holidays::rules_applied(conn, &fingerprint)? {
                 return Ok(Vec::new());
             }
+            // Minutes for a million open requests: say why nothing else happens meanwhile.
+            tracing::info!(
+                "working out every open request's deadline again under this build's bank holiday rules (once per new build)"
+            );
             let new = self.regimes_on(conn)?;
             let pass = Recalculation {
                 before: Before::Stored,

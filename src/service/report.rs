@@ -239,8 +239,13 @@ impl Service {
     fn response_stats(&self, conn: &mut AnyConnection, campaign_id: i64) -> ServiceResult<ResponseStats> {
         let c = store::responses(conn, campaign_id)?;
         let mut days: Vec<(f64, i64)> = Vec::new();
+        // Read once, on this connection: asking per date would check the holiday files (and take
+        // a pooled connection) a hundred times, a round trip each on PostgreSQL.
+        let regimes = self.regimes_on(conn)?;
         for (regime, received, responded, n) in store::response_dates(conn, campaign_id)? {
-            let regime = self.regime("regime", &regime)?;
+            let regime = regimes
+                .get(&regime)
+                .map_err(|e| ServiceError::internal_from(format!("A stored request's regime {regime}"), e))?;
             let counted = received.succ_opt().map_or(0, |first| regime.count_between(first, responded));
             days.push((f64::from(counted), n));
         }
