@@ -108,13 +108,15 @@ async fn measure(base: &str, campaign: i64, request: i64, samples: usize) -> any
     println!("{} samples per page, one at a time; load on the machine: {}", samples, uptime());
     println!("  {:<44} {:>9} {:>9} {:>9} {:>10}", "page", "median", "p90", "ratio", "bytes");
     let mut baseline = None;
+    let mut failed = Vec::new();
     for path in &pages {
         let (median, p90, bytes) = match time(&client, base, path, samples).await? {
             Ok(figures) => figures,
             Err(status) => {
-                // A page this data cannot show (a report before any coding plan, say) is named,
-                // not timed.
+                // Every page should show on this data: one that does not is named, and the
+                // program fails once the others are timed.
                 println!("  {path:<44} answered {status}: not timed");
+                failed.push(path.as_str());
                 continue;
             }
         };
@@ -126,6 +128,7 @@ async fn measure(base: &str, campaign: i64, request: i64, samples: usize) -> any
             median / base_ms
         );
     }
+    anyhow::ensure!(failed.is_empty(), "these pages did not answer: {}", failed.join(", "));
     Ok(())
 }
 

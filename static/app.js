@@ -10,29 +10,60 @@
 
   document.addEventListener("submit", function (e) {
     var form = e.target;
-    if (!form.hasAttribute || !form.hasAttribute("data-partial") || e.defaultPrevented) return;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-partial") || e.defaultPrevented) return;
+    if (form.method !== "post" || form.enctype === "multipart/form-data") return;
     e.preventDefault();
-    var body = new URLSearchParams(new FormData(form, e.submitter || null));
-    var action = (e.submitter && e.submitter.formAction) || form.action;
-    fetch(action, { method: "POST", body: body, credentials: "same-origin" })
-      .then(function (res) {
-        return res.text().then(function (html) { show(res.url, html); });
-      })
-      .catch(function () { form.submit(); });
+    if (form.getAttribute("aria-busy") === "true") return;
+    var submitter = e.submitter || null;
+    var body = new URLSearchParams(new FormData(form, submitter));
+    // A button's formAction is the page's own address when it names none.
+    var action = submitter && submitter.hasAttribute("formaction") ? submitter.formAction : form.action;
+    busy(form, true);
+    fetch(action, { method: "POST", body: body, credentials: "same-origin" }).then(
+      function (res) {
+        res.text().then(function (html) { show(form, res, html); }, function () { unsure(form); });
+      },
+      // Nothing reached the server: the form goes the ordinary way, once.
+      function () {
+        busy(form, false);
+        form.removeAttribute("data-partial");
+        if (submitter) form.requestSubmit(submitter); else form.requestSubmit();
+      }
+    );
   });
 
-  // Puts the answer's main part in place of ours; anything that is not a page of ours (a
-  // sign-in page after the session ended, say) is opened as a whole.
-  function show(url, html) {
+  function busy(form, on) {
+    form.setAttribute("aria-busy", on ? "true" : "false");
+    Array.prototype.forEach.call(form.querySelectorAll("button"), function (b) { b.disabled = on; });
+  }
+
+  // Puts the answer's main part in place of ours. A session that ended leads to signing in;
+  // an answer that is no page of ours leaves this one as it was, saying so.
+  function show(form, res, html) {
     var page = new DOMParser().parseFromString(html, "text/html");
     var main = page.querySelector("main");
-    if (!main || page.querySelector("form[action^='/sign-in']")) { window.location.assign(url); return; }
+    if (main && page.querySelector("form[action^='/sign-in']")) {
+      window.location.assign("/sign-in?next=" + encodeURIComponent(window.location.pathname + window.location.search));
+      return;
+    }
+    if (!main) { unsure(form); return; }
     document.querySelector("main").replaceWith(document.adoptNode(main));
     document.title = page.title;
-    if (url !== window.location.href) window.history.replaceState(null, "", url);
+    if (res.redirected) window.history.replaceState(null, "", res.url);
     var said = main.querySelector(".saved, .problem") || main.querySelector("h1");
     if (said) { said.tabIndex = -1; said.focus(); }
     setUpCoding();
+  }
+
+  function unsure(form) {
+    busy(form, false);
+    var note = document.createElement("p");
+    note.className = "problem";
+    note.setAttribute("role", "alert");
+    note.tabIndex = -1;
+    note.textContent = "The answer to this form could not be shown. Reload the page to see what was saved.";
+    form.parentNode.insertBefore(note, form);
+    note.focus();
   }
 
   var coding = null, current = null, status = null;

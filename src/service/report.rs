@@ -243,9 +243,11 @@ impl Service {
         // a pooled connection) a hundred times, a round trip each on PostgreSQL.
         let regimes = self.regimes_on(conn)?;
         for (regime, received, responded, n) in store::response_dates(conn, campaign_id)? {
-            let regime = regimes
-                .get(&regime)
-                .map_err(|e| ServiceError::internal_from(format!("A stored request's regime {regime}"), e))?;
+            let regime = regimes.get(&regime).map_err(|e| {
+                ServiceError::Conflict(format!(
+                    "Some of the campaign's requests are under the regime {regime}, which the settings no longer define ({e}); add it back to count their working days."
+                ))
+            })?;
             let counted = received.succ_opt().map_or(0, |first| regime.count_between(first, responded));
             days.push((f64::from(counted), n));
         }

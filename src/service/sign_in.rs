@@ -46,6 +46,12 @@ impl Service {
 
     /// The user with this email and password, with their workspaces.
     pub fn sign_in(&self, email: &str, password: &str) -> ServiceResult<Actor> {
+        self.sign_in_for_session(email, password).map(|(actor, _)| actor)
+    }
+
+    /// As [`Self::sign_in`], with the session stamp of the very password hash checked: read
+    /// afterwards, it could be a new password's, set meanwhile, and the session would outlive it.
+    pub fn sign_in_for_session(&self, email: &str, password: &str) -> ServiceResult<(Actor, String)> {
         let refused = || ServiceError::Unauthorized(NOT_SIGNED_IN.into());
         let email = super::users::sign_in_email(email).map_err(|_| refused())?;
         if password.chars().count() > MAX_PASSWORD {
@@ -60,19 +66,13 @@ impl Service {
             .map_err(|e| ServiceError::internal(format!("A stored password hash does not read: {e}")))?;
         let matches = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
         match found {
-            Some((user, Some(_))) if matches => {
+            Some((user, Some(hash))) if matches => {
                 let workspaces = super::workspaces::memberships(&mut conn, user.id)?;
-                Ok(Actor { user_id: user.id, role: user.role, email: user.email, workspaces })
+                let actor = Actor { user_id: user.id, role: user.role, email: user.email, workspaces };
+                Ok((actor, stamp(Some(&hash))))
             }
             _ => Err(refused()),
         }
-    }
-
-    /// What a session keeps of the password it was signed in with: a new password (set by its
-    /// owner, by a link or by an administrator) ends every session signed in with the old one.
-    pub fn session_stamp(&self, user_id: i64) -> ServiceResult<String> {
-        let hash = users::password_hash(&mut *self.db().conn()?, user_id)?;
-        Ok(stamp(hash.as_deref()))
     }
 
     /// The actor a signed-in page acts as, read afresh on every request: a user removed from a

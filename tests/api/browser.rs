@@ -224,9 +224,12 @@ async fn a_researcher_signs_in_and_sees_an_overdue_request(db: &TestDb) {
     let heading = b.find(Locator::Css("main h1")).await.unwrap();
     assert_eq!(heading.text().await.unwrap(), "Staff networks");
     b.find(Locator::Css("#bulk input[name=all]")).await.unwrap().click().await.unwrap();
+    b.execute("window.stayed = true; return true;", vec![]).await.unwrap();
     b.find(Locator::Css("#bulk button[type=submit]")).await.unwrap().click().await.unwrap();
     let said = browser.shown(Locator::Css(".saved")).await;
     assert_eq!(said.text().await.unwrap(), "Logged 210 request(s) as sent; 0 left as they were.");
+    let stayed = b.execute("return window.stayed === true;", vec![]).await.unwrap();
+    assert_eq!(stayed, json!(true), "logged in the background, by the form's own action");
 
     b.goto(&app.url("/deadlines?regime=foia&received=2021-12-06")).await.unwrap();
     let due = browser.shown(Locator::Id("due")).await;

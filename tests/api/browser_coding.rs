@@ -126,9 +126,13 @@ async fn a_coder_codes_by_selecting_a_passage(db: &TestDb) {
     assert_eq!(suggested.attr("value").await.unwrap().as_deref(), Some("not_held"));
     browser.screenshot("request-replied").await;
     browser.assert_accessible("request with a reply to classify").await;
+    b.execute("window.stayed = true; return true;", vec![]).await.unwrap();
     b.find(Locator::Css("form[action$=classify] button")).await.unwrap().click().await.unwrap();
     let said = browser.shown(Locator::Css(".saved")).await;
     assert_eq!(said.text().await.unwrap(), "The reply is classified: not held.");
+    let stayed = b.execute("return window.stayed === true;", vec![]).await.unwrap();
+    assert_eq!(stayed, json!(true), "classified in the background");
+    assert_eq!(b.current_url().await.unwrap().path(), format!("/requests/{first}"));
     browser.assert_accessible("request with its reply classified").await;
     browser.close().await;
     w.app.stop().await;

@@ -48,7 +48,7 @@ async fn coders_code_and_a_researcher_decides_on_the_pages(db: &TestDb) {
     let read_only =
         signed_in(app, "viewer@example.org").await.get(&format!("/requests/{request}/code")).await;
     assert_eq!(read_only.status, 200);
-    assert!(read_only.text.contains("lets you read the coding, not answer"), "{}", read_only.text);
+    assert!(read_only.text.contains("You can read this coding, not answer"), "{}", read_only.text);
     assert!(!read_only.text.contains("Save my answers"));
     let text = app.get(&format!("/api/v1/requests/{request}")).await.ok()["incoming"][0]["text"]
         .as_str()
@@ -89,7 +89,7 @@ async fn coders_code_and_a_researcher_decides_on_the_pages(db: &TestDb) {
     assert!(sheet.text.contains("name=\"answer.offers_abt\" value=\"no\""));
     assert!(sheet.text.contains("<mark title=\"suggests"), "suggested passages are marked");
     assert!(sheet.text.contains("Suggested: <strong>"), "{}", sheet.text);
-    assert!(sheet.text.contains("<script src=\"/static/app.js\"></script>"));
+    assert!(sheet.text.contains("<script src=\"/static/app.js\" defer></script>"));
 
     // Mistakes come back with what was typed, each named by its question; nothing is stored.
     let typed =

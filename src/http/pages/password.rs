@@ -53,8 +53,10 @@ const ANSWER_FLOOR: std::time::Duration = std::time::Duration::from_millis(250);
 pub async fn forgot(svc: web::Data<Service>, form: web::Form<ForgotForm>) -> Result<HttpResponse, PageError> {
     let started = std::time::Instant::now();
     let email = form.into_inner().email;
-    web::block(move || svc.ask_for_password_reset(&email)).await??;
+    let asked = web::block(move || svc.ask_for_password_reset(&email)).await;
+    // Refusals wait as long as answers: only a queued link can fail, and must not tell.
     actix_web::rt::time::sleep(ANSWER_FLOOR.saturating_sub(started.elapsed())).await;
+    asked??;
     html(ForgotPage { signed_in_as: None, sent: true, problem: None })
 }
 

@@ -8,7 +8,8 @@ use super::PageError;
 use crate::service::{Actor, Service};
 
 const USER: &str = "user";
-/// What the session keeps of the password it was signed in with (`Service::session_stamp`).
+/// What the session keeps of the password it was signed in with (from
+/// `Service::sign_in_for_session`): a new password ends the session.
 const STAMP: &str = "stamp";
 
 /// The signed-in user, or a trip to the sign-in page and back to this one.

@@ -83,12 +83,8 @@ pub async fn submit(
             ),
         ));
     }
-    let signed = web::block(move || {
-        let actor = svc.sign_in(&form.email, &form.password)?;
-        Ok::<_, ServiceError>((svc.session_stamp(actor.user_id)?, actor))
-    });
-    match signed.await? {
-        Ok((stamp, actor)) => {
+    match web::block(move || svc.sign_in_for_session(&form.email, &form.password)).await? {
+        Ok((actor, stamp)) => {
             throttle.succeeded(&keys[0].0);
             session::start(&session, &actor, &stamp)?;
             Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, next)).finish())

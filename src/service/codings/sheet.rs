@@ -164,9 +164,11 @@ impl Service {
                 .map(|(request, reference)| Queued { request, reference })
                 .collect();
             let (previous, next) = neighbours(&queue, &request.reference);
-            let may_code = actor
-                .membership(request.workspace_id)
-                .is_some_and(|m| !m.archived && m.role.can_record_events());
+            // As saving decides: a coder the plan names, whose role codes, in a live workspace.
+            let may_code = mine
+                && actor
+                    .membership(request.workspace_id)
+                    .is_some_and(|m| !m.archived && m.role.can_record_events());
             Ok(CodingSheet {
                 may_code,
                 codings,
