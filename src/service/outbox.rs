@@ -171,6 +171,15 @@ fn outgoing(
 
 pub use crate::domain::inbound::address::reply_address;
 
+/// Forgets the link a password mail carried, once it is sent, given up or cancelled. Other
+/// mail is left as it is, without a statement spent on it: delivery runs this per message.
+fn forget_link(conn: &mut store::AnyConnection, row: &OutboxRow) -> ServiceResult<()> {
+    if row.kind == OutboxKind::PasswordReset {
+        store_outbox::forget_link(conn, row.id)?;
+    }
+    Ok(())
+}
+
 /// Waits between attempts: `first`, then twice as long each time, up to an hour.
 pub fn backoff(first: Duration, attempts: u32) -> chrono::Duration {
     let millis = (first.as_millis() as i64).saturating_mul(1i64 << attempts.saturating_sub(1).min(20));
@@ -323,7 +332,7 @@ impl Service {
             if let Some(reason) = self.no_longer_wanted(&row)? {
                 let mut conn = self.db().conn()?;
                 store_outbox::cancel_leased(&mut conn, row.id, worker, &reason)?;
-                store_outbox::forget_link(&mut conn, row.id)?;
+                forget_link(&mut conn, &row)?;
                 report.cancelled += 1;
                 continue;
             }
@@ -366,7 +375,7 @@ impl Service {
             return Ok(None);
         }
         if give_up {
-            store_outbox::forget_link(&mut conn, row.id)?;
+            forget_link(&mut conn, row)?;
         }
         if let MailError::Rejected(refusal) = e
             && e.blames_recipient()
@@ -435,7 +444,7 @@ impl Service {
             tracing::warn!(outbox = row.id, "lease lost before the delivery was recorded");
             return Ok(());
         }
-        store_outbox::forget_link(conn, row.id)?;
+        forget_link(conn, row)?;
         let Some(request_id) = row.request_id else { return Ok(()) };
         let Some(request) = requests::by_id(conn, request_id)? else { return Ok(()) };
         let sender = Actor::system(row.created_by);
@@ -477,12 +486,13 @@ impl Service {
     /// logged as sent by hand since it was queued, a follow-up to a body that has replied, or a
     /// password link that has expired or been used.
     fn no_longer_wanted(&self, row: &OutboxRow) -> ServiceResult<Option<String>> {
-        let mut conn = self.db().conn()?;
         if row.kind == OutboxKind::PasswordReset {
-            let live = crate::store::password_resets::live_for_outbox(&mut conn, row.id, now())?;
+            let live =
+                crate::store::password_resets::live_for_outbox(&mut *self.db().conn()?, row.id, now())?;
             return Ok((!live).then(|| "not sent: the link has expired or has been used".to_string()));
         }
         let Some(request_id) = row.request_id else { return Ok(None) };
+        let mut conn = self.db().conn()?;
         let Some(request) = requests::by_id(&mut conn, request_id)? else {
             return Ok(Some("not sent: the request no longer exists".into()));
         };

@@ -94,7 +94,7 @@ impl Service {
         let mut conn = self.db().conn()?;
         // The link first, which is cheap: Argon2 is slow on purpose, and is spent only on a link
         // we sent. It is hashed outside the transaction, which then holds no lock for it.
-        live_user(&mut conn, token)?;
+        let user = live_user(&mut conn, token)?;
         let hash = super::sign_in::password_hash(password)?;
         store::write_transaction(&mut conn, |conn| {
             // Spent in one statement: of two uses at once, one finds it gone.
@@ -102,10 +102,10 @@ impl Service {
                 .ok_or_else(|| ServiceError::NotFound(DEAD_LINK.into()))?;
             resets::spend_all(conn, user_id, now())?;
             users::set_password_hash(conn, user_id, &hash)?;
-            let user =
-                users::by_id(conn, user_id)?.ok_or_else(|| ServiceError::NotFound(DEAD_LINK.into()))?;
-            Ok(user.email)
-        })
+            Ok::<_, ServiceError>(())
+        })?;
+        // The link belongs to one user: the one found above.
+        Ok(user.email)
     }
 
     fn queue_reset(
