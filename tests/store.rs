@@ -383,3 +383,46 @@ fn a_busy_sqlite_database_is_recognised_by_its_error_kind() {
     assert!(matches!(service_error, foitrack::service::ServiceError::Unavailable { .. }), "{service_error}");
     holder.batch_execute("ROLLBACK").unwrap();
 }
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+fn workspaces_in(conn: &mut AnyConnection) -> i64 {
+    diesel::sql_query("SELECT count(*) AS n FROM workspaces").get_result::<Count>(conn).unwrap().n
+}
+
+/// A read transaction sees one snapshot in every statement (PostgreSQL's default would give each
+/// its own), refuses to write, and still nests inside another transaction as a savepoint.
+#[test]
+fn a_read_transaction_sees_one_snapshot() {
+    let scratch = Scratch::new("snapshot");
+    for (url, pg) in &scratch.urls {
+        let db = Db::open(url, 2, Duration::from_secs(5)).unwrap();
+        let (mut reader, mut writer) = (db.conn().unwrap(), db.conn().unwrap());
+        let seen = foitrack::store::read_transaction(&mut reader, |conn| {
+            let before = workspaces_in(conn);
+            diesel::sql_query("INSERT INTO workspaces (slug, name, created_at) VALUES ('new', 'New', '2026-12-07 06:00:00')")
+                .execute(&mut *writer)
+                .unwrap();
+            Ok::<_, diesel::result::Error>((before, workspaces_in(conn)))
+        })
+        .unwrap();
+        assert_eq!(seen.0, seen.1, "{url}: the second read saw the other connection's insert");
+        assert_eq!(workspaces_in(&mut reader), seen.0 + 1, "{url}: after it, the insert shows");
+        if pg.is_some() {
+            let write = foitrack::store::read_transaction(&mut reader, |conn| {
+                diesel::sql_query("DELETE FROM workspaces WHERE slug = 'new'").execute(conn)
+            });
+            assert!(write.is_err(), "{url}: a read transaction wrote");
+        }
+        let nested = reader.transaction(|conn| {
+            foitrack::store::read_transaction(conn, |conn| {
+                Ok::<_, diesel::result::Error>(workspaces_in(conn))
+            })
+        });
+        assert_eq!(nested.unwrap(), seen.0 + 1, "{url}");
+    }
+}

@@ -151,8 +151,9 @@ impl Service {
         paging: Paging,
     ) -> ServiceResult<Page<RequestView>> {
         let mut conn = self.db().conn()?;
-        let total = requests::count(&mut conn, filter)?;
-        let items = requests::list(&mut conn, filter, sort, paging.limit(), paging.offset())?
+        let (total, rows) = requests::page(&mut conn, filter, sort, paging.limit(), paging.offset())?;
+        drop(conn);
+        let items = rows
             .into_iter()
             .map(|(row, body)| convert::request(row, body, filter.today))
             .collect::<ServiceResult<_>>()?;

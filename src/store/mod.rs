@@ -235,8 +235,11 @@ impl Db {
     }
 }
 
-/// A transaction that only reads, and so takes no write lock on SQLite: readers run beside a
-/// writer, and see the data as it was when they began.
+/// A transaction that only reads, and sees the data as it was at its first read, in every
+/// statement: readers run beside a writer and take no write lock. On SQLite that is any
+/// transaction in WAL mode; PostgreSQL's default (`READ COMMITTED`) gives each statement its own
+/// snapshot, so there it is `REPEATABLE READ, READ ONLY`, which never fails to serialise. Within
+/// an open transaction it is a savepoint of that one.
 pub fn read_transaction<T, E>(
     conn: &mut AnyConnection,
     f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
@@ -244,7 +247,27 @@ pub fn read_transaction<T, E>(
 where
     E: From<diesel::result::Error>,
 {
-    conn.transaction(f)
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    type Manager = <AnyConnection as Connection>::TransactionManager;
+    let AnyConnection::Postgres(pg) = conn else { return conn.transaction(f) };
+    match AnsiTransactionManager::begin_transaction_sql(
+        pg,
+        "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+    ) {
+        Err(diesel::result::Error::AlreadyInTransaction) => return conn.transaction(f),
+        begun => begun?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        // As diesel's own `transaction`: the first error is the one worth reporting.
+        Err(error) => match Manager::rollback_transaction(conn) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
+            Err(rollback) => Err(rollback.into()),
+        },
+    }
 }
 
 /// Runs `f` in a transaction that holds the write lock from its first statement. On SQLite a

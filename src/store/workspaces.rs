@@ -19,8 +19,10 @@ use crate::domain::vocab::WorkspaceRole;
 /// Lists filter by [`Scope::ids`], the workspace ids the caller was authenticated with, because
 /// a literal list lets the `(workspace_id, …)` indexes answer a count from the index alone; a
 /// subquery on `memberships` made PostgreSQL hash-join a scan of the table instead
-/// (docs/performance.md). Finding one row by id checks `memberships` in the same statement
-/// ([`member_of!`]): the statement then has one shape, which SQLite prepares once.
+/// (docs/performance.md). The request list leaves the filter out when those ids are every
+/// workspace there is ([`none_outside`]). Finding one row by id checks `memberships` in the
+/// same statement ([`member_of!`]): the statement then has one shape, which SQLite prepares
+/// once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
     pub user_id: i64,
@@ -73,6 +75,15 @@ pub fn by_slug(conn: &mut AnyConnection, slug: &str) -> StoreResult<Option<Works
 
 pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<WorkspaceRow>> {
     Ok(workspaces::table.find(id).select(WorkspaceRow::as_select()).first(conn).optional()?)
+}
+
+/// Whether every workspace there is, archived or not, is one of `ids`. Every row of a team
+/// names its workspace, so a list over `ids` then holds every row there is, and may be read
+/// without its workspace filter, in the same snapshot as this answer.
+pub fn none_outside(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<bool> {
+    let outside = workspaces::table.filter(workspaces::id.ne_all(ids)).select(workspaces::id);
+    let none = diesel::select(diesel::dsl::not(diesel::dsl::exists(outside)));
+    Ok(super::native!(conn, |c| none.get_result(c))?)
 }
 
 pub fn all(conn: &mut AnyConnection) -> StoreResult<Vec<WorkspaceRow>> {

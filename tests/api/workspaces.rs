@@ -427,6 +427,43 @@ async fn lists_are_scoped(db: &TestDb) {
 }
 on_both_backends!(lists_are_scoped);
 
+/// A member of every workspace lists every row without the workspace filter (the lists' fast
+/// way), and gets exactly what each team lists for itself. Whether the caller is in every
+/// workspace is judged in the list's own snapshot, not from the memberships read with their
+/// token: a workspace made in between (here, after the caller was authenticated) stays hidden.
+async fn a_member_of_every_workspace_lists_them_all_and_no_newer_one(db: &TestDb) {
+    let app = spawn_app(db).await;
+    let t = two_teams(&app).await;
+    let (_, b_token) = &t.b[3];
+    let targets = json!({"regions": ["London"]});
+    let b_campaign = json!({"workspace": "team-b", "title": "B", "subject_template": "s", "body_template": "b", "targets": targets});
+    app.post_as(b_token, "/api/v1/campaigns", &b_campaign).await.ok();
+    let total = |reply: crate::helpers::Reply| reply.ok()["total"].as_i64().unwrap();
+    // Both the lists built per call and the overdue list's fixed-shape queries.
+    for query in ["", "?sort=reference", "?status=draft", "?region=london", "?overdue=true"] {
+        let path = format!("/api/v1/requests{query}");
+        let a = total(app.get_as(&t.a_owner, &path).await);
+        let b = total(app.get_as(b_token, &path).await);
+        assert!(a + b > 0, "{query}");
+        assert_eq!(total(app.get(&path).await), a + b, "{query}: the admin belongs to every workspace");
+    }
+    let stale = app.service.authenticate(&app.token).unwrap();
+    workspace(&app, "team-c").await;
+    let c_campaign = json!({"workspace": "team-c", "title": "C", "subject_template": "s", "body_template": "b",
+                            "targets": {"authority_ids": [t.authority]}});
+    let c_campaign = app.post("/api/v1/campaigns", &c_campaign).await.ok()["id"].as_i64().unwrap();
+    let in_c = foitrack::service::requests::RequestQuery { campaign: Some(c_campaign), ..Default::default() };
+    assert_eq!(app.service.search_requests(&stale, &in_c).unwrap().total, 0);
+    let everything = foitrack::service::requests::RequestQuery::default();
+    let before = app.service.search_requests(&stale, &everything).unwrap();
+    assert!(before.items.iter().all(|r| r.campaign_id != Some(c_campaign)));
+    let now = app.get(&format!("/api/v1/requests?campaign={c_campaign}")).await;
+    assert_eq!(total(now), 1, "authenticated again, the admin is in team-c too");
+    assert_eq!(total(app.get("/api/v1/requests").await), before.total + 1);
+    app.stop().await;
+}
+on_both_backends!(a_member_of_every_workspace_lists_them_all_and_no_newer_one);
+
 /// Workspaces and members: the clear 4xx of each mistake, and the last owner kept.
 async fn workspace_mistakes(db: &TestDb) {
     let app = spawn_app(db).await;
