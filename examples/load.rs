@@ -10,7 +10,8 @@
 //! is a member of all of them, and each list is timed twice: over all the user's workspaces
 //! (the same rows as with one workspace, through the membership check) and within one.
 //!
-//! The database must be empty (a new SQLite file, or a new PostgreSQL database).
+//! The database must be empty (a new SQLite file, or a new PostgreSQL database), or, with
+//! `--reuse`, one this program seeded before, to time it again.
 
 use std::time::{Duration, Instant};
 
@@ -88,6 +89,10 @@ struct Args {
     /// How many workspaces to spread the campaigns over (the first is `default`).
     #[arg(long, value_name = "N", default_value_t = 1)]
     workspaces: usize,
+    /// Time a database this program seeded before, as it is, instead of seeding a new one
+    /// (`--requests` and `--workspaces` must be what they were then).
+    #[arg(long)]
+    reuse: bool,
 }
 
 fn main() {
@@ -95,23 +100,30 @@ fn main() {
     let (url, n, spaces) = (args.database, args.requests, args.workspaces.max(1));
     let db = Db::open(&url, 4, Duration::from_secs(30)).expect("open database");
     let service = Service::new(db.clone(), Vec::new()).expect("the service starts");
-    let admin = service
-        .add_user(None, "load@example.org", "Load", Role::Admin, None)
-        .expect("an empty database")
-        .user
-        .id;
-    let started = Instant::now();
-    let foia = service.regimes().expect("regimes").get("foia").expect("foia");
-    let space_ids = seed_workspaces(&db, admin, spaces);
-    seed(&db, &foia, admin, n, &space_ids);
+    let space_ids = if args.reuse {
+        let mut ids = foitrack::store::workspaces::all(&mut db.conn().unwrap()).expect("the workspaces");
+        ids.sort_by_key(|w| w.id);
+        ids.into_iter().map(|w| w.id).collect()
+    } else {
+        let admin = service
+            .add_user(None, "load@example.org", "Load", Role::Admin, None)
+            .expect("an empty database")
+            .user
+            .id;
+        let started = Instant::now();
+        let foia = service.regimes().expect("regimes").get("foia").expect("foia");
+        let space_ids = seed_workspaces(&db, admin, spaces);
+        seed(&db, &foia, admin, n, &space_ids);
+        println!("seeded {n} requests in {:.1} s", started.elapsed().as_secs_f64());
+        // VACUUM as well as ANALYZE: in a freshly loaded table no page is marked all-visible, so
+        // no count can be answered from an index alone. A database autovacuum has visited is
+        // the steady state worth measuring.
+        if matches!(db.backend(), foitrack::store::Backend::Postgres) {
+            diesel::sql_query("VACUUM ANALYZE").execute(&mut *db.conn().unwrap()).unwrap();
+        }
+        space_ids
+    };
     let actor = service.local_actor(None).expect("the load user");
-    println!("seeded {n} requests in {:.1} s", started.elapsed().as_secs_f64());
-    // VACUUM as well as ANALYZE: in a freshly loaded table no page is marked all-visible, so no
-    // count can be answered from an index alone. A database autovacuum has visited is the
-    // steady state worth measuring.
-    if matches!(db.backend(), foitrack::store::Backend::Postgres) {
-        diesel::sql_query("VACUUM ANALYZE").execute(&mut *db.conn().unwrap()).unwrap();
-    }
 
     let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
     let campaign = (n / PER_CAMPAIGN / 2).max(1) as i64;

@@ -177,12 +177,21 @@ pub fn page(
     offset: i64,
 ) -> StoreResult<(i64, Vec<Listed>)> {
     super::read_transaction(conn, |conn| {
-        let reach = match super::workspaces::none_outside(conn, f.scope.ids())? {
-            true => Reach::Everything,
-            false => Reach::Scope,
+        let reach = match by_workspace(f) || !super::workspaces::none_outside(conn, f.scope.ids())? {
+            true => Reach::Scope,
+            false => Reach::Everything,
         };
         Ok((count(conn, f, reach)?, list(conn, f, reach, sort, limit, offset)?))
     })
+}
+
+/// Whether the list is found fastest through the workspace ids even when they are every
+/// workspace: the dashboard's overdue and very overdue requests, whose index is
+/// `(workspace_id, state, very_overdue_on, due_on)`. Without the ids, neither database can
+/// take a range of `very_overdue_on` from it (at 1,000,000 requests in 50 workspaces, SQLite
+/// took 1,440 ms for the overdue instead of a few).
+fn by_workspace(f: &RequestFilter) -> bool {
+    matches!(f.status, Some(Status::Overdue | Status::VeryOverdue))
 }
 
 /// The requests of the filter's scope: every boxed list starts here.
