@@ -101,9 +101,10 @@ fn main() {
     let db = Db::open(&url, 4, Duration::from_secs(30)).expect("open database");
     let service = Service::new(db.clone(), Vec::new()).expect("the service starts");
     let space_ids = if args.reuse {
-        let mut ids = foitrack::store::workspaces::all(&mut db.conn().unwrap()).expect("the workspaces");
-        ids.sort_by_key(|w| w.id);
-        ids.into_iter().map(|w| w.id).collect()
+        let mut rows = foitrack::store::workspaces::all(&mut db.conn().unwrap()).expect("the workspaces");
+        assert_eq!(rows.len(), spaces, "--workspaces must be what the database was seeded with");
+        rows.sort_by_key(|w| w.id);
+        rows.into_iter().map(|w| w.id).collect()
     } else {
         let admin = service
             .add_user(None, "load@example.org", "Load", Role::Admin, None)

@@ -416,7 +416,8 @@ fn a_read_transaction_sees_one_snapshot() {
             let write = foitrack::store::read_transaction(&mut reader, |conn| {
                 diesel::sql_query("DELETE FROM workspaces WHERE slug = 'new'").execute(conn)
             });
-            assert!(write.is_err(), "{url}: a read transaction wrote");
+            let refused = write.expect_err("a read transaction wrote").to_string();
+            assert!(refused.contains("read-only transaction"), "{url}: {refused}");
         }
         let nested = reader.transaction(|conn| {
             foitrack::store::read_transaction(conn, |conn| {
@@ -424,5 +425,37 @@ fn a_read_transaction_sees_one_snapshot() {
             })
         });
         assert_eq!(nested.unwrap(), seen.0 + 1, "{url}");
+        // Nested in a PostgreSQL transaction of the default isolation, statements do not share
+        // a snapshot, and the caller is told so.
+        let shared = |conn: &mut AnyConnection| {
+            foitrack::store::read_snapshot(conn, |_, one| Ok::<_, diesel::result::Error>(one)).unwrap()
+        };
+        assert!(shared(&mut reader));
+        let nested = reader.transaction(|conn| Ok::<_, diesel::result::Error>(shared(conn))).unwrap();
+        assert_eq!(nested, pg.is_none(), "{url}");
+    }
+}
+
+/// Whether a caller's workspaces are every workspace there is, archived ones included: the
+/// answer that lets a list leave out its workspace filter.
+#[test]
+fn none_outside_counts_every_workspace() {
+    use foitrack::store::workspaces::{insert, none_outside};
+    let scratch = Scratch::new("outside");
+    for (url, _) in &scratch.urls {
+        let db = Db::open(url, 2, Duration::from_secs(5)).unwrap();
+        let mut conn = db.conn().unwrap();
+        let conn: &mut AnyConnection = &mut conn;
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap().and_hms_opt(6, 0, 0).unwrap();
+        assert!(none_outside(conn, &[1]).unwrap(), "{url}: only default");
+        assert!(none_outside(conn, &[1, 99]).unwrap(), "{url}: ids that name nothing change nothing");
+        assert!(!none_outside(conn, &[]).unwrap(), "{url}: no workspaces of one's own");
+        let b = insert(conn, "b", "B", at).unwrap().id;
+        assert!(!none_outside(conn, &[1]).unwrap(), "{url}: b is outside");
+        assert!(none_outside(conn, &[1, b]).unwrap(), "{url}");
+        diesel::sql_query(format!("UPDATE workspaces SET archived_at = created_at WHERE id = {b}"))
+            .execute(conn)
+            .unwrap();
+        assert!(!none_outside(conn, &[1]).unwrap(), "{url}: an archived workspace still counts");
     }
 }

@@ -236,10 +236,11 @@ impl Db {
 }
 
 /// A transaction that only reads, and sees the data as it was at its first read, in every
-/// statement: readers run beside a writer and take no write lock. On SQLite that is any
+/// statement: readers run beside a writer and take no row locks. On SQLite that is any
 /// transaction in WAL mode; PostgreSQL's default (`READ COMMITTED`) gives each statement its own
 /// snapshot, so there it is `REPEATABLE READ, READ ONLY`, which never fails to serialise. Within
-/// an open transaction it is a savepoint of that one.
+/// an open transaction it is a savepoint of that one, with that one's isolation: see
+/// [`read_snapshot`].
 pub fn read_transaction<T, E>(
     conn: &mut AnyConnection,
     f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
@@ -247,17 +248,34 @@ pub fn read_transaction<T, E>(
 where
     E: From<diesel::result::Error>,
 {
+    read_snapshot(conn, |conn, _| f(conn))
+}
+
+/// [`read_transaction`], telling `f` whether its statements share one snapshot: always on
+/// SQLite, whose transactions are serializable; on PostgreSQL only when this call began the
+/// transaction, since nested in a `READ COMMITTED` one (any [`write_transaction`]) each
+/// statement still has its own.
+pub fn read_snapshot<T, E>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection, bool) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    // The transaction is begun on the PostgreSQL connection itself, the one way diesel offers
+    // to begin with our own SQL; the enum's manager then commits it, as it delegates to that
+    // same connection's state.
     type Manager = <AnyConnection as Connection>::TransactionManager;
-    let AnyConnection::Postgres(pg) = conn else { return conn.transaction(f) };
+    let AnyConnection::Postgres(pg) = conn else { return conn.transaction(|conn| f(conn, true)) };
     match AnsiTransactionManager::begin_transaction_sql(
         pg,
         "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
     ) {
-        Err(diesel::result::Error::AlreadyInTransaction) => return conn.transaction(f),
+        Err(diesel::result::Error::AlreadyInTransaction) => return conn.transaction(|conn| f(conn, false)),
         begun => begun?,
     }
-    match f(conn) {
+    match f(conn, true) {
         Ok(value) => {
             Manager::commit_transaction(conn)?;
             Ok(value)
