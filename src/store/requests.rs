@@ -178,16 +178,15 @@ pub fn page(
     limit: i64,
     offset: i64,
 ) -> StoreResult<(i64, Vec<Listed>)> {
+    let read = |conn: &mut AnyConnection, reach| -> StoreResult<(i64, Vec<Listed>)> {
+        Ok((count(conn, f, reach)?, list(conn, f, reach, sort, limit, offset)?))
+    };
     if keeps_workspace_filter(f) {
-        return Ok((count(conn, f, Reach::Scope)?, list(conn, f, Reach::Scope, sort, limit, offset)?));
+        return read(conn, Reach::Scope);
     }
     super::read_snapshot(conn, |conn, one_snapshot| {
-        let reach = if one_snapshot && super::workspaces::none_outside(conn, f.scope.ids())? {
-            Reach::Everything
-        } else {
-            Reach::Scope
-        };
-        Ok((count(conn, f, reach)?, list(conn, f, reach, sort, limit, offset)?))
+        let everything = one_snapshot && super::workspaces::none_outside(conn, f.scope.ids())?;
+        read(conn, if everything { Reach::Everything } else { Reach::Scope })
     })
 }
 
