@@ -425,37 +425,39 @@ fn a_read_transaction_sees_one_snapshot() {
             })
         });
         assert_eq!(nested.unwrap(), seen.0 + 1, "{url}");
-        // Nested in a PostgreSQL transaction of the default isolation, statements do not share
-        // a snapshot, and the caller is told so.
-        let shared = |conn: &mut AnyConnection| {
-            foitrack::store::read_snapshot(conn, |_, one| Ok::<_, diesel::result::Error>(one)).unwrap()
-        };
-        assert!(shared(&mut reader));
-        let nested = reader.transaction(|conn| Ok::<_, diesel::result::Error>(shared(conn))).unwrap();
-        assert_eq!(nested, pg.is_none(), "{url}");
     }
 }
 
 /// Whether a caller's workspaces are every workspace there is, archived ones included: the
-/// answer that lets a list leave out its workspace filter.
+/// answer that lets a list leave out its workspace filter. The census's hint follows the
+/// latest count, whichever connection or caller made it.
 #[test]
-fn none_outside_counts_every_workspace() {
-    use foitrack::store::workspaces::{insert, none_outside};
-    let scratch = Scratch::new("outside");
+fn the_census_counts_every_workspace() {
+    use foitrack::store::workspaces::insert;
+    let scratch = Scratch::new("census");
     for (url, _) in &scratch.urls {
         let db = Db::open(url, 2, Duration::from_secs(5)).unwrap();
+        let census = db.census();
         let mut conn = db.conn().unwrap();
         let conn: &mut AnyConnection = &mut conn;
         let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap().and_hms_opt(6, 0, 0).unwrap();
-        assert!(none_outside(conn, &[1]).unwrap(), "{url}: only default");
-        assert!(none_outside(conn, &[1, 99]).unwrap(), "{url}: ids that name nothing change nothing");
-        assert!(!none_outside(conn, &[]).unwrap(), "{url}: no workspaces of one's own");
+        assert!(
+            !census.may_cover(conn, &[]).unwrap(),
+            "{url}: uncounted, so counted: no workspaces of one's own"
+        );
+        assert!(census.may_cover(conn, &[1]).unwrap(), "{url}: one counted, one held");
+        assert!(census.covers(conn, &[1]).unwrap(), "{url}: only default");
+        assert!(census.covers(conn, &[1, 99]).unwrap(), "{url}: ids that name nothing change nothing");
+        assert!(!census.covers(conn, &[]).unwrap(), "{url}: no workspaces of one's own");
         let b = insert(conn, "b", "B", at).unwrap().id;
-        assert!(!none_outside(conn, &[1]).unwrap(), "{url}: b is outside");
-        assert!(none_outside(conn, &[1, b]).unwrap(), "{url}");
+        assert!(census.may_cover(conn, &[1]).unwrap(), "{url}: the hint is stale until the next count");
+        assert!(!census.covers(conn, &[1]).unwrap(), "{url}: b is outside");
+        assert!(!census.may_cover(conn, &[1]).unwrap(), "{url}: two counted now");
+        assert!(census.covers(conn, &[1, b]).unwrap(), "{url}");
+        assert!(db.clone().census().may_cover(conn, &[1, b]).unwrap(), "{url}: one census per database");
         diesel::sql_query(format!("UPDATE workspaces SET archived_at = created_at WHERE id = {b}"))
             .execute(conn)
             .unwrap();
-        assert!(!none_outside(conn, &[1]).unwrap(), "{url}: an archived workspace still counts");
+        assert!(!census.covers(conn, &[1]).unwrap(), "{url}: an archived workspace still counts");
     }
 }

@@ -178,6 +178,7 @@ pub type Conn = PooledConnection<Manager>;
 pub struct Db {
     pool: Pool<Manager>,
     backend: Backend,
+    census: workspaces::Census,
 }
 
 impl Db {
@@ -203,11 +204,16 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
             .map_err(|e| StoreError::Unavailable(e.into()))?;
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, census: workspaces::Census::default() })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// How many workspaces this database held when last counted: see [`workspaces::Census`].
+    pub fn census(&self) -> &workspaces::Census {
+        &self.census
     }
 
     pub fn conn(&self) -> StoreResult<Conn> {
@@ -239,25 +245,10 @@ impl Db {
 /// statement: readers run beside a writer and take no row locks. On SQLite that is any
 /// transaction in WAL mode; PostgreSQL's default (`READ COMMITTED`) gives each statement its own
 /// snapshot, so there it is `REPEATABLE READ, READ ONLY`, which never fails to serialise. Within
-/// an open transaction it is a savepoint of that one, with that one's isolation: see
-/// [`read_snapshot`].
+/// an open transaction it is a savepoint of that one, with that one's isolation.
 pub fn read_transaction<T, E>(
     conn: &mut AnyConnection,
     f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
-) -> Result<T, E>
-where
-    E: From<diesel::result::Error>,
-{
-    read_snapshot(conn, |conn, _| f(conn))
-}
-
-/// [`read_transaction`], telling `f` whether its statements share one snapshot: always on
-/// SQLite, whose transactions are serializable; on PostgreSQL only when this call began the
-/// transaction, since nested in a `READ COMMITTED` one (any [`write_transaction`]) each
-/// statement still has its own.
-pub fn read_snapshot<T, E>(
-    conn: &mut AnyConnection,
-    f: impl FnOnce(&mut AnyConnection, bool) -> Result<T, E>,
 ) -> Result<T, E>
 where
     E: From<diesel::result::Error>,
@@ -267,15 +258,15 @@ where
     // to begin with our own SQL; the enum's manager then commits it, as it delegates to that
     // same connection's state.
     type Manager = <AnyConnection as Connection>::TransactionManager;
-    let AnyConnection::Postgres(pg) = conn else { return conn.transaction(|conn| f(conn, true)) };
+    let AnyConnection::Postgres(pg) = conn else { return conn.transaction(f) };
     match AnsiTransactionManager::begin_transaction_sql(
         pg,
         "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
     ) {
-        Err(diesel::result::Error::AlreadyInTransaction) => return conn.transaction(|conn| f(conn, false)),
+        Err(diesel::result::Error::AlreadyInTransaction) => return conn.transaction(f),
         begun => begun?,
     }
-    match f(conn, true) {
+    match f(conn) {
         Ok(value) => {
             Manager::commit_transaction(conn)?;
             Ok(value)

@@ -1,6 +1,9 @@
 //! Workspaces, their members, their private contacts for bodies, and the [`Scope`] that every
 //! query over a workspace's rows takes.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -20,7 +23,7 @@ use crate::domain::vocab::WorkspaceRole;
 /// a literal list lets the `(workspace_id, …)` indexes answer a count from the index alone; a
 /// subquery on `memberships` made PostgreSQL hash-join a scan of the table instead
 /// (docs/performance.md). The request list leaves the filter out when those ids are every
-/// workspace there is ([`none_outside`]). Finding one row by id checks `memberships` in the
+/// workspace there is ([`Census`]). Finding one row by id checks `memberships` in the
 /// same statement ([`member_of!`]): the statement then has one shape, which SQLite prepares
 /// once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,13 +80,38 @@ pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<WorkspaceR
     Ok(workspaces::table.find(id).select(WorkspaceRow::as_select()).first(conn).optional()?)
 }
 
-/// Whether every workspace there is, archived or not, is one of `ids`. Every row of a team
-/// names its workspace, so a list over `ids` then holds every row there is, and may be read
-/// without its workspace filter, in the same snapshot as this answer.
-pub fn none_outside(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<bool> {
-    let outside = workspaces::table.filter(workspaces::id.ne_all(ids)).select(workspaces::id);
-    let none = diesel::select(diesel::dsl::not(diesel::dsl::exists(outside)));
-    Ok(super::native!(conn, |c| none.get_result(c))?)
+/// How many workspaces there were when last counted, shared by every connection of one
+/// [`Db`](super::Db): a hint for whether a caller may belong to every workspace, so that a list
+/// can try reading without its workspace filter. It may be stale either way (another instance
+/// creates a workspace; a count races a creation); [`Census::covers`] then decides on fresh rows.
+#[derive(Debug, Clone)]
+pub struct Census(Arc<AtomicI64>);
+
+const UNCOUNTED: i64 = -1;
+
+impl Default for Census {
+    fn default() -> Self {
+        Self(Arc::new(AtomicI64::new(UNCOUNTED)))
+    }
+}
+
+impl Census {
+    /// Whether `ids` may be every workspace there is: as many as were last counted. Counts
+    /// only the first time.
+    pub fn may_cover(&self, conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<bool> {
+        match self.0.load(Ordering::Relaxed) {
+            UNCOUNTED => self.covers(conn, ids),
+            known => Ok(ids.len() as i64 >= known),
+        }
+    }
+
+    /// Whether every workspace there is now, archived or not, is one of `ids`; counts them
+    /// again for [`Census::may_cover`].
+    pub fn covers(&self, conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<bool> {
+        let all: Vec<i64> = workspaces::table.select(workspaces::id).load(conn)?;
+        self.0.store(all.len() as i64, Ordering::Relaxed);
+        Ok(all.iter().all(|id| ids.contains(id)))
+    }
 }
 
 pub fn all(conn: &mut AnyConnection) -> StoreResult<Vec<WorkspaceRow>> {
