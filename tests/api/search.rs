@@ -154,6 +154,49 @@ async fn replies_and_attachments_are_found_with_their_requests(db: &TestDb) {
 }
 on_both_backends!(replies_and_attachments_are_found_with_their_requests);
 
+/// A phrase has a plan of its own on PostgreSQL (its matches found once, then counted and
+/// ranked); its hits, totals and pages read as any search's do, on both stores.
+async fn phrases_are_counted_and_paged_as_words_are(db: &TestDb) {
+    let w = delivered(db).await;
+    let app = &w.app;
+    let gamma = refs(&["ABT-2021-0003"]);
+    // In request 3's message and in its attachment.
+    let all = app.get(&search(r#""gamma trust""#, &[])).await;
+    let all = all.ok();
+    assert_eq!((all["total"].as_i64(), all["ranked"].as_i64()), (Some(2), Some(2)), "{all}");
+    let mut found = hits(all);
+    found.sort();
+    assert_eq!(found, vec![(gamma.clone(), None), (gamma.clone(), Some("note.txt".into()))]);
+    // One by one, in the same order, and past the end: no hits, the same total.
+    for page in 1..=3 {
+        let one =
+            app.get(&search(r#""gamma trust""#, &[("page", &page.to_string()), ("per_page", "1")])).await;
+        let one = one.ok();
+        assert_eq!(one["total"], 2, "page {page}: {one}");
+        let expected: Vec<_> = hits(all).into_iter().skip(page - 1).take(1).collect();
+        assert_eq!(hits(one), expected, "page {page}");
+    }
+    // Within one request: the reply to requests 1 and 2 has "the Trust", and so does request
+    // 1's own reply.
+    assert_eq!(app.get(&search(r#""the trust""#, &[])).await.ok()["total"], 2);
+    let request = w.ids[1].to_string();
+    let within = app.get(&search(r#""the trust""#, &[("request", &request)])).await;
+    assert_eq!(hits(within.ok()), vec![(refs(&["ABT-2021-0001", "ABT-2021-0002"]), None)]);
+    // Excluded: "trust" without "the trust" leaves request 3's message and its attachment.
+    let without = app.get(&search(r#"trust -"the trust""#, &[])).await;
+    let mut without = hits(without.ok());
+    without.sort();
+    assert_eq!(without, found);
+    // Another team sees none of it, and its total says so.
+    app.user("b-owner@example.org", "researcher", None).await;
+    let ws = json!({"slug": "team-b", "name": "Team B", "owner": "b-owner@example.org"});
+    app.post("/api/v1/workspaces", &ws).await.ok();
+    let (outsider, _) = app.user("b-viewer@example.org", "viewer", Some("team-b")).await;
+    let seen = app.get_as(&outsider, &search(r#""gamma trust""#, &[])).await;
+    assert_eq!((seen.ok()["total"].as_i64(), hits(&seen.body)), (Some(0), vec![]));
+}
+on_both_backends!(phrases_are_counted_and_paged_as_words_are);
+
 async fn assigning_and_discarding_move_a_message_in_the_index(db: &TestDb) {
     let w = delivered(db).await;
     let app = &w.app;
