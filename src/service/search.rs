@@ -109,8 +109,20 @@ impl Service {
             campaign_id: input.campaign,
         };
         let prepared = store::prepare(&mut conn, &query)?;
-        let (hits, counts) = store::search(&mut conn, &prepared, &where_, paging.limit(), paging.offset())?;
-        let items = self.describe(&mut conn, &prepared, hits, scope.ids())?;
+        // The count visits every match's row, and takes about as long as the page and its
+        // snippets together, so it runs beside them on a second connection when one is idle.
+        let spare = self.db().try_conn();
+        let (items, counts) = std::thread::scope(|s| -> ServiceResult<_> {
+            let (prepared, where_) = (&prepared, &where_);
+            let counting = spare.map(|mut c| s.spawn(move || store::count(&mut c, prepared, where_)));
+            let hits = store::page(&mut conn, prepared, where_, paging.limit(), paging.offset())?;
+            let items = self.describe(&mut conn, prepared, hits, scope.ids())?;
+            let counts = match counting {
+                Some(thread) => thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+                None => store::count(&mut conn, prepared, where_)?,
+            };
+            Ok((items, counts))
+        })?;
         Ok(SearchPage {
             items,
             total: counts.total(),

@@ -220,6 +220,11 @@ impl Db {
         self.pool.get().map_err(|e| StoreError::Unavailable(e.into()))
     }
 
+    /// A connection if one is idle now, for work that can as well wait for the one in hand.
+    pub fn try_conn(&self) -> Option<Conn> {
+        self.pool.try_get()
+    }
+
     /// Applies the migrations this binary carries that the database has not seen yet.
     pub fn migrate(&self) -> StoreResult<Vec<String>> {
         let mut conn = self.conn()?;

@@ -154,8 +154,8 @@ async fn replies_and_attachments_are_found_with_their_requests(db: &TestDb) {
 }
 on_both_backends!(replies_and_attachments_are_found_with_their_requests);
 
-/// A phrase has a plan of its own on PostgreSQL (its matches found once, then counted and
-/// ranked); its hits, totals and pages read as any search's do, on both stores.
+/// Phrases, read page by page, within a request and excluded, on both stores; and the same
+/// answer whether the count is read beside the page, on a spare connection, or after it.
 async fn phrases_are_counted_and_paged_as_words_are(db: &TestDb) {
     let w = delivered(db).await;
     let app = &w.app;
@@ -194,6 +194,19 @@ async fn phrases_are_counted_and_paged_as_words_are(db: &TestDb) {
     let (outsider, _) = app.user("b-viewer@example.org", "viewer", Some("team-b")).await;
     let seen = app.get_as(&outsider, &search(r#""gamma trust""#, &[])).await;
     assert_eq!((seen.ok()["total"].as_i64(), hits(&seen.body)), (Some(0), vec![]));
+    // No connection to spare: every idle one is held but the one the search takes.
+    let admin = app.service.authenticate(&app.token).unwrap();
+    let query = foitrack::service::search::SearchQuery { q: "trust".into(), ..Default::default() };
+    let beside = app.service.search(&admin, &query).unwrap();
+    let mut held: Vec<_> = std::iter::from_fn(|| app.service.db().try_conn()).collect();
+    assert!(held.pop().is_some(), "the pool has idle connections");
+    let after = app.service.search(&admin, &query).unwrap();
+    let messages = |page: &foitrack::service::search::SearchPage| -> Vec<_> {
+        page.items.iter().map(|h| (h.message, h.attachment.as_ref().map(|a| a.position))).collect()
+    };
+    assert_eq!((after.total, messages(&after)), (beside.total, messages(&beside)));
+    assert_eq!(after.total, 4, "three messages and an attachment");
+    drop(held);
 }
 on_both_backends!(phrases_are_counted_and_paged_as_words_are);
 

@@ -96,22 +96,39 @@ pub fn prepare<'q>(conn: &mut AnyConnection, query: &'q Query) -> StoreResult<Pr
     Ok(Prepared { query, tsquery })
 }
 
-/// A page of hits, best first among the [`RANKED`] newest, and how many there are in all.
-pub fn search(
+/// A page of hits, best first among the [`RANKED`] newest.
+pub fn page(
     conn: &mut AnyConnection,
     query: &Prepared,
     scope: &SearchScope,
     limit: i64,
     offset: i64,
-) -> StoreResult<(Vec<HitRow>, Counts)> {
+) -> StoreResult<Vec<HitRow>> {
     if scope.is_empty() {
-        return Ok((Vec::new(), Counts::default()));
+        return Ok(Vec::new());
     }
     match conn {
-        AnyConnection::Sqlite(c) => sqlite::search(c, query.query, scope, limit, offset),
+        AnyConnection::Sqlite(c) => sqlite::page(c, query.query, scope, limit, offset),
         AnyConnection::Postgres(c) => {
             let q = query.built(c)?;
-            postgres::search(c, &q, scope, limit, offset)
+            postgres::page(c, &q, scope, limit, offset)
+        }
+    }
+}
+
+/// How many messages and attachments match, all of them. It reads no row's text, but visits
+/// every match's row; a word in most of 100,000 replies takes PostgreSQL about as long to
+/// count as the ranked page takes (docs/performance.md), so callers may count on a second
+/// connection at the same time.
+pub fn count(conn: &mut AnyConnection, query: &Prepared, scope: &SearchScope) -> StoreResult<Counts> {
+    if scope.is_empty() {
+        return Ok(Counts::default());
+    }
+    match conn {
+        AnyConnection::Sqlite(c) => sqlite::count(c, query.query, scope),
+        AnyConnection::Postgres(c) => {
+            let q = query.built(c)?;
+            postgres::count(c, &q, scope)
         }
     }
 }

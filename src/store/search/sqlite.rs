@@ -86,28 +86,33 @@ fn expression(query: &Query, scope: &SearchScope, columns: &str) -> String {
     format!("scope : ({}) AND {{{columns}}} : ({})", tokens.join(" OR "), query.to_fts5())
 }
 
-pub(super) fn search(
+/// The two MATCH expressions, messages' then attachments', and the filters, bound.
+macro_rules! bound {
+    ($sql:expr, $query:expr, $scope:expr) => {
+        diesel::sql_query($sql)
+            .bind::<Text, _>(expression($query, $scope, "subject body_text"))
+            .bind::<Text, _>(expression($query, $scope, "filename extracted_text"))
+            .bind::<Nullable<BigInt>, _>($scope.request_id)
+            .bind::<Nullable<BigInt>, _>($scope.campaign_id)
+    };
+}
+
+pub(super) fn page(
     c: &mut SqliteConnection,
     query: &Query,
     scope: &SearchScope,
     limit: i64,
     offset: i64,
-) -> StoreResult<(Vec<HitRow>, Counts)> {
-    let messages = expression(query, scope, "subject body_text");
-    let attachments = expression(query, scope, "filename extracted_text");
-    macro_rules! bound {
-        ($sql:expr) => {
-            diesel::sql_query($sql)
-                .bind::<Text, _>(&messages)
-                .bind::<Text, _>(&attachments)
-                .bind::<Nullable<BigInt>, _>(scope.request_id)
-                .bind::<Nullable<BigInt>, _>(scope.campaign_id)
-        };
-    }
-    let hits =
-        bound!(PAGE).bind::<BigInt, _>(RANKED).bind::<BigInt, _>(limit).bind::<BigInt, _>(offset).load(c)?;
-    let counts = bound!(COUNT).get_result::<Counts>(c)?;
-    Ok((hits, counts))
+) -> StoreResult<Vec<HitRow>> {
+    Ok(bound!(PAGE, query, scope)
+        .bind::<BigInt, _>(RANKED)
+        .bind::<BigInt, _>(limit)
+        .bind::<BigInt, _>(offset)
+        .load(c)?)
+}
+
+pub(super) fn count(c: &mut SqliteConnection, query: &Query, scope: &SearchScope) -> StoreResult<Counts> {
+    Ok(bound!(COUNT, query, scope).get_result::<Counts>(c)?)
 }
 
 /// The text column's snippet when it holds a match, else the subject's or the file name's.
