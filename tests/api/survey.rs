@@ -113,6 +113,11 @@ async fn survey_from_import_to_overdue_list(db: &crate::helpers::TestDb) {
     assert_eq!(by_status["partially_answered"], 1);
     assert_eq!(by_status["awaiting_response"], 1);
     assert_eq!(by_status["draft"], 0);
+    // And the same day as the lists above: very overdue, counted apart from overdue.
+    let progress = app.get(&format!("/api/v1/campaigns/{campaign}?as_of=2022-02-07")).await;
+    let by_status = &progress.ok()["by_status"];
+    let late = (&by_status["very_overdue"], &by_status["overdue"], &by_status["awaiting_response"]);
+    assert_eq!(late, (&json!(207), &json!(0), &json!(1)), "{by_status}");
 
     let found = app.get("/api/v1/requests?q=foi/21/09").await;
     assert_eq!(found.ok()["total"], 1);
