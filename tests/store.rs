@@ -429,35 +429,38 @@ fn a_read_transaction_sees_one_snapshot() {
 }
 
 /// Whether a caller's workspaces are every workspace there is, archived ones included: the
-/// answer that lets a list leave out its workspace filter. The census's hint follows the
+/// answer that lets a list leave out its workspace filter. The hint follows the
 /// latest count, whichever connection or caller made it.
 #[test]
-fn the_census_counts_every_workspace() {
+fn known_workspaces_are_counted_again_at_each_check() {
     use foitrack::store::workspaces::insert;
-    let scratch = Scratch::new("census");
+    let scratch = Scratch::new("known");
     for (url, _) in &scratch.urls {
         let db = Db::open(url, 2, Duration::from_secs(5)).unwrap();
-        let census = db.census();
+        let known = db.known_workspaces();
         let mut conn = db.conn().unwrap();
         let conn: &mut AnyConnection = &mut conn;
         let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap().and_hms_opt(6, 0, 0).unwrap();
         assert!(
-            !census.may_cover(conn, &[]).unwrap(),
+            !known.may_cover(conn, &[]).unwrap(),
             "{url}: uncounted, so counted: no workspaces of one's own"
         );
-        assert!(census.may_cover(conn, &[1]).unwrap(), "{url}: one counted, one held");
-        assert!(census.covers(conn, &[1]).unwrap(), "{url}: only default");
-        assert!(census.covers(conn, &[1, 99]).unwrap(), "{url}: ids that name nothing change nothing");
-        assert!(!census.covers(conn, &[]).unwrap(), "{url}: no workspaces of one's own");
+        assert!(known.may_cover(conn, &[1]).unwrap(), "{url}: one counted, one held");
+        assert!(known.covers(conn, &[1]).unwrap(), "{url}: only default");
+        assert!(known.covers(conn, &[1, 99]).unwrap(), "{url}: ids that name nothing change nothing");
+        assert!(!known.covers(conn, &[]).unwrap(), "{url}: no workspaces of one's own");
         let b = insert(conn, "b", "B", at).unwrap().id;
-        assert!(census.may_cover(conn, &[1]).unwrap(), "{url}: the hint is stale until the next count");
-        assert!(!census.covers(conn, &[1]).unwrap(), "{url}: b is outside");
-        assert!(!census.may_cover(conn, &[1]).unwrap(), "{url}: two counted now");
-        assert!(census.covers(conn, &[1, b]).unwrap(), "{url}");
-        assert!(db.clone().census().may_cover(conn, &[1, b]).unwrap(), "{url}: one census per database");
+        assert!(known.may_cover(conn, &[1]).unwrap(), "{url}: the hint is stale until the next count");
+        assert!(!known.covers(conn, &[1]).unwrap(), "{url}: b is outside");
+        assert!(!known.may_cover(conn, &[1]).unwrap(), "{url}: two counted now");
+        assert!(known.covers(conn, &[1, b]).unwrap(), "{url}");
+        assert!(
+            db.clone().known_workspaces().may_cover(conn, &[1, b]).unwrap(),
+            "{url}: one hint per database"
+        );
         diesel::sql_query(format!("UPDATE workspaces SET archived_at = created_at WHERE id = {b}"))
             .execute(conn)
             .unwrap();
-        assert!(!census.covers(conn, &[1]).unwrap(), "{url}: an archived workspace still counts");
+        assert!(!known.covers(conn, &[1]).unwrap(), "{url}: an archived workspace still counts");
     }
 }

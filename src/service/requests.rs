@@ -151,8 +151,14 @@ impl Service {
         paging: Paging,
     ) -> ServiceResult<Page<RequestView>> {
         let mut conn = self.db().conn()?;
-        let (total, rows) =
-            requests::page(&mut conn, self.db().census(), filter, sort, paging.limit(), paging.offset())?;
+        let (total, rows) = requests::page(
+            &mut conn,
+            self.db().known_workspaces(),
+            filter,
+            sort,
+            paging.limit(),
+            paging.offset(),
+        )?;
         drop(conn);
         let items = rows
             .into_iter()

@@ -178,7 +178,7 @@ pub type Conn = PooledConnection<Manager>;
 pub struct Db {
     pool: Pool<Manager>,
     backend: Backend,
-    census: workspaces::Census,
+    known_workspaces: workspaces::KnownWorkspaces,
 }
 
 impl Db {
@@ -204,16 +204,16 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
             .map_err(|e| StoreError::Unavailable(e.into()))?;
-        Ok(Self { pool, backend, census: workspaces::Census::default() })
+        Ok(Self { pool, backend, known_workspaces: workspaces::KnownWorkspaces::default() })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
-    /// How many workspaces this database held when last counted: see [`workspaces::Census`].
-    pub fn census(&self) -> &workspaces::Census {
-        &self.census
+    /// How many workspaces this database held when last counted: see [`workspaces::KnownWorkspaces`].
+    pub fn known_workspaces(&self) -> &workspaces::KnownWorkspaces {
+        &self.known_workspaces
     }
 
     pub fn conn(&self) -> StoreResult<Conn> {

@@ -11,7 +11,7 @@ use diesel::sql_types::{Bool, Text};
 
 use super::models::{BodyBrief, DerivedFields, NewRequest, RequestRow};
 use super::schema::{authorities, requests};
-use super::workspaces::{Census, Scope, member_of};
+use super::workspaces::{KnownWorkspaces, Scope, member_of};
 use super::{AnyConnection, StoreResult, escape_like, lower};
 use crate::domain::status::{State, Status};
 
@@ -168,16 +168,16 @@ enum Reach {
 }
 
 /// The count of a list and one page of it. When the caller may belong to every workspace
-/// ([`Census::may_cover`]), both are read without the workspace filter, and kept only if, in a
-/// statement after them, every workspace there is turns out to be the caller's; otherwise they
-/// are read again with it. That later check sees every workspace whose rows the reads saw,
+/// ([`KnownWorkspaces::may_cover`]), both are read without the workspace filter, and kept only
+/// if, in a statement after them, every workspace there is turns out to be the caller's;
+/// otherwise they are read again with it. That later check sees every workspace whose rows the reads saw,
 /// because each statement sees at least what the one before it saw (on PostgreSQL at any
 /// isolation level; on SQLite always), a request's workspace is committed no later than the
 /// request (a foreign key), and workspaces are archived, never deleted or reassigned. It costs
 /// one round trip, where reading the check and the list in one snapshot cost three.
 pub fn page(
     conn: &mut AnyConnection,
-    census: &Census,
+    known: &KnownWorkspaces,
     f: &RequestFilter,
     sort: RequestSort,
     limit: i64,
@@ -187,9 +187,9 @@ pub fn page(
         Ok((count(conn, f, reach)?, list(conn, f, reach, sort, limit, offset)?))
     };
     let ids = f.scope.ids();
-    if !keeps_workspace_filter(f) && census.may_cover(conn, ids)? {
+    if !keeps_workspace_filter(f) && known.may_cover(conn, ids)? {
         let everything = read(conn, Reach::Everything)?;
-        if census.covers(conn, ids)? {
+        if known.covers(conn, ids)? {
             return Ok(everything);
         }
     }

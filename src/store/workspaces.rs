@@ -23,7 +23,7 @@ use crate::domain::vocab::WorkspaceRole;
 /// a literal list lets the `(workspace_id, …)` indexes answer a count from the index alone; a
 /// subquery on `memberships` made PostgreSQL hash-join a scan of the table instead
 /// (docs/performance.md). The request list leaves the filter out when those ids are every
-/// workspace there is ([`Census`]). Finding one row by id checks `memberships` in the
+/// workspace there is ([`KnownWorkspaces`]). Finding one row by id checks `memberships` in the
 /// same statement ([`member_of!`]): the statement then has one shape, which SQLite prepares
 /// once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,19 +83,20 @@ pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<WorkspaceR
 /// How many workspaces there were when last counted, shared by every connection of one
 /// [`Db`](super::Db): a hint for whether a caller may belong to every workspace, so that a list
 /// can try reading without its workspace filter. It may be stale either way (another instance
-/// creates a workspace; a count races a creation); [`Census::covers`] then decides on fresh rows.
+/// creates a workspace; a count races a creation); [`KnownWorkspaces::covers`] then decides on
+/// fresh rows.
 #[derive(Debug, Clone)]
-pub struct Census(Arc<AtomicI64>);
+pub struct KnownWorkspaces(Arc<AtomicI64>);
 
 const UNCOUNTED: i64 = -1;
 
-impl Default for Census {
+impl Default for KnownWorkspaces {
     fn default() -> Self {
         Self(Arc::new(AtomicI64::new(UNCOUNTED)))
     }
 }
 
-impl Census {
+impl KnownWorkspaces {
     /// Whether `ids` may be every workspace there is: as many as were last counted. Counts
     /// only the first time.
     pub fn may_cover(&self, conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<bool> {
@@ -106,7 +107,7 @@ impl Census {
     }
 
     /// Whether every workspace there is now, archived or not, is one of `ids`; counts them
-    /// again for [`Census::may_cover`].
+    /// again for [`KnownWorkspaces::may_cover`].
     pub fn covers(&self, conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<bool> {
         let all: Vec<i64> = workspaces::table.select(workspaces::id).load(conn)?;
         self.0.store(all.len() as i64, Ordering::Relaxed);
