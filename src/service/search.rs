@@ -110,19 +110,24 @@ impl Service {
         };
         let prepared = store::prepare(&mut conn, &query)?;
         // The count visits every match's row, and takes about as long as the page and its
-        // snippets together, so it runs beside them on a second connection when one is idle.
-        let spare = self.db().try_conn();
-        let (items, counts) = std::thread::scope(|s| -> ServiceResult<_> {
-            let (prepared, where_) = (&prepared, &where_);
+        // snippets together, so it runs beside them on a spare connection when there is one.
+        let spare = if where_.is_empty() { None } else { self.db().spare_conn() };
+        let (prepared, where_) = (&prepared, &where_);
+        let (read, counted) = std::thread::scope(|s| {
             let counting = spare.map(|mut c| s.spawn(move || store::count(&mut c, prepared, where_)));
-            let hits = store::page(&mut conn, prepared, where_, paging.limit(), paging.offset())?;
-            let items = self.describe(&mut conn, prepared, hits, scope.ids())?;
-            let counts = match counting {
-                Some(thread) => thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
-                None => store::count(&mut conn, prepared, where_)?,
-            };
-            Ok((items, counts))
-        })?;
+            let read = store::page(&mut conn, prepared, where_, paging.limit(), paging.offset())
+                .map_err(ServiceError::from)
+                .and_then(|hits| self.describe(&mut conn, prepared, hits, scope.ids()));
+            // Joined here, whatever the page's fate, so that a count's panic is not taken for
+            // the scope's own.
+            let counted = counting.map(|c| c.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            (read, counted)
+        });
+        let items = read?;
+        let counts = match counted {
+            Some(counts) => counts?,
+            None => store::count(&mut conn, prepared, where_)?,
+        };
         Ok(SearchPage {
             items,
             total: counts.total(),

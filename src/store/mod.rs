@@ -220,8 +220,12 @@ impl Db {
         self.pool.get().map_err(|e| StoreError::Unavailable(e.into()))
     }
 
-    /// A connection if one is idle now, for work that can as well wait for the one in hand.
-    pub fn try_conn(&self) -> Option<Conn> {
+    /// A second connection for work that can as well wait for the one in hand: only while
+    /// another stays idle for whoever asks next, so that it never makes a request wait.
+    pub fn spare_conn(&self) -> Option<Conn> {
+        if self.pool.state().idle_connections < 2 {
+            return None;
+        }
         self.pool.try_get()
     }
 

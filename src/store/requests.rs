@@ -173,8 +173,10 @@ enum Reach {
 /// otherwise they are read again with it. That later check sees every workspace whose rows the reads saw,
 /// because each statement sees at least what the one before it saw (on PostgreSQL at any
 /// isolation level; on SQLite always), a request's workspace is committed no later than the
-/// request (a foreign key), and workspaces are archived, never deleted or reassigned. It costs
-/// one round trip, where reading the check and the list in one snapshot cost three.
+/// request (a foreign key), and workspaces are archived, never deleted or reassigned (no store
+/// function deletes one or moves a request). Each statement must also reach the same server: a
+/// pooler that sent reads to replicas would break the first step. It costs one round trip,
+/// where reading the check and the list in one snapshot cost three.
 pub fn page(
     conn: &mut AnyConnection,
     known: &KnownWorkspaces,

@@ -111,6 +111,7 @@ impl KnownWorkspaces {
     pub fn covers(&self, conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<bool> {
         let all: Vec<i64> = workspaces::table.select(workspaces::id).load(conn)?;
         self.0.store(all.len() as i64, Ordering::Relaxed);
+        let ids: std::collections::HashSet<&i64> = ids.iter().collect();
         Ok(all.iter().all(|id| ids.contains(id)))
     }
 }

@@ -429,8 +429,9 @@ on_both_backends!(lists_are_scoped);
 
 /// A member of every workspace lists every row without the workspace filter (the lists' fast
 /// way), and gets exactly what each team lists for itself. Whether the caller is in every
-/// workspace is judged in the list's own snapshot, not from the memberships read with their
-/// token: a workspace made in between (here, after the caller was authenticated) stays hidden.
+/// workspace is checked after the list is read, not taken from the memberships read with their
+/// token: a workspace made in between (here, after the caller was authenticated) stays hidden,
+/// the list being read again with the filter.
 async fn a_member_of_every_workspace_lists_them_all_and_no_newer_one(db: &TestDb) {
     let app = spawn_app(db).await;
     let t = two_teams(&app).await;
@@ -453,7 +454,14 @@ async fn a_member_of_every_workspace_lists_them_all_and_no_newer_one(db: &TestDb
                             "targets": {"authority_ids": [t.authority]}});
     let c_campaign = app.post("/api/v1/campaigns", &c_campaign).await.ok()["id"].as_i64().unwrap();
     let in_c = foitrack::service::requests::RequestQuery { campaign: Some(c_campaign), ..Default::default() };
+    // The hint still says three workspaces, so the list is first read without the filter, and
+    // team-c's request with it; the check after it counts four and reads again.
+    let stale_ids: Vec<i64> = stale.workspaces.iter().map(|m| m.workspace_id).collect();
+    let known = app.service.db().known_workspaces();
+    let may_cover = || known.may_cover(&mut app.service.db().conn().unwrap(), &stale_ids).unwrap();
+    assert!(may_cover(), "the hint is stale");
     assert_eq!(app.service.search_requests(&stale, &in_c).unwrap().total, 0);
+    assert!(!may_cover(), "the check after the read counted team-c");
     let everything = foitrack::service::requests::RequestQuery::default();
     let before = app.service.search_requests(&stale, &everything).unwrap();
     assert!(before.items.iter().all(|r| r.campaign_id != Some(c_campaign)));

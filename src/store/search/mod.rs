@@ -34,7 +34,8 @@ pub struct SearchScope<'a> {
 }
 
 impl SearchScope<'_> {
-    fn is_empty(&self) -> bool {
+    /// Nowhere to look: no workspace, and not the site's pen.
+    pub fn is_empty(&self) -> bool {
         self.workspaces.is_empty() && !self.site
     }
 }
