@@ -211,7 +211,8 @@ impl Db {
         self.backend
     }
 
-    /// How many workspaces this database held when last counted: see [`workspaces::KnownWorkspaces`].
+    /// How many workspaces this database held when last counted: see
+    /// [`workspaces::KnownWorkspaces`].
     pub fn known_workspaces(&self) -> &workspaces::KnownWorkspaces {
         &self.known_workspaces
     }

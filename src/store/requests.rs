@@ -160,23 +160,23 @@ type Boxed<'a> = requests::BoxedQuery<'a, MultiBackend>;
 enum Reach {
     /// Those of the scope's workspaces, by their ids.
     Scope,
-    /// Every row: the same rows when the scope's workspaces are every workspace there is, without
-    /// a condition that keeps each database from its narrowest index (up to 1.5× slower over 50
-    /// workspaces at 1,000,000 requests, docs/performance.md). A single team's installation,
-    /// and whoever belongs to every team.
+    /// Every row: the same rows when the scope's workspaces are every workspace there is,
+    /// without a condition that keeps each database from its narrowest index (up to 1.5× slower
+    /// over 50 workspaces at 1,000,000 requests, docs/performance.md). A single team's
+    /// installation, and whoever belongs to every team.
     Everything,
 }
 
 /// The count of a list and one page of it. When the caller may belong to every workspace
 /// ([`KnownWorkspaces::may_cover`]), both are read without the workspace filter, and kept only
 /// if, in a statement after them, every workspace there is turns out to be the caller's;
-/// otherwise they are read again with it. That later check sees every workspace whose rows the reads saw,
-/// because each statement sees at least what the one before it saw (on PostgreSQL at any
-/// isolation level; on SQLite always), a request's workspace is committed no later than the
-/// request (a foreign key), and workspaces are archived, never deleted or reassigned (no store
-/// function deletes one or moves a request). Each statement must also reach the same server: a
-/// pooler that sent reads to replicas would break the first step. It costs one round trip,
-/// where reading the check and the list in one snapshot cost three.
+/// otherwise they are read again with it. That later check sees every workspace whose rows
+/// the reads saw, because each statement sees at least what the one before it saw (on
+/// PostgreSQL at any isolation level; on SQLite always), a request's workspace is committed no
+/// later than the request (a foreign key), and workspaces are archived, never deleted or
+/// reassigned (no store function deletes one or moves a request). Each statement must also
+/// reach the same server: a pooler that sent reads to replicas would break the first step. It
+/// costs one round trip, where reading the check and the list in one snapshot cost three.
 pub fn page(
     conn: &mut AnyConnection,
     known: &KnownWorkspaces,
