@@ -232,6 +232,8 @@ fn main() -> anyhow::Result<()> {
         ("two words in 60%: bystander training", "bystander training"),
         ("a word in every reply: information", "information"),
         ("a stem: trains (finds training)", "trains"),
+        // The worst case for a phrase: its words are in every reply, the phrase in a tenth.
+        ("\"information you\" (words in all)", "\"information you\""),
     ];
     let mut rare_median = 0.0;
     for (label, q) in queries {

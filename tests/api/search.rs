@@ -1,6 +1,8 @@
 //! `GET /api/v1/search` over replies of the corpus delivered through the webhook: words,
 //! stems, phrases, alternatives and exclusions; attachments; filters; the holding pens;
 //! another workspace's replies; and queries that must be refused or must not break the index.
+//! Thousands of replies stored straight into the store, and searched there, show which hits a
+//! phrase ranks.
 
 use serde_json::{Value, json};
 
@@ -210,6 +212,135 @@ async fn phrases_are_counted_and_paged_as_words_are(db: &TestDb) {
     drop(held);
 }
 on_both_backends!(phrases_are_counted_and_paged_as_words_are);
+
+/// A phrase whose words are in more replies than it is. PostgreSQL checks the newest replies
+/// with its words first, and the older ones only when too few of those match; either way the
+/// ranked hits are the phrase's newest matches, messages and attachments alike, on both stores.
+async fn a_phrase_ranks_its_newest_matches_wherever_they_are(db: &TestDb) {
+    use diesel::Connection;
+    use foitrack::store::search::{self as store, CHECKED_FIRST, RANKED, SearchScope};
+    let app = crate::helpers::spawn_app(db).await;
+    let by = app.service.authenticate(&app.token).unwrap().user_id;
+    let mut conn = app.service.db().conn().unwrap();
+    let workspace = foitrack::store::workspaces::by_slug(&mut conn, "default").unwrap().unwrap().id;
+    // Two in three replies have "not held"; the others its words out of order. Each has an
+    // attachment saying the same.
+    let replies = RANKED * 5 / 3;
+    assert!(replies > CHECKED_FIRST && CHECKED_FIRST * 2 / 3 < RANKED, "both ways are taken");
+    let phrased = |n: i64| n % 3 != 0;
+    let ids = conn
+        .transaction(|c| {
+            (0..replies).map(|n| bulk_reply(c, by, workspace, n, phrased(n))).collect::<Result<Vec<_>, _>>()
+        })
+        .unwrap();
+    // The newest reply with the phrase is discarded: found no more, counted no more.
+    let gone = *ids.last().unwrap();
+    assert!(phrased(replies - 1));
+    let at = chrono::Utc::now().naive_utc();
+    assert!(foitrack::store::inbound::discard(&mut conn, gone, by, at, "test").unwrap());
+    let scope = SearchScope { workspaces: &[workspace], site: false, request_id: None, campaign_id: None };
+    let mut ranked = |q: &str| {
+        let query = foitrack::domain::search::Query::parse(q).unwrap();
+        let prepared = store::prepare(&mut conn, &query).unwrap();
+        let total = store::count(&mut conn, &prepared, &scope).unwrap().total();
+        let hits = store::page(&mut conn, &prepared, &scope, 4 * RANKED, 0).unwrap();
+        assert!(hits.windows(2).all(|w| w[0].rank >= w[1].rank), "{q}: best first");
+        let of = |files: bool| {
+            let mut found: Vec<i64> =
+                hits.iter().filter(|h| h.attachment_id.is_some() == files).map(|h| h.inbound_id).collect();
+            found.sort_unstable_by(|a, b| b.cmp(a));
+            found
+        };
+        (total, of(false), of(true))
+    };
+    // The newest replies, with or without the phrase, their attachments the same.
+    let newest = |with: Option<bool>| -> (i64, Vec<i64>, Vec<i64>) {
+        let matching: Vec<i64> = (0..replies)
+            .filter(|&n| with.is_none_or(|p| phrased(n) == p) && ids[n as usize] != gone)
+            .map(|n| ids[n as usize])
+            .rev()
+            .collect();
+        let shown: Vec<i64> = matching.iter().copied().take(RANKED as usize).collect();
+        (2 * matching.len() as i64, shown.clone(), shown)
+    };
+    // Two in three of the newest replies with its words have the phrase: too few, so the
+    // older ones are checked too.
+    same(r#""not held""#, ranked(r#""not held""#), newest(Some(true)));
+    // Left out, it leaves a third of the replies, all found.
+    same("it -\"not held\"", ranked(r#"it -"not held""#), newest(Some(false)));
+    // Every reply has this one: the newest suffice.
+    same(r#""it is""#, ranked(r#""it is""#), newest(None));
+}
+
+/// The same total and hits, told apart first by their count and ends rather than by
+/// thousands of ids.
+fn same(q: &str, found: (i64, Vec<i64>, Vec<i64>), wanted: (i64, Vec<i64>, Vec<i64>)) {
+    let ends = |ids: &[i64]| (ids.len(), ids.first().copied(), ids.last().copied());
+    assert_eq!(
+        (found.0, ends(&found.1), ends(&found.2)),
+        (wanted.0, ends(&wanted.1), ends(&wanted.2)),
+        "{q}: total, then messages and attachments (how many, newest, oldest)"
+    );
+    assert!(found == wanted, "{q}: the same ends but other hits between");
+}
+on_both_backends!(a_phrase_ranks_its_newest_matches_wherever_they_are);
+
+/// A reply stored straight into the workspace, with one attachment of the same text; the
+/// reply's id returned.
+fn bulk_reply(
+    c: &mut foitrack::store::AnyConnection,
+    by: i64,
+    workspace: i64,
+    n: i64,
+    phrased: bool,
+) -> foitrack::store::StoreResult<i64> {
+    use foitrack::domain::inbound::{Extraction, MatchedBy, Outcome};
+    use foitrack::store::inbound::{self, NewAttachment, NewInbound};
+    let body = if phrased { "It is not held." } else { "Held? It is not." };
+    let at = chrono::NaiveDate::from_ymd_opt(2022, 1, 10).unwrap().and_hms_opt(9, 0, 0).unwrap();
+    let sha = format!("{n:064x}");
+    let id = inbound::insert(
+        c,
+        &NewInbound {
+            sha256: &sha,
+            message_id: Some(&format!("<bulk.{n}@trust.nhs.uk>")),
+            workspace_id: Some(workspace),
+            source: "test",
+            outcome: Outcome::Response,
+            matched_by: MatchedBy::SubjectReference,
+            reason: None,
+            delivery_status: None,
+            from_address: Some("foi@trust.nhs.uk"),
+            subject: "RE: Freedom of Information request",
+            sent_at: None,
+            received_at: at + chrono::Duration::seconds(n),
+            body_text: body,
+            body_html: None,
+            suggestions: "[]",
+            size: body.len() as i64,
+            raw: b"",
+            raw_in_directory: false,
+            received_by: by,
+        },
+    )?;
+    inbound::insert_attachment(
+        c,
+        &NewAttachment {
+            inbound_id: id,
+            position: 1,
+            filename: Some("reply.txt"),
+            declared_type: "text/plain",
+            content_type: "text/plain",
+            size: body.len() as i64,
+            sha256: &sha,
+            data: body.as_bytes(),
+            extraction: Extraction::Ok,
+            extraction_error: None,
+            extracted_text: Some(body),
+        },
+    )?;
+    Ok(id)
+}
 
 async fn assigning_and_discarding_move_a_message_in_the_index(db: &TestDb) {
     let w = delivered(db).await;

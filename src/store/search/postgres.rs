@@ -6,7 +6,7 @@ use diesel::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text};
 
-use super::{Counts, HitRow, Kind, Marked, RANKED, SNIPPET_WORDS, SearchScope};
+use super::{CHECKED_FIRST, Counts, HitRow, Kind, Marked, RANKED, SNIPPET_WORDS, SearchScope};
 use crate::domain::search::{MARK_END, MARK_START, Query};
 use crate::store::StoreResult;
 
@@ -50,11 +50,20 @@ macro_rules! attachments {
     };
 }
 
+macro_rules! page_order {
+    ($limit:literal, $offset:literal) => {
+        concat!(
+            "ORDER BY rank DESC, inbound_id DESC, attachment_id NULLS FIRST LIMIT ",
+            $limit,
+            " OFFSET ",
+            $offset
+        )
+    };
+}
+
 /// The newest matches of each table ($6 of them), ranked; then the page ($7, $8). Ranked
-/// after the limit: each read of `search` fetches a tsvector from TOAST (a few µs), and a
-/// phrase is checked on every candidate's, found through the index in no order, so ranking
-/// them all as well read each twice (the 10,016 matches of a phrase in 100,000 replies:
-/// 75–95 ms; 58 ms ranking the newest 2,000 only).
+/// after the limit: each read of `search` fetches a tsvector from TOAST (a few µs), so
+/// ranking every match as well would read each twice.
 const PAGE: &str = concat!(
     "SELECT * FROM ((SELECT newest.id AS inbound_id, NULL::int8 AS attachment_id, \
                             ts_rank_cd(newest.search, CAST($1 AS tsquery))::float8 AS rank FROM (",
@@ -62,8 +71,39 @@ const PAGE: &str = concat!(
     ") newest) UNION ALL (SELECT newest.inbound_id, newest.id, \
                                  ts_rank_cd(newest.search, CAST($1 AS tsquery))::float8 FROM (",
     attachments!("a.inbound_id, a.id, a.search", " ORDER BY a.id DESC LIMIT $6"),
-    ") newest)) hits ORDER BY rank DESC, inbound_id DESC, attachment_id NULLS FIRST LIMIT $7 OFFSET $8"
+    ") newest)) hits ",
+    page_order!("$7", "$8")
 );
+
+/// A phrase's matches, found newest first (see [`newest_phrase_matches`]), ranked; then the
+/// page. $1 the query, $2 the messages, $3 the attachments.
+const PHRASE_PAGE: &str = concat!(
+    "SELECT * FROM ((SELECT m.id AS inbound_id, NULL::int8 AS attachment_id, \
+                            ts_rank_cd(m.search, q)::float8 AS rank \
+                     FROM inbound_messages m, CAST($1 AS tsquery) q WHERE m.id = ANY($2)) \
+                    UNION ALL (SELECT a.inbound_id, a.id, ts_rank_cd(a.search, q)::float8 \
+                     FROM inbound_attachments a, CAST($1 AS tsquery) q WHERE a.id = ANY($3))) hits ",
+    page_order!("$4", "$5")
+);
+
+// The newest candidates ($6 of them) of a phrase's loose query ($1), each with whether it
+// matches the query itself ($7).
+macro_rules! candidates {
+    ($newest:expr) => {
+        concat!(
+            "SELECT newest.id, newest.search @@ CAST($7 AS tsquery) AS matched FROM (",
+            $newest,
+            ") newest"
+        )
+    };
+}
+const MESSAGE_CANDIDATES: &str = candidates!(messages!("m.id, m.search", " ORDER BY m.id DESC LIMIT $6"));
+const ATTACHMENT_CANDIDATES: &str =
+    candidates!(attachments!("a.id, a.search", " ORDER BY a.id DESC LIMIT $6"));
+
+/// The newest matches older than $6, at most $7 of them.
+const OLDER_MESSAGES: &str = messages!("m.id", " AND m.id < $6 ORDER BY m.id DESC LIMIT $7");
+const OLDER_ATTACHMENTS: &str = attachments!("a.id", " AND a.id < $6 ORDER BY a.id DESC LIMIT $7");
 
 const COUNT: &str = concat!(
     "SELECT (",
@@ -73,30 +113,47 @@ const COUNT: &str = concat!(
     ") AS attachments"
 );
 
-#[derive(QueryableByName)]
-struct Built {
+/// A query as PostgreSQL runs it: PostgreSQL stems the terms and writes the tsquery once,
+/// for the page, its count and its snippets, which read it back with a cast.
+#[derive(Debug, Clone, QueryableByName)]
+pub(super) struct Tsquery {
+    /// Each group's alternatives `||`, the groups `&&`, each exclusion `&& !!`.
     #[diesel(sql_type = Text)]
-    q: String,
+    pub(super) exact: String,
+    /// When a term is a phrase: the same groups with each phrase's words `&` instead of in
+    /// order (`<->`), and no exclusions. Its matches include the query's, and the GIN index
+    /// finds them without reading any row's tsvector, where a phrase's order is checked on
+    /// every candidate's.
+    #[diesel(sql_type = Nullable<Text>)]
+    loose: Option<String>,
 }
 
-/// The query as a tsquery's text: each group's alternatives `||`, the groups `&&`, each
-/// exclusion `&& !!`. PostgreSQL stems the terms and writes the result; the searches then
-/// read it back with a cast.
-pub(super) fn tsquery(c: &mut PgConnection, query: &Query) -> StoreResult<String> {
+pub(super) fn tsquery(c: &mut PgConnection, query: &Query) -> StoreResult<Tsquery> {
     let terms: Vec<&String> = query.all_of.iter().flatten().chain(&query.none_of).collect();
-    let mut placeholder = (1..).map(|n| format!("phraseto_tsquery('foitrack_english', ${n})"));
-    let mut parts: Vec<String> = Vec::new();
+    let placeholders = |f: &'static str| (1..).map(move |n| format!("{f}('foitrack_english', ${n})"));
+    let (mut phrase, mut plain) = (placeholders("phraseto_tsquery"), placeholders("plainto_tsquery"));
+    let (mut exact, mut loose) = (Vec::new(), Vec::new());
     for group in &query.all_of {
-        let alternatives: Vec<String> = group.iter().filter_map(|_| placeholder.next()).collect();
-        parts.push(format!("({})", alternatives.join(" || ")));
+        let alternatives: Vec<String> = group.iter().filter_map(|_| phrase.next()).collect();
+        exact.push(format!("({})", alternatives.join(" || ")));
+        let alternatives: Vec<String> = group.iter().filter_map(|_| plain.next()).collect();
+        loose.push(format!("({})", alternatives.join(" || ")));
     }
-    parts.extend(query.none_of.iter().filter_map(|_| placeholder.next()).map(|p| format!("!!{p}")));
-    let sql = parts.join(" && ");
-    let mut built = diesel::sql_query(format!("SELECT ({sql})::text AS q")).into_boxed::<diesel::pg::Pg>();
+    exact.extend(query.none_of.iter().filter_map(|_| phrase.next()).map(|p| format!("!!{p}")));
+    // A term of several words is a phrase; `numnode` counts its words and the `&`s between.
+    let phrases: Vec<String> =
+        placeholders("plainto_tsquery").take(terms.len()).map(|p| format!("numnode({p}) > 1")).collect();
+    let sql = format!(
+        "SELECT ({})::text AS exact, CASE WHEN {} THEN ({})::text END AS loose",
+        exact.join(" && "),
+        phrases.join(" OR "),
+        loose.join(" && ")
+    );
+    let mut built = diesel::sql_query(sql).into_boxed::<diesel::pg::Pg>();
     for t in terms {
         built = built.bind::<Text, _>(t.as_str());
     }
-    Ok(built.get_result::<Built>(c)?.q)
+    Ok(built.get_result(c)?)
 }
 
 macro_rules! bound {
@@ -112,25 +169,88 @@ macro_rules! bound {
 
 pub(super) fn page(
     c: &mut PgConnection,
-    q: &str,
+    q: &Tsquery,
     scope: &SearchScope,
     limit: i64,
     offset: i64,
 ) -> StoreResult<Vec<HitRow>> {
-    Ok(bound!(PAGE, q, scope)
-        .bind::<BigInt, _>(RANKED)
+    let Some(loose) = &q.loose else {
+        return Ok(bound!(PAGE, &q.exact, scope)
+            .bind::<BigInt, _>(RANKED)
+            .bind::<BigInt, _>(limit)
+            .bind::<BigInt, _>(offset)
+            .load(c)?);
+    };
+    let messages = newest_phrase_matches(c, Kind::Message, q, loose, scope)?;
+    let attachments = newest_phrase_matches(c, Kind::Attachment, q, loose, scope)?;
+    Ok(diesel::sql_query(PHRASE_PAGE)
+        .bind::<Text, _>(&q.exact)
+        .bind::<Array<BigInt>, _>(messages)
+        .bind::<Array<BigInt>, _>(attachments)
         .bind::<BigInt, _>(limit)
         .bind::<BigInt, _>(offset)
         .load(c)?)
 }
 
-pub(super) fn count(c: &mut PgConnection, q: &str, scope: &SearchScope) -> StoreResult<Counts> {
+#[derive(QueryableByName)]
+struct Candidate {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Bool)]
+    matched: bool,
+}
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// The ids of a phrase's [`RANKED`] newest matches in one table. The index cannot check a
+/// phrase's word order, so PostgreSQL reads the tsvector of every row that has its words (from
+/// TOAST, a few µs each), and finds the newest matches only after checking them all: 10,016
+/// of them for a phrase in 10% of 100,000 replies, most never shown. Here the newest
+/// [`CHECKED_FIRST`] rows with its words are checked first; only if too few of them match are
+/// the older ones checked, all at once, as before.
+fn newest_phrase_matches(
+    c: &mut PgConnection,
+    kind: Kind,
+    q: &Tsquery,
+    loose: &str,
+    scope: &SearchScope,
+) -> StoreResult<Vec<i64>> {
+    let (candidates, older) = match kind {
+        Kind::Message => (MESSAGE_CANDIDATES, OLDER_MESSAGES),
+        Kind::Attachment => (ATTACHMENT_CANDIDATES, OLDER_ATTACHMENTS),
+    };
+    let candidates: Vec<Candidate> = bound!(candidates, loose, scope)
+        .bind::<BigInt, _>(CHECKED_FIRST)
+        .bind::<Text, _>(&q.exact)
+        .load(c)?;
+    let mut ids: Vec<i64> = candidates.iter().filter(|c| c.matched).map(|c| c.id).collect();
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    ids.truncate(RANKED as usize);
+    let wanted = RANKED - ids.len() as i64;
+    // Fewer candidates than asked for are all there are.
+    let oldest = candidates.iter().map(|c| c.id).min();
+    if let Some(oldest) = oldest
+        && wanted > 0
+        && candidates.len() as i64 == CHECKED_FIRST
+    {
+        let older: Vec<Id> =
+            bound!(older, &q.exact, scope).bind::<BigInt, _>(oldest).bind::<BigInt, _>(wanted).load(c)?;
+        ids.extend(older.into_iter().map(|o| o.id));
+    }
+    Ok(ids)
+}
+
+pub(super) fn count(c: &mut PgConnection, q: &Tsquery, scope: &SearchScope) -> StoreResult<Counts> {
     // The planner does not count the cost of reading each row's tsvector, which is stored
     // apart from the row (TOAST): it scans the whole table to count a common word (715 ms at
     // 100,000 replies) where the GIN index finds the rows without reading any (130 ms).
     Ok(c.transaction(|c| {
         diesel::sql_query("SET LOCAL enable_seqscan = off").execute(c)?;
-        bound!(COUNT, q, scope).get_result::<Counts>(c)
+        bound!(COUNT, &q.exact, scope).get_result::<Counts>(c)
     })?)
 }
 
