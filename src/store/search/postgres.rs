@@ -1,6 +1,8 @@
 //! Search on PostgreSQL: `@@` a tsquery on the generated `search` columns, found through their
 //! GIN indexes, ranked by `ts_rank_cd`. The tsquery is built from the parse, one
-//! `phraseto_tsquery` a term, so that grouping is the parse's and no text is read as syntax.
+//! `phraseto_tsquery` a term, so that grouping is the parse's and no text is read as syntax. A
+//! query with a phrase also gets a loose tsquery without word order, for finding its newest
+//! matches without checking every candidate (`newest_phrase_matches`).
 
 use diesel::PgConnection;
 use diesel::prelude::*;
